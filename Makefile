@@ -1,0 +1,27 @@
+# Two entry points: `make demo` renders the bundled example, `make test` runs
+# every test. Both create the virtual environment on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test bench clean
+
+$(BIN)/mlopsgen: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+demo: $(BIN)/mlopsgen
+	$(BIN)/mlopsgen validate examples/quickstart/platform.yaml
+	$(BIN)/mlopsgen render examples/quickstart/platform.yaml -o out/quickstart
+	@find out/quickstart -type f | sort | head -40
+
+test: $(BIN)/mlopsgen
+	$(BIN)/python -m pytest -q
+
+bench: $(BIN)/mlopsgen
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) out build dist

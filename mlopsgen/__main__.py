@@ -1,0 +1,3 @@
+from mlopsgen.cli import main
+
+main()

@@ -1,0 +1,111 @@
+"""Command line: click options in, a plain call to a command function out.
+
+Each command function returns an exit code; this module only parses
+arguments, dispatches, and turns errors into messages and exit codes.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+import click
+
+from mlopsgen import __version__
+from mlopsgen.errors import EXIT_INTERNAL_ERROR, EXIT_USER_ERROR, UserError
+
+EXIT_CODES_HELP = """
+\b
+Exit codes:
+  0  success
+  1  check failed (render --check: the tree is stale)
+  2  invalid input or usage (each problem printed as file:line:col)
+  3  internal error
+"""
+
+
+def _run(command, *args, **kwargs) -> None:
+    """Call a command function and exit with its code; never show a traceback for user errors."""
+    try:
+        code = command(*args, **kwargs)
+    except UserError as error:
+        for problem in error.problems:
+            click.echo(problem.format(), err=True)
+        count = len(error.problems)
+        click.echo(f"{count} problem{'s' if count != 1 else ''} found.", err=True)
+        code = EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        code = 130
+    except Exception:  # a bug: say so, with the details needed to report it
+        click.echo(f"mlopsgen {__version__}: internal error, please report it:", err=True)
+        click.echo(traceback.format_exc(), err=True)
+        code = EXIT_INTERNAL_ERROR
+    sys.exit(code)
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=EXIT_CODES_HELP,
+)
+@click.version_option(__version__, "--version", prog_name="mlopsgen")
+def cli() -> None:
+    """Generate and lint the GitOps tree of an ML platform on Kubernetes.
+
+    \b
+    Start with:
+      mlopsgen init            # write a starter platform.yaml
+      mlopsgen validate platform.yaml
+      mlopsgen render platform.yaml -o deploy/
+    """
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output format for problems.")
+def validate(files: tuple[str, ...], output_format: str) -> None:
+    """Check platform files against the schema and the semantic rules.
+
+    Every problem in every file is reported at once, as file:line:col.
+
+    \b
+    Examples:
+      mlopsgen validate platform.yaml
+      mlopsgen validate --format json examples/*/platform.yaml
+    """
+    from mlopsgen.commands.validate import run_validate
+
+    _run(run_validate, files, output_format)
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+def schema() -> None:
+    """Print the JSON Schema of platform.yaml (for editors and CI).
+
+    \b
+    Example:
+      mlopsgen schema > platform.schema.json
+    """
+    from mlopsgen.commands.schema import run_schema
+
+    _run(run_schema)
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite an existing platform.yaml.")
+def init(directory: str, force: bool) -> None:
+    """Write a commented starter platform.yaml (and its schema) into DIRECTORY.
+
+    \b
+    Example:
+      mlopsgen init my-platform && mlopsgen validate my-platform/platform.yaml
+    """
+    from mlopsgen.commands.init import run_init
+
+    _run(run_init, directory, force)
+
+
+def main() -> None:
+    cli(prog_name="mlopsgen")

@@ -1,0 +1,323 @@
+"""The typed, immutable platform model: what render and lint read.
+
+Built once from a validated document, with every default applied here and
+nowhere else. Nothing in this module touches YAML or the file system.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+WORKLOAD_CLASSES = ("training", "inference", "validation", "monitoring")
+DEFAULT_MODES = {"training": "internal", "inference": "internal", "validation": "none", "monitoring": "internal"}
+DEFAULT_TAINTS = ({"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"},)
+
+
+def _frozen_map(mapping: Mapping | None) -> Mapping:
+    return MappingProxyType(dict(sorted((mapping or {}).items())))
+
+
+@dataclass(frozen=True)
+class GitOps:
+    repo_url: str
+    revision: str
+    path: str
+
+
+@dataclass(frozen=True)
+class Cluster:
+    name: str
+    server: str
+    role: str
+    cloud: str
+    region: str
+
+
+@dataclass(frozen=True)
+class Segment:
+    cidr: str
+    block_size: int
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str
+    cluster: str
+    modes: Mapping[str, str]  # workload class -> network mode
+    host_justification: str
+    segment: Segment | None
+
+    def mode(self, workload_class: str) -> str:
+        return self.modes[workload_class]
+
+
+@dataclass(frozen=True)
+class Taint:
+    key: str
+    value: str
+    effect: str
+
+
+@dataclass(frozen=True)
+class GpuPool:
+    name: str
+    cluster: str
+    gpu_type: str
+    gpus_per_node: int
+    nodes: int
+    node_labels: Mapping[str, str]
+    taints: tuple[Taint, ...]
+
+    @property
+    def capacity(self) -> int:
+        return self.gpus_per_node * self.nodes
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    kind: str
+    host: str
+    port: int
+    cluster: str | None
+    pod_labels: Mapping[str, str]
+
+    @property
+    def service_name(self) -> str:
+        return self.host.split(".")[0]
+
+    @property
+    def namespace(self) -> str:
+        return self.host.split(".")[1]
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class Quota:
+    cpu: str
+    memory: str
+    gpu: int
+
+
+@dataclass(frozen=True)
+class Team:
+    name: str
+    owners: tuple[str, ...]
+    gpu_pools: tuple[str, ...]
+    quotas: Mapping[str, Quota]  # environment name -> quota
+
+    def namespace(self, environment: str) -> str:
+        return f"{self.name}-{environment}"
+
+
+@dataclass(frozen=True)
+class Autoscaling:
+    max_replicas: int
+    target_utilization: int
+
+
+@dataclass(frozen=True)
+class ModelPlacement:
+    replicas: int
+    autoscaling: Autoscaling | None
+
+
+@dataclass(frozen=True)
+class Canary:
+    source: str
+    weight: int
+
+
+@dataclass(frozen=True)
+class Exposure:
+    host: str
+    paths: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Auth:
+    issuer: str
+    jwks_uri: str
+    audiences: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Slos:
+    p95_latency_ms: float | None
+    error_rate: float | None
+    min_accuracy: float | None
+
+
+@dataclass(frozen=True)
+class Retraining:
+    schedule: str
+    drift_threshold: float
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    team: str
+    source: str
+    runtime: str
+    format: str
+    cpu: str
+    memory: str
+    gpus: int
+    gpu_pool: str | None
+    environments: Mapping[str, ModelPlacement]
+    canary: Canary | None
+    exposure: Exposure | None
+    auth: Auth | None
+    callers: tuple[str, ...]
+    slos: Slos | None
+    retraining: Retraining | None
+
+
+@dataclass(frozen=True)
+class Suppression:
+    rule: str
+    path: str
+    reason: str
+    expires: str | None
+
+
+@dataclass(frozen=True)
+class Platform:
+    name: str
+    source_file: str
+    gitops: GitOps
+    clusters: tuple[Cluster, ...]
+    environments: tuple[Environment, ...]
+    gpu_pools: tuple[GpuPool, ...]
+    services: tuple[Service, ...]
+    teams: tuple[Team, ...]
+    models: tuple[Model, ...]
+    suppressions: tuple[Suppression, ...] = field(default=())
+
+    def cluster(self, name: str) -> Cluster:
+        return next(c for c in self.clusters if c.name == name)
+
+    def environment(self, name: str) -> Environment:
+        return next(e for e in self.environments if e.name == name)
+
+    def gpu_pool(self, name: str) -> GpuPool:
+        return next(p for p in self.gpu_pools if p.name == name)
+
+    def team(self, name: str) -> Team:
+        return next(t for t in self.teams if t.name == name)
+
+    def team_environments(self, team: Team) -> tuple[Environment, ...]:
+        """The environments a team is deployed to, in declaration order."""
+        return tuple(e for e in self.environments if e.name in team.quotas)
+
+    def team_pools_on(self, team: Team, cluster: str) -> tuple[GpuPool, ...]:
+        return tuple(self.gpu_pool(p) for p in team.gpu_pools if self.gpu_pool(p).cluster == cluster)
+
+    def services_for(self, cluster: str) -> tuple[Service, ...]:
+        return tuple(s for s in self.services if s.cluster in (None, cluster))
+
+
+def _quantity(value) -> str:
+    return str(value)
+
+
+def build_platform(data: dict, source_file: str) -> Platform:
+    """Turn a validated document into the model; defaults are applied here only."""
+    gitops = data["gitops"]
+    return Platform(
+        name=data["metadata"]["name"],
+        source_file=source_file,
+        gitops=GitOps(gitops["repoURL"], gitops.get("revision", "main"), gitops.get("path", "deploy").rstrip("/")),
+        clusters=tuple(
+            Cluster(c["name"], c["server"], c["role"], c.get("cloud", "other"), c.get("region", "")) for c in data["clusters"]
+        ),
+        environments=tuple(_environment(e) for e in data["environments"]),
+        gpu_pools=tuple(_gpu_pool(p) for p in data.get("gpuPools", [])),
+        services=tuple(
+            Service(
+                s["name"], s["kind"], s["host"], s["port"], s.get("cluster"),
+                _frozen_map(s.get("podLabels") or {"app.kubernetes.io/name": s["host"].split(".")[0]}),
+            )
+            for s in data.get("services", [])
+        ),
+        teams=tuple(_team(t) for t in data["teams"]),
+        models=tuple(_model(m) for m in data.get("models", [])),
+        suppressions=tuple(
+            Suppression(s["rule"], s.get("path", "**"), s["reason"], s.get("expires"))
+            for s in data.get("lint", {}).get("suppressions", [])
+        ),
+    )
+
+
+def _environment(e: dict) -> Environment:
+    segment = e.get("segment")
+    return Environment(
+        name=e["name"],
+        cluster=e["cluster"],
+        modes=MappingProxyType({**DEFAULT_MODES, **e.get("network", {})}),
+        host_justification=e.get("hostNetworkJustification", ""),
+        segment=Segment(segment["cidr"], segment.get("blockSize", 26)) if segment else None,
+    )
+
+
+def _gpu_pool(p: dict) -> GpuPool:
+    taints = p.get("taints", DEFAULT_TAINTS)
+    return GpuPool(
+        name=p["name"],
+        cluster=p["cluster"],
+        gpu_type=p["gpuType"],
+        gpus_per_node=p["gpusPerNode"],
+        nodes=p["nodes"],
+        node_labels=_frozen_map(p.get("nodeLabels") or {"mlopsgen.dev/gpu-pool": p["name"]}),
+        taints=tuple(Taint(t["key"], t.get("value", ""), t["effect"]) for t in taints),
+    )
+
+
+def _team(t: dict) -> Team:
+    return Team(
+        name=t["name"],
+        owners=tuple(t["owners"]),
+        gpu_pools=tuple(t.get("gpuPools", [])),
+        quotas=MappingProxyType(
+            {env: Quota(_quantity(q["cpu"]), _quantity(q["memory"]), q.get("gpu", 0)) for env, q in t["quotas"].items()}
+        ),
+    )
+
+
+def _model(m: dict) -> Model:
+    resources = m["resources"]
+    canary, exposure, auth, slos, retraining = (m.get(k) for k in ("canary", "exposure", "auth", "slos", "retraining"))
+    return Model(
+        name=m["name"],
+        team=m["team"],
+        source=m["source"],
+        runtime=m.get("runtime", "kserve"),
+        format=m.get("format", "mlflow"),
+        cpu=_quantity(resources["cpu"]),
+        memory=_quantity(resources["memory"]),
+        gpus=resources.get("gpus", 0),
+        gpu_pool=m.get("gpuPool"),
+        environments=MappingProxyType(
+            {
+                env: ModelPlacement(
+                    s.get("replicas", 1),
+                    Autoscaling(s["autoscaling"]["maxReplicas"], s["autoscaling"].get("targetUtilization", 70))
+                    if "autoscaling" in s
+                    else None,
+                )
+                for env, s in m["environments"].items()
+            }
+        ),
+        canary=Canary(canary["source"], canary["weight"]) if canary else None,
+        exposure=Exposure(exposure["host"], tuple(exposure.get("paths", ["/"]))) if exposure else None,
+        auth=Auth(auth["issuer"], auth.get("jwksUri", ""), tuple(auth.get("audiences", []))) if auth else None,
+        callers=tuple(m.get("callers", [])),
+        slos=Slos(slos.get("p95LatencyMs"), slos.get("errorRate"), slos.get("minAccuracy")) if slos else None,
+        retraining=Retraining(retraining["schedule"], retraining.get("driftThreshold", 0.1)) if retraining else None,
+    )

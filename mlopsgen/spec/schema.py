@@ -1,0 +1,129 @@
+"""JSON Schema validation of a loaded document, with every error located.
+
+jsonschema reports paths; the document knows where each path came from, so
+every problem points at the line and column of the offending node (for a
+missing key, at the mapping that lacks it) and carries a hint.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import lru_cache
+from typing import Any
+
+from mlopsgen.errors import Problem
+from mlopsgen.resources import data_path
+from mlopsgen.spec.loader import Document
+
+_TYPE_NAMES = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "null",
+}
+
+
+@lru_cache(maxsize=1)
+def platform_schema() -> dict:
+    return json.loads(data_path("schemas", "platform.schema.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _validator():
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(platform_schema())
+
+
+def json_pointer(path) -> str:
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+
+
+def schema_problems(doc: Document) -> list[Problem]:
+    """Every schema violation in ``doc``, most specific first, each located."""
+    problems: list[Problem] = []
+    for error in _validator().iter_errors(doc.data):
+        problems.extend(_explain(doc, _most_specific(error)))
+    return problems
+
+
+def _most_specific(error):
+    """For anyOf/oneOf failures, the branch error that explains the most."""
+    from jsonschema.exceptions import best_match
+
+    while error.context:
+        error = best_match(error.context)
+    return error
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if value is None:
+        return "null"
+    for name, python_type in (("a mapping", dict), ("a list", list), ("a string", str), ("an integer", int), ("a number", float)):
+        if isinstance(value, python_type):
+            return name
+    return type(value).__name__
+
+
+def _field_name(path) -> str:
+    names = [str(p) for p in path if isinstance(p, str)]
+    return names[-1] if names else "document"
+
+
+def _format_hint(schema: dict) -> str:
+    description = schema.get("description", "")
+    return description.split(". ")[0].rstrip(".") if description else ""
+
+
+def _explain(doc: Document, error) -> list[Problem]:
+    path = tuple(error.absolute_path)
+    pointer = json_pointer(path)
+    kind = error.validator
+    instance = error.instance
+    schema = error.schema
+
+    def at(location_path, message, hint="", at_key=False, where=pointer):
+        return Problem(doc.locate(location_path, at_key=at_key), message, where, hint)
+
+    if kind == "additionalProperties" and isinstance(instance, dict):
+        allowed = sorted(schema.get("properties", {}))
+        out = []
+        for key in sorted(k for k in instance if k not in schema.get("properties", {})):
+            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'?" if close else f"allowed keys: {', '.join(allowed)}"
+            out.append(at(path + (key,), f"unknown key '{key}'", hint, at_key=True, where=json_pointer(path + (key,))))
+        return out or [at(path, f"key not allowed here (invalid key {error.message})")]
+    if kind == "required" and isinstance(instance, dict):
+        return [
+            at(path, f"missing required key '{key}'", f"add '{key}:' to this mapping")
+            for key in error.validator_value
+            if key not in instance
+        ]
+    if kind == "propertyNames":
+        key = instance if isinstance(instance, str) else str(instance)
+        hint = _format_hint(schema) or "rename the key"
+        parent_path = path
+        return [at(parent_path + (key,), f"invalid name '{key}' for {_field_name(parent_path)}", hint, at_key=True)]
+    if kind == "type":
+        expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        wanted = " or ".join(_TYPE_NAMES.get(t, t) for t in expected)
+        hint = "quote the value to make it a string" if "string" in expected else _format_hint(schema)
+        return [at(path, f"{_field_name(path)} must be {wanted}, not {_describe(instance)}", hint)]
+    if kind == "enum":
+        options = [str(o) for o in error.validator_value]
+        close = difflib.get_close_matches(str(instance), options, n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'?" if close else f"use one of: {', '.join(options)}"
+        return [at(path, f"{instance!r} is not a valid {_field_name(path)}", hint)]
+    if kind == "const":
+        return [at(path, f"{_field_name(path)} must be {error.validator_value!r}, not {instance!r}", f"write {error.validator_value}")]
+    if kind == "pattern":
+        return [at(path, f"{instance!r} is not a valid {_field_name(path)}", _format_hint(schema))]
+    if kind in ("minItems", "minProperties") and not instance:
+        return [at(path, f"{_field_name(path)} must not be empty", _format_hint(schema))]
+    return [at(path, f"{_field_name(path)}: {error.message}", _format_hint(schema))]

@@ -1,0 +1,198 @@
+"""Checks the schema cannot express: uniqueness, references, value ranges.
+
+Runs on a document that already passed the schema, so shapes are known; each
+check yields located problems, and all of them are reported together.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterator
+
+from mlopsgen.errors import Problem
+from mlopsgen.spec.loader import Document
+from mlopsgen.spec.model import WORKLOAD_CLASSES
+from mlopsgen.spec.schema import json_pointer
+
+# Kubernetes resource.Quantity grammar (decimal, binary-SI and exponent forms).
+QUANTITY = re.compile(r"^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$")
+MAX_NAMESPACE = 63
+
+
+class _Checker:
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.data = doc.data
+        self.problems: list[Problem] = []
+
+    def fail(self, path, message: str, hint: str = "", at_key: bool = False) -> None:
+        self.problems.append(Problem(self.doc.locate(path, at_key=at_key), message, json_pointer(path), hint))
+
+    def names(self, section: str) -> dict[str, int]:
+        return {item["name"]: i for i, item in enumerate(self.data.get(section, []))}
+
+    def reference(self, path, value: str, section: str, what: str) -> bool:
+        known = self.names(section)
+        if value in known:
+            return True
+        choices = ", ".join(sorted(known)) or f"none declared; add one under '{section}'"
+        self.fail(path, f"unknown {what} '{value}'", f"declared {section}: {choices}")
+        return False
+
+
+def semantic_problems(doc: Document) -> list[Problem]:
+    check = _Checker(doc)
+    for rule in (_unique_names, _environments, _gpu_pools, _services, _teams, _models):
+        rule(check)
+    return check.problems
+
+
+def _unique_names(check: _Checker) -> None:
+    for section in ("clusters", "environments", "gpuPools", "services", "teams", "models"):
+        seen: dict[str, int] = {}
+        for i, item in enumerate(check.data.get(section, [])):
+            name = item["name"]
+            if name in seen:
+                first = check.doc.locate((section, seen[name], "name"))
+                check.fail((section, i, "name"), f"duplicate {section} name '{name}'", f"first used at line {first.line}")
+            else:
+                seen[name] = i
+
+
+def _environments(check: _Checker) -> None:
+    pools_by_cluster: dict[str, list[str]] = {}
+    for pool in check.data.get("gpuPools", []):
+        pools_by_cluster.setdefault(pool["cluster"], []).append(pool["name"])
+    for i, env in enumerate(check.data["environments"]):
+        base = ("environments", i)
+        check.reference(base + ("cluster",), env["cluster"], "clusters", "cluster")
+        modes = env.get("network", {})
+        for workload in WORKLOAD_CLASSES[1:]:
+            if modes.get(workload) == "host":
+                check.fail(
+                    base + ("network", workload),
+                    f"host networking is not allowed for {workload}",
+                    "host mode is only for GPU training; use 'internal' (or 'none' for offline jobs)",
+                )
+        if modes.get("training") == "host":
+            if "hostNetworkJustification" not in env:
+                check.fail(
+                    base + ("network", "training"),
+                    "host networking for training needs a hostNetworkJustification",
+                    "add 'hostNetworkJustification:' to the environment saying why (e.g. NCCL over RDMA)",
+                )
+            if not pools_by_cluster.get(env["cluster"]):
+                check.fail(
+                    base + ("network", "training"),
+                    f"host networking for training needs a GPU pool on cluster '{env['cluster']}'",
+                    "declare a pool under 'gpuPools' for this cluster, or use 'internal'",
+                )
+        if "subnet" in modes.values() and "segment" not in env:
+            check.fail(
+                base + ("network",),
+                "subnet mode needs a segment",
+                "add 'segment: {cidr: 10.x.0.0/16}' to the environment",
+            )
+        if "segment" in env:
+            _cidr(check, base + ("segment", "cidr"), env["segment"]["cidr"])
+
+
+def _cidr(check: _Checker, path, value: str) -> None:
+    try:
+        network = ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        check.fail(path, f"'{value}' is not a valid CIDR", "write an address and prefix length, e.g. 10.42.0.0/16")
+        return
+    if str(network) != value:
+        check.fail(path, f"'{value}' has host bits set", f"did you mean '{network}'?")
+    elif network.version != 4:
+        check.fail(path, f"'{value}' is not an IPv4 CIDR", "Calico IP pools for segments are IPv4 here")
+
+
+def _gpu_pools(check: _Checker) -> None:
+    for i, pool in enumerate(check.data.get("gpuPools", [])):
+        check.reference(("gpuPools", i, "cluster"), pool["cluster"], "clusters", "cluster")
+
+
+def _services(check: _Checker) -> None:
+    for i, service in enumerate(check.data.get("services", [])):
+        if "cluster" in service:
+            check.reference(("services", i, "cluster"), service["cluster"], "clusters", "cluster")
+
+
+def _quantity(check: _Checker, path, value) -> None:
+    text = str(value)
+    if isinstance(value, bool) or not QUANTITY.match(text):
+        check.fail(path, f"'{text}' is not a valid Kubernetes quantity", "write e.g. 500m or 2 for cpu, 512Mi or 16Gi for memory")
+    elif float(re.match(r"[+]?([0-9.]+)", text).group(1) or 0) == 0:
+        check.fail(path, f"quantity '{text}' must be greater than zero", "")
+
+
+def _teams(check: _Checker) -> None:
+    environments = check.names("environments")
+    pools = {pool["name"]: pool for pool in check.data.get("gpuPools", [])}
+    envs = {env["name"]: env for env in check.data["environments"]}
+    for i, team in enumerate(check.data["teams"]):
+        base = ("teams", i)
+        for j, pool in enumerate(team.get("gpuPools", [])):
+            check.reference(base + ("gpuPools", j), pool, "gpuPools", "GPU pool")
+        for env_name, quota in team["quotas"].items():
+            qpath = base + ("quotas", env_name)
+            if env_name not in environments:
+                check.fail(qpath, f"unknown environment '{env_name}'", f"declared environments: {', '.join(sorted(environments))}", at_key=True)
+                continue
+            namespace = f"{team['name']}-{env_name}"
+            if len(namespace) > MAX_NAMESPACE:
+                check.fail(qpath, f"namespace '{namespace}' is longer than {MAX_NAMESPACE} characters", "shorten the team or environment name", at_key=True)
+            _quantity(check, qpath + ("cpu",), quota["cpu"])
+            _quantity(check, qpath + ("memory",), quota["memory"])
+            if quota.get("gpu", 0) > 0 and not team.get("gpuPools"):
+                check.fail(qpath + ("gpu",), "GPU quota without a GPU pool", "list the team's pools under 'gpuPools'")
+            env = envs[env_name]
+            if env.get("network", {}).get("training") == "host":
+                on_cluster = [p for p in team.get("gpuPools", []) if pools.get(p, {}).get("cluster") == env["cluster"]]
+                if not on_cluster:
+                    check.fail(
+                        qpath,
+                        f"training in '{env_name}' uses host networking but team '{team['name']}' has no GPU pool on cluster '{env['cluster']}'",
+                        "host networking is only allowed for training pinned to a GPU pool; add one to the team's gpuPools",
+                        at_key=True,
+                    )
+
+
+def _models(check: _Checker) -> None:
+    teams = {team["name"]: team for team in check.data["teams"]}
+    pools = {pool["name"]: pool for pool in check.data.get("gpuPools", [])}
+    envs = {env["name"]: env for env in check.data["environments"]}
+    for i, model in enumerate(check.data.get("models", [])):
+        base = ("models", i)
+        team = teams.get(model["team"])
+        if not check.reference(base + ("team",), model["team"], "teams", "team"):
+            team = None
+        resources = model["resources"]
+        _quantity(check, base + ("resources", "cpu"), resources["cpu"])
+        _quantity(check, base + ("resources", "memory"), resources["memory"])
+        pool_name = model.get("gpuPool")
+        if resources.get("gpus", 0) > 0 and not pool_name:
+            check.fail(base + ("resources", "gpus"), "GPUs requested without a gpuPool", "add 'gpuPool:' to the model")
+        if pool_name and check.reference(base + ("gpuPool",), pool_name, "gpuPools", "GPU pool"):
+            if team and pool_name not in team.get("gpuPools", []):
+                check.fail(base + ("gpuPool",), f"team '{team['name']}' may not use GPU pool '{pool_name}'", "add the pool to the team's gpuPools")
+        for env_name, settings in model["environments"].items():
+            epath = base + ("environments", env_name)
+            if env_name not in envs:
+                check.fail(epath, f"unknown environment '{env_name}'", f"declared environments: {', '.join(sorted(envs))}", at_key=True)
+                continue
+            if team and env_name not in team["quotas"]:
+                check.fail(epath, f"team '{team['name']}' has no quota in environment '{env_name}'", "add the environment to the team's quotas", at_key=True)
+            if pool_name in pools and pools[pool_name]["cluster"] != envs[env_name]["cluster"]:
+                check.fail(epath, f"GPU pool '{pool_name}' is not on cluster '{envs[env_name]['cluster']}' of environment '{env_name}'", "serve from a pool on the environment's cluster", at_key=True)
+            scaling = settings.get("autoscaling")
+            if scaling and scaling["maxReplicas"] < settings.get("replicas", 1):
+                check.fail(epath + ("autoscaling", "maxReplicas"), "maxReplicas is below replicas", "raise maxReplicas or lower replicas")
+        canary = model.get("canary")
+        if canary is not None and not 0 <= canary["weight"] <= 100:
+            check.fail(base + ("canary", "weight"), f"canary weight {canary['weight']} is outside 0-100", "give the percent of traffic for the candidate")
+        for j, caller in enumerate(model.get("callers", [])):
+            check.reference(base + ("callers", j), caller, "teams", "team")
