@@ -134,6 +134,10 @@ def load_text(text: str, name: str) -> Document:
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = (exc.problem or exc.context or "invalid YAML").strip()
+        if exc.context_mark and exc.context and "end of stream" in message:
+            # "unexpected end of stream" is found at the end; the cause is where the construct began
+            mark, message = exc.context_mark, f"{message} {exc.context.strip()}"
+
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         builder.problems.append(
             Problem(Location(name, line, column), f"YAML syntax error: {message}", hint=_syntax_hint(message))
@@ -217,6 +221,7 @@ class _Builder:
         if kind == "AliasEvent":
             if event.anchor not in self.anchors:
                 self._fail(event.start_mark, f"unknown alias '*{event.anchor}'", "define the anchor before using it")
+                self._attach(None, event.start_mark)  # keeps keys and values paired
                 return
             value, size = self.anchors[event.anchor]
             self.nodes += size
@@ -235,7 +240,10 @@ class _Builder:
             value = resolve_plain_scalar(event.value) if plain else event.value
             if event.anchor:
                 self.anchors[event.anchor] = (value, 1)
-            self._attach(value, event.start_mark)
+            mark = event.start_mark
+            if plain and event.value == "" and self.stack and self.stack[-1][3] is not None:
+                mark = self.stack[-1][3]  # an empty value has no position of its own: use its key
+            self._attach(value, mark)
             return
         # MappingStartEvent / SequenceStartEvent
         if len(self.stack) >= MAX_DEPTH:

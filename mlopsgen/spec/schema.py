@@ -100,16 +100,17 @@ def _explain(doc: Document, error) -> list[Problem]:
             out.append(at(path + (key,), f"unknown key '{key}'", hint, at_key=True, where=json_pointer(path + (key,))))
         return out or [at(path, f"key not allowed here (invalid key {error.message})")]
     if kind == "required" and isinstance(instance, dict):
+        # A misspelt key is reported once, as unknown with a suggestion, not also as missing.
+        unknown = [k for k in instance if k not in schema.get("properties", {})]
         return [
             at(path, f"missing required key '{key}'", f"add '{key}:' to this mapping")
             for key in error.validator_value
-            if key not in instance
+            if key not in instance and not difflib.get_close_matches(key, unknown, n=1, cutoff=0.6)
         ]
-    if kind == "propertyNames":
+    if "propertyNames" in error.relative_schema_path:
         key = instance if isinstance(instance, str) else str(instance)
         hint = _format_hint(schema) or "rename the key"
-        parent_path = path
-        return [at(parent_path + (key,), f"invalid name '{key}' for {_field_name(parent_path)}", hint, at_key=True)]
+        return [at(path + (key,), f"invalid name '{key}' in {_field_name(path)}", hint, at_key=True, where=json_pointer(path + (key,)))]
     if kind == "type":
         expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
         wanted = " or ".join(_TYPE_NAMES.get(t, t) for t in expected)

@@ -93,6 +93,7 @@ def _environments(check: _Checker) -> None:
                 base + ("network",),
                 "subnet mode needs a segment",
                 "add 'segment: {cidr: 10.x.0.0/16}' to the environment",
+                at_key=True,
             )
         if "segment" in env:
             _cidr(check, base + ("segment", "cidr"), env["segment"]["cidr"])

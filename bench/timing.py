@@ -1,0 +1,29 @@
+"""Small helpers shared by the benchmarks: time commands, print aligned tables."""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import time
+
+
+def time_command(argv: list[str], runs: int = 7, cwd=None, ok_codes=(0,)) -> float:
+    """Median wall time of a command over `runs` cold starts (one warm-up discarded)."""
+    samples = []
+    for i in range(runs + 1):
+        start = time.perf_counter()
+        result = subprocess.run(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        elapsed = time.perf_counter() - start
+        if result.returncode not in ok_codes:
+            raise SystemExit(f"{' '.join(map(str, argv))} failed ({result.returncode}): {result.stderr.decode()[-500:]}")
+        if i:
+            samples.append(elapsed)
+    return statistics.median(samples)
+
+
+def table(rows: list[tuple], headers: tuple) -> str:
+    cells = [tuple(str(c) for c in headers)] + [tuple(str(c) for c in row) for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
