@@ -107,5 +107,32 @@ def init(directory: str, force: bool) -> None:
     _run(run_init, directory, force)
 
 
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("spec", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(file_okay=False),
+              help="Output directory. Default: gitops.path from the spec, next to the spec file.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 and list stale, missing and extra files "
+              "if the directory is not what a render would write.")
+@click.option("--diff", is_flag=True, help="Write nothing; print a unified diff of what would change.")
+@click.option("--dry-run", is_flag=True, help="Write nothing; print what would be written.")
+@click.option("--force", is_flag=True, help="Render into a non-empty directory mlopsgen did not create "
+              "(its other files are kept).")
+def render(spec: str, output: str | None, check: bool, diff: bool, dry_run: bool, force: bool) -> None:
+    """Render the GitOps tree of SPEC: Kustomize, Argo CD, Helm values.
+
+    Writes atomically: on any error the previous tree is left untouched. Only
+    files mlopsgen wrote before are ever removed.
+
+    \b
+    Examples:
+      mlopsgen render platform.yaml -o deploy/
+      mlopsgen render platform.yaml -o deploy/ --check   # CI: is the committed tree current?
+      mlopsgen render platform.yaml -o deploy/ --diff
+    """
+    from mlopsgen.commands.render import RenderOptions, run_render
+
+    _run(run_render, RenderOptions(spec, output, check, diff, dry_run, force))
+
+
 def main() -> None:
     cli(prog_name="mlopsgen")

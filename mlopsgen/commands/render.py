@@ -1,0 +1,85 @@
+"""`mlopsgen render`: spec -> validated model -> files -> disk (or a check against disk)."""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from mlopsgen.errors import EXIT_CHECK_FAILED, EXIT_OK, UserError
+from mlopsgen.render import render_platform
+from mlopsgen.spec import load_platform
+from mlopsgen.write import MARKER, Change, marker_text, plan_changes, source_digest, write_tree
+
+KIND = re.compile(r"^kind: (\w+)$", re.M)
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    spec: str
+    output: str | None
+    check: bool = False
+    diff: bool = False
+    dry_run: bool = False
+    force: bool = False
+
+
+def render_files(spec: str) -> tuple[dict[str, str], Path]:
+    """Everything a render writes (marker included), and the spec's default output directory."""
+    platform = load_platform(spec)
+    try:
+        spec_bytes = Path(spec).read_bytes()
+    except OSError as exc:  # vanished between load and now
+        raise UserError.single(spec, f"cannot read file: {exc.strerror}") from None
+    files = render_platform(platform)
+    files[MARKER] = marker_text(files, source_digest(spec_bytes))
+    return files, Path(spec).parent / platform.gitops.path
+
+
+def run_render(options: RenderOptions) -> int:
+    files, default_out = render_files(options.spec)
+    out = Path(options.output) if options.output else default_out
+    if options.check or options.diff or options.dry_run:
+        change = plan_changes(out, files, with_diff=options.diff)
+        if options.diff:
+            for rel in sorted(change.diffs):
+                click.echo(change.diffs[rel], nl=False)
+        if options.check:
+            return _report_check(out, change)
+        _summary(files, change, out, dry_run=True)
+        return EXIT_OK
+    change = write_tree(out, files, force=options.force)
+    _summary(files, change, out, dry_run=False)
+    return EXIT_OK
+
+
+def _report_check(out: Path, change: Change) -> int:
+    if change.up_to_date:
+        click.echo(f"{out}: up to date ({len(change.unchanged)} files)", err=True)
+        return EXIT_OK
+    for label, paths in (("stale", change.updated), ("missing", change.created), ("extra", change.removed)):
+        for rel in paths:
+            click.echo(f"{out / rel}: {label}", err=True)
+    click.echo(f"{out}: not what `mlopsgen render` would write; run it and commit the result", err=True)
+    return EXIT_CHECK_FAILED
+
+
+def _summary(files: dict[str, str], change: Change, out: Path, dry_run: bool) -> None:
+    kinds = Counter(kind for text in files.values() for kind in KIND.findall(text) if kind != "Kustomization")
+    objects = sum(kinds.values())
+    by_kind = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+    verb = "would write" if dry_run else "wrote"
+    click.echo(f"{out}: {len(files)} files, {objects} objects ({by_kind})", err=True)
+    click.echo(
+        f"{verb} {len(change.created) + len(change.updated)} "
+        f"(new {len(change.created)}, changed {len(change.updated)}), "
+        f"unchanged {len(change.unchanged)}, {'would remove' if dry_run else 'removed'} {len(change.removed)}",
+        err=True,
+    )
+    if dry_run and sys.stderr.isatty():
+        for rel in change.created + change.updated + change.removed:
+            click.echo(f"  {rel}", err=True)

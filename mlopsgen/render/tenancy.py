@@ -1,0 +1,145 @@
+"""Per-team Kustomize trees: an environment-independent base and one overlay per environment.
+
+base/      service accounts, RBAC, LimitRange, default-deny, WorkflowTemplates
+overlays/  Namespace, ResourceQuota, the mode's allow policies, and patches
+           that put training and validation into the environment's network
+           mode and onto the team's GPU pool on that cluster.
+"""
+
+from __future__ import annotations
+
+from mlopsgen.render import labels as L
+from mlopsgen.render.jinja import render_template
+from mlopsgen.render.network import HOST_NOTE, default_deny, modes_in, namespace_policies
+from mlopsgen.spec.model import Environment, Platform, Team
+
+WORKFLOWS = ("training", "validation")  # the workload classes run as Argo WorkflowTemplates
+SERVICE_ACCOUNTS = ("inference", "monitoring", "training", "validation")
+DEFAULT_MODE = {"training": "internal", "validation": "none"}
+
+
+def team_base_dir(team: Team) -> str:
+    return f"teams/{team.name}/base"
+
+
+def team_overlay_dir(team: Team, env: Environment) -> str:
+    return f"teams/{team.name}/overlays/{env.name}"
+
+
+def render_team(platform: Platform, team: Team, header: str) -> dict[str, str]:
+    files = _base(platform, team, header)
+    for env in platform.team_environments(team):
+        files.update(_overlay(platform, team, env, header))
+    return files
+
+
+def _base(platform: Platform, team: Team, header: str) -> dict[str, str]:
+    base = team_base_dir(team)
+    labels = L.common(platform, team.name)
+    tracking = [s for s in platform.services if s.kind == "tracking"]
+    workflows = []
+    for name in WORKFLOWS:
+        env_vars = []
+        if name == "training" and tracking:
+            # By DNS name, never by address: pod IPs change at every restart.
+            env_vars.append({"name": "MLFLOW_TRACKING_URI", "value": tracking[0].url})
+        workflows.append({
+            "name": name,
+            "pod_labels": {**labels, L.WORKLOAD_CLASS: name, L.NETWORK_MODE: DEFAULT_MODE[name]},
+            "env": env_vars,
+        })
+    files = {
+        f"{base}/serviceaccounts.yaml": render_template(
+            "team/serviceaccounts.yaml.j2", header=header, labels=labels, classes=SERVICE_ACCOUNTS),
+        f"{base}/rbac.yaml": render_template("team/rbac.yaml.j2", header=header, labels=labels, owners=team.owners),
+        f"{base}/limitrange.yaml": render_template("team/limitrange.yaml.j2", header=header, labels=labels),
+        f"{base}/networkpolicy-default-deny.yaml": render_template(
+            "team/networkpolicies.yaml.j2", header=header, labels=labels, policies=[default_deny()], note=""),
+        f"{base}/workflowtemplates.yaml": render_template(
+            "team/workflowtemplates.yaml.j2", header=header, labels=labels, workflows=workflows),
+    }
+    files[f"{base}/kustomization.yaml"] = render_template(
+        "kustomize/kustomization.yaml.j2", header=header, namespace=None, patches=[],
+        resources=sorted(path.rsplit("/", 1)[1] for path in files))
+    return files
+
+
+def _namespace_metadata(platform: Platform, team: Team, env: Environment) -> tuple[dict, dict]:
+    labels = L.common(platform, team.name, env.name)
+    annotations = {}
+    host = env.mode("training") == "host"
+    # Pod Security Admission: hostNetwork is only admissible under "privileged".
+    labels["pod-security.kubernetes.io/enforce"] = "privileged" if host else "restricted"
+    labels["pod-security.kubernetes.io/warn"] = "restricted"
+    if host:
+        annotations[L.NETWORK_NOTE] = HOST_NOTE
+        annotations[L.HOST_JUSTIFICATION] = env.host_justification
+    if env.segment:
+        annotations["cni.projectcalico.org/ipv4pools"] = f'["{ippool_name(env)}"]'
+    return labels, annotations
+
+
+def ippool_name(env: Environment) -> str:
+    return f"segment-{env.name}"
+
+
+def _workflow_patch(platform: Platform, team: Team, env: Environment, workflow: str) -> tuple[list, list]:
+    mode = env.mode(workflow)
+    ops = [{"op": "add", "path": "/spec/podMetadata/labels/mlopsgen.dev~1network-mode", "value": mode}]
+    comments = [f"{workflow} in {env.name}: network mode '{mode}'."]
+    if mode == "host":
+        comments.append(HOST_NOTE)
+        ops += [
+            {"op": "add", "path": "/spec/hostNetwork", "value": True},
+            {"op": "add", "path": "/spec/dnsPolicy", "value": "ClusterFirstWithHostNet"},
+            {"op": "add", "path": "/spec/podMetadata/annotations", "value": {
+                L.NETWORK_NOTE: HOST_NOTE, L.HOST_JUSTIFICATION: env.host_justification}},
+        ]
+    pools = platform.team_pools_on(team, env.cluster)
+    if workflow == "training" and pools:
+        pool = pools[0]
+        comments.append(f"Pinned to GPU pool '{pool.name}' ({pool.gpus_per_node} x {pool.gpu_type} per node).")
+        gpus = str(pool.gpus_per_node)
+        ops += [
+            {"op": "add", "path": "/spec/nodeSelector", "value": dict(pool.node_labels)},
+            {"op": "add", "path": "/spec/tolerations", "value": [_toleration(t) for t in pool.taints]},
+            {"op": "add", "path": "/spec/templates/0/container/resources/requests/nvidia.com~1gpu", "value": gpus},
+            {"op": "add", "path": "/spec/templates/0/container/resources/limits/nvidia.com~1gpu", "value": gpus},
+        ]
+    return ops, comments
+
+
+def _toleration(taint) -> dict:
+    if taint.value:
+        return {"key": taint.key, "operator": "Equal", "value": taint.value, "effect": taint.effect}
+    return {"key": taint.key, "operator": "Exists", "effect": taint.effect}
+
+
+def _overlay(platform: Platform, team: Team, env: Environment, header: str) -> dict[str, str]:
+    overlay = team_overlay_dir(team, env)
+    namespace = team.namespace(env.name)
+    labels = L.common(platform, team.name, env.name)
+    ns_labels, ns_annotations = _namespace_metadata(platform, team, env)
+    note = HOST_NOTE if "host" in modes_in(env) else ""
+    files = {
+        f"{overlay}/namespace.yaml": render_template(
+            "team/namespace.yaml.j2", header=header, namespace=namespace, labels=ns_labels, annotations=ns_annotations),
+        f"{overlay}/resourcequota.yaml": render_template(
+            "team/resourcequota.yaml.j2", header=header, labels=labels, quota=team.quotas[env.name]),
+    }
+    policies = namespace_policies(platform, env)
+    if policies:
+        files[f"{overlay}/networkpolicies.yaml"] = render_template(
+            "team/networkpolicies.yaml.j2", header=header, labels=labels, policies=policies, note=note)
+    resources = ["../../base"] + sorted(path.rsplit("/", 1)[1] for path in files)
+    patches = []
+    for workflow in WORKFLOWS:
+        ops, comments = _workflow_patch(platform, team, env, workflow)
+        path = f"patches/{workflow}.yaml"
+        files[f"{overlay}/{path}"] = render_template(
+            "team/json6902-patch.yaml.j2", header=header, operations=ops, comments=comments)
+        patches.append({"path": path, "target": {
+            "group": "argoproj.io", "version": "v1alpha1", "kind": "WorkflowTemplate", "name": workflow}})
+    files[f"{overlay}/kustomization.yaml"] = render_template(
+        "kustomize/kustomization.yaml.j2", header=header, namespace=namespace, resources=resources, patches=patches)
+    return files
