@@ -26,13 +26,13 @@ def require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared() -> Path:
     require(SHARED.is_dir(), f"{SHARED} (the shared data beside the checkout) is missing")
     return SHARED
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def kubectl() -> str:
     path = shutil.which("kubectl")
     require(path is not None, "kubectl is not on PATH")

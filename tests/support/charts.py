@@ -1,0 +1,55 @@
+"""Check generated Helm values against the charts' own defaults and schema (../shared/charts)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+from jsonschema import validators
+
+
+def deep_merge(base, override):
+    if isinstance(base, dict) and isinstance(override, dict):
+        merged = dict(base)
+        for key, value in override.items():
+            merged[key] = deep_merge(base.get(key), value) if key in base else value
+        return merged
+    return override
+
+
+def unknown_or_mistyped(values: dict, defaults: dict, path: str = "") -> list[str]:
+    """Keys the chart does not have, and values whose type differs from the default's."""
+    problems = []
+    for key, value in values.items():
+        where = f"{path}.{key}" if path else key
+        if not isinstance(defaults, dict) or (defaults and key not in defaults):
+            problems.append(f"{where}: not a key of the chart's values")
+            continue
+        if key not in defaults:  # parent default is an empty map: free-form
+            continue
+        default = defaults[key]
+        if default is None:
+            continue
+        if isinstance(default, dict):
+            if not isinstance(value, dict):
+                problems.append(f"{where}: expected a mapping")
+            elif default:
+                problems.extend(unknown_or_mistyped(value, default, where))
+        elif isinstance(default, bool) != isinstance(value, bool) or type(default) is not type(value) and not (
+            isinstance(default, (int, float)) and isinstance(value, (int, float))
+        ):
+            problems.append(f"{where}: {type(value).__name__} where the chart has {type(default).__name__}")
+    return problems
+
+
+def check_values(values: dict, chart_dir: Path) -> list[str]:
+    defaults = yaml.safe_load((chart_dir / "values.yaml").read_text())
+    problems = unknown_or_mistyped(values, defaults)
+    schema_file = chart_dir / "values.schema.json"
+    if schema_file.is_file():
+        schema = json.loads(schema_file.read_text())
+        validator = validators.validator_for(schema)(schema)
+        merged = deep_merge(defaults, values)
+        problems += [f"{'/'.join(map(str, e.absolute_path))}: {e.message[:200]}" for e in validator.iter_errors(merged)]
+    return problems
