@@ -53,7 +53,8 @@ def marker_text(files: dict[str, str], spec_digest: str) -> str:
 def safe_relative(path: str) -> PurePosixPath:
     """Reject any path that could leave the output directory."""
     pure = PurePosixPath(path)
-    if pure.is_absolute() or not pure.parts or any(part in ("", ".", "..") for part in pure.parts) or "\\" in path:
+    if (pure.is_absolute() or not pure.parts or pure.as_posix() != path
+            or any(part in ("", ".", "..") for part in pure.parts) or "\\" in path):
         raise ValueError(f"refusing to write outside the output directory: {path!r}")
     return pure
 
@@ -132,6 +133,12 @@ def write_tree(out: Path, files: dict[str, str], force: bool = False) -> Change:
         _assemble(staging, out, files, managed, set(change.unchanged))
         os.chmod(staging, (out.stat().st_mode & 0o7777) if out.is_dir() else 0o755)
         _swap(staging, out)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        where = exc.filename or str(out)
+        raise UserError.single(
+            str(where), f"cannot write: {exc.strerror or exc}", hint=f"nothing was changed in {out}"
+        ) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

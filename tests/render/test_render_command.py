@@ -1,0 +1,185 @@
+"""`mlopsgen render`: deterministic output, --check/--diff/--dry-run, and a writer that loses nothing."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mlopsgen import write as writer
+from mlopsgen.write import MARKER, safe_relative
+from tests.conftest import ROOT
+
+QUICKSTART = ROOT / "examples" / "quickstart" / "platform.yaml"
+MULTICLOUD = ROOT / "examples" / "multicloud" / "platform.yaml"
+
+
+def _tree(directory: Path) -> dict[str, bytes]:
+    return {p.relative_to(directory).as_posix(): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+def test_render_is_byte_identical_twice_and_from_another_directory(tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for out, cwd in ((first, ROOT), (second, elsewhere)):
+        spec = os.path.relpath(MULTICLOUD, cwd)
+        result = subprocess.run([sys.executable, "-m", "mlopsgen", "render", spec, "-o", str(out)], cwd=cwd,
+                                capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        assert result.returncode == 0, result.stderr
+    assert _tree(first) == _tree(second)
+    assert len(_tree(first)) > 50
+
+
+def test_check_passes_after_render_and_fails_after_hand_edits(run_cli, tmp_path):
+    out = tmp_path / "deploy"
+    assert run_cli("render", str(QUICKSTART), "-o", str(out)).exit_code == 0
+    ok = run_cli("render", str(QUICKSTART), "-o", str(out), "--check")
+    assert ok.exit_code == 0, ok.output
+
+    edited = out / "teams/fraud/overlays/prod/resourcequota.yaml"
+    edited.write_text(edited.read_text().replace('"32"', '"64"'))
+    deleted = out / "teams/recsys/base/rbac.yaml"
+    deleted.unlink()
+    stale = run_cli("render", str(QUICKSTART), "-o", str(out), "--check")
+    assert stale.exit_code == 1
+    assert f"{edited}: stale" in stale.output
+    assert f"{deleted}: missing" in stale.output
+
+
+def test_check_reports_files_that_would_be_pruned(run_cli, tmp_path):
+    out = tmp_path / "deploy"
+    run_cli("render", str(QUICKSTART), "-o", str(out))
+    spec = tmp_path / "platform.yaml"
+    spec.write_text(QUICKSTART.read_text().replace("      dev: {cpu: 8, memory: 32Gi, gpu: 1}\n", ""))
+    result = run_cli("render", str(spec), "-o", str(out), "--check")
+    assert result.exit_code == 1
+    assert f"{out / 'teams/recsys/overlays/dev/namespace.yaml'}: extra" in result.output
+
+
+def test_diff_and_dry_run_write_nothing(run_cli, tmp_path):
+    out = tmp_path / "deploy"
+    run_cli("render", str(QUICKSTART), "-o", str(out))
+    before = _tree(out)
+    spec = tmp_path / "platform.yaml"
+    spec.write_text(QUICKSTART.read_text().replace("dev: {cpu: 16, memory: 64Gi, gpu: 2}", "dev: {cpu: 20, memory: 64Gi, gpu: 2}"))
+    diff = run_cli("render", str(spec), "-o", str(out), "--diff")
+    assert diff.exit_code == 0
+    assert '-    requests.cpu: "16"' in diff.output and '+    requests.cpu: "20"' in diff.output
+    dry = run_cli("render", str(spec), "-o", str(out), "--dry-run")
+    assert dry.exit_code == 0 and "would write 2 (new 0, changed 2)" in dry.output
+    assert _tree(out) == before
+
+
+def test_rerender_skips_identical_files(run_cli, tmp_path):
+    out = tmp_path / "deploy"
+    run_cli("render", str(QUICKSTART), "-o", str(out))
+    quota = out / "teams/fraud/overlays/prod/resourcequota.yaml"
+    inode, mtime = quota.stat().st_ino, quota.stat().st_mtime_ns
+    result = run_cli("render", str(QUICKSTART), "-o", str(out))
+    assert "wrote 0 (new 0, changed 0)" in result.output
+    assert (quota.stat().st_ino, quota.stat().st_mtime_ns) == (inode, mtime)
+
+
+def test_prunes_only_files_it_wrote(run_cli, tmp_path):
+    out = tmp_path / "deploy"
+    run_cli("render", str(QUICKSTART), "-o", str(out))
+    mine = out / "teams" / "NOTES.md"
+    mine.write_text("hand-written\n")
+    spec = tmp_path / "platform.yaml"
+    spec.write_text(QUICKSTART.read_text().replace("      dev: {cpu: 8, memory: 32Gi, gpu: 1}\n", ""))
+    result = run_cli("render", str(spec), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert not (out / "teams/recsys/overlays/dev").exists()
+    assert mine.read_text() == "hand-written\n"
+    assert "removed 7" in result.output  # the overlay's 6 files and its Application
+
+
+def test_refuses_unmanaged_non_empty_directory_without_force(run_cli, tmp_path):
+    out = tmp_path / "deploy"
+    out.mkdir()
+    (out / "app.yaml").write_text("kind: Something\n")
+    refused = run_cli("render", str(QUICKSTART), "-o", str(out))
+    assert refused.exit_code == 2
+    assert "not written by mlopsgen" in refused.output and "--force" in refused.output
+    assert _tree(out) == {"app.yaml": b"kind: Something\n"}
+    forced = run_cli("render", str(QUICKSTART), "-o", str(out), "--force")
+    assert forced.exit_code == 0
+    assert (out / "app.yaml").read_text() == "kind: Something\n"
+    assert (out / MARKER).is_file()
+
+
+def test_invalid_spec_writes_nothing_and_keeps_the_tree(run_cli, tmp_path):
+    out = tmp_path / "deploy"
+    run_cli("render", str(QUICKSTART), "-o", str(out))
+    before = _tree(out)
+    bad = tmp_path / "platform.yaml"
+    bad.write_text(QUICKSTART.read_text().replace("role: shared", "role: everything"))
+    result = run_cli("render", str(bad), "-o", str(out))
+    assert result.exit_code == 2
+    assert "is not a valid role" in result.output
+    assert _tree(out) == before
+
+
+def test_failure_in_the_middle_of_writing_leaves_the_previous_tree(run_cli, tmp_path, monkeypatch):
+    out = tmp_path / "deploy"
+    run_cli("render", str(QUICKSTART), "-o", str(out))
+    before = _tree(out)
+    spec = tmp_path / "platform.yaml"
+    spec.write_text(QUICKSTART.read_text().replace("nodes: 2", "nodes: 3").replace("cpu: 16,", "cpu: 17,"))
+    calls = {"n": 0}
+    real_write = writer.write_file
+
+    def failing_write(path, text):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError(28, "No space left on device")
+        real_write(path, text)
+
+    monkeypatch.setattr(writer, "write_file", failing_write)
+    result = run_cli("render", str(spec), "-o", str(out))
+    assert result.exit_code == 2
+    assert "cannot write: No space left on device" in result.output and "Traceback" not in result.output
+    assert calls["n"] == 2
+    assert _tree(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deploy", "platform.yaml"]  # no staging left behind
+
+
+@pytest.mark.parametrize("path", ["../escape.yaml", "/etc/passwd", "a/../../b", "a//b", "./a", "a\\..\\b", ""])
+def test_paths_that_escape_the_output_are_refused(path):
+    with pytest.raises(ValueError):
+        safe_relative(path)
+
+
+def test_names_that_would_escape_are_rejected_by_validation(run_cli, tmp_path):
+    spec = tmp_path / "platform.yaml"
+    spec.write_text(QUICKSTART.read_text().replace("  - name: fraud\n", "  - name: ../../etc\n"))
+    result = run_cli("render", str(spec), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 2
+    assert "'../../etc' is not a valid name" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_marker_records_source_and_version_without_timestamp(run_cli, tmp_path):
+    import hashlib
+    import json
+
+    from mlopsgen import __version__
+
+    out = tmp_path / "deploy"
+    run_cli("render", str(QUICKSTART), "-o", str(out))
+    marker = json.loads((out / MARKER).read_text())
+    assert marker["version"] == __version__
+    assert marker["source_sha256"] == hashlib.sha256(QUICKSTART.read_bytes()).hexdigest()
+    assert set(marker) == {"generator", "version", "source_sha256", "files"}
+    assert sorted(marker["files"]) == sorted(k for k in _tree(out) if k != MARKER)
+
+
+def test_default_output_is_the_specs_gitops_path(run_cli, tmp_path):
+    spec = tmp_path / "platform.yaml"
+    spec.write_text(QUICKSTART.read_text())
+    assert run_cli("render", str(spec)).exit_code == 0
+    assert (tmp_path / "deploy" / MARKER).is_file()
