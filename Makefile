@@ -15,13 +15,14 @@ $(BIN)/mlopsgen: pyproject.toml
 demo: $(BIN)/mlopsgen
 	$(BIN)/mlopsgen validate examples/quickstart/platform.yaml
 	$(BIN)/mlopsgen render examples/quickstart/platform.yaml -o out/quickstart
-	@find out/quickstart -type f | sort | head -40
+	@cd out/quickstart && find . -type f | sort
 
 test: $(BIN)/mlopsgen
 	$(BIN)/python -m pytest -q
 
 bench: $(BIN)/mlopsgen
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/render.py
 
 clean:
 	rm -rf $(VENV) out build dist

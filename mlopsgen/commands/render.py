@@ -16,6 +16,7 @@ from mlopsgen.spec import load_platform
 from mlopsgen.write import MARKER, Change, marker_text, plan_changes, source_digest, write_tree
 
 KIND = re.compile(r"^kind: (\w+)$", re.M)
+PROGRESS_MIN_TEAMS = 20  # below this a render is instant; a bar would only flicker
 
 
 @dataclass(frozen=True)
@@ -35,9 +36,21 @@ def render_files(spec: str) -> tuple[dict[str, str], Path]:
         spec_bytes = Path(spec).read_bytes()
     except OSError as exc:  # vanished between load and now
         raise UserError.single(spec, f"cannot read file: {exc.strerror}") from None
-    files = render_platform(platform)
+    files = render_platform(platform, progress=_progress if len(platform.teams) >= PROGRESS_MIN_TEAMS else _quiet)
     files[MARKER] = marker_text(files, source_digest(spec_bytes))
     return files, Path(spec).parent / platform.gitops.path
+
+
+def _quiet(items):
+    return items
+
+
+def _progress(items):
+    if not sys.stderr.isatty():
+        yield from items
+        return
+    with click.progressbar(items, label="rendering teams", file=sys.stderr) as bar:
+        yield from bar
 
 
 def run_render(options: RenderOptions) -> int:
