@@ -3,6 +3,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# checkov pins its own dependencies; it lives in a venv of its own.
+TOOLS := .venv-tools
 
 .PHONY: demo test bench clean
 
@@ -17,7 +19,13 @@ demo: $(BIN)/mlopsgen
 	$(BIN)/mlopsgen render examples/quickstart/platform.yaml -o out/quickstart
 	@cd out/quickstart && find . -type f | sort
 
-test: $(BIN)/mlopsgen
+$(TOOLS)/bin/checkov:
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --upgrade pip
+	$(TOOLS)/bin/pip install --quiet 'checkov>=3.2,<4'
+	touch $@
+
+test: $(BIN)/mlopsgen $(TOOLS)/bin/checkov
 	$(BIN)/python -m pytest -q
 
 bench: $(BIN)/mlopsgen
@@ -25,4 +33,4 @@ bench: $(BIN)/mlopsgen
 	$(BIN)/python bench/render.py
 
 clean:
-	rm -rf $(VENV) out build dist
+	rm -rf $(VENV) $(TOOLS) out build dist

@@ -39,7 +39,7 @@ def synthetic_spec(teams: int, environments: int, pools: int, models_per_team: i
     }
     for e, name in enumerate(envs):
         env = {"name": name, "cluster": "training" if e == 0 else "serving",
-               "network": {"training": "host" if e == 0 else MODES[e % 4], "inference": MODES[e % 4]}}
+               "network": {"training": "host" if e == 0 else MODES[e % 4], "inference": "internal"}}
         if e == 0:
             env["hostNetworkJustification"] = "NCCL over the host interfaces for multi-node training."
         if MODES[e % 4] == "subnet":
@@ -54,13 +54,16 @@ def synthetic_spec(teams: int, environments: int, pools: int, models_per_team: i
             "quotas": {name: {"cpu": 16, "memory": "64Gi", "gpu": 2} for name in envs},
         })
         for m in range(models_per_team):
-            spec["models"].append({
+            model = {
                 "name": f"{team}-model{m}", "team": team, "source": f"models:/{team}-model{m}/1",
                 "resources": {"cpu": "500m", "memory": "1Gi"},
                 "environments": {name: {"replicas": 2} for name in envs[1:] or envs},
                 "exposure": {"host": f"model{m}.{team}.ml.example.com"},
                 "slos": {"p95LatencyMs": 200, "errorRate": 0.01},
-            })
+            }
+            if m % 2:
+                model["canary"] = {"source": f"models:/{team}-model{m}/2", "weight": 10}
+            spec["models"].append(model)
     return spec
 
 

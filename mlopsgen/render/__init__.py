@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from mlopsgen.render.argocd import render_argocd
+from mlopsgen.render.models import render_model_base
 from mlopsgen.render.platform_apps import platform_apps, render_platform_apps
 from mlopsgen.render.tenancy import render_team
 from mlopsgen.spec.model import Platform
@@ -26,13 +27,16 @@ def render_platform(
     files: dict[str, str] = {}
 
     def add(part: dict[str, str]) -> None:
-        clash = files.keys() & part.keys()
+        clash = [path for path in part if path in files]
         if clash:  # two renderers claiming one path is a bug, not a user error
             raise AssertionError(f"rendered twice: {sorted(clash)}")
         files.update(part)
 
     for team in progress(platform.teams):
         add(render_team(platform, team, header))
+        for model in platform.models:
+            if model.team == team.name:
+                add(render_model_base(platform, model, header))
     apps = platform_apps(platform)
     add(render_platform_apps(platform, apps, header))
     add(render_argocd(platform, apps, header))

@@ -12,8 +12,8 @@ can share a namespace without sharing allows.
 
 from __future__ import annotations
 
-from mlopsgen.render.labels import NETWORK_MODE
-from mlopsgen.spec.model import WORKLOAD_CLASSES, Environment, Platform, Service
+from mlopsgen.render.labels import MODEL, NETWORK_MODE
+from mlopsgen.spec.model import WORKLOAD_CLASSES, Environment, Model, Platform, Service, Team
 
 NAMESPACE_NAME = "kubernetes.io/metadata.name"
 DNS_PEER = {
@@ -27,8 +27,19 @@ EAST_WEST_PEER = {
     "podSelector": {"matchLabels": {"istio": "eastwestgateway"}},
 }
 EAST_WEST_PORT = 15443
-# Workloads expose Prometheus metrics here (KServe and the workflow templates agree).
-SCRAPE_PORT = 8080
+# Prometheus scrapes the Istio agent's merged metrics (app + proxy) here; it sits
+# outside mTLS, so scrapes need no mesh identity.
+SCRAPE_PORT = 15020
+ISTIOD_PEER = {
+    "namespaceSelector": {"matchLabels": {NAMESPACE_NAME: "istio-system"}},
+    "podSelector": {"matchLabels": {"app": "istiod"}},
+}
+ISTIOD_PORT = 15012  # xDS and certificates for the sidecars of internal pods
+INGRESS_GATEWAY_PEER = {
+    "namespaceSelector": {"matchLabels": {NAMESPACE_NAME: "istio-system"}},
+    "podSelector": {"matchLabels": {"istio": "ingressgateway"}},
+}
+SERVING_PORTS = {"kserve": 8080, "seldon": 8000}  # where each runtime's pods take requests
 
 HOST_NOTE = (
     "Pods with hostNetwork share the node's network namespace; NetworkPolicies do not select them, "
@@ -83,6 +94,8 @@ def _internal(platform: Platform, env: Environment) -> list[dict]:
     policies = [
         _policy("allow-internal-dns", "internal", None, [{"to": [DNS_PEER], "ports": DNS_PORTS}]),
         _policy("allow-internal-same-namespace", "internal", [{"from": same_namespace}], [{"to": same_namespace}]),
+        _policy("allow-internal-mesh", "internal", None,
+                [{"to": [ISTIOD_PEER], "ports": [{"port": ISTIOD_PORT, "protocol": "TCP"}]}]),
     ]
     egress = _shared_service_egress(platform, env.cluster)
     if egress:
@@ -110,12 +123,50 @@ def _none() -> list[dict]:
     return [_policy("isolate-none", "none", [], [])]
 
 
-def namespace_policies(platform: Platform, env: Environment) -> list[dict]:
+def serving_port(model: Model) -> int:
+    return SERVING_PORTS[model.runtime]
+
+
+def _ports(models: list[Model]) -> list[dict]:
+    return [{"port": p, "protocol": "TCP"} for p in sorted({serving_port(m) for m in models})]
+
+
+def _model_selector(names: list[str]) -> dict:
+    return {"matchExpressions": [{"key": MODEL, "operator": "In", "values": sorted(names)}]}
+
+
+def _serving(platform: Platform, team: Team, env: Environment) -> list[dict]:
+    """Ingress to the team's models (gateway, declared callers) and egress to models it may call."""
+    policies = []
+    own = [m for m in platform.models if m.team == team.name and env.name in m.environments]
+    exposed = [m for m in own if m.exposure]
+    if exposed:
+        policies.append({"name": "allow-ingress-gateway", "spec": {
+            "podSelector": _model_selector([m.name for m in exposed]), "policyTypes": ["Ingress"],
+            "ingress": [{"from": [INGRESS_GATEWAY_PEER], "ports": _ports(exposed)}]}})
+    for model in own:
+        callers = [platform.team(c) for c in model.callers if env.name in platform.team(c).quotas]
+        if callers:
+            peers = [{"namespaceSelector": {"matchLabels": {NAMESPACE_NAME: c.namespace(env.name)}},
+                      "podSelector": _select("internal")} for c in callers]
+            policies.append({"name": f"allow-callers-{model.name}", "spec": {
+                "podSelector": _model_selector([model.name]), "policyTypes": ["Ingress"],
+                "ingress": [{"from": peers, "ports": _ports([model])}]}})
+    callees = [m for m in platform.models if team.name in m.callers and env.name in m.environments]
+    if callees:
+        rules = [{"to": [{"namespaceSelector": {"matchLabels": {
+                    NAMESPACE_NAME: platform.team(m.team).namespace(env.name)}},
+                  "podSelector": _model_selector([m.name])}], "ports": _ports([m])} for m in callees]
+        policies.append(_policy("allow-call-models", "internal", None, rules))
+    return policies
+
+
+def namespace_policies(platform: Platform, team: Team, env: Environment) -> list[dict]:
     """The allow policies of one team namespace in `env`, in a stable order."""
     policies: list[dict] = []
     modes = modes_in(env)
     if "internal" in modes:
-        policies += _internal(platform, env)
+        policies += _internal(platform, env) + _serving(platform, team, env)
     if "subnet" in modes:
         policies += _subnet(env)
     if "none" in modes:

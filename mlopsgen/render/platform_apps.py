@@ -1,4 +1,4 @@
-"""Platform components per cluster: the tracking server, the monitoring stack, network segments.
+"""Platform components per cluster: tracking server, monitoring stack, gateways, network segments.
 
 Each shared service of kind `tracking` or `monitoring` is installed from its
 Helm chart on the cluster it runs on (or on every cluster when it names none),
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from mlopsgen.render import labels as L
 from mlopsgen.render.jinja import render_template
+from mlopsgen.render.models import gateway_name
 from mlopsgen.render.tenancy import ippool_name
 from mlopsgen.spec.model import Platform, Service
 
@@ -57,10 +58,27 @@ def platform_apps(platform: Platform) -> list[PlatformApp]:
             extra = ("kube-system",) if chart is KUBE_PROMETHEUS_STACK else ()
             apps.append(PlatformApp(chart.name, cluster.name, service.namespace, chart,
                                     f"platform/{cluster.name}/values/{chart.name}.yaml", options, extra))
-        if any(e.segment and e.cluster == cluster.name for e in platform.environments):
-            apps.append(PlatformApp("network", cluster.name, "kube-system", None,
-                                    f"platform/{cluster.name}/network", ("PruneLast=true",)))
+        if _ippools(platform, cluster.name) or _gateways(platform, cluster.name):
+            apps.append(PlatformApp("cluster-config", cluster.name, "istio-system", None,
+                                    f"platform/{cluster.name}/manifests", ("PruneLast=true",)))
     return apps
+
+
+def _ippools(platform: Platform, cluster: str) -> list[dict]:
+    return [
+        {"name": ippool_name(e), "environment": e.name, "cidr": e.segment.cidr, "block_size": e.segment.block_size}
+        for e in platform.environments if e.segment and e.cluster == cluster
+    ]
+
+
+def _gateways(platform: Platform, cluster: str) -> list[dict]:
+    gateways = []
+    for env in platform.environments:
+        hosts = sorted({m.exposure.host for m in platform.models if m.exposure and env.name in m.environments})
+        if env.cluster == cluster and hosts:
+            gateways.append({"name": gateway_name(env), "environment": env.name, "hosts": hosts,
+                             "credential": f"{gateway_name(env)}-tls"})
+    return gateways
 
 
 def _monitoring_for(platform: Platform, cluster: str) -> Service | None:
@@ -76,10 +94,11 @@ def render_platform_apps(platform: Platform, apps: list[PlatformApp], header: st
                 app.chart.template, header=header, chart_version=app.chart.version, cluster=app.cluster,
                 service=service, monitoring=_monitoring_for(platform, app.cluster))
         else:
-            pools = [
-                {"name": ippool_name(e), "environment": e.name, "cidr": e.segment.cidr, "block_size": e.segment.block_size}
-                for e in platform.environments if e.segment and e.cluster == app.cluster
-            ]
-            files[f"{app.path}/ippools.yaml"] = render_template(
-                "cluster/ippool.yaml.j2", header=header, labels=L.common(platform), pools=pools)
+            pools, gateways = _ippools(platform, app.cluster), _gateways(platform, app.cluster)
+            if pools:
+                files[f"{app.path}/ippools.yaml"] = render_template(
+                    "cluster/ippool.yaml.j2", header=header, labels=L.common(platform), pools=pools)
+            if gateways:
+                files[f"{app.path}/gateways.yaml"] = render_template(
+                    "mesh/gateway.yaml.j2", header=header, labels=L.common(platform), gateways=gateways)
     return files

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from mlopsgen.render import labels as L
 from mlopsgen.render.jinja import render_template
+from mlopsgen.render.models import render_model_overlays
 from mlopsgen.render.network import HOST_NOTE, default_deny, modes_in, namespace_policies
+from mlopsgen.render.pods import pod_labels, toleration
 from mlopsgen.spec.model import Environment, Platform, Team
 
-WORKFLOWS = ("training", "validation")  # the workload classes run as Argo WorkflowTemplates
+WORKFLOWS = {"training": "train", "validation": "validate"}  # WorkflowTemplate -> default Python module
 SERVICE_ACCOUNTS = ("inference", "monitoring", "training", "validation")
 DEFAULT_MODE = {"training": "internal", "validation": "none"}
 
@@ -38,25 +40,29 @@ def _base(platform: Platform, team: Team, header: str) -> dict[str, str]:
     labels = L.common(platform, team.name)
     tracking = [s for s in platform.services if s.kind == "tracking"]
     workflows = []
-    for name in WORKFLOWS:
+    for name, module in WORKFLOWS.items():
         env_vars = []
         if name == "training" and tracking:
             # By DNS name, never by address: pod IPs change at every restart.
             env_vars.append({"name": "MLFLOW_TRACKING_URI", "value": tracking[0].url})
         workflows.append({
             "name": name,
-            "pod_labels": {**labels, L.WORKLOAD_CLASS: name, L.NETWORK_MODE: DEFAULT_MODE[name]},
+            "module": module,
+            "pod_labels": pod_labels(platform, team.name, name, DEFAULT_MODE[name]),
             "env": env_vars,
         })
     files = {
         f"{base}/serviceaccounts.yaml": render_template(
-            "team/serviceaccounts.yaml.j2", header=header, labels=labels, classes=SERVICE_ACCOUNTS),
-        f"{base}/rbac.yaml": render_template("team/rbac.yaml.j2", header=header, labels=labels, owners=team.owners),
+            "team/serviceaccounts.yaml.j2", header=header, labels=labels, classes=SERVICE_ACCOUNTS,
+            annotations=L.BASE_NAMESPACE_SKIP),
+        f"{base}/rbac.yaml": render_template(
+            "team/rbac.yaml.j2", header=header, labels=labels, owners=team.owners, annotations=L.BASE_NAMESPACE_SKIP),
         f"{base}/limitrange.yaml": render_template("team/limitrange.yaml.j2", header=header, labels=labels),
         f"{base}/networkpolicy-default-deny.yaml": render_template(
             "team/networkpolicies.yaml.j2", header=header, labels=labels, policies=[default_deny()], note=""),
         f"{base}/workflowtemplates.yaml": render_template(
             "team/workflowtemplates.yaml.j2", header=header, labels=labels, workflows=workflows),
+        f"{base}/mesh.yaml": render_template("mesh/namespace-mesh.yaml.j2", header=header, labels=labels),
     }
     files[f"{base}/kustomization.yaml"] = render_template(
         "kustomize/kustomization.yaml.j2", header=header, namespace=None, patches=[],
@@ -71,6 +77,8 @@ def _namespace_metadata(platform: Platform, team: Team, env: Environment) -> tup
     # Pod Security Admission: hostNetwork is only admissible under "privileged".
     labels["pod-security.kubernetes.io/enforce"] = "privileged" if host else "restricted"
     labels["pod-security.kubernetes.io/warn"] = "restricted"
+    # Sidecars only where the mode lets them reach istiod; pods opt out by label otherwise.
+    labels["istio-injection"] = "enabled"
     if host:
         annotations[L.NETWORK_NOTE] = HOST_NOTE
         annotations[L.HOST_JUSTIFICATION] = env.host_justification
@@ -85,14 +93,16 @@ def ippool_name(env: Environment) -> str:
 
 def _workflow_patch(platform: Platform, team: Team, env: Environment, workflow: str) -> tuple[list, list]:
     mode = env.mode(workflow)
-    ops = [{"op": "add", "path": "/spec/podMetadata/labels/mlopsgen.dev~1network-mode", "value": mode}]
+    template = "/spec/templates/0"
+    ops = [{"op": "add", "path": f"{template}/metadata/labels", "value": pod_labels(platform, team.name, workflow, mode)}]
     comments = [f"{workflow} in {env.name}: network mode '{mode}'."]
     if mode == "host":
         comments.append(HOST_NOTE)
         ops += [
-            {"op": "add", "path": "/spec/hostNetwork", "value": True},
-            {"op": "add", "path": "/spec/dnsPolicy", "value": "ClusterFirstWithHostNet"},
-            {"op": "add", "path": "/spec/podMetadata/annotations", "value": {
+            # hostNetwork is a pod field Argo has no template field for: patch the pod spec.
+            {"op": "add", "path": f"{template}/podSpecPatch",
+             "value": '{"dnsPolicy": "ClusterFirstWithHostNet", "hostNetwork": true}'},
+            {"op": "add", "path": f"{template}/metadata/annotations", "value": {
                 L.NETWORK_NOTE: HOST_NOTE, L.HOST_JUSTIFICATION: env.host_justification}},
         ]
     pools = platform.team_pools_on(team, env.cluster)
@@ -101,18 +111,12 @@ def _workflow_patch(platform: Platform, team: Team, env: Environment, workflow: 
         comments.append(f"Pinned to GPU pool '{pool.name}' ({pool.gpus_per_node} x {pool.gpu_type} per node).")
         gpus = str(pool.gpus_per_node)
         ops += [
-            {"op": "add", "path": "/spec/nodeSelector", "value": dict(pool.node_labels)},
-            {"op": "add", "path": "/spec/tolerations", "value": [_toleration(t) for t in pool.taints]},
-            {"op": "add", "path": "/spec/templates/0/container/resources/requests/nvidia.com~1gpu", "value": gpus},
-            {"op": "add", "path": "/spec/templates/0/container/resources/limits/nvidia.com~1gpu", "value": gpus},
+            {"op": "add", "path": f"{template}/nodeSelector", "value": dict(pool.node_labels)},
+            {"op": "add", "path": f"{template}/tolerations", "value": [toleration(t) for t in pool.taints]},
+            {"op": "add", "path": f"{template}/container/resources/requests/nvidia.com~1gpu", "value": gpus},
+            {"op": "add", "path": f"{template}/container/resources/limits/nvidia.com~1gpu", "value": gpus},
         ]
     return ops, comments
-
-
-def _toleration(taint) -> dict:
-    if taint.value:
-        return {"key": taint.key, "operator": "Equal", "value": taint.value, "effect": taint.effect}
-    return {"key": taint.key, "operator": "Exists", "effect": taint.effect}
 
 
 def _overlay(platform: Platform, team: Team, env: Environment, header: str) -> dict[str, str]:
@@ -127,11 +131,15 @@ def _overlay(platform: Platform, team: Team, env: Environment, header: str) -> d
         f"{overlay}/resourcequota.yaml": render_template(
             "team/resourcequota.yaml.j2", header=header, labels=labels, quota=team.quotas[env.name]),
     }
-    policies = namespace_policies(platform, env)
+    policies = namespace_policies(platform, team, env)
     if policies:
         files[f"{overlay}/networkpolicies.yaml"] = render_template(
             "team/networkpolicies.yaml.j2", header=header, labels=labels, policies=policies, note=note)
-    resources = ["../../base"] + sorted(path.rsplit("/", 1)[1] for path in files)
+    models = render_model_overlays(platform, team, env, header)
+    files.update({f"{overlay}/{rel}": text for rel, text in models.files.items()})
+    own = sorted(path[len(overlay) + 1:] for path in files)
+    resources = ["../../base"] + [r for r in models.resources if r.startswith("../")] + [
+        r for r in own if not r.startswith("patches/")]
     patches = []
     for workflow in WORKFLOWS:
         ops, comments = _workflow_patch(platform, team, env, workflow)
@@ -140,6 +148,7 @@ def _overlay(platform: Platform, team: Team, env: Environment, header: str) -> d
             "team/json6902-patch.yaml.j2", header=header, operations=ops, comments=comments)
         patches.append({"path": path, "target": {
             "group": "argoproj.io", "version": "v1alpha1", "kind": "WorkflowTemplate", "name": workflow}})
+    patches += models.patches
     files[f"{overlay}/kustomization.yaml"] = render_template(
         "kustomize/kustomization.yaml.j2", header=header, namespace=namespace, resources=resources, patches=patches)
     return files

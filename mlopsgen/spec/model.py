@@ -125,6 +125,11 @@ class Autoscaling:
 class ModelPlacement:
     replicas: int
     autoscaling: Autoscaling | None
+    canary_weight: int | None  # None: the model's canary weight (or no canary)
+
+    @property
+    def max_replicas(self) -> int:
+        return self.autoscaling.max_replicas if self.autoscaling else self.replicas
 
 
 @dataclass(frozen=True)
@@ -156,6 +161,8 @@ class Slos:
 @dataclass(frozen=True)
 class Retraining:
     schedule: str
+    image: str
+    environment: str
     drift_threshold: float
 
 
@@ -177,6 +184,13 @@ class Model:
     callers: tuple[str, ...]
     slos: Slos | None
     retraining: Retraining | None
+
+    def canary_weight(self, environment: str) -> int:
+        """Percent of traffic for the canary in `environment` (0 without a canary)."""
+        if self.canary is None:
+            return 0
+        placement = self.environments[environment].canary_weight
+        return self.canary.weight if placement is None else placement
 
 
 @dataclass(frozen=True)
@@ -247,7 +261,7 @@ def build_platform(data: dict, source_file: str) -> Platform:
             for s in data.get("services", [])
         ),
         teams=tuple(_team(t) for t in data["teams"]),
-        models=tuple(_model(m) for m in data.get("models", [])),
+        models=tuple(_model(m, data) for m in data.get("models", [])),
         suppressions=tuple(
             Suppression(s["rule"], s.get("path", "**"), s["reason"], s.get("expires"))
             for s in data.get("lint", {}).get("suppressions", [])
@@ -290,7 +304,18 @@ def _team(t: dict) -> Team:
     )
 
 
-def _model(m: dict) -> Model:
+def _retraining_environment(m: dict, data: dict) -> str:
+    """Explicit, else the first of the model's environments where its team has a GPU pool."""
+    if "environment" in m["retraining"]:
+        return m["retraining"]["environment"]
+    team = next(t for t in data["teams"] if t["name"] == m["team"])
+    pool_clusters = {p["cluster"] for p in data.get("gpuPools", []) if p["name"] in team.get("gpuPools", [])}
+    env_cluster = {e["name"]: e["cluster"] for e in data["environments"]}
+    names = list(m["environments"])
+    return next((e for e in names if env_cluster[e] in pool_clusters), names[0])
+
+
+def _model(m: dict, data: dict) -> Model:
     resources = m["resources"]
     canary, exposure, auth, slos, retraining = (m.get(k) for k in ("canary", "exposure", "auth", "slos", "retraining"))
     return Model(
@@ -310,6 +335,7 @@ def _model(m: dict) -> Model:
                     Autoscaling(s["autoscaling"]["maxReplicas"], s["autoscaling"].get("targetUtilization", 70))
                     if "autoscaling" in s
                     else None,
+                    s.get("canaryWeight"),
                 )
                 for env, s in m["environments"].items()
             }
@@ -319,5 +345,8 @@ def _model(m: dict) -> Model:
         auth=Auth(auth["issuer"], auth.get("jwksUri", ""), tuple(auth.get("audiences", []))) if auth else None,
         callers=tuple(m.get("callers", [])),
         slos=Slos(slos.get("p95LatencyMs"), slos.get("errorRate"), slos.get("minAccuracy")) if slos else None,
-        retraining=Retraining(retraining["schedule"], retraining.get("driftThreshold", 0.1)) if retraining else None,
+        retraining=Retraining(
+            retraining["schedule"], retraining["image"], _retraining_environment(m, data),
+            retraining.get("driftThreshold", 0.1),
+        ) if retraining else None,
     )

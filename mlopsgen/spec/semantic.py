@@ -25,12 +25,15 @@ class _Checker:
         self.doc = doc
         self.data = doc.data
         self.problems: list[Problem] = []
+        self._names: dict[str, dict[str, int]] = {}
 
     def fail(self, path, message: str, hint: str = "", at_key: bool = False) -> None:
         self.problems.append(Problem(self.doc.locate(path, at_key=at_key), message, json_pointer(path), hint))
 
     def names(self, section: str) -> dict[str, int]:
-        return {item["name"]: i for i, item in enumerate(self.data.get(section, []))}
+        if section not in self._names:  # built once: references are checked per item
+            self._names[section] = {item["name"]: i for i, item in enumerate(self.data.get(section, []))}
+        return self._names[section]
 
     def reference(self, path, value: str, section: str, what: str) -> bool:
         known = self.names(section)
@@ -189,6 +192,20 @@ def _models(check: _Checker) -> None:
                 check.fail(epath, f"team '{team['name']}' has no quota in environment '{env_name}'", "add the environment to the team's quotas", at_key=True)
             if pool_name in pools and pools[pool_name]["cluster"] != envs[env_name]["cluster"]:
                 check.fail(epath, f"GPU pool '{pool_name}' is not on cluster '{envs[env_name]['cluster']}' of environment '{env_name}'", "serve from a pool on the environment's cluster", at_key=True)
+            inference_mode = envs[env_name].get("network", {}).get("inference", "internal")
+            if inference_mode in ("none", "subnet"):  # host is reported on the environment itself
+                check.fail(
+                    epath,
+                    f"model serving needs inference mode 'internal' in '{env_name}', not '{inference_mode}'",
+                    "models are reached through the mesh and the ingress gateway; serve from an environment whose inference class is internal",
+                    at_key=True,
+                )
+            weight = settings.get("canaryWeight")
+            if weight is not None:
+                if model.get("canary") is None:
+                    check.fail(epath + ("canaryWeight",), "canaryWeight without a canary", "add 'canary:' to the model")
+                elif not 0 <= weight <= 100:
+                    check.fail(epath + ("canaryWeight",), f"canary weight {weight} is outside 0-100", "give the percent of traffic for the candidate")
             scaling = settings.get("autoscaling")
             if scaling and scaling["maxReplicas"] < settings.get("replicas", 1):
                 check.fail(epath + ("autoscaling", "maxReplicas"), "maxReplicas is below replicas", "raise maxReplicas or lower replicas")
@@ -197,3 +214,10 @@ def _models(check: _Checker) -> None:
             check.fail(base + ("canary", "weight"), f"canary weight {canary['weight']} is outside 0-100", "give the percent of traffic for the candidate")
         for j, caller in enumerate(model.get("callers", [])):
             check.reference(base + ("callers", j), caller, "teams", "team")
+        retraining = model.get("retraining", {})
+        if "environment" in retraining and retraining["environment"] not in model["environments"]:
+            check.fail(
+                base + ("retraining", "environment"),
+                f"model '{model['name']}' does not run in environment '{retraining['environment']}'",
+                f"choose one of: {', '.join(model['environments'])}",
+            )

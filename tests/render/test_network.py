@@ -31,10 +31,14 @@ NS_NAME = "kubernetes.io/metadata.name"
 
 # (example, team, environment): together these cover every mode.
 SCENARIOS = [
-    ("quickstart", "fraud", "prod"),  # internal + none
-    ("multicloud", "vision", "staging"),  # subnet + none + internal (monitoring)
+    ("quickstart", "fraud", "prod"),  # internal + none, an exposed model
+    ("multicloud", "vision", "staging"),  # subnet + none + internal, an exposed model with a canary
     ("multicloud", "nlp", "train"),  # host + internal + none, services on another cluster
+    ("multicloud", "nlp", "prod"),  # a model with declared callers
+    ("multicloud", "risk", "prod"),  # a caller, and an exposed Seldon model
 ]
+SCRAPE = ("TCP", 15020)
+ISTIOD = ("TCP", 15012)
 
 
 class Scenario:
@@ -46,6 +50,8 @@ class Scenario:
         self.namespace = self.team.namespace(env_name)
         self.policies = self._policies()
         self.services = self.platform.services_for(self.env.cluster)
+        self.models = [m for m in self.platform.models if m.team == team_name and env_name in m.environments]
+        self.callees = [m for m in self.platform.models if team_name in m.callers and env_name in m.environments]
         self.endpoints = self._endpoints()
 
     def _policies(self) -> list[dict]:
@@ -65,7 +71,18 @@ class Scenario:
             for c in WORKLOAD_CLASSES
             if self.env.mode(c) != "host"  # hostNetwork pods are outside NetworkPolicy's reach
         ]
+        for model in self.models:
+            pods.append(Endpoint(f"model-{model.name}", self.namespace, {
+                CLASS: "inference", MODE: "internal", "mlopsgen.dev/model": model.name}))
+            for caller in model.callers:
+                if self.env.name in self.platform.team(caller).quotas:
+                    pods.append(Endpoint(f"caller-{caller}", self.platform.team(caller).namespace(self.env.name), {MODE: "internal"}))
+        for model in self.callees:
+            pods.append(Endpoint(f"callee-{model.name}", self.platform.team(model.team).namespace(self.env.name),
+                                 {"mlopsgen.dev/model": model.name, MODE: "internal"}))
         pods.append(Endpoint("kube-dns", "kube-system", {"k8s-app": "kube-dns", "probe": "kube-dns"}))
+        pods.append(Endpoint("istiod", "istio-system", {"app": "istiod"}))
+        pods.append(Endpoint("ingress-gateway", "istio-system", {"istio": "ingressgateway"}))
         for service in self.services:
             pods.append(Endpoint(f"svc-{service.name}", service.namespace, {**service.pod_labels, "probe": f"svc-{service.name}"}))
         pods.append(Endpoint("other-team", "other-team", {MODE: "internal", "probe": "other-team"}))
@@ -76,7 +93,8 @@ class Scenario:
         return pods
 
     def probes(self) -> list[tuple[str, int]]:
-        ports = {("UDP", 53), ("TCP", 53), ("TCP", 8080), ("TCP", 443)} | {("TCP", s.port) for s in self.services}
+        ports = {("UDP", 53), ("TCP", 53), ("TCP", 8000), ("TCP", 8080), ("TCP", 443), SCRAPE, ISTIOD}
+        ports |= {("TCP", s.port) for s in self.services}
         return sorted(ports)
 
     def namespaces(self) -> dict[str, dict]:
@@ -88,7 +106,7 @@ class Scenario:
 
 
 def expected_allowed(s: Scenario, src: Endpoint, dst: Endpoint, protocol: str, port: int) -> bool:
-    """PRODUCT.md's semantics of each mode, written out."""
+    """PRODUCT.md's semantics of each mode, and the serving additions, written out."""
 
     def service_port(e: Endpoint) -> int | None:
         return next((x.port for x in s.services if f"svc-{x.name}" == e.name), None)
@@ -96,14 +114,20 @@ def expected_allowed(s: Scenario, src: Endpoint, dst: Endpoint, protocol: str, p
     def in_segment(e: Endpoint) -> bool:
         return e.ip is not None and s.env.segment is not None and ipaddress.ip_address(e.ip) in ipaddress.ip_network(s.env.segment.cidr)
 
+    def serving_port(model) -> int:
+        return 8000 if model.runtime == "seldon" else 8080
+
     def egress_ok() -> bool:
         if not s.is_team(src):
             return True
         mode = src.labels[MODE]
         dns = dst.name == "kube-dns" and port == 53
         if mode == "internal":
-            return dns or (s.is_team(dst) and dst.labels[MODE] == "internal") or (
-                protocol == "TCP" and service_port(dst) == port)
+            callee = next((m for m in s.callees if dst.name == f"callee-{m.name}"), None)
+            return (dns or (s.is_team(dst) and dst.labels[MODE] == "internal")
+                    or (protocol == "TCP" and service_port(dst) == port)
+                    or (dst.name == "istiod" and (protocol, port) == ISTIOD)
+                    or (callee is not None and (protocol, port) == ("TCP", serving_port(callee))))
         if mode == "subnet":
             return dns or in_segment(dst)
         return False  # none
@@ -114,7 +138,11 @@ def expected_allowed(s: Scenario, src: Endpoint, dst: Endpoint, protocol: str, p
         mode = dst.labels[MODE]
         if mode == "internal":
             scraper = any(f"svc-{x.name}" == src.name and x.kind == "monitoring" for x in s.services)
-            return (s.is_team(src) and src.labels[MODE] == "internal") or (scraper and (protocol, port) == ("TCP", 8080))
+            model = next((m for m in s.models if dst.name == f"model-{m.name}"), None)
+            serving = model is not None and (protocol, port) == ("TCP", serving_port(model))
+            return ((s.is_team(src) and src.labels[MODE] == "internal") or (scraper and (protocol, port) == SCRAPE)
+                    or (serving and src.name == "ingress-gateway" and model.exposure is not None)
+                    or (serving and src.name.startswith("caller-") and src.name[len("caller-"):] in model.callers))
         if mode == "subnet":
             return in_segment(src)
         return False
@@ -158,6 +186,7 @@ def test_none_allows_nothing_and_internal_allows_dns(scenario):
     assert internal
     for pod in internal:
         assert cluster.allowed(pod, pods["kube-dns"], "UDP", 53) and cluster.allowed(pod, pods["kube-dns"], "TCP", 53)
+        assert not cluster.allowed(pods["ingress-gateway"], pod, "TCP", 8080) or "mlopsgen.dev/model" in pod.labels
         assert not cluster.allowed(pod, pods["internet"], "TCP", 443)
         assert not cluster.allowed(pod, pods["other-team"], "TCP", 8080)
 
@@ -165,13 +194,13 @@ def test_none_allows_nothing_and_internal_allows_dns(scenario):
 def test_host_mode_is_declared_not_isolated():
     s = Scenario("multicloud", "nlp", "train")
     patch = s.files["teams/nlp/overlays/train/patches/training.yaml"]
-    ops = {op["path"]: op["value"] for op in yaml.safe_load(patch)}
-    assert ops["/spec/hostNetwork"] is True
-    assert ops["/spec/dnsPolicy"] == "ClusterFirstWithHostNet"
-    assert ops["/spec/nodeSelector"] == {"gpu.nvidia.com/class": "A100_PCIE_40GB"}
-    assert {"key": "nvidia.com/gpu", "operator": "Equal", "value": "present", "effect": "NoSchedule"} in ops["/spec/tolerations"]
-    assert ops["/spec/templates/0/container/resources/requests/nvidia.com~1gpu"] == ops[
-        "/spec/templates/0/container/resources/limits/nvidia.com~1gpu"] == "8"
+    ops = {op["path"].removeprefix("/spec/templates/0"): op["value"] for op in yaml.safe_load(patch)}
+    assert json.loads(ops["/podSpecPatch"]) == {"hostNetwork": True, "dnsPolicy": "ClusterFirstWithHostNet"}
+    assert ops["/metadata/labels"][MODE] == "host"
+    assert ops["/metadata/labels"]["sidecar.istio.io/inject"] == "false"
+    assert ops["/nodeSelector"] == {"gpu.nvidia.com/class": "A100_PCIE_40GB"}
+    assert {"key": "nvidia.com/gpu", "operator": "Equal", "value": "present", "effect": "NoSchedule"} in ops["/tolerations"]
+    assert ops["/container/resources/requests/nvidia.com~1gpu"] == ops["/container/resources/limits/nvidia.com~1gpu"] == "8"
     assert "NetworkPolicies do not select them" in patch
     namespace = yaml.safe_load(s.files["teams/nlp/overlays/train/namespace.yaml"])
     assert "NOT isolated" in namespace["metadata"]["annotations"]["mlopsgen.dev/network-note"]

@@ -95,7 +95,7 @@ def test_prunes_only_files_it_wrote(run_cli, tmp_path):
     assert result.exit_code == 0, result.output
     assert not (out / "teams/recsys/overlays/dev").exists()
     assert mine.read_text() == "hand-written\n"
-    assert "removed 7" in result.output  # the overlay's 6 files and its Application
+    assert "removed 8" in result.output  # the overlay's 7 files and its Application
 
 
 def test_refuses_unmanaged_non_empty_directory_without_force(run_cli, tmp_path):

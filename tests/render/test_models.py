@@ -1,0 +1,162 @@
+"""Models: canary weights after every overlay patch, checkov on the rendered trees, and its skips."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from mlopsgen.render import render_platform
+from mlopsgen.render.labels import BASE_NAMESPACE_SKIP
+from mlopsgen.spec import load_platform
+from tests.conftest import EXAMPLES, ROOT, require
+
+MULTICLOUD = ROOT / "examples" / "multicloud" / "platform.yaml"
+
+
+def _render_to(spec_text: str, directory: Path) -> dict[str, str]:
+    spec = directory / "platform.yaml"
+    spec.write_text(spec_text)
+    files = render_platform(load_platform(spec))
+    for rel, text in files.items():
+        (directory / rel).parent.mkdir(parents=True, exist_ok=True)
+        (directory / rel).write_text(text)
+    return files
+
+
+def _built(kubectl: str, overlay: Path) -> list[dict]:
+    result = subprocess.run([kubectl, "kustomize", str(overlay)], capture_output=True, text=True, check=True)
+    return [d for d in yaml.safe_load_all(result.stdout) if d]
+
+
+@pytest.mark.parametrize("default, staging, prod", [(0, None, None), (100, None, None), (50, 100, 0), (37, None, 5)])
+def test_canary_weights_sum_to_100_and_match_the_spec(default, staging, prod, kubectl, tmp_path):
+    text = MULTICLOUD.read_text().replace("      weight: 50\n", f"      weight: {default}\n")
+    text = text.replace("        canaryWeight: 10\n", "" if prod is None else f"        canaryWeight: {prod}\n")
+    if staging is not None:
+        text = text.replace("      staging: {replicas: 1}\n    ", f"      staging: {{replicas: 1, canaryWeight: {staging}}}\n    ", 1)
+    _render_to(text, tmp_path)
+    expected = {"staging": default if staging is None else staging, "prod": default if prod is None else prod}
+    for env, weight in expected.items():
+        objects = _built(kubectl, tmp_path / f"teams/vision/overlays/{env}")
+        services = [o for o in objects if o["kind"] == "VirtualService"]
+        assert {s["metadata"]["name"] for s in services} == {"defect-detector-serving", "defect-detector-ingress"}
+        for service in services:
+            routes = service["spec"]["http"][0]["route"]
+            assert sum(r["weight"] for r in routes) == 100
+            assert {r["destination"]["subset"]: r["weight"] for r in routes} == {"stable": 100 - weight, "canary": weight}
+        rule = next(o for o in objects if o["kind"] == "DestinationRule")
+        assert rule["spec"]["trafficPolicy"]["tls"]["mode"] == "ISTIO_MUTUAL"
+        assert [s["name"] for s in rule["spec"]["subsets"]] == ["stable", "canary"]
+
+
+def test_every_virtual_service_in_the_examples_sums_to_100(kubectl, tmp_path):
+    for example in EXAMPLES:
+        out = tmp_path / example.parent.name
+        out.mkdir()
+        files = _render_to(example.read_text(), out)
+        overlays = sorted({rel.rsplit("/", 1)[0] for rel in files if "/overlays/" in rel and rel.endswith("kustomization.yaml")})
+        for overlay in overlays:
+            for obj in _built(kubectl, out / overlay):
+                if obj["kind"] == "VirtualService":
+                    assert sum(r.get("weight", 100) for r in obj["spec"]["http"][0]["route"]) == 100, overlay
+
+
+def test_replicas_autoscaling_and_disruption_budgets_follow_each_environment(kubectl, tmp_path):
+    _render_to(MULTICLOUD.read_text(), tmp_path)
+    prod = _built(kubectl, tmp_path / "teams/vision/overlays/prod")
+    stable = next(o for o in prod if o["kind"] == "InferenceService" and o["metadata"]["name"] == "defect-detector")
+    predictor = stable["spec"]["predictor"]
+    assert (predictor["minReplicas"], predictor["maxReplicas"], predictor["scaleTarget"]) == (3, 6, 60)
+    assert predictor["model"]["resources"]["limits"]["nvidia.com/gpu"] == "1"
+    assert predictor["nodeSelector"] == {"agentpool": "gput4"}
+    security = predictor["model"]["securityContext"]
+    assert security["runAsNonRoot"] and security["readOnlyRootFilesystem"] and not security["allowPrivilegeEscalation"]
+    assert security["capabilities"] == {"drop": ["ALL"]} and predictor["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault"
+    assert {e["name"]: e["value"] for e in predictor["model"]["env"]} == {"MLFLOW_TRACKING_URI": "http://mlflow.mlflow.svc.cluster.local:5000"}
+    assert any(o["kind"] == "PodDisruptionBudget" for o in prod)
+    staging = _built(kubectl, tmp_path / "teams/vision/overlays/staging")
+    assert not any(o["kind"] == "PodDisruptionBudget" for o in staging)  # one replica there
+
+
+def test_oauth_models_require_a_jwt_from_the_ingress(tmp_path):
+    files = _render_to(MULTICLOUD.read_text(), tmp_path)
+    request_auth = yaml.safe_load(files["teams/risk/models/credit-score/requestauthentication.yaml"])
+    assert request_auth["spec"]["jwtRules"][0]["issuer"] == "https://login.microsoftonline.com/acme-tenant/v2.0"
+    policies = [d for d in yaml.safe_load_all(files["teams/risk/overlays/prod/authorizationpolicies.yaml"]) if d]
+    jwt = next(p for p in policies if p["metadata"]["name"] == "credit-score-require-jwt")
+    source = jwt["spec"]["rules"][0]["from"][0]["source"]
+    assert source["requestPrincipals"] == ["https://login.microsoftonline.com/acme-tenant/v2.0/*"]
+    assert not any(p["metadata"]["name"] == "credit-score-ingress" for p in policies)  # no token-less path
+    mesh = [d for d in yaml.safe_load_all(files["teams/risk/base/mesh.yaml"]) if d]
+    assert mesh[0]["spec"]["mtls"]["mode"] == "STRICT" and mesh[1]["spec"] == {}
+
+
+def test_slo_alerts_have_severity_and_summary(tmp_path):
+    files = _render_to(MULTICLOUD.read_text(), tmp_path)
+    rule = yaml.safe_load(files["teams/vision/overlays/prod/models/defect-detector/prometheusrule.yaml"])
+    alerts = {r["alert"]: r for r in rule["spec"]["groups"][0]["rules"]}
+    assert set(alerts) == {"ModelLatencyP95High", "ModelErrorRateHigh", "ModelAccuracyLow"}
+    assert "> 250" in alerts["ModelLatencyP95High"]["expr"] and "< 0.92" in alerts["ModelAccuracyLow"]["expr"]
+    for alert in alerts.values():
+        assert alert["labels"]["severity"] in ("warning", "critical") and alert["annotations"]["summary"]
+        assert 'destination_workload_namespace="vision-prod"' in alert["expr"] or 'namespace="vision-prod"' in alert["expr"]
+
+
+def test_retraining_runs_drift_check_then_training_then_validation(tmp_path):
+    files = _render_to(MULTICLOUD.read_text(), tmp_path)
+    [path] = [rel for rel in files if rel.endswith("cronworkflow.yaml")]
+    assert path == "teams/vision/overlays/staging/models/defect-detector/cronworkflow.yaml"  # first env with a vision pool
+    cron = yaml.safe_load(files[path])
+    steps = cron["spec"]["workflowSpec"]["templates"][0]["steps"]
+    assert [s[0]["name"] for s in steps] == ["drift-check", "train", "validate"]
+    assert steps[1][0]["templateRef"] == {"name": "training", "template": "training"}
+    assert steps[2][0]["templateRef"] == {"name": "validation", "template": "validation"}
+    validation = yaml.safe_load(files["teams/vision/overlays/staging/patches/validation.yaml"])
+    assert validation[0]["value"]["mlopsgen.dev/network-mode"] == "none"
+
+
+def _checkov() -> str | None:
+    candidates = [os.environ.get("MLOPSGEN_CHECKOV"), str(ROOT / ".venv-tools" / "bin" / "checkov"), shutil.which("checkov")]
+    return next((c for c in candidates if c and Path(c).exists()), None)
+
+
+def test_checkov_finds_nothing_in_the_rendered_examples(tmp_path):
+    checkov = _checkov()
+    require(checkov is not None, "checkov is not installed (make test installs it into .venv-tools)")
+    for example in EXAMPLES:
+        out = tmp_path / example.parent.name
+        out.mkdir()
+        _render_to(example.read_text(), out)
+        result = subprocess.run([checkov, "-d", str(out), "--framework", "kubernetes", "--skip-download", "-o", "json"],
+                                capture_output=True, text=True)
+        report = json.loads(result.stdout)
+        report = report[0] if isinstance(report, list) else report
+        summary = report["summary"]
+        assert summary["resource_count"] > 50 and summary["passed"] > 20, summary  # it really looked
+        assert summary["failed"] == 0, [c["check_id"] + " " + c["resource"] for c in report["results"]["failed_checks"]]
+        skipped = report["results"]["skipped_checks"]
+        assert {c["check_id"] for c in skipped} == {"CKV_K8S_21"}
+        assert summary["skipped"] == len(skipped) > 0
+
+
+def test_checkov_skips_are_the_documented_ones_and_counted(tmp_path):
+    """Each base object without a namespace carries one skip; nothing else may."""
+    readme = (ROOT / "README.md").read_text()
+    check, reason = next(iter(BASE_NAMESPACE_SKIP.values())).split("=", 1)
+    assert f"`{check}`" in readme and reason in readme
+    for example in EXAMPLES:
+        platform = load_platform(example)
+        files = render_platform(platform)
+        skips = [
+            doc for text in files.values() for doc in yaml.safe_load_all(text)
+            if isinstance(doc, dict) and any(k.startswith("checkov.io/skip") for k in (doc.get("metadata", {}).get("annotations") or {}))
+        ]
+        # per team: 4 ServiceAccounts, a Role and a RoleBinding; per model: its routing Service
+        assert len(skips) == 6 * len(platform.teams) + len(platform.models)
+        assert all(doc["metadata"]["annotations"] == BASE_NAMESPACE_SKIP and "namespace" not in doc["metadata"] for doc in skips)
