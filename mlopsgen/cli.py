@@ -18,7 +18,7 @@ EXIT_CODES_HELP = """
 \b
 Exit codes:
   0  success
-  1  check failed (render --check: the tree is stale)
+  1  check failed (render --check: the tree is stale; lint: findings at or above --fail-on)
   2  invalid input or usage (each problem printed as file:line:col)
   3  internal error
 """
@@ -132,6 +132,59 @@ def render(spec: str, output: str | None, check: bool, diff: bool, dry_run: bool
     from mlopsgen.commands.render import RenderOptions, run_render
 
     _run(run_render, RenderOptions(spec, output, check, diff, dry_run, force))
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "github"]),
+              help="Output format. Default: text, or github when GITHUB_ACTIONS is set.")
+@click.option("--fail-on", type=click.Choice(["info", "warning", "error"]),
+              help="Lowest severity that fails the run (exit 1). Default: error.")
+@click.option("--strict", multiple=True, metavar="RULE",
+              help="Make RULE unsuppressible (repeatable; `all` for every rule).")
+@click.option("--config", type=click.Path(dir_okay=False, exists=True),
+              help="Configuration file. Default: .mlopsgen.yaml or pyproject.toml in the current directory.")
+def lint(paths: tuple[str, ...], output_format: str | None, fail_on: str | None, strict: tuple[str, ...],
+         config: str | None) -> None:
+    """Lint platform specs and Kubernetes manifests or Helm values.
+
+    PATHS are files or directories (searched for *.yaml and *.yml). Files
+    with `kind: Platform` are platform specs; everything else is read as
+    manifests. Every finding is reported as file:line:col with a hint.
+
+    \b
+    Examples:
+      mlopsgen lint .
+      mlopsgen lint platform.yaml deploy/ --format sarif > mlopsgen.sarif
+      mlopsgen lint manifests/ --fail-on warning --strict static-ip
+      mlopsgen explain static-ip
+    """
+    from mlopsgen.commands.lint import LintOptions, run_lint
+
+    _run(run_lint, LintOptions(paths, output_format, fail_on, strict, config))
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules(output_format: str) -> None:
+    """List the lint rules: id, slug, default severity, summary."""
+    from mlopsgen.commands.lint import run_rules
+
+    _run(run_rules, output_format)
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("rule")
+def explain(rule: str) -> None:
+    """Print the documentation of a lint rule (by slug or id).
+
+    \b
+    Example:
+      mlopsgen explain static-ip
+    """
+    from mlopsgen.commands.lint import run_explain
+
+    _run(run_explain, rule)
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""Linting: rules over platform specs (they know intent) and over any manifests."""

@@ -1,0 +1,112 @@
+"""Lint configuration: `.mlopsgen.yaml` (key `lint`) or `[tool.mlopsgen.lint]` in pyproject.toml.
+
+Validated against schemas/lint-config.schema.json; unknown rule slugs are
+located errors like any other bad input.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mlopsgen.errors import Location, Problem, UserError
+from mlopsgen.lint.rules import RULES
+from mlopsgen.resources import data_path
+
+CONFIG_FILES = (".mlopsgen.yaml", ".mlopsgen.yml")
+
+
+@dataclass(frozen=True)
+class LintConfig:
+    file: str = ""
+    exclude: tuple[str, ...] = ()
+    fail_on: str | None = None
+    strict: frozenset[str] = frozenset()
+    severities: dict = field(default_factory=dict)  # slug -> severity or "off"
+    ignore: tuple[tuple[str, frozenset[str]], ...] = ()
+
+
+def find_config(root: Path) -> Path | None:
+    for name in CONFIG_FILES:
+        if (root / name).is_file():
+            return root / name
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file() and "[tool.mlopsgen" in pyproject.read_text(encoding="utf-8", errors="replace"):
+        return pyproject
+    return None
+
+
+def load_config(path: Path | None) -> LintConfig:
+    if path is None:
+        return LintConfig()
+    if path.name == "pyproject.toml":
+        data, locate = _from_pyproject(path)
+    else:
+        data, locate = _from_yaml(path)
+    if data is None:
+        return LintConfig(file=str(path))
+    _validate(data, locate, str(path))
+    return LintConfig(
+        file=str(path),
+        exclude=tuple(data.get("exclude", ())),
+        fail_on=data.get("fail-on"),
+        strict=frozenset(data.get("strict", ())),
+        severities=dict(data.get("rules", {})),
+        ignore=tuple((item["path"], frozenset(item["rules"])) for item in data.get("ignore", ())),
+    )
+
+
+def _from_yaml(path: Path):
+    from mlopsgen.spec.loader import load_file
+
+    doc = load_file(path)
+    if not isinstance(doc.data, dict) or "lint" not in doc.data:
+        raise UserError.single(str(path), "expected a mapping with a `lint:` key", line=1, column=1,
+                               hint="write `lint:` then exclude, fail-on, strict, rules or ignore")
+    return doc.data["lint"] or {}, lambda p, at_key=False: doc.locate(("lint",) + tuple(p), at_key=at_key)
+
+
+def _from_pyproject(path: Path):
+    import tomllib
+
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text).get("tool", {}).get("mlopsgen", {}).get("lint")
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError.single(str(path), f"invalid TOML: {exc}") from None
+    lines = text.splitlines()
+
+    def locate(p, at_key=False) -> Location:
+        needle = next((str(part) for part in reversed(tuple(p)) if isinstance(part, str)), "[tool.mlopsgen.lint]")
+        for number, line in enumerate(lines, start=1):
+            if needle in line:
+                return Location(str(path), number, line.find(needle) + 1)
+        return Location(str(path), 1, 1)
+
+    return data, locate
+
+
+def _validate(data, locate, file: str) -> None:
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads(data_path("schemas", "lint-config.schema.json").read_text(encoding="utf-8"))
+    problems = []
+    for error in Draft202012Validator(schema).iter_errors(data):
+        path = tuple(error.absolute_path)
+        problems.append(Problem(locate(path), f"invalid lint configuration: {error.message}",
+                                "/".join(map(str, path)), "see docs/rules/README.md for the settings"))
+    if not problems:
+        mentioned = [(("rules", slug), slug, True) for slug in data.get("rules", {})]
+        mentioned += [(("strict", i), slug, False) for i, slug in enumerate(data.get("strict", []))]
+        for i, item in enumerate(data.get("ignore", [])):
+            mentioned += [(("ignore", i, "rules", j), slug, False) for j, slug in enumerate(item["rules"])]
+        for path, slug, at_key in mentioned:
+            if slug not in RULES:
+                import difflib
+
+                close = difflib.get_close_matches(slug, list(RULES), n=1)
+                problems.append(Problem(locate(path, at_key=at_key), f"unknown rule '{slug}'", "",
+                                        f"did you mean '{close[0]}'?" if close else "run `mlopsgen rules` for the list"))
+    if problems:
+        raise UserError(problems)

@@ -1,0 +1,142 @@
+"""The lint engine: run every rule, stamp severity, apply suppressions, sort.
+
+Rules only yield Issues. Here they become Findings with the rule's slug, id
+and configured severity; a crashing rule becomes an internal-error finding
+instead of stopping the run or vanishing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import fnmatch
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+from mlopsgen.errors import Location
+from mlopsgen.lint.config import LintConfig
+from mlopsgen.lint.finding import Finding, Issue
+from mlopsgen.lint.rules import INTERNAL_ERROR, RULES
+from mlopsgen.lint.sources import INLINE_DISABLE, Inputs, Manifest
+from mlopsgen.spec.loader import Document
+from mlopsgen.spec.model import Platform
+
+
+@dataclass
+class SpecInput:
+    """A platform.yaml as spec rules see it: the model, and positions in the file."""
+
+    path: Path
+    display: str
+    text: str
+    doc: Document
+    platform: Platform
+
+    def position(self, path: tuple) -> tuple[int, int]:
+        location = self.doc.locate(path)
+        return location.line, location.column
+
+    def text_position(self, path: tuple, needle: str) -> tuple[int, int]:
+        line, column = self.position(path)
+        lines = self.text.splitlines()
+        for number in range(line - 1, min(line + 200, len(lines))):
+            found = lines[number].find(needle, column - 1 if number == line - 1 else 0)
+            if found >= 0:
+                return number + 1, found + 1
+        return line, column
+
+
+def inline_disables(text: str) -> dict[int, set[str]]:
+    disabled: dict[int, set[str]] = {}
+    if "mlopsgen:" not in text:
+        return disabled
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = INLINE_DISABLE.search(line)
+        if match:
+            slugs = {s.strip() for s in match.group(1).split(",") if s.strip()}
+            for target in (number, number + 1):
+                disabled.setdefault(target, set()).update(slugs)
+    return disabled
+
+
+class Engine:
+    def __init__(self, config: LintConfig, strict: frozenset[str], today: datetime.date | None = None):
+        self.config = config
+        self.strict = strict | config.strict
+        self.today = today or datetime.date.today()
+        self.findings: list[Finding] = []
+        self.suppressed = 0
+        self._disabled: dict[str, dict[int, set[str]]] = {}
+        self._spec_suppressions: list[tuple[Path, object]] = []
+
+    def active_rules(self):
+        return [(slug, rule) for slug, rule in RULES.items() if self.config.severities.get(slug) != "off"]
+
+    def run(self, inputs: Inputs, specs: list[SpecInput], root: Path) -> list[Finding]:
+        manifests = inputs.manifests
+        for manifest_file in inputs.manifest_files:
+            self._disabled[manifest_file.display] = manifest_file.disabled_rules()
+        for spec in specs:
+            self._disabled[spec.display] = inline_disables(spec.text)
+            self._spec_suppressions += [(spec.path.parent, s) for s in spec.platform.suppressions]
+        self.root = root
+        for slug, rule in self.active_rules():
+            if hasattr(rule, "check_manifest"):
+                for manifest in manifests:
+                    self._call(slug, rule, manifest.file.display, lambda m=manifest: (
+                        (m, issue) for issue in rule.check_manifest(m)))
+            if hasattr(rule, "check_manifests") and manifests:
+                self._call(slug, rule, manifests[0].file.display, lambda: rule.check_manifests(manifests))
+            if hasattr(rule, "check_spec"):
+                for spec in specs:
+                    self._call(slug, rule, spec.display, lambda s=spec: ((s, issue) for issue in rule.check_spec(s)))
+        return sorted(set(self.findings))
+
+    def _call(self, slug: str, rule, file: str, produce) -> None:
+        try:
+            for source, issue in produce():
+                display = issue.file or (source.file.display if isinstance(source, Manifest) else source.display)
+                self._add(slug, rule, display, issue)
+        except Exception as exc:  # a bug in a rule: report it, keep linting
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            self.findings.append(Finding(
+                file, 1, 1, INTERNAL_ERROR[0], INTERNAL_ERROR[1], "error",
+                f"rule {slug} crashed: {type(exc).__name__}: {exc} ({Path(where.filename).name}:{where.lineno})",
+                "please report this; other rules ran normally"))
+
+    def _add(self, slug: str, rule, file: str, issue: Issue) -> None:
+        severity = self.config.severities.get(slug, rule.SEVERITY)
+        finding = Finding(file, issue.line, issue.column, slug, rule.ID, severity, issue.message, issue.hint)
+        if slug not in self.strict and self._is_suppressed(finding):
+            self.suppressed += 1
+            return
+        self.findings.append(finding)
+
+    def _is_suppressed(self, finding: Finding) -> bool:
+        inline = self._disabled.get(finding.file, {}).get(finding.line, set())
+        if finding.rule in inline or "all" in inline:
+            return True
+        for pattern, rules in self.config.ignore:
+            if finding.rule in rules and _matches(finding.file, pattern):
+                return True
+        for spec_dir, suppression in self._spec_suppressions:
+            if suppression.rule != finding.rule:
+                continue
+            if suppression.expires and datetime.date.fromisoformat(suppression.expires) < self.today:
+                continue  # expired: the finding stands again
+            absolute = (self.root / finding.file).resolve()
+            try:
+                relative = absolute.relative_to(spec_dir.resolve()).as_posix()
+            except ValueError:
+                relative = finding.file
+            if _matches(relative, suppression.path) or _matches(finding.file, suppression.path):
+                return True
+        return False
+
+
+def _matches(path: str, pattern: str) -> bool:
+    return pattern in ("**", "*") or fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(path, pattern.replace("**/", ""))
+
+
+def location_of(finding: Finding) -> Location:
+    return Location(finding.file, finding.line, finding.column)

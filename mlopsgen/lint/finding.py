@@ -1,0 +1,42 @@
+"""What a rule reports, and what the engine makes of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SEVERITIES = ("info", "warning", "error")
+
+
+def severity_rank(severity: str) -> int:
+    return SEVERITIES.index(severity)
+
+
+@dataclass(frozen=True)
+class Issue:
+    """Yielded by a rule: where and what. The rule never decides its own severity."""
+
+    line: int
+    column: int
+    message: str
+    hint: str = ""
+    file: str | None = None  # set when a rule reports on another file than the one it reads
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """An issue stamped by the engine with its rule, severity and file."""
+
+    file: str
+    line: int
+    column: int
+    rule: str
+    id: str
+    severity: str
+    message: str
+    hint: str = ""
+
+    def as_dict(self) -> dict:
+        return {
+            "rule": self.rule, "id": self.id, "severity": self.severity, "file": self.file,
+            "line": self.line, "column": self.column, "message": self.message, "hint": self.hint,
+        }

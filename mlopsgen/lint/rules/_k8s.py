@@ -1,0 +1,169 @@
+"""Shared readers for rules: strings anywhere in a document, and the pod templates of workloads."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from mlopsgen.lint.sources import Manifest
+
+WORKLOAD_KINDS = {
+    "Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob",
+    "InferenceService", "SeldonDeployment", "Workflow", "WorkflowTemplate", "CronWorkflow",
+}
+NETWORK_MODE = "mlopsgen.dev/network-mode"
+WORKLOAD_CLASS = "mlopsgen.dev/workload-class"
+
+
+def walk_strings(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
+    """Every string value (not keys) with its path."""
+    stack = [(path, data)]
+    while stack:
+        current_path, value = stack.pop()
+        if isinstance(value, str):
+            yield current_path, value
+        elif isinstance(value, dict):
+            stack.extend((current_path + (k,), v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((current_path + (i,), v) for i, v in enumerate(value))
+
+
+def get(data: Any, *path: Any, default: Any = None) -> Any:
+    for part in path:
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        else:
+            return default
+    return data
+
+
+@dataclass(frozen=True)
+class PodTemplate:
+    """Where a workload describes its pods."""
+
+    path: tuple  # of the pod spec (or the fields that play its part)
+    labels: dict
+    spec: dict
+    label_path: tuple
+
+    @property
+    def host_network(self) -> bool:
+        if self.spec.get("hostNetwork") is True:
+            return True
+        patch = self.spec.get("podSpecPatch")  # Argo Workflows: a JSON/YAML string merged into the pod
+        if isinstance(patch, str) and "hostNetwork" in patch:
+            try:
+                return json.loads(patch).get("hostNetwork") is True
+            except (ValueError, AttributeError):
+                return "true" in patch.split("hostNetwork", 1)[1][:12]
+        return False
+
+    def containers(self) -> Iterator[tuple[tuple, dict]]:
+        for key in ("containers", "initContainers"):
+            for i, container in enumerate(self.spec.get(key) or []):
+                if isinstance(container, dict):
+                    yield self.path + (key, i), container
+        for key in ("container", "model"):
+            if isinstance(self.spec.get(key), dict):
+                yield self.path + (key,), self.spec[key]
+
+
+def _labels(*candidates: Any) -> dict:
+    merged: dict = {}
+    for labels in candidates:
+        if isinstance(labels, dict):
+            merged.update({str(k): str(v) for k, v in labels.items()})
+    return merged
+
+
+def _argo_templates(spec: Any, base: tuple) -> Iterator[PodTemplate]:
+    if not isinstance(spec, dict):
+        return
+    pod_labels = get(spec, "podMetadata", "labels") or {}
+    for i, template in enumerate(spec.get("templates") or []):
+        if isinstance(template, dict) and any(k in template for k in ("container", "script", "containerSet")):
+            merged = dict(template)
+            if "hostNetwork" not in merged and spec.get("hostNetwork") is True:
+                merged["hostNetwork"] = True
+            yield PodTemplate(base + ("templates", i), _labels(pod_labels, get(template, "metadata", "labels")),
+                              merged, base + ("templates", i, "metadata", "labels"))
+
+
+def pod_templates(manifest: Manifest) -> list[PodTemplate]:
+    data = manifest.data
+    kind = manifest.kind
+    if not isinstance(data, dict) or kind not in WORKLOAD_KINDS:
+        return []
+    spec = data.get("spec")
+    if not isinstance(spec, dict):
+        return []
+    if kind == "Pod":
+        return [PodTemplate(("spec",), _labels(get(data, "metadata", "labels")), spec, ("metadata", "labels"))]
+    if kind in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"):
+        template = spec.get("template")
+        return [PodTemplate(("spec", "template", "spec"), _labels(get(template, "metadata", "labels")),
+                            get(template, "spec") or {}, ("spec", "template", "metadata", "labels"))] if template else []
+    if kind == "CronJob":
+        template = get(spec, "jobTemplate", "spec", "template")
+        return [PodTemplate(("spec", "jobTemplate", "spec", "template", "spec"), _labels(get(template, "metadata", "labels")),
+                            get(template, "spec") or {}, ("spec", "jobTemplate", "spec", "template", "metadata", "labels"))] if template else []
+    if kind == "InferenceService":
+        out = []
+        for component in ("predictor", "transformer", "explainer"):
+            part = spec.get(component)
+            if isinstance(part, dict):
+                out.append(PodTemplate(("spec", component), _labels(get(data, "metadata", "labels"), part.get("labels")),
+                                       part, ("spec", component, "labels")))
+        return out
+    if kind == "SeldonDeployment":
+        out = []
+        for i, predictor in enumerate(spec.get("predictors") or []):
+            for j, component in enumerate(get(predictor, "componentSpecs") or []):
+                if isinstance(component, dict) and isinstance(component.get("spec"), dict):
+                    base = ("spec", "predictors", i, "componentSpecs", j)
+                    out.append(PodTemplate(base + ("spec",), _labels(get(predictor, "labels"), get(component, "metadata", "labels")),
+                                           component["spec"], base + ("metadata", "labels")))
+        return out
+    if kind == "CronWorkflow":
+        return list(_argo_templates(spec.get("workflowSpec"), ("spec", "workflowSpec")))
+    return list(_argo_templates(spec, ("spec",)))
+
+
+def selector_matches(selector: Any, labels: dict) -> bool:
+    """A Kubernetes label selector; {} matches everything, a missing one too."""
+    if not isinstance(selector, dict):
+        return selector is None
+    for key, value in (selector.get("matchLabels") or {}).items():
+        if labels.get(key) != str(value):
+            return False
+    for expression in selector.get("matchExpressions") or []:
+        key, operator, values = expression.get("key"), expression.get("operator"), [str(v) for v in expression.get("values") or []]
+        present = key in labels
+        if (operator == "In" and (not present or labels[key] not in values)) or \
+           (operator == "NotIn" and present and labels[key] in values) or \
+           (operator == "Exists" and not present) or (operator == "DoesNotExist" and present):
+            return False
+    return True
+
+
+def by_namespace(manifests: list[Manifest]) -> dict[str, list[Manifest]]:
+    groups: dict[str, list[Manifest]] = {}
+    for manifest in manifests:
+        if manifest.is_object:
+            groups.setdefault(manifest.namespace, []).append(manifest)
+    return groups
+
+
+def policy_types(spec: dict) -> list[str]:
+    types = spec.get("policyTypes")
+    if isinstance(types, list):
+        return types
+    return ["Ingress", "Egress"] if "egress" in spec else ["Ingress"]
+
+
+def is_isolated(template: PodTemplate) -> bool:
+    return template.labels.get(NETWORK_MODE) == "none"

@@ -1,0 +1,80 @@
+"""Flags container images without a pinned version.
+
+## What it does
+Reports images tagged `latest` or without any tag or digest, wherever a
+manifest names one under an `image` key (containers, Argo Workflows
+templates, model servers), Helm values with `tag: latest` beside a
+`repository`, and the retraining image in platform.yaml. Templated values
+(`{{ ... }}`) are not reported.
+
+## Why is this bad?
+`latest` moves. Two replicas, or a retraining run and its validation, can run
+different code; a rollback does not roll back; nobody can say what ran.
+
+## Example
+```yaml
+image: ghcr.io/acme/trainer:latest
+```
+
+## Use instead
+```yaml
+image: ghcr.io/acme/trainer:2.3.1   # or @sha256:<digest>
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from mlopsgen.lint.finding import Issue
+
+ID = "MLG003"
+SLUG = "latest-tag"
+SEVERITY = "warning"
+SUMMARY = "image tagged latest or not tagged at all"
+
+
+def unpinned(image: str) -> str | None:
+    """Why `image` is not pinned, or None."""
+    if "{{" in image or "$" in image or "@sha256:" in image:
+        return None
+    last = image.rsplit("/", 1)[-1]
+    if ":" not in last:
+        return "has no tag (it means latest)"
+    if last.rsplit(":", 1)[1] == "latest":
+        return "is tagged latest"
+    return None
+
+
+def _walk(data, path=()):
+    stack = [(path, data)]
+    while stack:
+        current, value = stack.pop()
+        if isinstance(value, dict):
+            for key, child in value.items():
+                if key == "image" and isinstance(child, str):
+                    yield current + (key,), child
+                elif key == "tag" and child == "latest" and "repository" in value:
+                    yield current + (key,), "latest"
+                else:
+                    stack.append((current + (key,), child))
+        elif isinstance(value, list):
+            stack.extend((current + (i,), v) for i, v in enumerate(value))
+
+
+def check_manifest(manifest) -> Iterator[Issue]:
+    for path, image in _walk(manifest.data):
+        reason = "is tagged latest" if path[-1] == "tag" else unpinned(image)
+        if reason:
+            line, column = manifest.position(path)
+            yield Issue(line, column, f"image '{image}' {reason}", "pin a version tag or a digest (@sha256:...)")
+
+
+def check_spec(spec) -> Iterator[Issue]:
+    for i, model in enumerate(spec.platform.models):
+        if model.retraining:
+            reason = unpinned(model.retraining.image)
+            if reason:
+                line, column = spec.position(("models", i, "retraining", "image"))
+                yield Issue(line, column, f"retraining image '{model.retraining.image}' {reason}",
+                            "pin a version tag or a digest (@sha256:...)")

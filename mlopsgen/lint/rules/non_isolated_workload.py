@@ -1,0 +1,52 @@
+"""Flags pod templates that no NetworkPolicy selects.
+
+## What it does
+Reports every workload's pod template whose labels are matched by no
+NetworkPolicy in its namespace. Host-network pods are left to `host-network`:
+NetworkPolicies never apply to them.
+
+## Why is this bad?
+A pod no policy selects is not isolated at all, whatever the other policies in
+the namespace say. This happens when labels drift: a policy for `app: scorer`
+does not protect pods labelled `app: scorer-v2`.
+
+## Example
+```yaml
+kind: Deployment
+spec:
+  template:
+    metadata: {labels: {app: scorer-v2}}
+---
+kind: NetworkPolicy
+spec: {podSelector: {matchLabels: {app: scorer}}, policyTypes: [Ingress]}
+```
+
+## Use instead
+Select the pods by labels they really carry, or start from a default deny with
+`podSelector: {}`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from mlopsgen.lint.finding import Issue
+from mlopsgen.lint.rules._k8s import by_namespace, pod_templates, selector_matches
+
+ID = "MLG011"
+SLUG = "non-isolated-workload"
+SEVERITY = "error"
+SUMMARY = "pod template selected by no NetworkPolicy"
+
+
+def check_manifests(manifests) -> Iterator[tuple]:
+    for namespace, objects in sorted(by_namespace(manifests).items()):
+        selectors = [(m.data.get("spec") or {}).get("podSelector", {}) for m in objects if m.kind == "NetworkPolicy"]
+        for workload in objects:
+            for template in pod_templates(workload):
+                if template.host_network:
+                    continue
+                if not any(selector_matches(s, template.labels) for s in selectors):
+                    line, column = workload.position(template.label_path)
+                    yield workload, Issue(line, column, f"{workload.kind} '{workload.name}': no NetworkPolicy selects its pods",
+                                          "add a default deny (podSelector: {}) or a policy matching these labels")

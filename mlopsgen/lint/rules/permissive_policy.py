@@ -1,0 +1,86 @@
+"""Flags NetworkPolicy and AuthorizationPolicy rules that allow everything.
+
+## What it does
+Reports NetworkPolicy ingress or egress rules with neither peers nor ports (all
+traffic), peers that select every pod of every namespace
+(`namespaceSelector: {}` alone), and `ipBlock` `0.0.0.0/0` or `::/0` without
+exceptions; and Istio AuthorizationPolicy ALLOW rules that are empty. A
+policy's own `podSelector: {}` (which pods it applies to) is never reported.
+
+## Why is this bad?
+A rule that allows everything turns the default deny beside it into
+decoration, and it is easy to miss in review because the policy looks strict.
+
+## Example
+```yaml
+ingress:
+  - {}
+```
+
+## Use instead
+```yaml
+ingress:
+  - from:
+      - podSelector: {matchLabels: {app: gateway}}
+    ports:
+      - {port: 8080, protocol: TCP}
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from mlopsgen.lint.finding import Issue
+
+ID = "MLG012"
+SLUG = "permissive-policy"
+SEVERITY = "warning"
+SUMMARY = "policy rule that allows all traffic"
+OPEN_CIDRS = ("0.0.0.0/0", "::/0")
+
+
+def _network_policy(manifest) -> Iterator[Issue]:
+    spec = manifest.data.get("spec")
+    if not isinstance(spec, dict):
+        return
+    for key, peers_key in (("ingress", "from"), ("egress", "to")):
+        for i, rule in enumerate(spec.get(key) or []):
+            if not isinstance(rule, dict):
+                continue
+            base = ("spec", key, i)
+            peers = rule.get(peers_key)
+            if not peers and not rule.get("ports"):
+                line, column = manifest.position(base)
+                yield Issue(line, column, f"{key} rule allows all traffic", "name the peers and ports this rule is for")
+                continue
+            for j, peer in enumerate(peers or []):
+                if not isinstance(peer, dict):
+                    continue
+                if peer.get("namespaceSelector") == {} and "podSelector" not in peer and not rule.get("ports"):
+                    line, column = manifest.position(base + (peers_key, j))
+                    yield Issue(line, column, f"{key} peer selects every pod in every namespace",
+                                "select the namespace by kubernetes.io/metadata.name and the pods by label")
+                block = peer.get("ipBlock") or {}
+                if block.get("cidr") in OPEN_CIDRS and not block.get("except"):
+                    line, column = manifest.position(base + (peers_key, j, "ipBlock", "cidr"))
+                    yield Issue(line, column, f"{key} peer {block['cidr']} is every address",
+                                "allow the specific ranges needed, or exclude the cluster and private ranges")
+
+
+def _authorization_policy(manifest) -> Iterator[Issue]:
+    spec = manifest.data.get("spec")
+    if not isinstance(spec, dict) or spec.get("action", "ALLOW") != "ALLOW":
+        return
+    for i, rule in enumerate(spec.get("rules") or []):
+        if rule == {}:
+            line, column = manifest.position(("spec", "rules", i))
+            yield Issue(line, column, "ALLOW rule {} allows every request",
+                        "give the rule a `from` (principals, namespaces) and a `to` (ports, paths)")
+
+
+def check_manifest(manifest) -> Iterator[Issue]:
+    if manifest.kind == "NetworkPolicy":
+        yield from _network_policy(manifest)
+    elif manifest.kind == "AuthorizationPolicy":
+        yield from _authorization_policy(manifest)

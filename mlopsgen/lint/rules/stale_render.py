@@ -1,0 +1,50 @@
+"""Flags a committed tree that differs from a fresh render of the spec beside it.
+
+## What it does
+For each platform.yaml linted, renders it in memory and compares the result
+with the tree at `gitops.path` next to it (when that tree exists): files that
+changed, are missing, or would be pruned.
+
+## Why is this bad?
+Argo CD syncs the committed tree, not the spec. A reviewed change to
+platform.yaml that was never rendered is not deployed; a hand edit to the tree
+is silently undone at the next render.
+
+## Example
+Editing `deploy/teams/fraud/overlays/prod/resourcequota.yaml` by hand, or
+changing platform.yaml without running `mlopsgen render`.
+
+## Use instead
+```sh
+mlopsgen render platform.yaml    # then commit platform.yaml and deploy/ together
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from mlopsgen.lint.finding import Issue
+
+ID = "MLG040"
+SLUG = "stale-render"
+SEVERITY = "error"
+SUMMARY = "rendered tree out of date with its spec"
+
+
+def check_spec(spec) -> Iterator[Issue]:
+    from mlopsgen.commands.render import render_files  # rendering is only needed here
+    from mlopsgen.write import MARKER, plan_changes
+
+    out = spec.path.parent / spec.platform.gitops.path
+    if not (out / MARKER).is_file():
+        return
+    files, _ = render_files(str(spec.path))
+    change = plan_changes(out, files)
+    if change.up_to_date:
+        return
+    parts = [f"{len(v)} {k}" for k, v in (("stale", change.updated), ("missing", change.created), ("extra", change.removed)) if v]
+    first = (change.updated + change.created + change.removed)[0]
+    line, column = spec.position(("gitops", "path"))
+    yield Issue(line, column, f"the tree at {spec.platform.gitops.path}/ is not what this spec renders ({', '.join(parts)}; e.g. {first})",
+                f"run `mlopsgen render {spec.path.name}` and commit the result")

@@ -1,0 +1,110 @@
+"""Flags IPv4 and IPv6 address literals where a DNS name belongs.
+
+## What it does
+Reports IP addresses in URIs, environment values, arguments, ConfigMap data
+(also inside embedded JSON or scripts), Helm values, Service `clusterIP` and
+`externalIPs`, Endpoints, `hostAliases`, mesh hosts and Argo CD destination
+servers, in manifests and in platform.yaml.
+
+It does not report CIDRs (`10.0.0.0/8`), addresses under NetworkPolicy
+`ipBlock`, AuthorizationPolicy IP blocks or allowlist keys, the bind-all
+address `0.0.0.0`, loopback, netmasks, or strings that only look like
+addresses: version fields, image tags, OIDs and dotted build ids.
+
+## Why is this bad?
+Pod and node addresses change at every restart, reschedule or cluster
+rebuild. A tracking URI such as `http://172.17.0.4:5000` works until the
+tracking server restarts, then every training job fails to log, silently.
+
+## Example
+```yaml
+env:
+  - name: MLFLOW_TRACKING_URI
+    value: http://172.17.0.4:5000
+```
+
+## Use instead
+```yaml
+env:
+  - name: MLFLOW_TRACKING_URI
+    value: http://mlflow.mlflow.svc.cluster.local:5000
+```
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterator
+
+from mlopsgen.lint.finding import Issue
+from mlopsgen.lint.rules._k8s import walk_strings
+
+ID = "MLG001"
+SLUG = "static-ip"
+SEVERITY = "error"
+SUMMARY = "IP address literal where a DNS name belongs"
+
+IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.]|/\d)")
+IPV6 = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:.]|/\d)")
+ALLOWLIST_KEYS = ("cidr", "ipblock", "allowlist", "whitelist", "sourcerange", "iprange", "allowedips", "except")
+HINT = "use a DNS name: <service>.<namespace>.svc.cluster.local in the cluster, a stable host name outside it"
+
+
+def _allowed_context(path: tuple) -> bool:
+    for key in path:
+        if isinstance(key, str):
+            lowered = key.lower()
+            if "version" in lowered or any(word in lowered for word in ALLOWLIST_KEYS):
+                return True
+    return False
+
+
+def _harmless(address: ipaddress._BaseAddress) -> bool:
+    if address.is_unspecified or address.is_loopback:
+        return True
+    if address.version == 4:  # netmasks such as 255.255.255.0
+        bits = int(address)
+        inverted = ~bits & 0xFFFFFFFF
+        return bits != 0 and (inverted & (inverted + 1)) == 0 and str(address).startswith("255.")
+    return False
+
+
+def addresses(text: str) -> Iterator[str]:
+    """The address literals in `text`, in order."""
+    if "." not in text and ":" not in text:
+        return
+    candidates = [(m.start(), m.group()) for m in IPV4.finditer(text)]
+    if "::" in text or text.count(":") >= 7:
+        candidates += [(m.start(), m.group()) for m in IPV6.finditer(text) if "::" in m.group() or m.group().count(":") == 7]
+    for _, candidate in sorted(candidates):
+        try:
+            address = ipaddress.ip_address(candidate)
+        except ValueError:
+            continue
+        if not _harmless(address):
+            yield candidate
+
+
+def _image_registry(value: str) -> str:
+    """Only the registry part of an image reference can hold an address; tags never count."""
+    return value.split("/", 1)[0] if "/" in value else ""
+
+
+def findings_in(data, position) -> Iterator[Issue]:
+    for path, value in walk_strings(data):
+        if _allowed_context(path):
+            continue
+        if path and path[-1] == "image":
+            value = _image_registry(value)
+        for address in addresses(value):
+            line, column = position(path, address)
+            yield Issue(line, column, f"static IP address {address}", HINT)
+
+
+def check_manifest(manifest) -> Iterator[Issue]:
+    yield from findings_in(manifest.data, manifest.text_position)
+
+
+def check_spec(spec) -> Iterator[Issue]:
+    yield from findings_in(spec.doc.data, spec.text_position)

@@ -1,0 +1,63 @@
+"""Flags network segments whose address ranges overlap.
+
+## What it does
+Compares the `segment.cidr` of every environment in platform.yaml, and the
+`cidr` of every Calico IPPool in the manifests, and reports each range that
+overlaps one declared before it.
+
+## Why is this bad?
+Overlapping segments break the isolation `subnet` mode promises: a policy
+that admits "the staging segment" also admits part of another one, and pod
+addresses may collide.
+
+## Example
+```yaml
+environments:
+  - {name: staging, cluster: main, segment: {cidr: 10.42.0.0/16}}
+  - {name: prod, cluster: main, segment: {cidr: 10.42.128.0/17}}
+```
+
+## Use instead
+Give each segment its own range: `10.42.0.0/16` and `10.43.0.0/16`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator
+
+from mlopsgen.lint.finding import Issue
+
+ID = "MLG016"
+SLUG = "subnet-overlap"
+SEVERITY = "error"
+SUMMARY = "overlapping segment CIDRs"
+
+
+def _overlaps(entries) -> Iterator[tuple]:
+    seen = []
+    for item, cidr, label in entries:
+        try:
+            network = ipaddress.ip_network(cidr, strict=False)
+        except ValueError:
+            continue
+        for earlier, earlier_label in seen:
+            if network.version == earlier.version and network.overlaps(earlier):
+                yield item, f"{label} {network} overlaps {earlier_label} {earlier}"
+                break
+        seen.append((network, label))
+
+
+def check_spec(spec) -> Iterator[Issue]:
+    entries = [(i, e.segment.cidr, f"segment of '{e.name}'") for i, e in enumerate(spec.platform.environments) if e.segment]
+    for index, message in _overlaps(entries):
+        line, column = spec.position(("environments", index, "segment", "cidr"))
+        yield Issue(line, column, message, "give each segment its own private range")
+
+
+def check_manifests(manifests) -> Iterator[tuple]:
+    pools = [m for m in manifests if m.kind == "IPPool"]
+    entries = [(m, (m.data.get("spec") or {}).get("cidr", ""), f"IPPool '{m.name}'") for m in pools]
+    for manifest, message in _overlaps(entries):
+        line, column = manifest.position(("spec", "cidr"))
+        yield manifest, Issue(line, column, message, "give each pool its own private range")
