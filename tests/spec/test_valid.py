@@ -119,7 +119,7 @@ def test_model_applies_defaults_once():
     assert pool.capacity == 8
     assert [(t.key, t.value, t.effect) for t in pool.taints] == [("nvidia.com/gpu", "present", "NoSchedule")]
     fraud = platform.team("fraud")
-    assert fraud.quotas["prod"].cpu == "32" and fraud.quotas["prod"].gpu == 4
+    assert fraud.quotas["prod"].cpu == "32" and fraud.quotas["prod"].gpu == 3
     model = platform.models[0]
     assert model.runtime == "kserve" and model.environments["dev"].autoscaling is None
     assert model.environments["prod"].autoscaling.target_utilization == 70
