@@ -1,0 +1,263 @@
+"""`mlopsgen lint` behaviour: suppressions, formats, exit codes, bad input, crashing rules, derived files."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft7Validator, Draft202012Validator, validators
+
+from mlopsgen.lint import rules as rules_package
+from mlopsgen.lint.docs import generated_files
+from tests.conftest import ROOT
+
+QUICKSTART = ROOT / "examples" / "quickstart" / "platform.yaml"
+CONFIGMAP = """\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: app, namespace: ml}
+data:
+  tracking: http://172.17.0.4:5000
+  registry: http://10.0.0.8:5000
+"""
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    """A working directory to lint in (findings are reported relative to it)."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def lint(run_cli, *args):
+    result = run_cli("lint", *args)
+    return result
+
+
+def findings(result) -> list[tuple]:
+    return [(f["file"], f["line"], f["column"], f["rule"]) for f in json.loads(result.stdout)["findings"]]
+
+
+def test_text_output_is_file_line_col_with_hint(run_cli, repo):
+    write(repo / "cm.yaml", CONFIGMAP)
+    result = lint(run_cli, "cm.yaml")
+    assert result.exit_code == 1
+    assert "cm.yaml:5:20: error: static IP address 172.17.0.4 [static-ip]\n  hint: use a DNS name" in result.stdout
+    assert "2 findings (2 errors) in 1 file" in result.stderr
+
+
+def test_json_contract(run_cli, repo):
+    write(repo / "cm.yaml", CONFIGMAP)
+    report = json.loads(lint(run_cli, "--format", "json", "cm.yaml").stdout)
+    assert set(report) >= {"findings"}
+    first = report["findings"][0]
+    assert set(first) == {"rule", "id", "severity", "file", "line", "column", "message", "hint"}
+    assert (first["rule"], first["id"], first["file"], first["line"], first["column"]) == ("static-ip", "MLG001", "cm.yaml", 5, 20)
+
+
+def test_exit_code_does_not_depend_on_format(run_cli, repo):
+    write(repo / "cm.yaml", CONFIGMAP)
+    codes = {fmt: lint(run_cli, "--format", fmt, "cm.yaml").exit_code for fmt in ("text", "json", "sarif", "github")}
+    assert set(codes.values()) == {1}
+    write(repo / "cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {a: b}\n")
+    codes = {fmt: lint(run_cli, "--format", fmt, "cm.yaml").exit_code for fmt in ("text", "json", "sarif", "github")}
+    assert set(codes.values()) == {0}
+
+
+def test_fail_on_threshold(run_cli, repo):
+    write(repo / "job.yaml", """\
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: a}
+        data: {image: "x"}
+        ---
+        image:
+          repository: ghcr.io/mlflow/mlflow
+          tag: latest
+        """)
+    assert lint(run_cli, "job.yaml").exit_code == 0  # a warning, below the default threshold
+    assert lint(run_cli, "--fail-on", "warning", "job.yaml").exit_code == 1
+
+
+def test_inline_suppression_covers_its_line_and_the_next(run_cli, repo):
+    write(repo / "cm.yaml", """\
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: app, namespace: ml}
+        data:
+          # mlopsgen: disable=static-ip
+          tracking: http://172.17.0.4:5000
+          other: http://10.0.0.9:5000  # mlopsgen: disable=latest-tag
+          third: http://10.0.0.10:5000
+        """)
+    result = lint(run_cli, "--format", "json", "cm.yaml")
+    assert findings(result) == [("cm.yaml", 7, 17, "static-ip"), ("cm.yaml", 8, 17, "static-ip")]
+    strict = lint(run_cli, "--format", "json", "--strict", "static-ip", "cm.yaml")
+    assert len(findings(strict)) == 3
+
+
+def test_config_file_ignores_by_path_and_sets_severity(run_cli, repo):
+    write(repo / "legacy" / "cm.yaml", CONFIGMAP)
+    write(repo / "apps" / "cm.yaml", CONFIGMAP)
+    write(repo / ".mlopsgen.yaml", """\
+        lint:
+          ignore:
+            - {path: "legacy/**", rules: [static-ip], reason: decommissioned next quarter}
+          rules: {static-ip: warning}
+        """)
+    result = lint(run_cli, "--format", "json", ".")
+    report = json.loads(result.stdout)
+    assert {f["file"] for f in report["findings"]} == {"apps/cm.yaml"}
+    assert {f["severity"] for f in report["findings"]} == {"warning"}
+    assert report["summary"]["suppressed"] == 2
+    assert result.exit_code == 0
+
+
+def test_config_in_pyproject(run_cli, repo):
+    write(repo / "cm.yaml", CONFIGMAP)
+    write(repo / "pyproject.toml", """\
+        [tool.mlopsgen.lint]
+        rules = {static-ip = "off"}
+        """)
+    assert findings(lint(run_cli, "--format", "json", "cm.yaml")) == []
+
+
+def test_unknown_rule_in_config_is_a_located_usage_error(run_cli, repo):
+    write(repo / "cm.yaml", CONFIGMAP)
+    write(repo / ".mlopsgen.yaml", "lint:\n  rules:\n    static-ips: off\n")
+    result = lint(run_cli, "cm.yaml")
+    assert result.exit_code == 2
+    assert ".mlopsgen.yaml:3:5: error: unknown rule 'static-ips'" in result.stderr
+    assert "did you mean 'static-ip'?" in result.stderr
+
+
+def test_invalid_config_value_is_located(run_cli, repo):
+    write(repo / "cm.yaml", CONFIGMAP)
+    write(repo / ".mlopsgen.yaml", "lint:\n  fail-on: sometimes\n")
+    result = lint(run_cli, "cm.yaml")
+    assert result.exit_code == 2
+    assert ".mlopsgen.yaml:2:12: error: invalid lint configuration" in result.stderr
+
+
+def test_platform_suppressions_need_a_reason_and_expire(run_cli, repo):
+    spec = QUICKSTART.read_text().replace("# Quickstart", "# Suppressed")
+    spec += textwrap.dedent("""\
+        lint:
+          suppressions:
+            - {rule: static-ip, path: "manifests/old.yaml", reason: "vendor chart, replaced in Q3"}
+            - {rule: static-ip, path: "manifests/expired.yaml", reason: "was temporary, long ago", expires: "2020-01-01"}
+        """)
+    write(repo / "platform.yaml", spec)
+    write(repo / "manifests" / "old.yaml", CONFIGMAP)
+    write(repo / "manifests" / "expired.yaml", CONFIGMAP)
+    result = lint(run_cli, "--format", "json", ".")
+    assert {f[0] for f in findings(result)} == {"manifests/expired.yaml"}
+    no_reason = spec.replace('reason: "vendor chart, replaced in Q3"', 'reason: ""')
+    write(repo / "platform.yaml", no_reason)
+    result = lint(run_cli, ".")
+    assert result.exit_code == 2 and "reason" in result.stderr
+
+
+def test_linting_nothing_is_an_error(run_cli, repo):
+    (repo / "empty").mkdir()
+    result = lint(run_cli, "empty")
+    assert result.exit_code == 2 and "no YAML files to lint" in result.stderr
+    assert lint(run_cli).exit_code == 2
+
+
+def test_missing_path_and_bad_yaml_are_located_usage_errors(run_cli, repo):
+    result = lint(run_cli, "nope.yaml")
+    assert result.exit_code == 2 and "nope.yaml: error: no such file or directory" in result.stderr
+    write(repo / "bad.yaml", "apiVersion: v1\nkind: [ConfigMap\n")
+    result = lint(run_cli, "--format", "sarif", "bad.yaml")
+    assert result.exit_code == 2
+    assert "bad.yaml:3:1: error: YAML syntax error" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_invalid_platform_file_is_a_usage_error(run_cli, repo):
+    write(repo / "platform.yaml", QUICKSTART.read_text().replace("role: shared", "role: nope"))
+    result = lint(run_cli, "platform.yaml")
+    assert result.exit_code == 2 and "platform.yaml:16:11: error: 'nope' is not a valid role" in result.stderr
+
+
+def test_a_crashing_rule_is_reported_not_hidden(run_cli, repo, monkeypatch):
+    def explode(manifest):
+        raise RuntimeError("boom")
+        yield  # pragma: no cover
+
+    monkeypatch.setattr(rules_package.RULES["latest-tag"], "check_manifest", explode)
+    write(repo / "cm.yaml", CONFIGMAP)
+    result = lint(run_cli, "--format", "json", "cm.yaml")
+    rules = [f[3] for f in findings(result)]
+    assert "internal-error" in rules and rules.count("static-ip") == 2
+    assert result.exit_code == 1
+    message = next(f for f in json.loads(result.stdout)["findings"] if f["rule"] == "internal-error")["message"]
+    assert "latest-tag crashed: RuntimeError: boom" in message
+
+
+def test_sarif_validates_against_the_schema(run_cli, repo, shared):
+    schema = json.loads((shared / "sarif" / "sarif-schema-2.1.0.json").read_text())
+    validator = validators.validator_for(schema, default=Draft7Validator)(schema)
+    write(repo / "manifests" / "cm.yaml", CONFIGMAP)
+    write(repo / "clean.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
+    for target in ("manifests", "clean.yaml"):
+        log = json.loads(lint(run_cli, "--format", "sarif", target).stdout)
+        assert list(validator.iter_errors(log)) == []
+        run = log["runs"][0]
+        assert "results" in run
+        assert {r["id"] for r in run["tool"]["driver"]["rules"]} >= {"static-ip", "missing-default-deny"}
+        assert all(r["help"]["text"] for r in run["tool"]["driver"]["rules"])
+        for result in run["results"]:
+            location = result["locations"][0]["physicalLocation"]
+            assert not location["artifactLocation"]["uri"].startswith("/")
+            assert location["region"]["startLine"] > 0 and location["region"]["startColumn"] > 0
+            assert result["partialFingerprints"]
+    empty = json.loads(lint(run_cli, "--format", "sarif", "clean.yaml").stdout)
+    assert empty["runs"][0]["results"] == []
+
+
+def test_github_annotations_are_picked_automatically(run_cli, repo, monkeypatch):
+    write(repo / "cm.yaml", CONFIGMAP)
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    result = lint(run_cli, "cm.yaml")
+    assert result.stdout.splitlines()[0].startswith("::error file=cm.yaml,line=5,col=20,title=static-ip::static IP address 172.17.0.4")
+    assert result.exit_code == 1
+
+
+def test_rules_and_explain(run_cli):
+    listing = run_cli("rules").stdout
+    assert "MLG001  static-ip" in listing and "stale-render" in listing
+    doc = run_cli("explain", "static-ip")
+    assert doc.exit_code == 0 and "## Why is this bad?" in doc.stdout and "## Use instead" in doc.stdout
+    assert run_cli("explain", "MLG010").stdout.startswith("# missing-default-deny (MLG010)")
+    unknown = run_cli("explain", "static-ips")
+    assert unknown.exit_code == 2 and "did you mean 'static-ip'?" in unknown.stderr
+
+
+def test_rule_docs_and_hook_definitions_are_up_to_date():
+    stale = [str(path.relative_to(ROOT)) for path, text in generated_files(ROOT).items()
+             if not path.is_file() or path.read_text() != text]
+    assert stale == [], "regenerate with `python -m mlopsgen.lint.docs`"
+    documented = {p.stem for p in (ROOT / "docs" / "rules").glob("*.md")} - {"README"}
+    assert documented == set(rules_package.RULES)
+
+
+def test_stale_render_rule(run_cli, repo):
+    write(repo / "platform.yaml", QUICKSTART.read_text())
+    assert run_cli("render", "platform.yaml").exit_code == 0
+    assert findings(lint(run_cli, "--format", "json", "platform.yaml")) == []
+    quota = repo / "deploy" / "teams" / "fraud" / "overlays" / "prod" / "resourcequota.yaml"
+    quota.write_text(quota.read_text().replace('"32"', '"64"'))
+    result = lint(run_cli, "--format", "json", "platform.yaml")
+    report = json.loads(result.stdout)["findings"]
+    assert [(f["rule"], f["line"], f["column"]) for f in report] == [("stale-render", 10, 9)]
+    assert "1 stale" in report[0]["message"] and "resourcequota.yaml" in report[0]["message"]
