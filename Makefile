@@ -3,7 +3,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# checkov pins its own dependencies; it lives in a venv of its own.
+# checkov pins its own dependencies; it and yamllint (for benchmarks) live in a venv of their own.
 TOOLS := .venv-tools
 
 .PHONY: demo test bench clean
@@ -22,15 +22,16 @@ demo: $(BIN)/mlopsgen
 $(TOOLS)/bin/checkov:
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --upgrade pip
-	$(TOOLS)/bin/pip install --quiet 'checkov>=3.2,<4'
+	$(TOOLS)/bin/pip install --quiet 'checkov>=3.2,<4' 'yamllint>=1.35'
 	touch $@
 
 test: $(BIN)/mlopsgen $(TOOLS)/bin/checkov
 	$(BIN)/python -m pytest -q
 
-bench: $(BIN)/mlopsgen
+bench: $(BIN)/mlopsgen $(TOOLS)/bin/checkov
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/render.py
+	$(BIN)/python bench/lint.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) out build dist

@@ -7,7 +7,6 @@ arguments, dispatches, and turns errors into messages and exit codes.
 from __future__ import annotations
 
 import sys
-import traceback
 
 import click
 
@@ -38,6 +37,8 @@ def _run(command, *args, **kwargs) -> None:
         click.echo("interrupted", err=True)
         code = 130
     except Exception:  # a bug: say so, with the details needed to report it
+        import traceback
+
         click.echo(f"mlopsgen {__version__}: internal error, please report it:", err=True)
         click.echo(traceback.format_exc(), err=True)
         code = EXIT_INTERNAL_ERROR

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import datetime
 import fnmatch
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlopsgen.errors import Location
 from mlopsgen.lint.config import LintConfig
 from mlopsgen.lint.finding import Finding, Issue
 from mlopsgen.lint.rules import INTERNAL_ERROR, RULES
@@ -98,6 +96,8 @@ class Engine:
                 display = issue.file or (source.file.display if isinstance(source, Manifest) else source.display)
                 self._add(slug, rule, display, issue)
         except Exception as exc:  # a bug in a rule: report it, keep linting
+            import traceback
+
             where = traceback.extract_tb(exc.__traceback__)[-1]
             self.findings.append(Finding(
                 file, 1, 1, INTERNAL_ERROR[0], INTERNAL_ERROR[1], "error",
@@ -136,7 +136,3 @@ class Engine:
 
 def _matches(path: str, pattern: str) -> bool:
     return pattern in ("**", "*") or fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(path, pattern.replace("**/", ""))
-
-
-def location_of(finding: Finding) -> Location:
-    return Location(finding.file, finding.line, finding.column)

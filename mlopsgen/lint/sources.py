@@ -14,14 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from mlopsgen.errors import Location, Problem, UserError
-
-try:
-    _Loader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML without libyaml
-    _Loader = yaml.SafeLoader
 
 YAML_SUFFIXES = (".yaml", ".yml")
 PLATFORM_KIND = re.compile(r"^kind:\s*[\"']?Platform[\"']?\s*$", re.M)
@@ -63,8 +56,16 @@ class ManifestFile:
     def marks(self, index: int) -> dict:
         """Path -> (line, column, node) for document `index`, 1-based positions."""
         if self._marks is None:
-            self._marks = [_index_node(node) for node in yaml.compose_all(self.text, Loader=_Loader)]
+            yaml, loader = _yaml()
+            self._marks = [_index_node(node) for node in yaml.compose_all(self.text, Loader=loader)]
         return self._marks[index] if index < len(self._marks) else {}
+
+
+def _yaml():
+    """PyYAML and its fastest safe loader; imported only when there are manifests to read."""
+    import yaml
+
+    return yaml, getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _key(node) -> object:
@@ -78,6 +79,7 @@ def _key(node) -> object:
 
 
 def _index_node(node) -> dict:
+    yaml, _ = _yaml()
     marks: dict = {}
     stack = [((), node)]
     while stack:
@@ -102,6 +104,15 @@ class Manifest:
     file: ManifestFile
     index: int
     data: Any
+    _strings: list | None = field(default=None, repr=False)
+
+    def strings(self) -> list[tuple[tuple, str]]:
+        """Every string value with its path, collected once for all the rules that scan text."""
+        if self._strings is None:
+            from mlopsgen.lint.rules._k8s import walk_strings
+
+            self._strings = list(walk_strings(self.data))
+        return self._strings
 
     @property
     def is_object(self) -> bool:
@@ -124,6 +135,7 @@ class Manifest:
 
     def position(self, path: tuple = ()) -> tuple[int, int]:
         """Where the field at `path` is: a scalar's value, or a collection's key (`route:`, not its first item)."""
+        yaml, _ = _yaml()
         marks = self.file.marks(self.index)
         while path not in marks and path:
             path = path[:-1]
@@ -210,8 +222,9 @@ def read_inputs(paths: list[Path], root: Path) -> Inputs:
         if PLATFORM_KIND.search(text):
             inputs.platform_files.append(path)
             continue
+        yaml, loader = _yaml()
         try:
-            documents = list(yaml.load_all(text, Loader=_Loader))
+            documents = list(yaml.load_all(text, Loader=loader))
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)

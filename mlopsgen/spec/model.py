@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 
+# Classes compare by identity (eq=False): nothing compares models by value, and
+# not generating __eq__/__hash__ for some twenty classes keeps `lint` startup fast.
+
 WORKLOAD_CLASSES = ("training", "inference", "validation", "monitoring")
 DEFAULT_MODES = {"training": "internal", "inference": "internal", "validation": "none", "monitoring": "internal"}
 DEFAULT_TAINTS = ({"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"},)
@@ -19,14 +22,14 @@ def _frozen_map(mapping: Mapping | None) -> Mapping:
     return MappingProxyType(dict(sorted((mapping or {}).items())))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class GitOps:
     repo_url: str
     revision: str
     path: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Cluster:
     name: str
     server: str
@@ -35,13 +38,13 @@ class Cluster:
     region: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Segment:
     cidr: str
     block_size: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Environment:
     name: str
     cluster: str
@@ -53,14 +56,14 @@ class Environment:
         return self.modes[workload_class]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Taint:
     key: str
     value: str
     effect: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class GpuPool:
     name: str
     cluster: str
@@ -75,7 +78,7 @@ class GpuPool:
         return self.gpus_per_node * self.nodes
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Service:
     name: str
     kind: str
@@ -97,14 +100,14 @@ class Service:
         return f"http://{self.host}:{self.port}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Quota:
     cpu: str
     memory: str
     gpu: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Team:
     name: str
     owners: tuple[str, ...]
@@ -115,13 +118,13 @@ class Team:
         return f"{self.name}-{environment}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Autoscaling:
     max_replicas: int
     target_utilization: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ModelPlacement:
     replicas: int
     autoscaling: Autoscaling | None
@@ -132,33 +135,33 @@ class ModelPlacement:
         return self.autoscaling.max_replicas if self.autoscaling else self.replicas
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Canary:
     source: str
     weight: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Exposure:
     host: str
     paths: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Auth:
     issuer: str
     jwks_uri: str
     audiences: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Slos:
     p95_latency_ms: float | None
     error_rate: float | None
     min_accuracy: float | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Retraining:
     schedule: str
     image: str
@@ -166,7 +169,7 @@ class Retraining:
     drift_threshold: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Model:
     name: str
     team: str
@@ -193,7 +196,7 @@ class Model:
         return self.canary.weight if placement is None else placement
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Suppression:
     rule: str
     path: str
@@ -201,7 +204,7 @@ class Suppression:
     expires: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Platform:
     name: str
     source_file: str

@@ -12,6 +12,7 @@ from mlopsgen.errors import UserError
 from mlopsgen.spec import check_document
 from mlopsgen.spec.loader import load_bytes
 from mlopsgen.spec.model import build_platform
+from mlopsgen.spec.schema import _validator, is_valid
 from tests.conftest import EXAMPLES
 
 SOURCES = [p.read_bytes() for p in EXAMPLES]
@@ -42,12 +43,19 @@ def validate_bytes(raw: bytes) -> None:
     """The whole pipeline short of rendering; only UserError may escape."""
     try:
         doc = load_bytes(raw, "fuzz.yaml")
+        _fast_and_full_validators_agree(doc.data)
         check_document(doc)
         build_platform(doc.data, doc.file)
     except UserError as error:
         assert error.problems
         for problem in error.problems:
             assert problem.location.line >= 0 and problem.message
+
+
+def _fast_and_full_validators_agree(data) -> None:
+    fast = is_valid(data)
+    if fast is not None:
+        assert fast == (not list(_validator().iter_errors(data)))
 
 
 @st.composite

@@ -20,14 +20,18 @@ WORKLOAD_CLASS = "mlopsgen.dev/workload-class"
 def walk_strings(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
     """Every string value (not keys) with its path."""
     stack = [(path, data)]
+    pop, push = stack.pop, stack.append
     while stack:
-        current_path, value = stack.pop()
-        if isinstance(value, str):
+        current_path, value = pop()
+        kind = type(value)
+        if kind is str:
             yield current_path, value
-        elif isinstance(value, dict):
-            stack.extend((current_path + (k,), v) for k, v in value.items())
-        elif isinstance(value, list):
-            stack.extend((current_path + (i,), v) for i, v in enumerate(value))
+        elif kind is dict:
+            for key, child in value.items():
+                push((current_path + (key,), child))
+        elif kind is list:
+            for i, child in enumerate(value):
+                push((current_path + (i,), child))
 
 
 def get(data: Any, *path: Any, default: Any = None) -> Any:

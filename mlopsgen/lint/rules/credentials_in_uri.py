@@ -42,9 +42,9 @@ URI_CREDENTIALS = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://([^\s:/@'\"]+):([^\s@
 REFERENCE = re.compile(r"^(\$\(|\$\{|\{\{|<|\*+$)")
 
 
-def findings_in(data, position) -> Iterator[Issue]:
-    for path, value in walk_strings(data):
-        if "://" not in value or "@" not in value:
+def findings_in(strings, position) -> Iterator[Issue]:
+    for path, value in strings:
+        if "@" not in value or "://" not in value:
             continue
         for match in URI_CREDENTIALS.finditer(value):
             if REFERENCE.match(match.group(2)):
@@ -55,8 +55,8 @@ def findings_in(data, position) -> Iterator[Issue]:
 
 
 def check_manifest(manifest) -> Iterator[Issue]:
-    yield from findings_in(manifest.data, manifest.text_position)
+    yield from findings_in(manifest.strings(), manifest.text_position)
 
 
 def check_spec(spec) -> Iterator[Issue]:
-    yield from findings_in(spec.doc.data, spec.text_position)
+    yield from findings_in(walk_strings(spec.doc.data), spec.text_position)

@@ -32,13 +32,15 @@ SEVERITY = "error"
 SUMMARY = "rendered tree out of date with its spec"
 
 
-def check_spec(spec) -> Iterator[Issue]:
-    from mlopsgen.commands.render import render_files  # rendering is only needed here
-    from mlopsgen.write import MARKER, plan_changes
+MARKER = ".mlopsgen.json"  # mlopsgen.write.MARKER, without importing the writer on the lint path
 
+
+def check_spec(spec) -> Iterator[Issue]:
     out = spec.path.parent / spec.platform.gitops.path
     if not (out / MARKER).is_file():
         return
+    from mlopsgen.commands.render import render_files  # rendering costs imports: only when there is a tree
+    from mlopsgen.write import plan_changes
     files, _ = render_files(str(spec.path))
     change = plan_changes(out, files)
     if change.up_to_date:

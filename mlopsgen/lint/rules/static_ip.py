@@ -45,6 +45,7 @@ SLUG = "static-ip"
 SEVERITY = "error"
 SUMMARY = "IP address literal where a DNS name belongs"
 
+CANDIDATE = re.compile(r"\d\.\d{1,3}\.\d{1,3}\.\d|::|(?:[0-9A-Fa-f]{0,4}:){7}")  # cheap first look
 IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.]|/\d)")
 IPV6 = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:.]|/\d)")
 ALLOWLIST_KEYS = ("cidr", "ipblock", "allowlist", "whitelist", "sourcerange", "iprange", "allowedips", "except")
@@ -91,9 +92,9 @@ def _image_registry(value: str) -> str:
     return value.split("/", 1)[0] if "/" in value else ""
 
 
-def findings_in(data, position) -> Iterator[Issue]:
-    for path, value in walk_strings(data):
-        if _allowed_context(path):
+def findings_in(strings, position) -> Iterator[Issue]:
+    for path, value in strings:
+        if not CANDIDATE.search(value) or _allowed_context(path):
             continue
         if path and path[-1] == "image":
             value = _image_registry(value)
@@ -103,8 +104,8 @@ def findings_in(data, position) -> Iterator[Issue]:
 
 
 def check_manifest(manifest) -> Iterator[Issue]:
-    yield from findings_in(manifest.data, manifest.text_position)
+    yield from findings_in(manifest.strings(), manifest.text_position)
 
 
 def check_spec(spec) -> Iterator[Issue]:
-    yield from findings_in(spec.doc.data, spec.text_position)
+    yield from findings_in(walk_strings(spec.doc.data), spec.text_position)
