@@ -13,7 +13,7 @@ from tests.conftest import ROOT
 
 
 @pytest.mark.slow
-def test_wheel_installs_and_validates_from_elsewhere(tmp_path):
+def test_wheel_installs_and_works_from_elsewhere(tmp_path):
     dist = tmp_path / "dist"
     subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(ROOT)],
                    check=True, capture_output=True)
@@ -21,6 +21,8 @@ def test_wheel_installs_and_validates_from_elsewhere(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "mlopsgen/schemas/platform.schema.json" in names
     assert "mlopsgen/templates/init/platform.yaml" in names
+    assert "mlopsgen/templates/model/inferenceservice.yaml.j2" in names
+    assert "mlopsgen/schemas/lint-config.schema.json" in names
 
     env = tmp_path / "venv"
     venv.create(env, with_pip=True)
@@ -36,3 +38,9 @@ def test_wheel_installs_and_validates_from_elsewhere(tmp_path):
     check = subprocess.run([env / "bin" / "mlopsgen", "validate", "starter/platform.yaml"], cwd=elsewhere,
                            capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
+    render = subprocess.run([env / "bin" / "mlopsgen", "render", str(spec), "-o", "tree"], cwd=elsewhere,
+                            capture_output=True, text=True)
+    assert render.returncode == 0, render.stderr
+    assert (elsewhere / "tree" / "teams" / "fraud" / "models" / "fraud-detector" / "inferenceservice.yaml").is_file()
+    lint = subprocess.run([env / "bin" / "mlopsgen", "lint", "tree", str(spec)], cwd=elsewhere, capture_output=True, text=True)
+    assert lint.returncode == 0, lint.stdout + lint.stderr

@@ -15,7 +15,7 @@ from pathlib import Path
 from mlopsgen.lint.config import LintConfig
 from mlopsgen.lint.finding import Finding, Issue
 from mlopsgen.lint.rules import INTERNAL_ERROR, RULES
-from mlopsgen.lint.sources import INLINE_DISABLE, Inputs, Manifest
+from mlopsgen.lint.sources import Inputs, Manifest, inline_disables
 from mlopsgen.spec.loader import Document
 from mlopsgen.spec.model import Platform
 
@@ -42,19 +42,6 @@ class SpecInput:
             if found >= 0:
                 return number + 1, found + 1
         return line, column
-
-
-def inline_disables(text: str) -> dict[int, set[str]]:
-    disabled: dict[int, set[str]] = {}
-    if "mlopsgen:" not in text:
-        return disabled
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = INLINE_DISABLE.search(line)
-        if match:
-            slugs = {s.strip() for s in match.group(1).split(",") if s.strip()}
-            for target in (number, number + 1):
-                disabled.setdefault(target, set()).update(slugs)
-    return disabled
 
 
 class Engine:

@@ -22,6 +22,20 @@ ALWAYS_EXCLUDED = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv"
 INLINE_DISABLE = re.compile(r"#\s*mlopsgen:\s*disable=([a-z0-9,\s-]+)")
 
 
+def inline_disables(text: str) -> dict[int, set[str]]:
+    """`# mlopsgen: disable=rule[,rule]` comments: line -> slugs, for the comment's line and the next."""
+    disabled: dict[int, set[str]] = {}
+    if "mlopsgen:" not in text:
+        return disabled
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = INLINE_DISABLE.search(line)
+        if match:
+            slugs = {s.strip() for s in match.group(1).split(",") if s.strip()}
+            for target in (number, number + 1):
+                disabled.setdefault(target, set()).update(slugs)
+    return disabled
+
+
 class ManifestFile:
     """One YAML file of manifests or Helm values: its documents and, on demand, their positions."""
 
@@ -41,16 +55,8 @@ class ManifestFile:
         return self._lines
 
     def disabled_rules(self) -> dict[int, set[str]]:
-        """Inline `# mlopsgen: disable=rule` comments: line -> slugs (the comment's line and the next)."""
         if self._disabled is None:
-            self._disabled = {}
-            if "mlopsgen:" in self.text:
-                for number, line in enumerate(self.lines, start=1):
-                    match = INLINE_DISABLE.search(line)
-                    if match:
-                        slugs = {s.strip() for s in match.group(1).split(",") if s.strip()}
-                        for target in (number, number + 1):
-                            self._disabled.setdefault(target, set()).update(slugs)
+            self._disabled = inline_disables(self.text)
         return self._disabled
 
     def marks(self, index: int) -> dict:

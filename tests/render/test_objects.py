@@ -88,3 +88,24 @@ def test_strict_crd_schemas_reject_unknown_fields(schemas):
 def test_chart_check_catches_unknown_keys_and_types(shared):
     assert check_values({"replicaCount": "two"}, shared / "charts" / "mlflow")
     assert check_values({"prometheus": {"prometheusSpc": {}}}, shared / "charts" / "kube-prometheus-stack")
+
+
+REQUIRED_KINDS = {
+    "Namespace", "ResourceQuota", "LimitRange", "Role", "RoleBinding", "ServiceAccount", "NetworkPolicy",
+    "WorkflowTemplate", "CronWorkflow", "AppProject", "Application", "IPPool", "InferenceService",
+    "SeldonDeployment", "Gateway", "VirtualService", "DestinationRule", "AuthorizationPolicy",
+    "PeerAuthentication", "RequestAuthentication", "ServiceMonitor", "PrometheusRule", "PodDisruptionBudget",
+}
+
+
+def test_the_examples_together_render_every_kind():
+    """So the schema checks above really cover each kind the renderer can write."""
+    from mlopsgen.render import render_platform
+    from mlopsgen.spec import load_platform
+    from tests.conftest import EXAMPLES
+
+    kinds = {
+        doc["kind"] for example in EXAMPLES for rel, text in render_platform(load_platform(example)).items()
+        if _is_kubernetes_file(rel) for doc in _objects(text)
+    }
+    assert REQUIRED_KINDS <= kinds, REQUIRED_KINDS - kinds

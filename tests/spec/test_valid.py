@@ -161,3 +161,11 @@ def test_spec_reference_is_up_to_date():
     assert (ROOT / "docs" / "spec.md").read_text() == render_spec_reference(), (
         "docs/spec.md is stale: run `python -m mlopsgen.specdoc > docs/spec.md`"
     )
+
+
+def test_oversized_file_is_refused_with_a_clear_message(run_cli, tmp_path):
+    big = tmp_path / "platform.yaml"
+    big.write_text(EXAMPLES[0].read_text() + "# padding\n" * 300_000)
+    result = run_cli("validate", str(big))
+    assert result.exit_code == 2
+    assert f"{big}: error: file is" in result.output and "the limit is" in result.output
