@@ -58,6 +58,7 @@ def cli() -> None:
       mlopsgen init            # write a starter platform.yaml
       mlopsgen validate platform.yaml
       mlopsgen render platform.yaml -o deploy/
+      mlopsgen lint platform.yaml deploy/
     """
 
 

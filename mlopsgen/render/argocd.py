@@ -48,7 +48,7 @@ def render_argocd(platform: Platform, apps: list[PlatformApp], header: str) -> d
         cluster = platform.cluster(app.cluster)
         sources = [_git_source(platform, _repo_path(platform, app.path))] if app.chart is None else [
             {"repoURL": app.chart.repo_url, "chart": app.chart.name, "targetRevision": app.chart.version,
-             "helm": {"valueFiles": [f"$values/{_repo_path(platform, app.values_path)}"]}},
+             "helm": {"valueFiles": [f"$values/{_repo_path(platform, app.path)}"]}},
             {"repoURL": platform.gitops.repo_url, "targetRevision": platform.gitops.revision, "ref": "values"},
         ]
         files[f"argocd/apps/{cluster.name}/{app.name}.yaml"] = render_template(

@@ -42,10 +42,6 @@ class PlatformApp:
     sync_options: tuple[str, ...]
     extra_namespaces: tuple[str, ...] = ()
 
-    @property
-    def values_path(self) -> str:
-        return self.path
-
 
 def platform_apps(platform: Platform) -> list[PlatformApp]:
     apps = []
@@ -90,7 +86,7 @@ def render_platform_apps(platform: Platform, apps: list[PlatformApp], header: st
     for app in apps:
         if app.chart is not None:
             service = next(s for s in platform.services_for(app.cluster) if CHART_FOR_KIND.get(s.kind) is app.chart)
-            files[app.values_path] = render_template(
+            files[app.path] = render_template(
                 app.chart.template, header=header, chart_version=app.chart.version, cluster=app.cluster,
                 service=service, monitoring=_monitoring_for(platform, app.cluster))
         else:
