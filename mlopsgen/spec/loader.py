@@ -19,7 +19,7 @@ MAX_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_NODES = 100_000  # counted after alias expansion, so "billion laughs" stops early
 
-Path_ = tuple  # a JSON path: tuple of str keys and int indexes
+JsonPath = tuple  # a JSON path: tuple of str keys and int indexes
 
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
@@ -40,7 +40,7 @@ class Document:
     marks: dict = field(repr=False)  # path -> (line, column) of the value, 1-based
     key_marks: dict = field(repr=False)  # path -> (line, column) of the mapping key
 
-    def locate(self, path: Path_, at_key: bool = False) -> Location:
+    def locate(self, path: JsonPath, at_key: bool = False) -> Location:
         """Position of the node at ``path``, or of its nearest located ancestor."""
         path = tuple(path)
         if at_key and path in self.key_marks:
@@ -177,8 +177,8 @@ class _Builder:
         self.name = name
         self.problems: list[Problem] = []
         self.documents: list[Any] = []
-        self.marks: dict[Path_, tuple[int, int]] = {}
-        self.key_marks: dict[Path_, tuple[int, int]] = {}
+        self.marks: dict[JsonPath, tuple[int, int]] = {}
+        self.key_marks: dict[JsonPath, tuple[int, int]] = {}
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.nodes = 0
         self.fatal = False  # set when going on would only repeat the same fault
@@ -256,7 +256,7 @@ class _Builder:
         if path is not None:
             self.marks[path] = (event.start_mark.line + 1, event.start_mark.column + 1)
 
-    def _child_path(self) -> Path_ | None:
+    def _child_path(self) -> JsonPath | None:
         """The path the next value will take, or None when it is a mapping key."""
         if not self.stack:
             return ()
