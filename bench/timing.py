@@ -7,16 +7,23 @@ import subprocess
 import time
 
 
-def time_command(argv: list[str], runs: int = 7, cwd=None, ok_codes=(0,)) -> float:
-    """Median wall time of a command over `runs` cold starts (one warm-up discarded)."""
+def time_command(argv: list[str], runs: int = 7, cwd=None, ok_codes=(0,), timeout: float | None = None,
+                 warm_up: bool = True) -> float:
+    """Median wall time of a command over `runs` cold starts (a warm-up run discarded).
+
+    With `timeout`, a run that does not finish returns float("inf").
+    """
     samples = []
-    for i in range(runs + 1):
+    for i in range(runs + (1 if warm_up else 0)):
         start = time.perf_counter()
-        result = subprocess.run(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            result = subprocess.run(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return float("inf")
         elapsed = time.perf_counter() - start
         if result.returncode not in ok_codes:
             raise SystemExit(f"{' '.join(map(str, argv))} failed ({result.returncode}): {result.stderr.decode()[-500:]}")
-        if i:
+        if i or not warm_up:
             samples.append(elapsed)
     return statistics.median(samples)
 

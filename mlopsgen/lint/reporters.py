@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
 
@@ -57,6 +56,8 @@ def _rule_descriptor(slug: str, module) -> dict:
 
 
 def fingerprint(f: Finding) -> str:
+    import hashlib
+
     return hashlib.sha256(f"{f.rule}\0{f.file}\0{f.message}".encode()).hexdigest()[:32]
 
 

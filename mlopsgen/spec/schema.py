@@ -7,7 +7,6 @@ missing key, at the mapping that lacks it) and carries a hint.
 
 from __future__ import annotations
 
-import difflib
 import json
 from functools import lru_cache
 from typing import Any
@@ -101,6 +100,8 @@ def _format_hint(schema: dict) -> str:
 
 
 def _explain(doc: Document, error) -> list[Problem]:
+    import difflib  # only invalid documents need suggestions
+
     path = tuple(error.absolute_path)
     pointer = json_pointer(path)
     kind = error.validator
