@@ -28,6 +28,28 @@ def time_command(argv: list[str], runs: int = 7, cwd=None, ok_codes=(0,), timeou
     return statistics.median(samples)
 
 
+def time_alternating(commands: list[list[str]], runs: int = 11, ok_codes=(0, 1)) -> list[float]:
+    """Median times of several commands run in turn (A, B, A, B, ...), so drift in machine load hits all alike."""
+    samples: list[list[float]] = [[] for _ in commands]
+    for i in range(runs + 1):
+        for j, argv in enumerate(commands):
+            start = time.perf_counter()
+            result = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            if result.returncode not in ok_codes:
+                raise SystemExit(f"{' '.join(map(str, argv))} failed ({result.returncode}): {result.stderr.decode()[-500:]}")
+            if i:
+                samples[j].append(time.perf_counter() - start)
+    return [statistics.median(s) for s in samples]
+
+
+def compile_package(root) -> None:
+    """Byte-compile mlopsgen as an installed wheel would be, so timings measure running, not compiling
+    (some environments set PYTHONDONTWRITEBYTECODE, which leaves a source checkout uncompiled)."""
+    import compileall
+
+    compileall.compile_dir(str(root / "mlopsgen"), quiet=1)
+
+
 def table(rows: list[tuple], headers: tuple) -> str:
     cells = [tuple(str(c) for c in headers)] + [tuple(str(c) for c in row) for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
