@@ -29,8 +29,22 @@ class RenderOptions:
     force: bool = False
 
 
+def host_network_notes(platform) -> list[str]:
+    """Said on every render: these pods are outside what NetworkPolicies can isolate."""
+    return [
+        f"note: training in '{env.name}' uses host networking ({env.host_justification.rstrip('.')}); "
+        "NetworkPolicies do not apply to those pods"
+        for env in platform.environments if env.mode("training") == "host"
+    ]
+
+
 def render_files(spec: str) -> tuple[dict[str, str], Path]:
     """Everything a render writes (marker included), and the spec's default output directory."""
+    files, out, _ = _render(spec)
+    return files, out
+
+
+def _render(spec: str):
     platform = load_platform(spec)
     try:
         spec_bytes = Path(spec).read_bytes()
@@ -38,7 +52,7 @@ def render_files(spec: str) -> tuple[dict[str, str], Path]:
         raise UserError.single(spec, f"cannot read file: {exc.strerror}") from None
     files = render_platform(platform, progress=_progress if len(platform.teams) >= PROGRESS_MIN_TEAMS else _quiet)
     files[MARKER] = marker_text(files, source_digest(spec_bytes))
-    return files, Path(spec).parent / platform.gitops.path
+    return files, Path(spec).parent / platform.gitops.path, platform
 
 
 def _quiet(items):
@@ -54,8 +68,10 @@ def _progress(items):
 
 
 def run_render(options: RenderOptions) -> int:
-    files, default_out = render_files(options.spec)
+    files, default_out, platform = _render(options.spec)
     out = Path(options.output) if options.output else default_out
+    for note in host_network_notes(platform):
+        click.echo(note, err=True)
     if options.check or options.diff or options.dry_run:
         change = plan_changes(out, files, with_diff=options.diff)
         if options.diff:

@@ -153,7 +153,7 @@ class OverlayPart:
     """What the models add to one team overlay."""
 
     files: dict[str, str] = field(default_factory=dict)  # path relative to the overlay -> text
-    resources: list[str] = field(default_factory=list)  # kustomize resources (dirs or files)
+    model_dirs: list[str] = field(default_factory=list)  # the model bases the overlay includes
     patches: list[dict] = field(default_factory=list)
 
 
@@ -164,7 +164,7 @@ def render_model_overlays(platform: Platform, team: Team, env: Environment, head
     policies = [{"name": "allow-same-namespace",
                  "spec": {"action": "ALLOW", "rules": [{"from": [{"source": {"namespaces": [namespace]}}]}]}}]
     for model in models:
-        part.resources.append(f"../../models/{model.name}")
+        part.model_dirs.append(f"../../models/{model.name}")
         _patches(platform, model, env, header, part)
         policies += _authorization(platform, model, env)
         here = f"models/{model.name}"
@@ -192,7 +192,6 @@ def render_model_overlays(platform: Platform, team: Team, env: Environment, head
         policies=policies)
     if models:
         part.files["dashboard.yaml"] = _dashboard(platform, team, env, models, header)
-    part.resources += sorted(part.files)
     return part
 
 

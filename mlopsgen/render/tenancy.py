@@ -1,9 +1,10 @@
 """Per-team Kustomize trees: an environment-independent base and one overlay per environment.
 
-base/      service accounts, RBAC, LimitRange, default-deny, WorkflowTemplates
-overlays/  Namespace, ResourceQuota, the mode's allow policies, and patches
-           that put training and validation into the environment's network
-           mode and onto the team's GPU pool on that cluster.
+base/      service accounts, RBAC, LimitRange, default-deny, mesh defaults, WorkflowTemplates
+overlays/  Namespace, ResourceQuota, the mode's allow policies, what the team's
+           models need there (see models.py), and patches that put training and
+           validation into the environment's network mode and onto the team's
+           GPU pool on that cluster.
 """
 
 from __future__ import annotations
@@ -138,8 +139,7 @@ def _overlay(platform: Platform, team: Team, env: Environment, header: str) -> d
     models = render_model_overlays(platform, team, env, header)
     files.update({f"{overlay}/{rel}": text for rel, text in models.files.items()})
     own = sorted(path[len(overlay) + 1:] for path in files)
-    resources = ["../../base"] + [r for r in models.resources if r.startswith("../")] + [
-        r for r in own if not r.startswith("patches/")]
+    resources = ["../../base"] + models.model_dirs + [r for r in own if not r.startswith("patches/")]
     patches = []
     for workflow in WORKFLOWS:
         ops, comments = _workflow_patch(platform, team, env, workflow)

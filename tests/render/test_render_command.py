@@ -183,3 +183,12 @@ def test_default_output_is_the_specs_gitops_path(run_cli, tmp_path):
     spec.write_text(QUICKSTART.read_text())
     assert run_cli("render", str(spec)).exit_code == 0
     assert (tmp_path / "deploy" / MARKER).is_file()
+
+
+def test_render_says_which_pods_policies_cannot_isolate(run_cli, tmp_path):
+    result = run_cli("render", str(MULTICLOUD), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0
+    assert "note: training in 'train' uses host networking" in result.output
+    assert "NetworkPolicies do not apply to those pods" in result.output
+    quiet = run_cli("render", str(QUICKSTART), "-o", str(tmp_path / "qs"))
+    assert "host networking" not in quiet.output
