@@ -162,6 +162,10 @@ def by_namespace(manifests: list[Manifest]) -> dict[str, list[Manifest]]:
     return groups
 
 
+def describe_namespace(namespace: str) -> str:
+    return f"namespace '{namespace}'" if namespace else "objects without a namespace"
+
+
 def policy_types(spec: dict) -> list[str]:
     types = spec.get("policyTypes")
     if isinstance(types, list):

@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mlopsgen.lint.finding import Issue
-from mlopsgen.lint.rules._k8s import by_namespace
+from mlopsgen.lint.rules._k8s import by_namespace, describe_namespace
 
 ID = "MLG021"
 SLUG = "missing-authz"
@@ -46,6 +46,5 @@ def check_manifests(manifests) -> Iterator[tuple]:
             continue
         for serving in (m for m in objects if m.kind in SERVING):
             line, column = serving.position(("kind",))
-            where = f"namespace '{namespace}'" if namespace else "objects without a namespace"
-            yield serving, Issue(line, column, f"{serving.kind} '{serving.name}': {where} has no AuthorizationPolicy",
+            yield serving, Issue(line, column, f"{serving.kind} '{serving.name}': {describe_namespace(namespace)} has no AuthorizationPolicy",
                                  "add a deny-by-default AuthorizationPolicy (spec: {}) and explicit ALLOW policies")

@@ -36,7 +36,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mlopsgen.lint.finding import Issue
-from mlopsgen.lint.rules._k8s import by_namespace, pod_templates, policy_types
+from mlopsgen.lint.rules._k8s import by_namespace, describe_namespace, pod_templates, policy_types
 
 ID = "MLG010"
 SLUG = "missing-default-deny"
@@ -68,6 +68,5 @@ def check_manifests(manifests) -> Iterator[tuple]:
         if missing:
             first = workloads[0]
             line, column = first.position(("kind",))
-            where = f"namespace '{namespace}'" if namespace else "objects without a namespace"
-            yield first, Issue(line, column, f"{where} runs workloads without a default-deny policy for {' and '.join(missing).lower()}",
+            yield first, Issue(line, column, f"{describe_namespace(namespace)} runs workloads without a default-deny policy for {' and '.join(missing).lower()}",
                                "add a NetworkPolicy with podSelector: {} and policyTypes: [Ingress, Egress], then explicit allows")
