@@ -66,8 +66,8 @@ def run_lint(options: LintOptions) -> int:
         raise UserError(inputs.problems)
     specs = _load_specs(inputs.platform_files, root)
     strict = frozenset(RULES) if "all" in options.strict else frozenset(options.strict)
-    engine = Engine(config, strict)
-    findings = engine.run(inputs, specs, root)
+    engine = Engine(config, strict, root)
+    findings = engine.run(inputs, specs)
 
     output_format = options.output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     sys.stdout.write(REPORTERS[output_format](findings, len(files), engine.suppressed))

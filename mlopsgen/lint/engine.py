@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import fnmatch
+from functools import cached_property
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,13 +31,17 @@ class SpecInput:
     doc: Document
     platform: Platform
 
+    @cached_property
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
     def position(self, path: tuple) -> tuple[int, int]:
         location = self.doc.locate(path)
         return location.line, location.column
 
     def text_position(self, path: tuple, needle: str) -> tuple[int, int]:
         line, column = self.position(path)
-        lines = self.text.splitlines()
+        lines = self.lines
         for number in range(line - 1, min(line + 200, len(lines))):
             found = lines[number].find(needle, column - 1 if number == line - 1 else 0)
             if found >= 0:
@@ -45,8 +50,9 @@ class SpecInput:
 
 
 class Engine:
-    def __init__(self, config: LintConfig, strict: frozenset[str], today: datetime.date | None = None):
+    def __init__(self, config: LintConfig, strict: frozenset[str], root: Path, today: datetime.date | None = None):
         self.config = config
+        self.root = root  # findings' file names are relative to it
         self.strict = strict | config.strict
         self.today = today or datetime.date.today()
         self.findings: list[Finding] = []
@@ -57,14 +63,13 @@ class Engine:
     def active_rules(self):
         return [(slug, rule) for slug, rule in RULES.items() if self.config.severities.get(slug) != "off"]
 
-    def run(self, inputs: Inputs, specs: list[SpecInput], root: Path) -> list[Finding]:
+    def run(self, inputs: Inputs, specs: list[SpecInput]) -> list[Finding]:
         manifests = inputs.manifests
         for manifest_file in inputs.manifest_files:
             self._disabled[manifest_file.display] = manifest_file.disabled_rules()
         for spec in specs:
             self._disabled[spec.display] = inline_disables(spec.text)
             self._spec_suppressions += [(spec.path.parent, s) for s in spec.platform.suppressions]
-        self.root = root
         for slug, rule in self.active_rules():
             if hasattr(rule, "check_manifest"):
                 for manifest in manifests:
@@ -80,7 +85,7 @@ class Engine:
     def _call(self, slug: str, rule, file: str, produce) -> None:
         try:
             for source, issue in produce():
-                display = issue.file or (source.file.display if isinstance(source, Manifest) else source.display)
+                display = source.file.display if isinstance(source, Manifest) else source.display
                 self._add(slug, rule, display, issue)
         except Exception as exc:  # a bug in a rule: report it, keep linting
             import traceback

@@ -19,7 +19,6 @@ class Issue:
     column: int
     message: str
     hint: str = ""
-    file: str | None = None  # set when a rule reports on another file than the one it reads
 
 
 @dataclass(frozen=True, order=True)

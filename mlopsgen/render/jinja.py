@@ -74,9 +74,7 @@ def _emit(value: Any, pad: str, lines: list[str]) -> None:
                 _emit(item, pad + "  ", sub)
                 sub[0] = pad + "- " + sub[0][len(pad) + 2:]
                 lines.extend(sub)
-            elif isinstance(item, list) and item:
-                lines.append(f"{pad}- {yaml_value(item)}")
-            else:
+            else:  # scalars, and nested lists in flow style
                 lines.append(f"{pad}- {yaml_value(item)}")
 
 

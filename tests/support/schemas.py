@@ -98,8 +98,8 @@ class SchemaStore:
         return self._validators[key]
 
     def _build(self, api_version: str, kind: str) -> Draft202012Validator:
-        if key := self._custom.get((api_version, kind)):
-            schema = strictify(copy.deepcopy(key))
+        if crd_schema := self._custom.get((api_version, kind)):
+            schema = strictify(copy.deepcopy(crd_schema))
             schema.setdefault("properties", {})
             schema["properties"]["apiVersion"] = {"const": api_version}
             schema["properties"]["kind"] = {"const": kind}
