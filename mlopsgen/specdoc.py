@@ -5,7 +5,7 @@ Run `python -m mlopsgen.specdoc > docs/spec.md`; a test fails when it is stale.
 
 from __future__ import annotations
 
-from mlopsgen.spec.schema import platform_schema
+from mlopsgen.platform.schema import platform_schema
 
 
 def _resolve(node: dict, root: dict) -> dict:

@@ -28,9 +28,9 @@ class LintOptions:
 
 
 def _load_specs(paths: list[Path], root: Path) -> list[SpecInput]:
-    from mlopsgen.spec import check_document
-    from mlopsgen.spec.loader import load_text
-    from mlopsgen.spec.model import build_platform
+    from mlopsgen.platform import check_document
+    from mlopsgen.platform.loader import load_text
+    from mlopsgen.platform.model import build_platform
 
     specs, problems = [], []
     for path in paths:

@@ -12,7 +12,7 @@ import click
 
 from mlopsgen.errors import EXIT_CHECK_FAILED, EXIT_OK, UserError
 from mlopsgen.render import render_platform
-from mlopsgen.spec import load_platform
+from mlopsgen.platform import load_platform
 from mlopsgen.write import MARKER, Change, marker_text, plan_changes, source_digest, write_tree
 
 KIND = re.compile(r"^kind: (\w+)$", re.M)

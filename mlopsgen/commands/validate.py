@@ -7,7 +7,7 @@ import json
 import click
 
 from mlopsgen.errors import EXIT_OK, EXIT_USER_ERROR, Problem, UserError
-from mlopsgen.spec import load_platform
+from mlopsgen.platform import load_platform
 
 
 def run_validate(files: tuple[str, ...], output_format: str) -> int:

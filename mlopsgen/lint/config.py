@@ -58,7 +58,7 @@ def load_config(path: Path | None) -> LintConfig:
 
 
 def _from_yaml(path: Path):
-    from mlopsgen.spec.loader import load_file
+    from mlopsgen.platform.loader import load_file
 
     doc = load_file(path)
     if not isinstance(doc.data, dict) or "lint" not in doc.data:

@@ -17,8 +17,8 @@ from mlopsgen.lint.config import LintConfig
 from mlopsgen.lint.finding import Finding, Issue
 from mlopsgen.lint.rules import INTERNAL_ERROR, RULES
 from mlopsgen.lint.sources import Inputs, Manifest, inline_disables
-from mlopsgen.spec.loader import Document
-from mlopsgen.spec.model import Platform
+from mlopsgen.platform.loader import Document
+from mlopsgen.platform.model import Platform
 
 
 @dataclass

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from mlopsgen.render.argocd import render_argocd
-from mlopsgen.render.models import render_model_base
+from mlopsgen.render.serving import render_model_base
 from mlopsgen.render.platform_apps import platform_apps, render_platform_apps
 from mlopsgen.render.tenancy import render_team
-from mlopsgen.spec.model import Platform
+from mlopsgen.platform.model import Platform
 
 
 def file_header(platform: Platform) -> str:

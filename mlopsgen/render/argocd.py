@@ -14,7 +14,7 @@ from mlopsgen.render import labels as L
 from mlopsgen.render.jinja import render_template
 from mlopsgen.render.platform_apps import PlatformApp
 from mlopsgen.render.tenancy import team_overlay_dir
-from mlopsgen.spec.model import Platform, Team
+from mlopsgen.platform.model import Platform, Team
 
 HUB_SERVER = "https://kubernetes.default.svc"
 PLATFORM_PROJECT = "platform"

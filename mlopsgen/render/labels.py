@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mlopsgen.spec.model import Platform
+from mlopsgen.platform.model import Platform
 
 MANAGED_BY = {"app.kubernetes.io/managed-by": "mlopsgen"}
 PLATFORM = "mlopsgen.dev/platform"

@@ -13,7 +13,7 @@ can share a namespace without sharing allows.
 from __future__ import annotations
 
 from mlopsgen.render.labels import MODEL, NETWORK_MODE
-from mlopsgen.spec.model import WORKLOAD_CLASSES, Environment, Model, Platform, Service, Team
+from mlopsgen.platform.model import WORKLOAD_CLASSES, Environment, Model, Platform, Service, Team
 
 NAMESPACE_NAME = "kubernetes.io/metadata.name"
 DNS_PEER = {

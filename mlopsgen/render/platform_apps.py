@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from mlopsgen.render import labels as L
 from mlopsgen.render.jinja import render_template
-from mlopsgen.render.models import gateway_name
+from mlopsgen.render.serving import gateway_name
 from mlopsgen.render.tenancy import ippool_name
-from mlopsgen.spec.model import Platform, Service
+from mlopsgen.platform.model import Platform, Service
 
 
 @dataclass(frozen=True)

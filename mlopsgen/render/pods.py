@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mlopsgen.render import labels as L
-from mlopsgen.spec.model import Platform, Taint
+from mlopsgen.platform.model import Platform, Taint
 
 
 def pod_labels(platform: Platform, team: str, workload_class: str, mode: str) -> dict[str, str]:

@@ -2,7 +2,7 @@
 
 base/      service accounts, RBAC, LimitRange, default-deny, mesh defaults, WorkflowTemplates
 overlays/  Namespace, ResourceQuota, the mode's allow policies, what the team's
-           models need there (see models.py), and patches that put training and
+           models need there (see serving.py), and patches that put training and
            validation into the environment's network mode and onto the team's
            GPU pool on that cluster.
 """
@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from mlopsgen.render import labels as L
 from mlopsgen.render.jinja import render_template
-from mlopsgen.render.models import render_model_overlays
+from mlopsgen.render.serving import render_model_overlays
 from mlopsgen.render.network import HOST_NOTE, default_deny, modes_in, namespace_policies
 from mlopsgen.render.pods import pod_labels, toleration
-from mlopsgen.spec.model import Environment, Platform, Team
+from mlopsgen.platform.model import Environment, Platform, Team
 
 WORKFLOWS = {"training": "train", "validation": "validate"}  # WorkflowTemplate -> default Python module
 SERVICE_ACCOUNTS = ("inference", "monitoring", "training", "validation")

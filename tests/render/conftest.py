@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from mlopsgen.render import render_platform
-from mlopsgen.spec import load_platform
+from mlopsgen.platform import load_platform
 from tests.conftest import EXAMPLES
 
 

@@ -13,7 +13,7 @@ import yaml
 
 from mlopsgen.render import render_platform
 from mlopsgen.render.labels import BASE_NAMESPACE_SKIP
-from mlopsgen.spec import load_platform
+from mlopsgen.platform import load_platform
 from tests.conftest import EXAMPLES, ROOT, require
 
 MULTICLOUD = ROOT / "examples" / "multicloud" / "platform.yaml"

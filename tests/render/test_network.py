@@ -20,8 +20,8 @@ import pytest
 import yaml
 
 from mlopsgen.render import render_platform
-from mlopsgen.spec import load_platform
-from mlopsgen.spec.model import WORKLOAD_CLASSES
+from mlopsgen.platform import load_platform
+from mlopsgen.platform.model import WORKLOAD_CLASSES
 from tests.conftest import ROOT, require
 from tests.support.netpol import Cluster, Endpoint
 

@@ -101,7 +101,7 @@ REQUIRED_KINDS = {
 def test_the_examples_together_render_every_kind():
     """So the schema checks above really cover each kind the renderer can write."""
     from mlopsgen.render import render_platform
-    from mlopsgen.spec import load_platform
+    from mlopsgen.platform import load_platform
     from tests.conftest import EXAMPLES
 
     kinds = {

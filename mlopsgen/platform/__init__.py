@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from mlopsgen.errors import UserError
-from mlopsgen.spec.loader import Document, load_file
-from mlopsgen.spec.model import Platform, build_platform
-from mlopsgen.spec.schema import schema_problems
-from mlopsgen.spec.semantic import semantic_problems
+from mlopsgen.platform.loader import Document, load_file
+from mlopsgen.platform.model import Platform, build_platform
+from mlopsgen.platform.schema import schema_problems
+from mlopsgen.platform.semantic import semantic_problems
 
 
 def check_document(doc: Document) -> None:

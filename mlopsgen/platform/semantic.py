@@ -11,9 +11,9 @@ import re
 from collections.abc import Iterator
 
 from mlopsgen.errors import Problem
-from mlopsgen.spec.loader import Document
-from mlopsgen.spec.model import WORKLOAD_CLASSES
-from mlopsgen.spec.schema import json_pointer
+from mlopsgen.platform.loader import Document
+from mlopsgen.platform.model import WORKLOAD_CLASSES
+from mlopsgen.platform.schema import json_pointer
 
 # Kubernetes resource.Quantity grammar (decimal, binary-SI and exponent forms).
 QUANTITY = re.compile(r"^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$")

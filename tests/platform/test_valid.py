@@ -9,8 +9,8 @@ import sys
 import pytest
 from jsonschema import Draft202012Validator
 
-from mlopsgen.spec import load_platform
-from mlopsgen.spec.schema import platform_schema
+from mlopsgen.platform import load_platform
+from mlopsgen.platform.schema import platform_schema
 from tests.conftest import EXAMPLES, ROOT
 
 
@@ -128,7 +128,7 @@ def test_model_applies_defaults_once():
 
 
 def test_yaml_1_2_scalars_stay_strings(tmp_path):
-    from mlopsgen.spec.loader import load_text
+    from mlopsgen.platform.loader import load_text
 
     doc = load_text("a: yes\nb: on\nc: 0o17\nd: 1_000\ne: '1'\nf: .inf\n", "x.yaml")
     assert doc.data == {"a": "yes", "b": "on", "c": 15, "d": "1_000", "e": "1", "f": float("inf")}

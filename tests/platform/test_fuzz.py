@@ -9,10 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mlopsgen.errors import UserError
-from mlopsgen.spec import check_document
-from mlopsgen.spec.loader import load_bytes
-from mlopsgen.spec.model import build_platform
-from mlopsgen.spec.schema import _validator, is_valid
+from mlopsgen.platform import check_document
+from mlopsgen.platform.loader import load_bytes
+from mlopsgen.platform.model import build_platform
+from mlopsgen.platform.schema import _validator, is_valid
 from tests.conftest import EXAMPLES
 
 SOURCES = [p.read_bytes() for p in EXAMPLES]

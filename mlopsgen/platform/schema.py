@@ -13,7 +13,7 @@ from typing import Any
 
 from mlopsgen.errors import Problem
 from mlopsgen.resources import data_path
-from mlopsgen.spec.loader import Document
+from mlopsgen.platform.loader import Document
 
 _TYPE_NAMES = {
     "object": "a mapping",

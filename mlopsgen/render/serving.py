@@ -19,7 +19,7 @@ from mlopsgen.render import labels as L
 from mlopsgen.render.jinja import render_template
 from mlopsgen.render.network import SCRAPE_PORT, serving_port
 from mlopsgen.render.pods import pod_labels, toleration
-from mlopsgen.spec.model import Environment, Model, Platform, Team
+from mlopsgen.platform.model import Environment, Model, Platform, Team
 
 INGRESS_PRINCIPAL = "cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account"
 SELDON_SERVERS = {
