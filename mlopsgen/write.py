@@ -9,7 +9,6 @@ the swap leaves the previous tree exactly as it was.
 from __future__ import annotations
 
 import difflib
-import hashlib
 import json
 import os
 import shutil
@@ -17,10 +16,9 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from mlopsgen import __version__
+from mlopsgen.catalog.conventions import MARKER
 from mlopsgen.errors import UserError
 
-MARKER = ".mlopsgen.json"
 
 
 @dataclass(frozen=True)
@@ -36,18 +34,6 @@ class Change:
     @property
     def up_to_date(self) -> bool:
         return not (self.created or self.updated or self.removed)
-
-
-def source_digest(spec_bytes: bytes) -> str:
-    return hashlib.sha256(spec_bytes).hexdigest()
-
-
-def marker_text(files: dict[str, str], spec_digest: str) -> str:
-    """The marker file: what wrote the tree, from which source, and which files it owns (no timestamp)."""
-    return json.dumps(
-        {"generator": "mlopsgen", "version": __version__, "source_sha256": spec_digest, "files": sorted(files)},
-        indent=2,
-    ) + "\n"
 
 
 def safe_relative(path: str) -> PurePosixPath:

@@ -29,19 +29,20 @@ class LintOptions:
 
 def _load_specs(paths: list[Path], root: Path) -> list[SpecInput]:
     from mlopsgen.platform import check_document
-    from mlopsgen.platform.loader import load_text
+    from mlopsgen.platform.loader import load_bytes
     from mlopsgen.platform.model import build_platform
 
     specs, problems = [], []
     for path in paths:
         display = display_path(path, root)
-        text = path.read_bytes().decode("utf-8-sig")
+        raw = path.read_bytes()
         try:
-            doc = load_text(text, display)
+            doc = load_bytes(raw, display)  # the same limits and checks as `validate`
             check_document(doc)
         except UserError as error:
             problems += error.problems
             continue
+        text = raw.decode("utf-8-sig")  # load_bytes accepted it: valid UTF-8
         specs.append(SpecInput(path, display, text, doc, build_platform(doc.data, display)))
     if problems:
         raise UserError(problems)
@@ -71,7 +72,7 @@ def run_lint(options: LintOptions) -> int:
 
     output_format = options.output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     sys.stdout.write(REPORTERS[output_format](findings, len(files), engine.suppressed))
-    click.echo(summary_line(findings, len(files), engine.suppressed), err=True)
+    click.echo(summary_line(findings, len(files), len(engine.suppressed)), err=True)
     threshold = severity_rank(options.fail_on or config.fail_on or "error")
     failing = any(severity_rank(f.severity) >= threshold for f in findings)
     return EXIT_CHECK_FAILED if failing else EXIT_OK

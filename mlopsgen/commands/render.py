@@ -10,10 +10,10 @@ from pathlib import Path
 
 import click
 
-from mlopsgen.errors import EXIT_CHECK_FAILED, EXIT_OK, UserError
-from mlopsgen.render import render_platform
-from mlopsgen.platform import load_platform
-from mlopsgen.write import MARKER, Change, marker_text, plan_changes, source_digest, write_tree
+from mlopsgen.catalog.modes import MODES
+from mlopsgen.errors import EXIT_CHECK_FAILED, EXIT_OK
+from mlopsgen.render import render_spec
+from mlopsgen.write import Change, plan_changes, write_tree
 
 KIND = re.compile(r"^kind: (\w+)$", re.M)
 PROGRESS_MIN_TEAMS = 20  # below this a render is instant; a bar would only flicker
@@ -32,31 +32,14 @@ class RenderOptions:
 def host_network_notes(platform) -> list[str]:
     """Said on every render: these pods are outside what NetworkPolicies can isolate."""
     return [
-        f"note: training in '{env.name}' uses host networking ({env.host_justification.rstrip('.')}); "
+        f"note: {workload} in '{env.name}' uses host networking ({env.host_justification.rstrip('.')}); "
         "NetworkPolicies do not apply to those pods"
-        for env in platform.environments if env.mode("training") == "host"
+        for env in platform.environments for workload, mode in env.modes.items() if MODES[mode].host_network
     ]
 
 
-def render_files(spec: str) -> tuple[dict[str, str], Path]:
-    """Everything a render writes (marker included), and the spec's default output directory."""
-    files, out, _ = _render(spec)
-    return files, out
-
-
-def _render(spec: str):
-    platform = load_platform(spec)
-    try:
-        spec_bytes = Path(spec).read_bytes()
-    except OSError as exc:  # vanished between load and now
-        raise UserError.single(spec, f"cannot read file: {exc.strerror}") from None
-    files = render_platform(platform, progress=_progress if len(platform.teams) >= PROGRESS_MIN_TEAMS else _quiet)
-    files[MARKER] = marker_text(files, source_digest(spec_bytes))
-    return files, Path(spec).parent / platform.gitops.path, platform
-
-
-def _quiet(items):
-    return items
+def _progress_for(platform):
+    return _progress if len(platform.teams) >= PROGRESS_MIN_TEAMS else (lambda items: items)
 
 
 def _progress(items):
@@ -68,9 +51,10 @@ def _progress(items):
 
 
 def run_render(options: RenderOptions) -> int:
-    files, default_out, platform = _render(options.spec)
-    out = Path(options.output) if options.output else default_out
-    for note in host_network_notes(platform):
+    rendered = render_spec(options.spec, _progress_for)
+    files = rendered.files
+    out = Path(options.output) if options.output else rendered.default_output
+    for note in host_network_notes(rendered.platform):
         click.echo(note, err=True)
     if options.check or options.diff or options.dry_run:
         change = plan_changes(out, files, with_diff=options.diff)

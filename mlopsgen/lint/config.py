@@ -24,7 +24,7 @@ class LintConfig:
     fail_on: str | None = None
     strict: frozenset[str] = frozenset()
     severities: dict = field(default_factory=dict)  # slug -> severity or "off"
-    ignore: tuple[tuple[str, frozenset[str]], ...] = ()
+    ignore: tuple[tuple[str, frozenset[str], str], ...] = ()  # (path glob, rules, reason)
 
 
 def find_config(root: Path) -> Path | None:
@@ -53,7 +53,7 @@ def load_config(path: Path | None) -> LintConfig:
         fail_on=data.get("fail-on"),
         strict=frozenset(data.get("strict", ())),
         severities=dict(data.get("rules", {})),
-        ignore=tuple((item["path"], frozenset(item["rules"])) for item in data.get("ignore", ())),
+        ignore=tuple((item["path"], frozenset(item["rules"]), item.get("reason", "")) for item in data.get("ignore", ())),
     )
 
 

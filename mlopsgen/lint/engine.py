@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlopsgen.lint.config import LintConfig
-from mlopsgen.lint.finding import Finding, Issue
+from mlopsgen.lint.finding import Finding, Issue, Suppressed
 from mlopsgen.lint.rules import INTERNAL_ERROR, RULES
 from mlopsgen.lint.sources import Inputs, Manifest, inline_disables
 from mlopsgen.platform.loader import Document
@@ -56,7 +56,7 @@ class Engine:
         self.strict = strict | config.strict
         self.today = today or datetime.date.today()
         self.findings: list[Finding] = []
-        self.suppressed = 0
+        self.suppressed: list[Suppressed] = []
         self._disabled: dict[str, dict[int, set[str]]] = {}
         self._spec_suppressions: list[tuple[Path, object]] = []
 
@@ -80,6 +80,7 @@ class Engine:
             if hasattr(rule, "check_spec"):
                 for spec in specs:
                     self._call(slug, rule, spec.display, lambda s=spec: ((s, issue) for issue in rule.check_spec(s)))
+        self.suppressed = sorted(set(self.suppressed))
         return sorted(set(self.findings))
 
     def _call(self, slug: str, rule, file: str, produce) -> None:
@@ -99,18 +100,20 @@ class Engine:
     def _add(self, slug: str, rule, file: str, issue: Issue) -> None:
         severity = self.config.severities.get(slug, rule.SEVERITY)
         finding = Finding(file, issue.line, issue.column, slug, rule.ID, severity, issue.message, issue.hint)
-        if slug not in self.strict and self._is_suppressed(finding):
-            self.suppressed += 1
+        suppression = None if slug in self.strict else self._suppression(finding)
+        if suppression:
+            self.suppressed.append(Suppressed(finding, *suppression))
             return
         self.findings.append(finding)
 
-    def _is_suppressed(self, finding: Finding) -> bool:
+    def _suppression(self, finding: Finding) -> tuple[str, str] | None:
+        """(where, why) of the suppression that applies to `finding`, if any."""
         inline = self._disabled.get(finding.file, {}).get(finding.line, set())
         if finding.rule in inline or "all" in inline:
-            return True
-        for pattern, rules in self.config.ignore:
+            return "inline", "`# mlopsgen: disable` comment"
+        for pattern, rules, reason in self.config.ignore:
             if finding.rule in rules and _matches(finding.file, pattern):
-                return True
+                return "config", reason or f"ignored for '{pattern}' in {Path(self.config.file).name}"
         for spec_dir, suppression in self._spec_suppressions:
             if suppression.rule != finding.rule:
                 continue
@@ -122,8 +125,9 @@ class Engine:
             except ValueError:
                 relative = finding.file
             if _matches(relative, suppression.path) or _matches(finding.file, suppression.path):
-                return True
-        return False
+                until = f" (until {suppression.expires})" if suppression.expires else ""
+                return "spec", suppression.reason + until
+        return None
 
 
 def _matches(path: str, pattern: str) -> bool:

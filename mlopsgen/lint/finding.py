@@ -39,3 +39,15 @@ class Finding:
             "rule": self.rule, "id": self.id, "severity": self.severity, "file": self.file,
             "line": self.line, "column": self.column, "message": self.message, "hint": self.hint,
         }
+
+
+@dataclass(frozen=True, order=True)
+class Suppressed:
+    """A finding someone accepted, and why: reports show both."""
+
+    finding: Finding
+    source: str  # "inline", "config" or "spec": where the suppression is written
+    reason: str
+
+    def as_dict(self) -> dict:
+        return {**self.finding.as_dict(), "suppressed_by": self.source, "reason": self.reason}

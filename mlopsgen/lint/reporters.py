@@ -6,7 +6,7 @@ import json
 from collections import Counter
 
 from mlopsgen import __version__
-from mlopsgen.lint.finding import Finding
+from mlopsgen.lint.finding import Finding, Suppressed
 from mlopsgen.lint.rules import INTERNAL_ERROR, RULES
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -22,21 +22,26 @@ def summary_line(findings: list[Finding], files: int, suppressed: int) -> str:
     return text + (f"; {suppressed} suppressed" if suppressed else "")
 
 
-def text(findings: list[Finding], files: int, suppressed: int) -> str:
+def text(findings: list[Finding], files: int, suppressed: list[Suppressed]) -> str:
     lines = []
     for f in findings:
         lines.append(f"{f.file}:{f.line}:{f.column}: {f.severity}: {f.message} [{f.rule}]")
         if f.hint:
             lines.append(f"  hint: {f.hint}")
+    for s in suppressed:
+        f = s.finding
+        lines.append(f"{f.file}:{f.line}:{f.column}: suppressed: {f.message} [{f.rule}]")
+        lines.append(f"  reason: {s.reason}")
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def json_report(findings: list[Finding], files: int, suppressed: int) -> str:
+def json_report(findings: list[Finding], files: int, suppressed: list[Suppressed]) -> str:
     counts = Counter(f.severity for f in findings)
     return json.dumps({
         "tool": "mlopsgen", "version": __version__,
         "findings": [f.as_dict() for f in findings],
-        "summary": {"files": files, "findings": len(findings), "suppressed": suppressed,
+        "suppressed": [s.as_dict() for s in suppressed],
+        "summary": {"files": files, "findings": len(findings), "suppressed": len(suppressed),
                     "by_severity": {s: counts.get(s, 0) for s in ("error", "warning", "info")}},
     }, indent=2) + "\n"
 
@@ -61,7 +66,11 @@ def fingerprint(f: Finding) -> str:
     return hashlib.sha256(f"{f.rule}\0{f.file}\0{f.message}".encode()).hexdigest()[:32]
 
 
-def sarif(findings: list[Finding], files: int, suppressed: int) -> str:
+# SARIF 2.1.0 §3.35: an inline comment is "inSource", configuration and spec are "external".
+SARIF_SUPPRESSION_KIND = {"inline": "inSource", "config": "external", "spec": "external"}
+
+
+def sarif(findings: list[Finding], files: int, suppressed: list[Suppressed]) -> str:
     rules = [_rule_descriptor(slug, module) for slug, module in RULES.items()]
     index = {slug: i for i, slug in enumerate(RULES)}
     if any(f.rule == INTERNAL_ERROR[0] for f in findings):
@@ -70,6 +79,7 @@ def sarif(findings: list[Finding], files: int, suppressed: int) -> str:
                       "shortDescription": {"text": "a rule crashed"},
                       "help": {"text": "A rule raised an error; please report it."},
                       "defaultConfiguration": {"level": "error"}})
+    reasons = {id(s.finding): s for s in suppressed}
     results = [{
         "ruleId": f.rule,
         "ruleIndex": index[f.rule],
@@ -80,7 +90,9 @@ def sarif(findings: list[Finding], files: int, suppressed: int) -> str:
             "region": {"startLine": f.line, "startColumn": f.column},
         }}],
         "partialFingerprints": {"mlopsgenFinding/v1": fingerprint(f)},
-    } for f in findings]
+        **({"suppressions": [{"kind": SARIF_SUPPRESSION_KIND[reasons[id(f)].source],
+                              "justification": reasons[id(f)].reason}]} if id(f) in reasons else {}),
+    } for f in [*findings, *(s.finding for s in suppressed)]]
     log = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -101,12 +113,18 @@ def _escape_property(value: str) -> str:
     return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
-def github(findings: list[Finding], files: int, suppressed: int) -> str:
+def github(findings: list[Finding], files: int, suppressed: list[Suppressed]) -> str:
     command = {"error": "error", "warning": "warning", "info": "notice"}
     lines = [
         f"::{command[f.severity]} file={_escape_property(f.file)},line={f.line},col={f.column},"
         f"title={_escape_property(f.rule)}::{_escape_data(f.message + ('. ' + f.hint if f.hint else ''))}"
         for f in findings
+    ]
+    lines += [  # as notices, so a reviewer sees what was accepted and why
+        f"::notice file={_escape_property(s.finding.file)},line={s.finding.line},col={s.finding.column},"
+        f"title={_escape_property('suppressed ' + s.finding.rule)}::"
+        f"{_escape_data(s.finding.message + '. Suppressed: ' + s.reason)}"
+        for s in suppressed
     ]
     return "\n".join(lines) + ("\n" if lines else "")
 

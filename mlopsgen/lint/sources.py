@@ -115,7 +115,7 @@ class Manifest:
     def strings(self) -> list[tuple[tuple, str]]:
         """Every string value with its path, collected once for all the rules that scan text."""
         if self._strings is None:
-            from mlopsgen.lint.rules._k8s import walk_strings
+            from mlopsgen.lint.walk import walk_strings
 
             self._strings = list(walk_strings(self.data))
         return self._strings

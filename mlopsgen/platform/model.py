@@ -1,7 +1,8 @@
 """The typed, immutable platform model: what render and lint read.
 
-Built once from a validated document, with every default applied here and
-nowhere else. Nothing in this module touches YAML or the file system.
+Built once from a validated document whose plain defaults the schema has
+filled in (defaults.py); the defaults derived from other values are applied
+here and nowhere else. Nothing in this module touches YAML or the file system.
 """
 
 from __future__ import annotations
@@ -10,12 +11,11 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 
+from mlopsgen.catalog import conventions as C
+
 # Classes compare by identity (eq=False): nothing compares models by value, and
 # not generating __eq__/__hash__ for some twenty classes keeps `lint` startup fast.
 
-WORKLOAD_CLASSES = ("training", "inference", "validation", "monitoring")
-DEFAULT_MODES = {"training": "internal", "inference": "internal", "validation": "none", "monitoring": "internal"}
-DEFAULT_TAINTS = ({"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"},)
 
 
 def _frozen_map(mapping: Mapping | None) -> Mapping:
@@ -115,7 +115,7 @@ class Team:
     quotas: Mapping[str, Quota]  # environment name -> quota
 
     def namespace(self, environment: str) -> str:
-        return f"{self.name}-{environment}"
+        return C.namespace(self.name, environment)
 
 
 @dataclass(frozen=True, eq=False)
@@ -133,6 +133,10 @@ class ModelPlacement:
     @property
     def max_replicas(self) -> int:
         return self.autoscaling.max_replicas if self.autoscaling else self.replicas
+
+    @property
+    def target_utilization(self) -> int | None:
+        return self.autoscaling.target_utilization if self.autoscaling else None
 
 
 @dataclass(frozen=True, eq=False)
@@ -240,34 +244,33 @@ class Platform:
         return tuple(s for s in self.services if s.cluster in (None, cluster))
 
 
-def _quantity(value) -> str:
-    return str(value)
-
-
 def build_platform(data: dict, source_file: str) -> Platform:
-    """Turn a validated document into the model; defaults are applied here only."""
+    """Turn a validated document into the model."""
+    from mlopsgen.platform.defaults import with_defaults
+    from mlopsgen.platform.schema import platform_schema
+
+    data = with_defaults(data, platform_schema())
     gitops = data["gitops"]
     return Platform(
         name=data["metadata"]["name"],
         source_file=source_file,
-        gitops=GitOps(gitops["repoURL"], gitops.get("revision", "main"), gitops.get("path", "deploy").rstrip("/")),
+        gitops=GitOps(gitops["repoURL"], gitops["revision"], gitops["path"].rstrip("/")),
         clusters=tuple(
-            Cluster(c["name"], c["server"], c["role"], c.get("cloud", "other"), c.get("region", "")) for c in data["clusters"]
+            Cluster(c["name"], c["server"], c["role"], c["cloud"], c.get("region", "")) for c in data["clusters"]
         ),
         environments=tuple(_environment(e) for e in data["environments"]),
-        gpu_pools=tuple(_gpu_pool(p) for p in data.get("gpuPools", [])),
+        gpu_pools=tuple(_gpu_pool(p) for p in data["gpuPools"]),
         services=tuple(
             Service(
                 s["name"], s["kind"], s["host"], s["port"], s.get("cluster"),
                 _frozen_map(s.get("podLabels") or {"app.kubernetes.io/name": s["host"].split(".")[0]}),
             )
-            for s in data.get("services", [])
+            for s in data["services"]
         ),
         teams=tuple(_team(t) for t in data["teams"]),
-        models=tuple(_model(m, data) for m in data.get("models", [])),
+        models=tuple(_model(m, data) for m in data["models"]),
         suppressions=tuple(
-            Suppression(s["rule"], s.get("path", "**"), s["reason"], s.get("expires"))
-            for s in data.get("lint", {}).get("suppressions", [])
+            Suppression(s["rule"], s["path"], s["reason"], s.get("expires")) for s in data["lint"]["suppressions"]
         ),
     )
 
@@ -277,22 +280,21 @@ def _environment(e: dict) -> Environment:
     return Environment(
         name=e["name"],
         cluster=e["cluster"],
-        modes=MappingProxyType({**DEFAULT_MODES, **e.get("network", {})}),
+        modes=MappingProxyType(dict(e["network"])),
         host_justification=e.get("hostNetworkJustification", ""),
-        segment=Segment(segment["cidr"], segment.get("blockSize", 26)) if segment else None,
+        segment=Segment(segment["cidr"], segment["blockSize"]) if segment else None,
     )
 
 
 def _gpu_pool(p: dict) -> GpuPool:
-    taints = p.get("taints", DEFAULT_TAINTS)
     return GpuPool(
         name=p["name"],
         cluster=p["cluster"],
         gpu_type=p["gpuType"],
         gpus_per_node=p["gpusPerNode"],
         nodes=p["nodes"],
-        node_labels=_frozen_map(p.get("nodeLabels") or {"mlopsgen.dev/gpu-pool": p["name"]}),
-        taints=tuple(Taint(t["key"], t.get("value", ""), t["effect"]) for t in taints),
+        node_labels=_frozen_map(p.get("nodeLabels") or {C.GPU_POOL: p["name"]}),
+        taints=tuple(Taint(t["key"], t.get("value", ""), t["effect"]) for t in p["taints"]),
     )
 
 
@@ -300,10 +302,8 @@ def _team(t: dict) -> Team:
     return Team(
         name=t["name"],
         owners=tuple(t["owners"]),
-        gpu_pools=tuple(t.get("gpuPools", [])),
-        quotas=MappingProxyType(
-            {env: Quota(_quantity(q["cpu"]), _quantity(q["memory"]), q.get("gpu", 0)) for env, q in t["quotas"].items()}
-        ),
+        gpu_pools=tuple(t["gpuPools"]),
+        quotas=MappingProxyType({env: Quota(str(q["cpu"]), str(q["memory"]), q["gpu"]) for env, q in t["quotas"].items()}),
     )
 
 
@@ -312,10 +312,16 @@ def _retraining_environment(m: dict, data: dict) -> str:
     if "environment" in m["retraining"]:
         return m["retraining"]["environment"]
     team = next(t for t in data["teams"] if t["name"] == m["team"])
-    pool_clusters = {p["cluster"] for p in data.get("gpuPools", []) if p["name"] in team.get("gpuPools", [])}
+    pool_clusters = {p["cluster"] for p in data["gpuPools"] if p["name"] in team["gpuPools"]}
     env_cluster = {e["name"]: e["cluster"] for e in data["environments"]}
     names = list(m["environments"])
     return next((e for e in names if env_cluster[e] in pool_clusters), names[0])
+
+
+def _placement(s: dict) -> ModelPlacement:
+    scaling = s.get("autoscaling")
+    autoscaling = Autoscaling(scaling["maxReplicas"], scaling["targetUtilization"]) if scaling else None
+    return ModelPlacement(s["replicas"], autoscaling, s.get("canaryWeight"))
 
 
 def _model(m: dict, data: dict) -> Model:
@@ -325,31 +331,19 @@ def _model(m: dict, data: dict) -> Model:
         name=m["name"],
         team=m["team"],
         source=m["source"],
-        runtime=m.get("runtime", "kserve"),
-        format=m.get("format", "mlflow"),
-        cpu=_quantity(resources["cpu"]),
-        memory=_quantity(resources["memory"]),
-        gpus=resources.get("gpus", 0),
+        runtime=m["runtime"],
+        format=m["format"],
+        cpu=str(resources["cpu"]),
+        memory=str(resources["memory"]),
+        gpus=resources["gpus"],
         gpu_pool=m.get("gpuPool"),
-        environments=MappingProxyType(
-            {
-                env: ModelPlacement(
-                    s.get("replicas", 1),
-                    Autoscaling(s["autoscaling"]["maxReplicas"], s["autoscaling"].get("targetUtilization", 70))
-                    if "autoscaling" in s
-                    else None,
-                    s.get("canaryWeight"),
-                )
-                for env, s in m["environments"].items()
-            }
-        ),
+        environments=MappingProxyType({env: _placement(s) for env, s in m["environments"].items()}),
         canary=Canary(canary["source"], canary["weight"]) if canary else None,
-        exposure=Exposure(exposure["host"], tuple(exposure.get("paths", ["/"]))) if exposure else None,
-        auth=Auth(auth["issuer"], auth.get("jwksUri", ""), tuple(auth.get("audiences", []))) if auth else None,
-        callers=tuple(m.get("callers", [])),
+        exposure=Exposure(exposure["host"], tuple(exposure["paths"])) if exposure else None,
+        auth=Auth(auth["issuer"], auth.get("jwksUri", ""), tuple(auth["audiences"])) if auth else None,
+        callers=tuple(m["callers"]),
         slos=Slos(slos.get("p95LatencyMs"), slos.get("errorRate"), slos.get("minAccuracy")) if slos else None,
         retraining=Retraining(
-            retraining["schedule"], retraining["image"], _retraining_environment(m, data),
-            retraining.get("driftThreshold", 0.1),
+            retraining["schedule"], retraining["image"], _retraining_environment(m, data), retraining["driftThreshold"],
         ) if retraining else None,
     )

@@ -31,11 +31,41 @@ def platform_schema() -> dict:
     return json.loads(data_path("schemas", "platform.schema.json").read_text(encoding="utf-8"))
 
 
+def ecma_anchors(pattern: str) -> str:
+    """`pattern` with each `$` outside a character class as `\\Z`.
+
+    JSON Schema patterns are ECMA-262 regular expressions, whose `$` matches only
+    at the end of the string; Python's also matches before a final newline, so
+    "name\\n" would pass `^[a-z]+$` here and fail in every other validator.
+    """
+    out, in_class, escaped = [], False, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        elif char == "$" and not in_class:
+            out.append(r"\Z")
+            continue
+        out.append(char)
+    return "".join(out)
+
+
 @lru_cache(maxsize=1)
 def _validator():
-    from jsonschema import Draft202012Validator
+    import re
 
-    return Draft202012Validator(platform_schema())
+    from jsonschema import Draft202012Validator, ValidationError, validators
+
+    def pattern(validator, value, instance, schema):
+        if validator.is_type(instance, "string") and not re.search(ecma_anchors(value), instance):
+            yield ValidationError(f"{instance!r} does not match {value!r}")
+
+    return validators.extend(Draft202012Validator, {"pattern": pattern})(platform_schema())
 
 
 @lru_cache(maxsize=1)

@@ -10,10 +10,12 @@ import ipaddress
 import re
 from collections.abc import Iterator
 
+from mlopsgen.catalog import conventions as C
+from mlopsgen.catalog.modes import MODES
 from mlopsgen.errors import Problem
+from mlopsgen.platform.defaults import with_defaults
 from mlopsgen.platform.loader import Document
-from mlopsgen.platform.model import WORKLOAD_CLASSES
-from mlopsgen.platform.schema import json_pointer
+from mlopsgen.platform.schema import json_pointer, platform_schema
 
 # Kubernetes resource.Quantity grammar (decimal, binary-SI and exponent forms).
 QUANTITY = re.compile(r"^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$")
@@ -23,7 +25,7 @@ MAX_NAMESPACE = 63
 class _Checker:
     def __init__(self, doc: Document):
         self.doc = doc
-        self.data = doc.data
+        self.data = with_defaults(doc.data, platform_schema())  # values as the model will see them
         self.problems: list[Problem] = []
         self._names: dict[str, dict[str, int]] = {}
 
@@ -65,41 +67,44 @@ def _unique_names(check: _Checker) -> None:
 
 def _environments(check: _Checker) -> None:
     pools_by_cluster: dict[str, list[str]] = {}
-    for pool in check.data.get("gpuPools", []):
+    for pool in check.data["gpuPools"]:
         pools_by_cluster.setdefault(pool["cluster"], []).append(pool["name"])
+    roles = {cluster["name"]: cluster["role"] for cluster in check.data["clusters"]}
     for i, env in enumerate(check.data["environments"]):
         base = ("environments", i)
         check.reference(base + ("cluster",), env["cluster"], "clusters", "cluster")
-        modes = env.get("network", {})
-        for workload in WORKLOAD_CLASSES[1:]:
-            if modes.get(workload) == "host":
-                check.fail(
-                    base + ("network", workload),
-                    f"host networking is not allowed for {workload}",
-                    "host mode is only for GPU training; use 'internal' (or 'none' for offline jobs)",
-                )
-        if modes.get("training") == "host":
-            if "hostNetworkJustification" not in env:
-                check.fail(
-                    base + ("network", "training"),
-                    "host networking for training needs a hostNetworkJustification",
-                    "add 'hostNetworkJustification:' to the environment saying why (e.g. NCCL over RDMA)",
-                )
-            if not pools_by_cluster.get(env["cluster"]):
-                check.fail(
-                    base + ("network", "training"),
-                    f"host networking for training needs a GPU pool on cluster '{env['cluster']}'",
-                    "declare a pool under 'gpuPools' for this cluster, or use 'internal'",
-                )
-        if "subnet" in modes.values() and "segment" not in env:
-            check.fail(
-                base + ("network",),
-                "subnet mode needs a segment",
-                "add 'segment: {cidr: 10.x.0.0/16}' to the environment",
-                at_key=True,
-            )
+        for workload in C.WORKLOAD_CLASSES:
+            _mode_rules(check, base, env, workload, pools_by_cluster, roles)
+        needing = [w for w in C.WORKLOAD_CLASSES if MODES[env["network"][w]].needs_segment]
+        if needing and "segment" not in env:  # once, at the first class that needs it
+            name = env["network"][needing[0]]
+            check.fail(base + ("network", needing[0]), f"network mode '{name}' needs a segment",
+                       "add 'segment: {cidr: 10.x.0.0/16}' to the environment")
         if "segment" in env:
             _cidr(check, base + ("segment", "cidr"), env["segment"]["cidr"])
+
+
+def _mode_rules(check: _Checker, base: tuple, env: dict, workload: str,
+                pools_by_cluster: dict[str, list[str]], roles: dict[str, str]) -> None:
+    """What the chosen mode of one workload class requires of the environment."""
+    name = env["network"][workload]
+    mode = MODES[name]
+    where = base + ("network", workload)
+    if workload not in mode.classes:
+        allowed = ", ".join(sorted(mode.classes))
+        others = ", ".join(f"'{m.name}'" for m in MODES.values() if workload in m.classes)
+        check.fail(where, f"network mode '{name}' is not allowed for {workload}",
+                   f"'{name}' is only for {allowed}; use one of {others}")
+        return
+    if mode.needs_justification and "hostNetworkJustification" not in env:
+        check.fail(where, f"network mode '{name}' for {workload} needs a hostNetworkJustification",
+                   "add 'hostNetworkJustification:' to the environment saying why (e.g. NCCL over RDMA)")
+    if mode.needs_gpu_pool and not pools_by_cluster.get(env["cluster"]):
+        check.fail(where, f"network mode '{name}' for {workload} needs a GPU pool on cluster '{env['cluster']}'",
+                   "declare a pool under 'gpuPools' for this cluster, or use 'internal'")
+    if mode.host_network and roles.get(env["cluster"]) == "serving":
+        check.fail(where, f"cluster '{env['cluster']}' has role 'serving': {workload} may not use the host network there",
+                   "run host-network training on a cluster with role 'training' or 'shared'")
 
 
 def _cidr(check: _Checker, path, value: str) -> None:
@@ -115,12 +120,12 @@ def _cidr(check: _Checker, path, value: str) -> None:
 
 
 def _gpu_pools(check: _Checker) -> None:
-    for i, pool in enumerate(check.data.get("gpuPools", [])):
+    for i, pool in enumerate(check.data["gpuPools"]):
         check.reference(("gpuPools", i, "cluster"), pool["cluster"], "clusters", "cluster")
 
 
 def _services(check: _Checker) -> None:
-    for i, service in enumerate(check.data.get("services", [])):
+    for i, service in enumerate(check.data["services"]):
         if "cluster" in service:
             check.reference(("services", i, "cluster"), service["cluster"], "clusters", "cluster")
 
@@ -135,41 +140,43 @@ def _quantity(check: _Checker, path, value) -> None:
 
 def _teams(check: _Checker) -> None:
     environments = check.names("environments")
-    pools = {pool["name"]: pool for pool in check.data.get("gpuPools", [])}
+    pools = {pool["name"]: pool for pool in check.data["gpuPools"]}
     envs = {env["name"]: env for env in check.data["environments"]}
     for i, team in enumerate(check.data["teams"]):
         base = ("teams", i)
-        for j, pool in enumerate(team.get("gpuPools", [])):
+        for j, pool in enumerate(team["gpuPools"]):
             check.reference(base + ("gpuPools", j), pool, "gpuPools", "GPU pool")
         for env_name, quota in team["quotas"].items():
             qpath = base + ("quotas", env_name)
             if env_name not in environments:
                 check.fail(qpath, f"unknown environment '{env_name}'", f"declared environments: {', '.join(sorted(environments))}", at_key=True)
                 continue
-            namespace = f"{team['name']}-{env_name}"
+            namespace = C.namespace(team["name"], env_name)
             if len(namespace) > MAX_NAMESPACE:
                 check.fail(qpath, f"namespace '{namespace}' is longer than {MAX_NAMESPACE} characters", "shorten the team or environment name", at_key=True)
             _quantity(check, qpath + ("cpu",), quota["cpu"])
             _quantity(check, qpath + ("memory",), quota["memory"])
-            if quota.get("gpu", 0) > 0 and not team.get("gpuPools"):
+            if quota["gpu"] > 0 and not team["gpuPools"]:
                 check.fail(qpath + ("gpu",), "GPU quota without a GPU pool", "list the team's pools under 'gpuPools'")
             env = envs[env_name]
-            if env.get("network", {}).get("training") == "host":
-                on_cluster = [p for p in team.get("gpuPools", []) if pools.get(p, {}).get("cluster") == env["cluster"]]
+            mode = MODES[env["network"]["training"]]
+            if mode.needs_gpu_pool:
+                on_cluster = [p for p in team["gpuPools"] if pools.get(p, {}).get("cluster") == env["cluster"]]
                 if not on_cluster:
                     check.fail(
                         qpath,
-                        f"training in '{env_name}' uses host networking but team '{team['name']}' has no GPU pool on cluster '{env['cluster']}'",
-                        "host networking is only allowed for training pinned to a GPU pool; add one to the team's gpuPools",
+                        f"training in '{env_name}' uses network mode '{mode.name}' but team '{team['name']}' has no GPU pool on cluster '{env['cluster']}'",
+                        f"'{mode.name}' training is pinned to a GPU pool; add one to the team's gpuPools",
                         at_key=True,
                     )
 
 
 def _models(check: _Checker) -> None:
     teams = {team["name"]: team for team in check.data["teams"]}
-    pools = {pool["name"]: pool for pool in check.data.get("gpuPools", [])}
+    pools = {pool["name"]: pool for pool in check.data["gpuPools"]}
     envs = {env["name"]: env for env in check.data["environments"]}
-    for i, model in enumerate(check.data.get("models", [])):
+    roles = {cluster["name"]: cluster["role"] for cluster in check.data["clusters"]}
+    for i, model in enumerate(check.data["models"]):
         base = ("models", i)
         team = teams.get(model["team"])
         if not check.reference(base + ("team",), model["team"], "teams", "team"):
@@ -178,10 +185,10 @@ def _models(check: _Checker) -> None:
         _quantity(check, base + ("resources", "cpu"), resources["cpu"])
         _quantity(check, base + ("resources", "memory"), resources["memory"])
         pool_name = model.get("gpuPool")
-        if resources.get("gpus", 0) > 0 and not pool_name:
+        if resources["gpus"] > 0 and not pool_name:
             check.fail(base + ("resources", "gpus"), "GPUs requested without a gpuPool", "add 'gpuPool:' to the model")
         if pool_name and check.reference(base + ("gpuPool",), pool_name, "gpuPools", "GPU pool"):
-            if team and pool_name not in team.get("gpuPools", []):
+            if team and pool_name not in team["gpuPools"]:
                 check.fail(base + ("gpuPool",), f"team '{team['name']}' may not use GPU pool '{pool_name}'", "add the pool to the team's gpuPools")
         for env_name, settings in model["environments"].items():
             epath = base + ("environments", env_name)
@@ -192,12 +199,21 @@ def _models(check: _Checker) -> None:
                 check.fail(epath, f"team '{team['name']}' has no quota in environment '{env_name}'", "add the environment to the team's quotas", at_key=True)
             if pool_name in pools and pools[pool_name]["cluster"] != envs[env_name]["cluster"]:
                 check.fail(epath, f"GPU pool '{pool_name}' is not on cluster '{envs[env_name]['cluster']}' of environment '{env_name}'", "serve from a pool on the environment's cluster", at_key=True)
-            inference_mode = envs[env_name].get("network", {}).get("inference", "internal")
-            if inference_mode in ("none", "subnet"):  # host is reported on the environment itself
+            inference = MODES[envs[env_name]["network"]["inference"]]
+            # A mode inference may not use at all is reported on the environment itself.
+            if "inference" in inference.classes and not inference.serves_models:
+                serving = ", ".join(f"'{m.name}'" for m in MODES.values() if m.serves_models)
                 check.fail(
                     epath,
-                    f"model serving needs inference mode 'internal' in '{env_name}', not '{inference_mode}'",
+                    f"model serving needs an inference mode that serves models ({serving}) in '{env_name}', not '{inference.name}'",
                     "models are reached through the mesh and the ingress gateway; serve from an environment whose inference class is internal",
+                    at_key=True,
+                )
+            if roles.get(envs[env_name]["cluster"]) == "training":
+                check.fail(
+                    epath,
+                    f"environment '{env_name}' is on cluster '{envs[env_name]['cluster']}', whose role is 'training'",
+                    "serve models from a cluster with role 'serving' or 'shared'",
                     at_key=True,
                 )
             weight = settings.get("canaryWeight")
@@ -207,12 +223,12 @@ def _models(check: _Checker) -> None:
                 elif not 0 <= weight <= 100:
                     check.fail(epath + ("canaryWeight",), f"canary weight {weight} is outside 0-100", "give the percent of traffic for the candidate")
             scaling = settings.get("autoscaling")
-            if scaling and scaling["maxReplicas"] < settings.get("replicas", 1):
+            if scaling and scaling["maxReplicas"] < settings["replicas"]:
                 check.fail(epath + ("autoscaling", "maxReplicas"), "maxReplicas is below replicas", "raise maxReplicas or lower replicas")
         canary = model.get("canary")
         if canary is not None and not 0 <= canary["weight"] <= 100:
             check.fail(base + ("canary", "weight"), f"canary weight {canary['weight']} is outside 0-100", "give the percent of traffic for the candidate")
-        for j, caller in enumerate(model.get("callers", [])):
+        for j, caller in enumerate(model["callers"]):
             check.reference(base + ("callers", j), caller, "teams", "team")
         retraining = model.get("retraining", {})
         if "environment" in retraining and retraining["environment"] not in model["environments"]:

@@ -10,14 +10,13 @@ Bootstrap once with `kubectl apply -n argocd -f <tree>/argocd/roots/`.
 
 from __future__ import annotations
 
+from mlopsgen.catalog import conventions as C
+from mlopsgen.platform.model import Platform, Team
 from mlopsgen.render import labels as L
 from mlopsgen.render.jinja import render_template
 from mlopsgen.render.platform_apps import PlatformApp
-from mlopsgen.render.tenancy import team_overlay_dir
-from mlopsgen.platform.model import Platform, Team
 
 HUB_SERVER = "https://kubernetes.default.svc"
-PLATFORM_PROJECT = "platform"
 # The only cluster-scoped kind a team's tree contains.
 TEAM_CLUSTER_RESOURCES = [{"group": "", "kind": "Namespace"}]
 # Namespaced kinds a team's tree never contains: keep them out even if added by hand.
@@ -35,14 +34,15 @@ def _repo_path(platform: Platform, relative: str) -> str:
 def render_argocd(platform: Platform, apps: list[PlatformApp], header: str) -> dict[str, str]:
     files: dict[str, str] = {}
     for team in platform.teams:
-        files[f"argocd/projects/{team.name}.yaml"] = _team_project(platform, team, header)
+        files[f"argocd/projects/{C.team_project(team.name)}.yaml"] = _team_project(platform, team, header)
         for env in platform.team_environments(team):
             cluster = platform.cluster(env.cluster)
             namespace = team.namespace(env.name)
-            files[f"argocd/apps/{cluster.name}/{namespace}.yaml"] = render_template(
-                "argocd/application.yaml.j2", header=header, name=namespace, project=team.name,
+            name = C.team_application(team.name, env.name)
+            files[f"argocd/apps/{cluster.name}/{name}.yaml"] = render_template(
+                "argocd/application.yaml.j2", header=header, name=name, project=C.team_project(team.name),
                 labels=L.common(platform, team.name, env.name),
-                sources=[_git_source(platform, _repo_path(platform, team_overlay_dir(team, env)))],
+                sources=[_git_source(platform, _repo_path(platform, C.team_overlay_dir(team.name, env.name)))],
                 server=cluster.server, namespace=namespace, sync_options=["PruneLast=true"])
     for app in apps:
         cluster = platform.cluster(app.cluster)
@@ -52,13 +52,14 @@ def render_argocd(platform: Platform, apps: list[PlatformApp], header: str) -> d
             {"repoURL": platform.gitops.repo_url, "targetRevision": platform.gitops.revision, "ref": "values"},
         ]
         files[f"argocd/apps/{cluster.name}/{app.name}.yaml"] = render_template(
-            "argocd/application.yaml.j2", header=header, name=f"{cluster.name}-{app.name}",
-            project=PLATFORM_PROJECT, labels=L.common(platform), sources=sources, server=cluster.server,
+            "argocd/application.yaml.j2", header=header, name=C.platform_application(cluster.name, app.name),
+            project=C.PLATFORM_PROJECT, labels=L.common(platform), sources=sources, server=cluster.server,
             namespace=app.namespace, sync_options=list(app.sync_options))
-    files["argocd/projects/platform.yaml"] = _platform_project(platform, apps, header)
+    files[f"argocd/projects/{C.PLATFORM_PROJECT}.yaml"] = _platform_project(platform, apps, header)
     for cluster in platform.clusters:
-        files[f"argocd/roots/{cluster.name}.yaml"] = _root(platform, f"root-{cluster.name}", f"argocd/apps/{cluster.name}", header)
-    files["argocd/roots/projects.yaml"] = _root(platform, "root-projects", "argocd/projects", header)
+        files[f"argocd/roots/{cluster.name}.yaml"] = _root(
+            platform, C.root_application(cluster.name), f"argocd/apps/{cluster.name}", header)
+    files["argocd/roots/projects.yaml"] = _root(platform, C.PROJECTS_ROOT, "argocd/projects", header)
     return files
 
 
@@ -72,7 +73,7 @@ def _team_project(platform: Platform, team: Team, header: str) -> str:
         for env in platform.team_environments(team)
     ]
     return render_template(
-        "argocd/appproject.yaml.j2", header=header, name=team.name, labels=L.common(platform, team.name),
+        "argocd/appproject.yaml.j2", header=header, name=C.team_project(team.name), labels=L.common(platform, team.name),
         description=f"Team {team.name}: only its own namespaces, only the GitOps repository.",
         source_repos=[platform.gitops.repo_url], destinations=destinations,
         cluster_resources=TEAM_CLUSTER_RESOURCES, namespace_blacklist=TEAM_NAMESPACE_BLACKLIST)
@@ -90,7 +91,7 @@ def _platform_project(platform: Platform, apps: list[PlatformApp], header: str) 
             destinations.append({"server": platform.cluster(app.cluster).server, "namespace": extra})
     unique = list({(d["server"], d["namespace"]): d for d in destinations}.values())
     return render_template(
-        "argocd/appproject.yaml.j2", header=header, name=PLATFORM_PROJECT, labels=L.common(platform),
+        "argocd/appproject.yaml.j2", header=header, name=C.PLATFORM_PROJECT, labels=L.common(platform),
         description="Platform components and the app-of-apps roots; maintained by the platform team.",
         source_repos=repos, destinations=unique,
         cluster_resources=[{"group": "*", "kind": "*"}], namespace_blacklist=[])
@@ -98,6 +99,6 @@ def _platform_project(platform: Platform, apps: list[PlatformApp], header: str) 
 
 def _root(platform: Platform, name: str, relative: str, header: str) -> str:
     return render_template(
-        "argocd/application.yaml.j2", header=header, name=name, project=PLATFORM_PROJECT,
+        "argocd/application.yaml.j2", header=header, name=name, project=C.PLATFORM_PROJECT,
         labels=L.common(platform), sources=[_git_source(platform, _repo_path(platform, relative))],
         server=HUB_SERVER, namespace="argocd", sync_options=["PruneLast=true"])

@@ -1,32 +1,42 @@
-"""Label keys and the common label sets every rendered object carries."""
+"""What every rendered object and workload pod carries.
+
+Labels (policies select on mode, the mesh on injection), GPU tolerations and
+the tracking server's URI.
+"""
 
 from __future__ import annotations
 
-from mlopsgen.platform.model import Platform
-
-MANAGED_BY = {"app.kubernetes.io/managed-by": "mlopsgen"}
-PLATFORM = "mlopsgen.dev/platform"
-TEAM = "mlopsgen.dev/team"
-ENVIRONMENT = "mlopsgen.dev/environment"
-WORKLOAD_CLASS = "mlopsgen.dev/workload-class"
-NETWORK_MODE = "mlopsgen.dev/network-mode"
-NETWORK_NOTE = "mlopsgen.dev/network-note"
-SIDECAR_INJECT = "sidecar.istio.io/inject"
-MODEL = "mlopsgen.dev/model"
-TRACK = "mlopsgen.dev/track"
-HOST_JUSTIFICATION = "mlopsgen.dev/host-network-justification"
+from mlopsgen.catalog import conventions as C
+from mlopsgen.catalog.modes import MODES
+from mlopsgen.platform.model import Platform, Taint
 
 
 def common(platform: Platform, team: str | None = None, environment: str | None = None) -> dict[str, str]:
-    labels = {**MANAGED_BY, PLATFORM: platform.name}
+    labels = {C.MANAGED_BY: "mlopsgen", C.PLATFORM: platform.name}
     if team:
-        labels[TEAM] = team
+        labels[C.TEAM] = team
     if environment:
-        labels[ENVIRONMENT] = environment
+        labels[C.ENVIRONMENT] = environment
     return labels
 
 
-# checkov (CKV_K8S_21) reads a missing namespace as "default". Base objects carry
-# none on purpose: every overlay that includes the base sets its own. The README
-# lists each skip; a test counts them.
-BASE_NAMESPACE_SKIP = {"checkov.io/skip1": "CKV_K8S_21=namespace is set by each Kustomize overlay that includes this base"}
+def pod_labels(platform: Platform, team: str, workload_class: str, mode: str) -> dict[str, str]:
+    """Labels every rendered pod carries: policies select on mode, the mesh on injection."""
+    return {
+        **common(platform, team),
+        C.WORKLOAD_CLASS: workload_class,
+        C.NETWORK_MODE: mode,
+        C.SIDECAR_INJECT: "true" if MODES[mode].sidecar else "false",
+    }
+
+
+def toleration(taint: Taint) -> dict:
+    if taint.value:
+        return {"key": taint.key, "operator": "Equal", "value": taint.value, "effect": taint.effect}
+    return {"key": taint.key, "operator": "Exists", "effect": taint.effect}
+
+
+def tracking_env(platform: Platform) -> list[dict]:
+    """MLFLOW_TRACKING_URI by DNS name, never by address: pod IPs change at every restart."""
+    tracking = [s for s in platform.services if s.kind == "tracking"]
+    return [{"name": "MLFLOW_TRACKING_URI", "value": tracking[0].url}] if tracking else []

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mlopsgen.catalog import conventions as C
+from mlopsgen.platform.model import Platform, Service
 from mlopsgen.render import labels as L
 from mlopsgen.render.jinja import render_template
-from mlopsgen.render.serving import gateway_name
-from mlopsgen.render.tenancy import ippool_name
-from mlopsgen.platform.model import Platform, Service
 
 
 @dataclass(frozen=True)
@@ -62,7 +61,7 @@ def platform_apps(platform: Platform) -> list[PlatformApp]:
 
 def _ippools(platform: Platform, cluster: str) -> list[dict]:
     return [
-        {"name": ippool_name(e), "environment": e.name, "cidr": e.segment.cidr, "block_size": e.segment.block_size}
+        {"name": C.ippool_name(e.name), "environment": e.name, "cidr": e.segment.cidr, "block_size": e.segment.block_size}
         for e in platform.environments if e.segment and e.cluster == cluster
     ]
 
@@ -72,8 +71,8 @@ def _gateways(platform: Platform, cluster: str) -> list[dict]:
     for env in platform.environments:
         hosts = sorted({m.exposure.host for m in platform.models if m.exposure and env.name in m.environments})
         if env.cluster == cluster and hosts:
-            gateways.append({"name": gateway_name(env), "environment": env.name, "hosts": hosts,
-                             "credential": f"{gateway_name(env)}-tls"})
+            gateways.append({"name": C.gateway_name(env.name), "environment": env.name, "hosts": hosts,
+                             "credential": C.gateway_credential(env.name)})
     return gateways
 
 

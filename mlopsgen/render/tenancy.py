@@ -9,24 +9,19 @@ overlays/  Namespace, ResourceQuota, the mode's allow policies, what the team's
 
 from __future__ import annotations
 
+from mlopsgen.catalog import conventions as C
+from mlopsgen.catalog import hardening
+from mlopsgen.catalog.modes import HOST_NOTE, MODES, modes_of
+from mlopsgen.catalog.runtimes import RUNTIMES
+from mlopsgen.platform.defaults import default_mode
+from mlopsgen.platform.model import Environment, Platform, Team
 from mlopsgen.render import labels as L
 from mlopsgen.render.jinja import render_template
-from mlopsgen.render.serving import render_model_overlays
-from mlopsgen.render.network import HOST_NOTE, default_deny, modes_in, namespace_policies
-from mlopsgen.render.pods import pod_labels, toleration
-from mlopsgen.platform.model import Environment, Platform, Team
+from mlopsgen.render.network import default_deny, namespace_policies
+from mlopsgen.render.serving_overlay import render_model_overlays
 
 WORKFLOWS = {"training": "train", "validation": "validate"}  # WorkflowTemplate -> default Python module
-SERVICE_ACCOUNTS = ("inference", "monitoring", "training", "validation")
-DEFAULT_MODE = {"training": "internal", "validation": "none"}
-
-
-def team_base_dir(team: Team) -> str:
-    return f"teams/{team.name}/base"
-
-
-def team_overlay_dir(team: Team, env: Environment) -> str:
-    return f"teams/{team.name}/overlays/{env.name}"
+STEP_INDEX = 0  # each WorkflowTemplate renders one step template; overlay patches address it
 
 
 def render_team(platform: Platform, team: Team, header: str) -> dict[str, str]:
@@ -37,32 +32,31 @@ def render_team(platform: Platform, team: Team, header: str) -> dict[str, str]:
 
 
 def _base(platform: Platform, team: Team, header: str) -> dict[str, str]:
-    base = team_base_dir(team)
+    base = C.team_base_dir(team.name)
     labels = L.common(platform, team.name)
-    tracking = [s for s in platform.services if s.kind == "tracking"]
     workflows = []
     for name, module in WORKFLOWS.items():
-        env_vars = []
-        if name == "training" and tracking:
-            # By DNS name, never by address: pod IPs change at every restart.
-            env_vars.append({"name": "MLFLOW_TRACKING_URI", "value": tracking[0].url})
+        env_vars = L.tracking_env(platform) if name == "training" else []
         workflows.append({
             "name": name,
             "module": module,
-            "pod_labels": pod_labels(platform, team.name, name, DEFAULT_MODE[name]),
+            "pod_labels": L.pod_labels(platform, team.name, name, default_mode(name)),
             "env": env_vars,
         })
     files = {
         f"{base}/serviceaccounts.yaml": render_template(
-            "team/serviceaccounts.yaml.j2", header=header, labels=labels, classes=SERVICE_ACCOUNTS,
-            annotations=L.BASE_NAMESPACE_SKIP),
+            "team/serviceaccounts.yaml.j2", header=header, labels=labels, classes=sorted(C.WORKLOAD_CLASSES),
+            annotations=C.BASE_NAMESPACE_SKIP),
         f"{base}/rbac.yaml": render_template(
-            "team/rbac.yaml.j2", header=header, labels=labels, owners=team.owners, annotations=L.BASE_NAMESPACE_SKIP),
+            "team/rbac.yaml.j2", header=header, labels=labels, owners=team.owners, annotations=C.BASE_NAMESPACE_SKIP,
+            runtimes=list(RUNTIMES.values())),
         f"{base}/limitrange.yaml": render_template("team/limitrange.yaml.j2", header=header, labels=labels),
         f"{base}/networkpolicy-default-deny.yaml": render_template(
             "team/networkpolicies.yaml.j2", header=header, labels=labels, policies=[default_deny()], note=""),
         f"{base}/workflowtemplates.yaml": render_template(
-            "team/workflowtemplates.yaml.j2", header=header, labels=labels, workflows=workflows),
+            "team/workflowtemplates.yaml.j2", header=header, labels=labels, workflows=workflows,
+            pod_security=hardening.POD_SECURITY_CONTEXT, container_security=hardening.CONTAINER_SECURITY_CONTEXT,
+            scratch_volume=hardening.SCRATCH_VOLUME, scratch_mount=hardening.SCRATCH_MOUNT),
         f"{base}/mesh.yaml": render_template("mesh/namespace-mesh.yaml.j2", header=header, labels=labels),
     }
     files[f"{base}/kustomization.yaml"] = render_template(
@@ -74,37 +68,33 @@ def _base(platform: Platform, team: Team, header: str) -> dict[str, str]:
 def _namespace_metadata(platform: Platform, team: Team, env: Environment) -> tuple[dict, dict]:
     labels = L.common(platform, team.name, env.name)
     annotations = {}
-    host = env.mode("training") == "host"
+    host = any(mode.host_network for mode in modes_of(env))
     # Pod Security Admission: hostNetwork is only admissible under "privileged".
     labels["pod-security.kubernetes.io/enforce"] = "privileged" if host else "restricted"
     labels["pod-security.kubernetes.io/warn"] = "restricted"
     # Sidecars only where the mode lets them reach istiod; pods opt out by label otherwise.
     labels["istio-injection"] = "enabled"
     if host:
-        annotations[L.NETWORK_NOTE] = HOST_NOTE
-        annotations[L.HOST_JUSTIFICATION] = env.host_justification
+        annotations[C.NETWORK_NOTE] = HOST_NOTE
+        annotations[C.HOST_JUSTIFICATION] = env.host_justification
     if env.segment:
-        annotations["cni.projectcalico.org/ipv4pools"] = f'["{ippool_name(env)}"]'
+        annotations[C.CALICO_IPV4_POOLS] = f'["{C.ippool_name(env.name)}"]'
     return labels, annotations
-
-
-def ippool_name(env: Environment) -> str:
-    return f"segment-{env.name}"
 
 
 def _workflow_patch(platform: Platform, team: Team, env: Environment, workflow: str) -> tuple[list, list]:
     mode = env.mode(workflow)
-    template = "/spec/templates/0"
-    ops = [{"op": "add", "path": f"{template}/metadata/labels", "value": pod_labels(platform, team.name, workflow, mode)}]
+    template = f"/spec/templates/{STEP_INDEX}"
+    ops = [{"op": "add", "path": f"{template}/metadata/labels", "value": L.pod_labels(platform, team.name, workflow, mode)}]
     comments = [f"{workflow} in {env.name}: network mode '{mode}'."]
-    if mode == "host":
+    if MODES[mode].host_network:
         comments.append(HOST_NOTE)
         ops += [
             # hostNetwork is a pod field Argo has no template field for: patch the pod spec.
             {"op": "add", "path": f"{template}/podSpecPatch",
              "value": '{"dnsPolicy": "ClusterFirstWithHostNet", "hostNetwork": true}'},
             {"op": "add", "path": f"{template}/metadata/annotations", "value": {
-                L.NETWORK_NOTE: HOST_NOTE, L.HOST_JUSTIFICATION: env.host_justification}},
+                C.NETWORK_NOTE: HOST_NOTE, C.HOST_JUSTIFICATION: env.host_justification}},
         ]
     pools = platform.team_pools_on(team, env.cluster)
     if workflow == "training" and pools:
@@ -113,7 +103,7 @@ def _workflow_patch(platform: Platform, team: Team, env: Environment, workflow: 
         gpus = str(pool.gpus_per_node)
         ops += [
             {"op": "add", "path": f"{template}/nodeSelector", "value": dict(pool.node_labels)},
-            {"op": "add", "path": f"{template}/tolerations", "value": [toleration(t) for t in pool.taints]},
+            {"op": "add", "path": f"{template}/tolerations", "value": [L.toleration(t) for t in pool.taints]},
             {"op": "add", "path": f"{template}/container/resources/requests/nvidia.com~1gpu", "value": gpus},
             {"op": "add", "path": f"{template}/container/resources/limits/nvidia.com~1gpu", "value": gpus},
         ]
@@ -121,11 +111,11 @@ def _workflow_patch(platform: Platform, team: Team, env: Environment, workflow: 
 
 
 def _overlay(platform: Platform, team: Team, env: Environment, header: str) -> dict[str, str]:
-    overlay = team_overlay_dir(team, env)
+    overlay = C.team_overlay_dir(team.name, env.name)
     namespace = team.namespace(env.name)
     labels = L.common(platform, team.name, env.name)
     ns_labels, ns_annotations = _namespace_metadata(platform, team, env)
-    note = HOST_NOTE if "host" in modes_in(env) else ""
+    note = HOST_NOTE if any(mode.host_network for mode in modes_of(env)) else ""
     files = {
         f"{overlay}/namespace.yaml": render_template(
             "team/namespace.yaml.j2", header=header, namespace=namespace, labels=ns_labels, annotations=ns_annotations),

@@ -261,3 +261,45 @@ def test_stale_render_rule(run_cli, repo):
     report = json.loads(result.stdout)["findings"]
     assert [(f["rule"], f["line"], f["column"]) for f in report] == [("stale-render", 10, 9)]
     assert "1 stale" in report[0]["message"] and "resourcequota.yaml" in report[0]["message"]
+
+
+def test_every_format_shows_what_was_suppressed_and_why(run_cli, repo, shared):
+    write(repo / "legacy" / "cm.yaml", CONFIGMAP)
+    write(repo / "inline.yaml", CONFIGMAP.replace("tracking:", "# mlopsgen: disable=static-ip\n  tracking:"))
+    write(repo / ".mlopsgen.yaml", """\
+        lint:
+          ignore:
+            - {path: "legacy/**", rules: [static-ip], reason: decommissioned next quarter}
+        """)
+    report = json.loads(lint(run_cli, "--format", "json", ".").stdout)
+    reasons = {(s["file"], s["rule"], s["suppressed_by"], s["reason"]) for s in report["suppressed"]}
+    assert reasons == {("legacy/cm.yaml", "static-ip", "config", "decommissioned next quarter"),
+                       ("inline.yaml", "static-ip", "inline", "`# mlopsgen: disable` comment")}
+    assert report["summary"]["suppressed"] == len(report["suppressed"]) >= 2
+    text = lint(run_cli, ".").stdout
+    assert "legacy/cm.yaml:5:20: suppressed: static IP address 172.17.0.4" in text
+    assert "  reason: decommissioned next quarter" in text
+    github = lint(run_cli, "--format", "github", ".").stdout
+    assert "title=suppressed static-ip::" in github and "Suppressed: decommissioned next quarter" in github
+    log = json.loads(lint(run_cli, "--format", "sarif", ".").stdout)
+    schema = json.loads((shared / "sarif" / "sarif-schema-2.1.0.json").read_text())
+    assert list(validators.validator_for(schema, default=Draft7Validator)(schema).iter_errors(log)) == []
+    suppressions = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]: r["suppressions"]
+                    for r in log["runs"][0]["results"] if "suppressions" in r}
+    assert suppressions == {
+        "legacy/cm.yaml": [{"kind": "external", "justification": "decommissioned next quarter"}],
+        "inline.yaml": [{"kind": "inSource", "justification": "`# mlopsgen: disable` comment"}],
+    }
+
+
+def test_spec_suppression_reason_and_expiry_are_reported(run_cli, repo):
+    spec = QUICKSTART.read_text() + textwrap.dedent("""\
+        lint:
+          suppressions:
+            - {rule: static-ip, path: "manifests/old.yaml", reason: "vendor chart, replaced in Q3", expires: "2999-01-01"}
+        """)
+    write(repo / "platform.yaml", spec)
+    write(repo / "manifests" / "old.yaml", CONFIGMAP)
+    report = json.loads(lint(run_cli, "--format", "json", ".").stdout)
+    assert {(s["file"], s["rule"], s["suppressed_by"], s["reason"]) for s in report["suppressed"]} == {
+        ("manifests/old.yaml", "static-ip", "spec", "vendor chart, replaced in Q3 (until 2999-01-01)")}

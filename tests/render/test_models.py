@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from mlopsgen.render import render_platform
-from mlopsgen.render.labels import BASE_NAMESPACE_SKIP
+from mlopsgen.catalog.conventions import BASE_NAMESPACE_SKIP
 from mlopsgen.platform import load_platform
 from tests.conftest import EXAMPLES, ROOT, require
 

@@ -21,7 +21,7 @@ import yaml
 
 from mlopsgen.render import render_platform
 from mlopsgen.platform import load_platform
-from mlopsgen.platform.model import WORKLOAD_CLASSES
+from mlopsgen.catalog.conventions import WORKLOAD_CLASSES
 from tests.conftest import ROOT, require
 from tests.support.netpol import Cluster, Endpoint
 

@@ -1,4 +1,4 @@
-"""Shared readers for rules: strings anywhere in a document, and the pod templates of workloads."""
+"""Shared readers for rules: the pod templates of workloads, selectors, namespaces, policy types."""
 
 from __future__ import annotations
 
@@ -7,42 +7,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from mlopsgen.catalog.conventions import NETWORK_MODE
+from mlopsgen.catalog.modes import isolated_modes
+from mlopsgen.catalog.runtimes import SERVING_KINDS
 from mlopsgen.lint.sources import Manifest
+from mlopsgen.lint.walk import get
 
 WORKLOAD_KINDS = {
     "Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob",
-    "InferenceService", "SeldonDeployment", "Workflow", "WorkflowTemplate", "CronWorkflow",
+    "Workflow", "WorkflowTemplate", "CronWorkflow", *SERVING_KINDS,
 }
-NETWORK_MODE = "mlopsgen.dev/network-mode"
-WORKLOAD_CLASS = "mlopsgen.dev/workload-class"
-
-
-def walk_strings(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
-    """Every string value (not keys) with its path."""
-    stack = [(path, data)]
-    pop, push = stack.pop, stack.append
-    while stack:
-        current_path, value = pop()
-        kind = type(value)
-        if kind is str:
-            yield current_path, value
-        elif kind is dict:
-            for key, child in value.items():
-                push((current_path + (key,), child))
-        elif kind is list:
-            for i, child in enumerate(value):
-                push((current_path + (i,), child))
-
-
-def get(data: Any, *path: Any, default: Any = None) -> Any:
-    for part in path:
-        if isinstance(data, dict) and part in data:
-            data = data[part]
-        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
-            data = data[part]
-        else:
-            return default
-    return data
+ISOLATED_MODES = isolated_modes()
 
 
 @dataclass(frozen=True)
@@ -174,4 +149,5 @@ def policy_types(spec: dict) -> list[str]:
 
 
 def is_isolated(template: PodTemplate) -> bool:
-    return template.labels.get(NETWORK_MODE) == "none"
+    """Pods labelled with a mode that allows no traffic at all (catalog/modes.py)."""
+    return template.labels.get(NETWORK_MODE) in ISOLATED_MODES

@@ -36,7 +36,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mlopsgen.lint.finding import Issue
-from mlopsgen.lint.rules._k8s import by_namespace, is_isolated, pod_templates, policy_types, selector_matches
+from mlopsgen.catalog.conventions import DNS_PORT, NETWORK_MODE
+from mlopsgen.catalog.modes import modes_without_dns
+from mlopsgen.lint.rules._k8s import by_namespace, pod_templates, policy_types, selector_matches
+
+NO_DNS_MODES = modes_without_dns()  # pods in these modes must not resolve names
 
 ID = "MLG013"
 SLUG = "dns-blocked"
@@ -48,7 +52,7 @@ def _allows_dns(rule) -> bool:
     ports = rule.get("ports") if isinstance(rule, dict) else None
     if not ports:
         return True
-    return any(isinstance(p, dict) and (p.get("port") in (53, "53", "dns", "dns-tcp", None)) for p in ports)
+    return any(isinstance(p, dict) and (p.get("port") in (DNS_PORT, str(DNS_PORT), "dns", "dns-tcp", None)) for p in ports)
 
 
 def check_manifests(manifests) -> Iterator[tuple]:
@@ -56,7 +60,7 @@ def check_manifests(manifests) -> Iterator[tuple]:
         policies = [m.data.get("spec") for m in objects if m.kind == "NetworkPolicy" and isinstance(m.data.get("spec"), dict)]
         for workload in objects:
             for template in pod_templates(workload):
-                if template.host_network or is_isolated(template):
+                if template.host_network or template.labels.get(NETWORK_MODE) in NO_DNS_MODES:
                     continue
                 selecting = [p for p in policies if "Egress" in policy_types(p) and selector_matches(p.get("podSelector", {}), template.labels)]
                 if selecting and not any(_allows_dns(rule) for p in selecting for rule in p.get("egress") or []):

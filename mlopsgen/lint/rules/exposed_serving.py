@@ -27,13 +27,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from mlopsgen.catalog.conventions import MODEL
+from mlopsgen.catalog.runtimes import RUNTIMES
 from mlopsgen.lint.finding import Issue
 
 ID = "MLG022"
 SLUG = "exposed-serving"
 SEVERITY = "error"
 SUMMARY = "model endpoint on a NodePort, LoadBalancer or external IP"
-MODEL_KEYS = ("mlopsgen.dev/model", "serving.kserve.io/inferenceservice", "seldon-deployment-id", "seldon-app")
+# Label keys that mark model pods: ours, and those each serving runtime's controller sets.
+MODEL_KEYS = (MODEL, *(key for runtime in RUNTIMES.values() for key in runtime.controller_pod_labels))
 
 
 def check_manifest(manifest) -> Iterator[Issue]:

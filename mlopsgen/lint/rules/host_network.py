@@ -33,7 +33,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mlopsgen.lint.finding import Issue
-from mlopsgen.lint.rules._k8s import WORKLOAD_CLASS, pod_templates
+from mlopsgen.catalog.conventions import WORKLOAD_CLASS
+from mlopsgen.catalog.modes import host_network_classes
+from mlopsgen.lint.rules._k8s import pod_templates
+
+HOST_NETWORK_CLASSES = host_network_classes()
 
 ID = "MLG014"
 SLUG = "host-network"
@@ -54,7 +58,7 @@ def check_manifest(manifest) -> Iterator[Issue]:
     for template in pod_templates(manifest):
         if not template.host_network:
             continue
-        if template.labels.get(WORKLOAD_CLASS) == "training" and _on_gpu_pool(template):
+        if template.labels.get(WORKLOAD_CLASS) in HOST_NETWORK_CLASSES and _on_gpu_pool(template):
             continue
         key = "hostNetwork" if template.spec.get("hostNetwork") is True else "podSpecPatch"
         line, column = manifest.position(template.path + (key,))

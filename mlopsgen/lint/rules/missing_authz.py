@@ -31,13 +31,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mlopsgen.lint.finding import Issue
+from mlopsgen.catalog.runtimes import SERVING_KINDS
 from mlopsgen.lint.rules._k8s import by_namespace, describe_namespace
 
 ID = "MLG021"
 SLUG = "missing-authz"
 SEVERITY = "error"
 SUMMARY = "model endpoints without an AuthorizationPolicy"
-SERVING = ("InferenceService", "SeldonDeployment", "VirtualService")
+SERVING = (*sorted(SERVING_KINDS), "VirtualService")
 
 
 def check_manifests(manifests) -> Iterator[tuple]:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from mlopsgen.catalog.conventions import MARKER
 from mlopsgen.lint.finding import Issue
 
 ID = "MLG040"
@@ -32,17 +33,14 @@ SEVERITY = "error"
 SUMMARY = "rendered tree out of date with its spec"
 
 
-MARKER = ".mlopsgen.json"  # mlopsgen.write.MARKER, without importing the writer on the lint path
-
-
 def check_spec(spec) -> Iterator[Issue]:
     out = spec.path.parent / spec.platform.gitops.path
     if not (out / MARKER).is_file():
         return
-    from mlopsgen.commands.render import render_files  # rendering costs imports: only when there is a tree
+    from mlopsgen.render import render_spec  # rendering costs imports: only when there is a tree
     from mlopsgen.write import plan_changes
-    files, _ = render_files(str(spec.path))
-    change = plan_changes(out, files)
+
+    change = plan_changes(out, render_spec(spec.path).files)
     if change.up_to_date:
         return
     parts = [f"{len(v)} {k}" for k, v in (("stale", change.updated), ("missing", change.created), ("extra", change.removed)) if v]

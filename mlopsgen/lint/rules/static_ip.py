@@ -38,7 +38,7 @@ import re
 from collections.abc import Iterator
 
 from mlopsgen.lint.finding import Issue
-from mlopsgen.lint.rules._k8s import walk_strings
+from mlopsgen.lint.walk import walk_strings
 
 ID = "MLG001"
 SLUG = "static-ip"

@@ -1,0 +1,123 @@
+"""Shared conventions: label keys, ports, well-known peers, and derived names.
+
+Every name mlopsgen derives from a spec name is computed here, so render,
+lint and validation agree on it (and a collision check has one place to ask).
+"""
+
+from __future__ import annotations
+
+# --- the tree --------------------------------------------------------------
+MARKER = ".mlopsgen.json"  # lists the files mlopsgen owns in a rendered tree
+
+WORKLOAD_CLASSES = ("training", "inference", "validation", "monitoring")
+
+# --- label and annotation keys ----------------------------------------------
+MANAGED_BY = "app.kubernetes.io/managed-by"
+PLATFORM = "mlopsgen.dev/platform"
+TEAM = "mlopsgen.dev/team"
+ENVIRONMENT = "mlopsgen.dev/environment"
+WORKLOAD_CLASS = "mlopsgen.dev/workload-class"
+NETWORK_MODE = "mlopsgen.dev/network-mode"
+MODEL = "mlopsgen.dev/model"
+TRACK = "mlopsgen.dev/track"
+GPU_POOL = "mlopsgen.dev/gpu-pool"  # default node label of a GPU pool
+NETWORK_NOTE = "mlopsgen.dev/network-note"
+HOST_JUSTIFICATION = "mlopsgen.dev/host-network-justification"
+SIDECAR_INJECT = "sidecar.istio.io/inject"
+NAMESPACE_NAME = "kubernetes.io/metadata.name"  # set by the API server on every namespace
+GRAFANA_DASHBOARD = "grafana_dashboard"  # kube-prometheus-stack's Grafana sidecar looks for it
+CALICO_IPV4_POOLS = "cni.projectcalico.org/ipv4pools"
+
+# checkov (CKV_K8S_21) reads a missing namespace as "default". Base objects carry
+# none on purpose: every overlay that includes the base sets its own. The README
+# lists each skip; a test counts them.
+BASE_NAMESPACE_SKIP = {"checkov.io/skip1": "CKV_K8S_21=namespace is set by each Kustomize overlay that includes this base"}
+
+# --- ports -----------------------------------------------------------------
+DNS_PORT = 53
+ISTIOD_XDS_PORT = 15012  # xDS and certificates for the sidecars
+ISTIO_METRICS_PORT = 15020  # the Istio agent's merged metrics (app + proxy), outside mTLS
+EAST_WEST_PORT = 15443  # the mesh's east-west gateway (services on another cluster)
+ROUTING_SERVICE_PORT = 80  # the port clients use on a model's routing Service
+
+
+# --- well-known peers (where cluster components run) ------------------------
+def namespace_selector(namespace: str) -> dict:
+    return {"matchLabels": {NAMESPACE_NAME: namespace}}
+
+
+def peer(namespace: str, labels: dict) -> dict:
+    """A NetworkPolicy peer: pods with `labels` in `namespace`."""
+    return {"namespaceSelector": namespace_selector(namespace), "podSelector": {"matchLabels": dict(labels)}}
+
+
+DNS_PEER = peer("kube-system", {"k8s-app": "kube-dns"})
+ISTIOD_PEER = peer("istio-system", {"app": "istiod"})
+INGRESS_GATEWAY_PEER = peer("istio-system", {"istio": "ingressgateway"})
+EAST_WEST_PEER = peer("istio-system", {"istio": "eastwestgateway"})
+INGRESS_PRINCIPAL = "cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account"
+DNS_PORTS = ({"port": DNS_PORT, "protocol": "UDP"}, {"port": DNS_PORT, "protocol": "TCP"})
+
+
+def tcp(*ports: int) -> list[dict]:
+    return [{"port": p, "protocol": "TCP"} for p in sorted(set(ports))]
+
+
+# --- names derived from spec names ------------------------------------------
+def namespace(team: str, environment: str) -> str:
+    return f"{team}-{environment}"
+
+
+def team_base_dir(team: str) -> str:
+    return f"teams/{team}/base"
+
+
+def team_overlay_dir(team: str, environment: str) -> str:
+    return f"teams/{team}/overlays/{environment}"
+
+
+def model_dir(team: str, model: str) -> str:
+    return f"teams/{team}/models/{model}"
+
+
+def routing_service(model: str) -> str:
+    """One in-cluster name for a model across its stable and canary pods."""
+    return f"{model}-serving"
+
+
+def gateway_name(environment: str) -> str:
+    return f"{environment}-gateway"
+
+
+def gateway_credential(environment: str) -> str:
+    return f"{gateway_name(environment)}-tls"
+
+
+def ippool_name(environment: str) -> str:
+    return f"segment-{environment}"
+
+
+def dashboard_uid(team: str, environment: str) -> str:
+    return f"mlopsgen-{namespace(team, environment)}"[:40]  # Grafana caps uids at 40 characters
+
+
+PLATFORM_PROJECT = "platform"  # the AppProject of platform components and roots
+
+
+def team_project(team: str) -> str:
+    return team
+
+
+def team_application(team: str, environment: str) -> str:
+    return namespace(team, environment)
+
+
+def platform_application(cluster: str, component: str) -> str:
+    return f"{cluster}-{component}"
+
+
+def root_application(cluster: str) -> str:
+    return f"root-{cluster}"
+
+
+PROJECTS_ROOT = "root-projects"

@@ -1,0 +1,141 @@
+"""The network modes: one definition each, read by validation, render and lint.
+
+A mode says which workload classes may use it, what its pods get (DNS, a mesh
+sidecar, the host network), what the spec must declare for it, and which
+NetworkPolicies it adds to a namespace's default deny. Pods carry their mode
+as a label (`mlopsgen.dev/network-mode`) and every allow selects on it, so
+classes in different modes share a namespace without sharing allows.
+
+Adding a mode: one entry in MODES (its allows below), its name in the
+schema's `mode` enum (a test compares the two), and templates if it renders
+objects of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from mlopsgen.catalog import conventions as C
+
+if TYPE_CHECKING:
+    from mlopsgen.platform.model import Environment, Platform, Team
+
+
+@dataclass(frozen=True)
+class ModeContext:
+    """What a mode's allows depend on: one team namespace in one environment."""
+
+    platform: Platform
+    team: Team
+    env: Environment
+
+
+def select_mode(mode: str) -> dict:
+    return {"matchLabels": {C.NETWORK_MODE: mode}}
+
+
+def policy(name: str, mode: str, ingress: list | None, egress: list | None) -> dict:
+    """A NetworkPolicy for the pods of `mode`; None leaves a direction out of policyTypes."""
+    types = [t for t, rules in (("Ingress", ingress), ("Egress", egress)) if rules is not None]
+    spec: dict = {"podSelector": select_mode(mode), "policyTypes": types}
+    if ingress:
+        spec["ingress"] = ingress
+    if egress:
+        spec["egress"] = egress
+    return {"name": name, "spec": spec}
+
+
+def _dns(mode: str) -> dict:
+    return policy(f"allow-{mode}-dns", mode, None, [{"to": [C.DNS_PEER], "ports": list(C.DNS_PORTS)}])
+
+
+def _internal(ctx: ModeContext) -> list[dict]:
+    platform, cluster = ctx.platform, ctx.env.cluster
+    same_namespace = [{"podSelector": select_mode("internal")}]
+    policies = [
+        _dns("internal"),
+        policy("allow-internal-same-namespace", "internal", [{"from": same_namespace}], [{"to": same_namespace}]),
+        policy("allow-internal-mesh", "internal", None, [{"to": [C.ISTIOD_PEER], "ports": C.tcp(C.ISTIOD_XDS_PORT)}]),
+    ]
+    egress = [{"to": [C.peer(s.namespace, s.pod_labels)], "ports": C.tcp(s.port)} for s in platform.services_for(cluster)]
+    if len(platform.services_for(cluster)) < len(platform.services):  # some live on another cluster
+        egress.append({"to": [C.EAST_WEST_PEER], "ports": C.tcp(C.EAST_WEST_PORT)})
+    if egress:
+        policies.append(policy("allow-internal-shared-services", "internal", None, egress))
+    scrapers = [C.peer(s.namespace, s.pod_labels) for s in platform.services_for(cluster) if s.kind == "monitoring"]
+    if scrapers:
+        ingress = [{"from": scrapers, "ports": C.tcp(C.ISTIO_METRICS_PORT)}]
+        policies.append(policy("allow-monitoring-scrape", "internal", ingress, None))
+    return policies
+
+
+def _subnet(ctx: ModeContext) -> list[dict]:
+    segment = [{"ipBlock": {"cidr": ctx.env.segment.cidr}}]
+    return [policy("allow-subnet-segment", "subnet", [{"from": segment}], [{"to": segment}]), _dns("subnet")]
+
+
+def _none(ctx: ModeContext) -> list[dict]:
+    # Redundant with the namespace's default deny, on purpose: it names the intent,
+    # and keeps `none` pods isolated even if someone loosens the namespace default.
+    return [policy("isolate-none", "none", [], [])]
+
+
+def _nothing(ctx: ModeContext) -> list[dict]:
+    return []  # hostNetwork pods are never selected by NetworkPolicies: an allow would be a lie
+
+
+@dataclass(frozen=True)
+class NetworkMode:
+    name: str
+    summary: str
+    classes: frozenset[str]  # workload classes that may use the mode
+    allows: Callable[[ModeContext], list[dict]]
+    dns: bool = True  # pods resolve names
+    sidecar: bool = False  # pods join the mesh (Istio sidecar injected)
+    serves_models: bool = False  # models can be served here (reached through the mesh)
+    host_network: bool = False  # pods share the node's network: outside NetworkPolicy
+    isolated: bool = False  # nothing in, nothing out, no token, no Service (lint holds pods to it)
+    needs_segment: bool = False  # the environment declares `segment`
+    needs_justification: bool = False  # the environment declares `hostNetworkJustification`
+    needs_gpu_pool: bool = False  # pods are pinned to a GPU pool on the environment's cluster
+
+
+ALL_CLASSES = frozenset(C.WORKLOAD_CLASSES)
+
+# Registry order is render order: a namespace's allow policies follow it.
+MODES: dict[str, NetworkMode] = {mode.name: mode for mode in (
+    NetworkMode("internal", "DNS, the namespace, declared shared services and the mesh; models serve here",
+                ALL_CLASSES, _internal, sidecar=True, serves_models=True),
+    NetworkMode("subnet", "only the environment's segment CIDR, plus DNS",
+                ALL_CLASSES, _subnet, needs_segment=True),
+    NetworkMode("none", "no ingress, no egress, no DNS, no token",
+                ALL_CLASSES, _none, dns=False, isolated=True),
+    NetworkMode("host", "the node's network (GPU training only, with a justification); NetworkPolicies do not apply",
+                frozenset({"training"}), _nothing, host_network=True, needs_justification=True, needs_gpu_pool=True),
+)}
+
+HOST_NOTE = (
+    "Pods with hostNetwork share the node's network namespace; NetworkPolicies do not select them, "
+    "so training in host mode is NOT isolated by this namespace's policies."
+)
+
+
+def modes_of(env: Environment) -> list[NetworkMode]:
+    """The modes an environment uses, in registry order."""
+    used = {env.mode(c) for c in C.WORKLOAD_CLASSES}
+    return [mode for name, mode in MODES.items() if name in used]
+
+
+def host_network_classes() -> frozenset[str]:
+    """The only workload classes lint lets use the host network."""
+    return frozenset().union(*(m.classes for m in MODES.values() if m.host_network))
+
+
+def isolated_modes() -> frozenset[str]:
+    return frozenset(m.name for m in MODES.values() if m.isolated)
+
+
+def modes_without_dns() -> frozenset[str]:
+    return frozenset(m.name for m in MODES.values() if not m.dns)

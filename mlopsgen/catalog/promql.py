@@ -1,0 +1,32 @@
+"""Metric queries on what the model's Istio sidecar exports.
+
+Alerts and dashboards read the same series through these functions, so a
+panel always shows what its alert fires on. `reporter="destination"` keeps
+only the server side's report of each request: without it, requests from
+meshed clients are counted twice (once by each proxy).
+"""
+
+from __future__ import annotations
+
+REQUESTS = "istio_requests_total"
+DURATION_BUCKETS = "istio_request_duration_milliseconds_bucket"
+EXPORTED_METRICS = (REQUESTS, DURATION_BUCKETS)  # what every meshed model exports
+
+
+def _match(namespace: str, service: str, extra: str = "") -> str:
+    labels = f'reporter="destination", destination_workload_namespace="{namespace}", destination_service_name="{service}"'
+    return "{" + labels + (f", {extra}" if extra else "") + "}"
+
+
+def request_rate(namespace: str, service: str) -> str:
+    return f"sum(rate({REQUESTS}{_match(namespace, service)}[5m]))"
+
+
+def p95_latency_ms(namespace: str, service: str) -> str:
+    return f"histogram_quantile(0.95, sum by (le) (rate({DURATION_BUCKETS}{_match(namespace, service)}[5m])))"
+
+
+def error_ratio(namespace: str, service: str) -> str:
+    server_errors = _match(namespace, service, 'response_code=~"5.."')
+    errors = f"sum(rate({REQUESTS}{server_errors}[5m]))"
+    return f"{errors} / {request_rate(namespace, service)}"

@@ -1,0 +1,115 @@
+"""The serving runtimes: one definition each, read by render, policies and lint.
+
+A runtime names the custom resource a model becomes, the port its pods take
+requests on, their probes, how replicas and canary traffic are patched per
+environment, and the labels its controller puts on model pods (lint uses
+them to recognise serving pods written by hand).
+
+Adding a runtime: one entry in RUNTIMES, its template under
+templates/model/, and its name in the schema's `runtime` enum (a test
+compares the two).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mlopsgen.platform.model import Model, ModelPlacement
+
+TRACKS = ("stable", "canary")
+
+
+def tracks(model: Model) -> list[str]:
+    return list(TRACKS) if model.canary else [TRACKS[0]]
+
+
+@dataclass(frozen=True)
+class Patch:
+    """A JSON 6902 patch of one rendered object."""
+
+    group: str
+    version: str
+    kind: str
+    name: str
+    operations: list[dict]
+
+
+@dataclass(frozen=True)
+class ServingRuntime:
+    name: str
+    group: str
+    version: str
+    kind: str
+    plural: str  # the resource name RBAC rules grant
+    template: str
+    serving_port: int  # where model pods take requests
+    probes: dict  # readiness and liveness of the model container
+    controller_pod_labels: tuple[str, ...]  # label keys the controller sets on model pods
+    object_names: Callable[[Model], list[str]]  # the objects of one model, in track order
+    placement_patches: Callable[[ServingRuntime, Model, ModelPlacement, int], list[Patch]]
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}"
+
+
+
+def _kserve_names(model: Model) -> list[str]:
+    # One InferenceService per track: KServe's own canary split needs serverless mode.
+    return [model.name if track == "stable" else f"{model.name}-canary" for track in tracks(model)]
+
+
+def _kserve_patches(runtime: ServingRuntime, model: Model, placement: ModelPlacement, weight: int) -> list[Patch]:
+    ops = [{"op": "replace", "path": "/spec/predictor/minReplicas", "value": placement.replicas},
+           {"op": "replace", "path": "/spec/predictor/maxReplicas", "value": placement.max_replicas}]
+    if placement.target_utilization is not None:  # without autoscaling min == max: no target to set
+        ops.append({"op": "add", "path": "/spec/predictor/scaleTarget", "value": placement.target_utilization})
+    return [Patch(runtime.group, runtime.version, runtime.kind, name, ops) for name in runtime.object_names(model)]
+
+
+def _seldon_patches(runtime: ServingRuntime, model: Model, placement: ModelPlacement, weight: int) -> list[Patch]:
+    # Predictors are rendered in track order, so a track's index is its predictor's.
+    ops = [{"op": "replace", "path": f"/spec/predictors/{i}/replicas", "value": placement.replicas}
+           for i, _ in enumerate(tracks(model))]
+    if model.canary:
+        traffic = {"stable": 100 - weight, "canary": weight}
+        ops += [{"op": "replace", "path": f"/spec/predictors/{i}/traffic", "value": traffic[track]}
+                for i, track in enumerate(tracks(model))]
+    return [Patch(runtime.group, runtime.version, runtime.kind, model.name, ops)]
+
+
+def _http_probes(port: int) -> dict:
+    return {
+        "readiness": {"httpGet": {"path": "/v2/health/ready", "port": port}, "periodSeconds": 10},
+        "liveness": {"httpGet": {"path": "/v2/health/live", "port": port}, "periodSeconds": 20, "failureThreshold": 6},
+    }
+
+
+SELDON_ENGINE_PORT = 9000  # the Seldon container's own port, probed by TCP
+SELDON_SERVERS = {  # Seldon Core v1 prepackaged servers by model format
+    "sklearn": "SKLEARN_SERVER", "xgboost": "XGBOOST_SERVER", "tensorflow": "TENSORFLOW_SERVER",
+    "huggingface": "HUGGINGFACE_SERVER", "pytorch": "TRITON_SERVER", "onnx": "TRITON_SERVER",
+    "mlflow": "MLFLOW_SERVER", "lightgbm": "MLFLOW_SERVER",
+}
+
+RUNTIMES: dict[str, ServingRuntime] = {runtime.name: runtime for runtime in (
+    ServingRuntime(
+        "kserve", "serving.kserve.io", "v1beta1", "InferenceService", "inferenceservices",
+        "model/inferenceservice.yaml.j2", 8080, _http_probes(8080),
+        ("serving.kserve.io/inferenceservice",), _kserve_names, _kserve_patches),
+    ServingRuntime(
+        "seldon", "machinelearning.seldon.io", "v1", "SeldonDeployment", "seldondeployments",
+        "model/seldondeployment.yaml.j2", 8000,
+        {"readiness": {"tcpSocket": {"port": SELDON_ENGINE_PORT}, "periodSeconds": 10},
+         "liveness": {"tcpSocket": {"port": SELDON_ENGINE_PORT}, "periodSeconds": 20, "failureThreshold": 6}},
+        ("seldon-deployment-id", "seldon-app"), lambda model: [model.name], _seldon_patches),
+)}
+
+SERVING_KINDS = frozenset(r.kind for r in RUNTIMES.values())
+
+
+def runtime_of(model: Model) -> ServingRuntime:
+    return RUNTIMES[model.runtime]

@@ -1,0 +1,34 @@
+"""Reading parsed YAML: every string with its path, and safe nested lookups."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+
+def walk_strings(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
+    """Every string value (not keys) with its path."""
+    stack = [(path, data)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        current_path, value = pop()
+        kind = type(value)
+        if kind is str:
+            yield current_path, value
+        elif kind is dict:
+            for key, child in value.items():
+                push((current_path + (key,), child))
+        elif kind is list:
+            for i, child in enumerate(value):
+                push((current_path + (i,), child))
+
+
+def get(data: Any, *path: Any, default: Any = None) -> Any:
+    for part in path:
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        else:
+            return default
+    return data

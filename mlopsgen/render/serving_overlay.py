@@ -1,0 +1,109 @@
+"""What a team's models add to one environment overlay.
+
+overlays/<env>/models/<model>/  ingress route, SLO alerts, PodDisruptionBudget,
+                                retraining CronWorkflow
+overlays/<env>/                 the AuthorizationPolicies of the namespace, the
+                                team's dashboard, and patches for replicas and
+                                canary weights
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from mlopsgen.catalog import conventions as C
+from mlopsgen.catalog.runtimes import Patch, runtime_of, tracks
+from mlopsgen.platform.model import Environment, Model, Platform, Team
+from mlopsgen.render import labels as L
+from mlopsgen.render.jinja import render_template
+from mlopsgen.render.monitoring import alert_rules, render_dashboard
+from mlopsgen.render.retraining import render_cron_workflow
+from mlopsgen.render.serving import model_labels, route
+
+
+@dataclass
+class OverlayPart:
+    """What the models add to one team overlay."""
+
+    files: dict[str, str] = field(default_factory=dict)  # path relative to the overlay -> text
+    model_dirs: list[str] = field(default_factory=list)  # the model bases the overlay includes
+    patches: list[dict] = field(default_factory=list)
+
+
+def render_model_overlays(platform: Platform, team: Team, env: Environment, header: str) -> OverlayPart:
+    part = OverlayPart()
+    namespace = team.namespace(env.name)
+    models = [m for m in platform.models if m.team == team.name and env.name in m.environments]
+    policies = [{"name": "allow-same-namespace",
+                 "spec": {"action": "ALLOW", "rules": [{"from": [{"source": {"namespaces": [namespace]}}]}]}}]
+    for model in models:
+        part.model_dirs.append(f"../../models/{model.name}")
+        _patches(model, env, header, part)
+        policies += _authorization(platform, model, env)
+        here = f"models/{model.name}"
+        labels = {**model_labels(platform, model), C.ENVIRONMENT: env.name}
+        selector = {C.MODEL: model.name}
+        if model.exposure:
+            host = f"{C.routing_service(model.name)}.{namespace}.svc.cluster.local"
+            part.files[f"{here}/ingress.yaml"] = render_template(
+                "model/virtualservice.yaml.j2", header=header, name=f"{model.name}-ingress", labels=labels,
+                hosts=[model.exposure.host], gateways=[f"istio-system/{C.gateway_name(env.name)}"], route_name="ingress",
+                match=[{"uri": {"prefix": p}} for p in model.exposure.paths],
+                route=route(model, host, model.canary_weight(env.name)))
+        rules = alert_rules(model, namespace)
+        if rules:
+            part.files[f"{here}/prometheusrule.yaml"] = render_template(
+                "model/prometheusrule.yaml.j2", header=header, name=f"{model.name}-slos", model=model.name,
+                namespace=namespace, labels=labels, rules=rules)
+        if model.environments[env.name].replicas > 1:
+            part.files[f"{here}/poddisruptionbudget.yaml"] = render_template(
+                "model/poddisruptionbudget.yaml.j2", header=header, name=model.name, labels=labels, selector=selector)
+        if model.retraining and model.retraining.environment == env.name:
+            part.files[f"{here}/cronworkflow.yaml"] = render_cron_workflow(platform, model, env, labels, header)
+    part.files["authorizationpolicies.yaml"] = render_template(
+        "mesh/authorizationpolicies.yaml.j2", header=header, labels=L.common(platform, team.name, env.name),
+        policies=policies)
+    if models:
+        part.files["dashboard.yaml"] = render_dashboard(platform, team, env, models, header)
+    return part
+
+
+def _patches(model: Model, env: Environment, header: str, part: OverlayPart) -> None:
+    placement = model.environments[env.name]
+    weight = model.canary_weight(env.name)
+    comments = [f"{model.name} in {env.name}: {placement.replicas} to {placement.max_replicas} replicas"
+                + (f", canary {weight}%." if model.canary else ".")]
+    runtime = runtime_of(model)
+    patches = runtime.placement_patches(runtime, model, placement, weight)
+    if model.canary:  # the in-mesh split: route destinations are in track order (serving.route)
+        share = {"stable": 100 - weight, "canary": weight}
+        patches.append(Patch("networking.istio.io", "v1", "VirtualService", C.routing_service(model.name), [
+            {"op": "replace", "path": f"/spec/http/0/route/{i}/weight", "value": share[t]}
+            for i, t in enumerate(tracks(model))]))
+    for patch in patches:
+        path = f"patches/{patch.kind.lower()}-{patch.name}.yaml"
+        if path not in part.files:
+            part.files[path] = render_template(
+                "team/json6902-patch.yaml.j2", header=header, operations=patch.operations, comments=comments)
+            part.patches.append({"path": path, "target": {
+                "group": patch.group, "version": patch.version, "kind": patch.kind, "name": patch.name}})
+
+
+def _authorization(platform: Platform, model: Model, env: Environment) -> list[dict]:
+    selector = {"matchLabels": {C.MODEL: model.name}}
+    port = [{"operation": {"ports": [str(runtime_of(model).serving_port)]}}]
+    policies = []
+    if model.exposure:
+        source = {"principals": [C.INGRESS_PRINCIPAL]}
+        name = f"{model.name}-ingress"
+        if model.auth:  # only requests carrying a token the RequestAuthentication validated
+            source["requestPrincipals"] = [f"{model.auth.issuer}/*"]
+            name = f"{model.name}-require-jwt"
+        policies.append({"name": name, "spec": {"selector": selector, "action": "ALLOW",
+                                                "rules": [{"from": [{"source": source}], "to": port}]}})
+    callers = [platform.team(c).namespace(env.name) for c in model.callers if env.name in platform.team(c).quotas]
+    if callers:
+        policies.append({"name": f"{model.name}-callers", "spec": {
+            "selector": selector, "action": "ALLOW",
+            "rules": [{"from": [{"source": {"namespaces": sorted(callers)}}], "to": port}]}})
+    return policies
