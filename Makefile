@@ -26,6 +26,8 @@ $(TOOLS)/bin/checkov:
 	touch $@
 
 test: $(BIN)/mlopsgen $(TOOLS)/bin/checkov
+	$(BIN)/ruff check mlopsgen tests bench
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 bench: $(BIN)/mlopsgen $(TOOLS)/bin/checkov

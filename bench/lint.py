@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from timing import compile_package, table, time_alternating, time_command  # noqa: E402
+from timing import compile_package, table, time_alternating, time_command
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOLS = ROOT / ".venv-tools" / "bin"

@@ -23,11 +23,11 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from synthetic import synthetic_spec  # noqa: E402
-from timing import table  # noqa: E402
+from synthetic import synthetic_spec
+from timing import table
 
-from mlopsgen.commands.render import render_files  # noqa: E402
-from mlopsgen.write import write_tree  # noqa: E402
+from mlopsgen.commands.render import render_files
+from mlopsgen.write import write_tree
 
 SIZES = [(5, 4, 2), (20, 4, 4), (50, 4, 4)]
 MODEL_SIZES = [(5, 4, 4, 20), (20, 4, 4, 20), (50, 4, 4, 20)]  # teams, environments, pools, models per team

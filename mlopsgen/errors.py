@@ -71,5 +71,5 @@ class UserError(MlopsgenError):
         super().__init__("\n".join(p.format() for p in self.problems))
 
     @classmethod
-    def single(cls, file: str, message: str, hint: str = "", line: int = 0, column: int = 0) -> "UserError":
+    def single(cls, file: str, message: str, hint: str = "", line: int = 0, column: int = 0) -> UserError:
         return cls([Problem(Location(file, line, column), message, hint=hint)])

@@ -20,7 +20,6 @@ from mlopsgen.catalog.conventions import MARKER
 from mlopsgen.errors import UserError
 
 
-
 @dataclass(frozen=True)
 class Change:
     """What writing would do, or what --check found, path by path."""

@@ -6,6 +6,8 @@ lint and validation agree on it (and a collision check has one place to ask).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 # --- the tree --------------------------------------------------------------
 MARKER = ".mlopsgen.json"  # lists the files mlopsgen owns in a rendered tree
 
@@ -46,7 +48,7 @@ def namespace_selector(namespace: str) -> dict:
     return {"matchLabels": {NAMESPACE_NAME: namespace}}
 
 
-def peer(namespace: str, labels: dict) -> dict:
+def peer(namespace: str, labels: Mapping[str, str]) -> dict:
     """A NetworkPolicy peer: pods with `labels` in `namespace`."""
     return {"namespaceSelector": namespace_selector(namespace), "podSelector": {"matchLabels": dict(labels)}}
 

@@ -72,6 +72,7 @@ def _internal(ctx: ModeContext) -> list[dict]:
 
 
 def _subnet(ctx: ModeContext) -> list[dict]:
+    assert ctx.env.segment is not None, "validation requires a segment for subnet mode"
     segment = [{"ipBlock": {"cidr": ctx.env.segment.cidr}}]
     return [policy("allow-subnet-segment", "subnet", [{"from": segment}], [{"to": segment}]), _dns("subnet")]
 

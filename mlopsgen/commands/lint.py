@@ -32,7 +32,8 @@ def _load_specs(paths: list[Path], root: Path) -> list[SpecInput]:
     from mlopsgen.platform.loader import load_bytes
     from mlopsgen.platform.model import build_platform
 
-    specs, problems = [], []
+    specs: list[SpecInput] = []
+    problems: list[Problem] = []
     for path in paths:
         display = display_path(path, root)
         raw = path.read_bytes()
@@ -92,7 +93,7 @@ def run_rules(output_format: str) -> int:
 
 
 def run_explain(slug: str) -> int:
-    rule = RULES.get(slug) or next((r for r in RULES.values() if r.ID == slug.upper()), None)
+    rule = RULES.get(slug) or next((r for r in RULES.values() if slug.upper() == r.ID), None)
     if rule is None:
         import difflib
 

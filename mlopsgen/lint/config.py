@@ -97,7 +97,7 @@ def _validate(data, locate, file: str) -> None:
         problems.append(Problem(locate(path), f"invalid lint configuration: {error.message}",
                                 "/".join(map(str, path)), "see docs/rules/README.md for the settings"))
     if not problems:
-        mentioned = [(("rules", slug), slug, True) for slug in data.get("rules", {})]
+        mentioned: list[tuple[tuple, str, bool]] = [(("rules", slug), slug, True) for slug in data.get("rules", {})]
         mentioned += [(("strict", i), slug, False) for i, slug in enumerate(data.get("strict", []))]
         for i, item in enumerate(data.get("ignore", [])):
             mentioned += [(("ignore", i, "rules", j), slug, False) for j, slug in enumerate(item["rules"])]

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime
 import fnmatch
-from functools import cached_property
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from mlopsgen.lint.config import LintConfig
@@ -18,7 +18,7 @@ from mlopsgen.lint.finding import Finding, Issue, Suppressed
 from mlopsgen.lint.rules import INTERNAL_ERROR, RULES
 from mlopsgen.lint.sources import Inputs, Manifest, inline_disables
 from mlopsgen.platform.loader import Document
-from mlopsgen.platform.model import Platform
+from mlopsgen.platform.model import Platform, Suppression
 
 
 @dataclass
@@ -58,7 +58,7 @@ class Engine:
         self.findings: list[Finding] = []
         self.suppressed: list[Suppressed] = []
         self._disabled: dict[str, dict[int, set[str]]] = {}
-        self._spec_suppressions: list[tuple[Path, object]] = []
+        self._spec_suppressions: list[tuple[Path, Suppression]] = []
 
     def active_rules(self):
         return [(slug, rule) for slug, rule in RULES.items() if self.config.severities.get(slug) != "off"]
@@ -73,13 +73,13 @@ class Engine:
         for slug, rule in self.active_rules():
             if hasattr(rule, "check_manifest"):
                 for manifest in manifests:
-                    self._call(slug, rule, manifest.file.display, lambda m=manifest: (
-                        (m, issue) for issue in rule.check_manifest(m)))
+                    self._call(slug, rule, manifest.file.display, lambda m=manifest, r=rule: (
+                        (m, issue) for issue in r.check_manifest(m)))
             if hasattr(rule, "check_manifests") and manifests:
-                self._call(slug, rule, manifests[0].file.display, lambda: rule.check_manifests(manifests))
+                self._call(slug, rule, manifests[0].file.display, lambda r=rule: r.check_manifests(manifests))
             if hasattr(rule, "check_spec"):
                 for spec in specs:
-                    self._call(slug, rule, spec.display, lambda s=spec: ((s, issue) for issue in rule.check_spec(s)))
+                    self._call(slug, rule, spec.display, lambda s=spec, r=rule: ((s, issue) for issue in r.check_spec(s)))
         self.suppressed = sorted(set(self.suppressed))
         return sorted(set(self.findings))
 

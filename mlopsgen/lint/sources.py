@@ -87,7 +87,7 @@ def _key(node) -> object:
 def _index_node(node) -> dict:
     yaml, _ = _yaml()
     marks: dict = {}
-    stack = [((), node)]
+    stack: list[tuple[tuple, Any]] = [((), node)]
     while stack:
         path, current = stack.pop()
         marks[path] = current

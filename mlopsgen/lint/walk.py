@@ -25,9 +25,7 @@ def walk_strings(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
 
 def get(data: Any, *path: Any, default: Any = None) -> Any:
     for part in path:
-        if isinstance(data, dict) and part in data:
-            data = data[part]
-        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+        if (isinstance(data, dict) and part in data) or (isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)):
             data = data[part]
         else:
             return default

@@ -201,10 +201,10 @@ class _Builder:
         if kind in ("StreamStartEvent", "StreamEndEvent", "DocumentEndEvent"):
             return
         if kind in ("MappingEndEvent", "SequenceEndEvent"):
-            container, _path, _key, _kmark, start_count, anchor, start_mark = self.stack.pop()
+            done, _path, _key, _kmark, start_count, anchor, start_mark = self.stack.pop()
             if anchor:
-                self.anchors[anchor] = (container, self.nodes - start_count)
-            self._attach(container, start_mark, is_end=True)
+                self.anchors[anchor] = (done, self.nodes - start_count)
+            self._attach(done, start_mark, is_end=True)
             return
         if getattr(event, "tag", None) not in (None, "!"):
             # Reported, then the node is read as if untagged: nothing is built from a tag.
@@ -278,7 +278,7 @@ class _Builder:
             self.documents.append(value)
             return
         frame = self.stack[-1]
-        container, path, key, kmark = frame[0], frame[1], frame[2], frame[3]
+        container, path, key = frame[0], frame[1], frame[2]
         if isinstance(container, list):
             container.append(value)
             return

@@ -7,9 +7,9 @@ here and nowhere else. Nothing in this module touches YAML or the file system.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
 
 from mlopsgen.catalog import conventions as C
 

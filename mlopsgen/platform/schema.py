@@ -12,8 +12,8 @@ from functools import lru_cache
 from typing import Any
 
 from mlopsgen.errors import Problem
-from mlopsgen.resources import data_path
 from mlopsgen.platform.loader import Document
+from mlopsgen.resources import data_path
 
 _TYPE_NAMES = {
     "object": "a mapping",
@@ -163,7 +163,7 @@ def _explain(doc: Document, error) -> list[Problem]:
         return [at(path + (key,), f"invalid name '{key}' in {_field_name(path)}", hint, at_key=True, where=json_pointer(path + (key,)))]
     if kind == "type":
         expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
-        wanted = " or ".join(_TYPE_NAMES.get(t, t) for t in expected)
+        wanted = " or ".join(_TYPE_NAMES.get(str(t), str(t)) for t in expected)
         hint = "quote the value to make it a string" if "string" in expected else _format_hint(schema)
         return [at(path, f"{_field_name(path)} must be {wanted}, not {_describe(instance)}", hint)]
     if kind == "enum":

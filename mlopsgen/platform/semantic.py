@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterator
 
 from mlopsgen.catalog import conventions as C
 from mlopsgen.catalog.modes import MODES
@@ -134,7 +133,7 @@ def _quantity(check: _Checker, path, value) -> None:
     text = str(value)
     if isinstance(value, bool) or not QUANTITY.match(text):
         check.fail(path, f"'{text}' is not a valid Kubernetes quantity", "write e.g. 500m or 2 for cpu, 512Mi or 16Gi for memory")
-    elif float(re.match(r"[+]?([0-9.]+)", text).group(1) or 0) == 0:
+    elif float(re.match(r"[+]?([0-9.]*)", text).group(1) or 0) == 0:  # type: ignore[union-attr]  # QUANTITY matched
         check.fail(path, f"quantity '{text}' must be greater than zero", "")
 
 
@@ -187,9 +186,9 @@ def _models(check: _Checker) -> None:
         pool_name = model.get("gpuPool")
         if resources["gpus"] > 0 and not pool_name:
             check.fail(base + ("resources", "gpus"), "GPUs requested without a gpuPool", "add 'gpuPool:' to the model")
-        if pool_name and check.reference(base + ("gpuPool",), pool_name, "gpuPools", "GPU pool"):
-            if team and pool_name not in team["gpuPools"]:
-                check.fail(base + ("gpuPool",), f"team '{team['name']}' may not use GPU pool '{pool_name}'", "add the pool to the team's gpuPools")
+        known_pool = pool_name and check.reference(base + ("gpuPool",), pool_name, "gpuPools", "GPU pool")
+        if known_pool and team and pool_name not in team["gpuPools"]:
+            check.fail(base + ("gpuPool",), f"team '{team['name']}' may not use GPU pool '{pool_name}'", "add the pool to the team's gpuPools")
         for env_name, settings in model["environments"].items():
             epath = base + ("environments", env_name)
             if env_name not in envs:
@@ -197,8 +196,10 @@ def _models(check: _Checker) -> None:
                 continue
             if team and env_name not in team["quotas"]:
                 check.fail(epath, f"team '{team['name']}' has no quota in environment '{env_name}'", "add the environment to the team's quotas", at_key=True)
-            if pool_name in pools and pools[pool_name]["cluster"] != envs[env_name]["cluster"]:
-                check.fail(epath, f"GPU pool '{pool_name}' is not on cluster '{envs[env_name]['cluster']}' of environment '{env_name}'", "serve from a pool on the environment's cluster", at_key=True)
+            cluster = envs[env_name]["cluster"]
+            if pool_name in pools and pools[pool_name]["cluster"] != cluster:
+                check.fail(epath, f"GPU pool '{pool_name}' is not on cluster '{cluster}' of environment '{env_name}'",
+                           "serve from a pool on the environment's cluster", at_key=True)
             inference = MODES[envs[env_name]["network"]["inference"]]
             # A mode inference may not use at all is reported on the environment itself.
             if "inference" in inference.classes and not inference.serves_models:

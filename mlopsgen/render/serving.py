@@ -50,7 +50,7 @@ def _runtime_objects(platform: Platform, model: Model, common: dict) -> str:
                        "pod_labels": serving_pod_labels(platform, model, t)} for t in tracks(model)]
         return render_template(runtime.template, predictors=predictors, implementation=SELDON_SERVERS[model.format], **common)
     services = [{"name": name, "source": sources[t], "pod_labels": serving_pod_labels(platform, model, t)}
-                for name, t in zip(runtime.object_names(model), tracks(model))]
+                for name, t in zip(runtime.object_names(model), tracks(model), strict=True)]
     return render_template(runtime.template, services=services, **common)
 
 

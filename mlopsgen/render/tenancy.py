@@ -85,7 +85,7 @@ def _namespace_metadata(platform: Platform, team: Team, env: Environment) -> tup
 def _workflow_patch(platform: Platform, team: Team, env: Environment, workflow: str) -> tuple[list, list]:
     mode = env.mode(workflow)
     template = f"/spec/templates/{STEP_INDEX}"
-    ops = [{"op": "add", "path": f"{template}/metadata/labels", "value": L.pod_labels(platform, team.name, workflow, mode)}]
+    ops: list[dict] = [{"op": "add", "path": f"{template}/metadata/labels", "value": L.pod_labels(platform, team.name, workflow, mode)}]
     comments = [f"{workflow} in {env.name}: network mode '{mode}'."]
     if MODES[mode].host_network:
         comments.append(HOST_NOTE)

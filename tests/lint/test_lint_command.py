@@ -7,11 +7,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from jsonschema import Draft7Validator, Draft202012Validator, validators
+from jsonschema import Draft7Validator, validators
 
 from mlopsgen.lint import rules as rules_package
 from mlopsgen.lint.docs import generated_files
 from tests.conftest import ROOT
+from tests.support.specs import Spec
 
 QUICKSTART = ROOT / "examples" / "quickstart" / "platform.yaml"
 CONFIGMAP = """\
@@ -148,20 +149,16 @@ def test_invalid_config_value_is_located(run_cli, repo):
 
 
 def test_platform_suppressions_need_a_reason_and_expire(run_cli, repo):
-    spec = QUICKSTART.read_text().replace("# Quickstart", "# Suppressed")
-    spec += textwrap.dedent("""\
-        lint:
-          suppressions:
-            - {rule: static-ip, path: "manifests/old.yaml", reason: "vendor chart, replaced in Q3"}
-            - {rule: static-ip, path: "manifests/expired.yaml", reason: "was temporary, long ago", expires: "2020-01-01"}
-        """)
-    write(repo / "platform.yaml", spec)
+    spec = Spec.example("quickstart").set("lint", {"suppressions": [
+        {"rule": "static-ip", "path": "manifests/old.yaml", "reason": "vendor chart, replaced in Q3"},
+        {"rule": "static-ip", "path": "manifests/expired.yaml", "reason": "was temporary, long ago", "expires": "2020-01-01"},
+    ]})
+    spec.write(repo)
     write(repo / "manifests" / "old.yaml", CONFIGMAP)
     write(repo / "manifests" / "expired.yaml", CONFIGMAP)
     result = lint(run_cli, "--format", "json", ".")
     assert {f[0] for f in findings(result)} == {"manifests/expired.yaml"}
-    no_reason = spec.replace('reason: "vendor chart, replaced in Q3"', 'reason: ""')
-    write(repo / "platform.yaml", no_reason)
+    spec.set("lint/suppressions/0/reason", "").write(repo)
     result = lint(run_cli, ".")
     assert result.exit_code == 2 and "reason" in result.stderr
 
@@ -293,12 +290,9 @@ def test_every_format_shows_what_was_suppressed_and_why(run_cli, repo, shared):
 
 
 def test_spec_suppression_reason_and_expiry_are_reported(run_cli, repo):
-    spec = QUICKSTART.read_text() + textwrap.dedent("""\
-        lint:
-          suppressions:
-            - {rule: static-ip, path: "manifests/old.yaml", reason: "vendor chart, replaced in Q3", expires: "2999-01-01"}
-        """)
-    write(repo / "platform.yaml", spec)
+    Spec.example("quickstart").set("lint", {"suppressions": [
+        {"rule": "static-ip", "path": "manifests/old.yaml", "reason": "vendor chart, replaced in Q3", "expires": "2999-01-01"},
+    ]}).write(repo)
     write(repo / "manifests" / "old.yaml", CONFIGMAP)
     report = json.loads(lint(run_cli, "--format", "json", ".").stdout)
     assert {(s["file"], s["rule"], s["suppressed_by"], s["reason"]) for s in report["suppressed"]} == {

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import re
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -12,7 +15,7 @@ from mlopsgen.errors import UserError
 from mlopsgen.platform import check_document
 from mlopsgen.platform.loader import load_bytes
 from mlopsgen.platform.model import build_platform
-from mlopsgen.platform.schema import _validator, is_valid
+from mlopsgen.platform.schema import _validator, is_valid, platform_schema
 from tests.conftest import EXAMPLES
 
 SOURCES = [p.read_bytes() for p in EXAMPLES]
@@ -74,10 +77,8 @@ def mutated_documents(draw):
             parent[path[-1]] = draw(ODD_VALUES)
         else:
             other = draw(st.sampled_from(paths))
-            try:
+            with contextlib.suppress(KeyError, IndexError, TypeError):  # the other path may be gone
                 parent[path[-1]] = copy.deepcopy(_get(data, other))
-            except (KeyError, IndexError, TypeError):
-                pass
     return yaml.safe_dump(data, sort_keys=False).encode()
 
 
@@ -94,3 +95,29 @@ def test_garbage_bytes_never_crash(source, data):
     garbage = data.draw(st.binary(min_size=1, max_size=16))
     cut = data.draw(st.integers(0, 16))
     validate_bytes(source[:position] + garbage + source[position + cut:])
+
+
+def _patterns(node) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["pattern"]] if isinstance(node.get("pattern"), str) else []
+        return found + [p for value in node.values() for p in _patterns(value)]
+    if isinstance(node, list):
+        return [p for value in node for p in _patterns(value)]
+    return []
+
+
+# Strings where ECMA-262 (the schema's regex dialect) and Python's re disagree unless handled.
+_TRICKY = ["", "a", "a\n", "\na", "\ufeffa", "a\u0085", "a\u2028", "a b", "a\tb", "a\x1cb",
+           "fraud", "fraud\n", "0 3 * * 1", "0 3 * * 1\n", "https://x.example.com/a", "https://x.example.com/a\n",
+           "models:/m/1", "models:/m/1\n", "mlflow.mlflow.svc.cluster.local\n", "2027-01-01\n"]
+
+
+@pytest.mark.parametrize("pattern", sorted(set(_patterns(platform_schema()))))
+def test_fast_and_explaining_validators_agree_on_every_pattern(pattern):
+    import jsonschema_rs
+
+    from mlopsgen.platform.schema import ecma_anchors
+
+    fast = jsonschema_rs.validator_for({"type": "string", "pattern": pattern})
+    for text in _TRICKY:
+        assert fast.is_valid(text) == bool(re.search(ecma_anchors(pattern), text)), (pattern, text)

@@ -24,7 +24,7 @@ def test_there_are_enough_cases():
 @pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
 def test_invalid_spec_is_reported_precisely(case, run_cli):
     raw = case.read_bytes()
-    expected = [(int(l), int(c), m.decode()) for l, c, m in EXPECT.findall(raw)]
+    expected = [(int(line), int(c), m.decode()) for line, c, m in EXPECT.findall(raw)]
     assert expected, "case file declares no expectation"
     result = run_cli("validate", str(case))
     output = result.output
@@ -32,7 +32,7 @@ def test_invalid_spec_is_reported_precisely(case, run_cli):
     assert "Traceback" not in output
     errors = [line for line in output.splitlines() if ": error: " in line]
     assert len(errors) == len(expected), output
-    for (line, column, fragment), error in zip(expected, errors):
+    for (line, column, fragment), error in zip(expected, errors, strict=True):
         assert error.startswith(f"{case}:{line}:{column}: error: "), f"{error!r} not at {line}:{column}"
         assert fragment in error, error
     for fragment in EXPECT_TEXT.findall(raw):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from jsonschema import Draft202012Validator
 from mlopsgen.platform import load_platform
 from mlopsgen.platform.schema import platform_schema
 from tests.conftest import EXAMPLES, ROOT
+from tests.support.specs import Spec
 
 
 def test_examples_are_bundled():
@@ -25,17 +27,19 @@ def test_examples_validate(run_cli):
 
 
 def test_validate_json_format_lists_problems(run_cli, tmp_path):
-    bad = tmp_path / "platform.yaml"
-    bad.write_text(EXAMPLES[0].read_text().replace("role: ", "rol: ", 1))
+    spec = Spec.example("multicloud")
+    cluster = spec.get("clusters/0")
+    cluster["sever"] = cluster.pop("server")
+    bad = spec.write(tmp_path)
     result = run_cli("validate", "--format", "json", str(bad), str(EXAMPLES[0]))
     assert result.exit_code == 2
     report = json.loads(result.output)
     assert report["valid"] is False
     problems = report["problems"]
-    # the misspelt key is reported once, with a suggestion, not also as a missing 'role'
-    assert [p["message"] for p in problems] == ["unknown key 'rol'"]
-    assert problems[0]["pointer"] == "/clusters/0/rol"
-    assert problems[0]["hint"] == "did you mean 'role'?"
+    # the misspelt key is reported once, with a suggestion, not also as a missing 'server'
+    assert [p["message"] for p in problems] == ["unknown key 'sever'"]
+    assert problems[0]["pointer"] == "/clusters/0/sever"
+    assert problems[0]["hint"] == "did you mean 'server'?"
     assert problems[0]["line"] > 0 and problems[0]["column"] > 0
 
 
@@ -54,9 +58,7 @@ def test_missing_file_is_a_located_user_error(run_cli, tmp_path):
 def test_every_error_in_several_files_is_reported(run_cli, tmp_path):
     files = []
     for i in range(2):
-        f = tmp_path / f"p{i}.yaml"
-        f.write_text(EXAMPLES[0].read_text().replace("nodes: 2", "nodes: 0"))
-        files.append(str(f))
+        files.append(str(Spec.example("multicloud").set("gpuPools/a100/nodes", 0).write(tmp_path, f"p{i}.yaml")))
     result = run_cli("validate", *files)
     assert result.exit_code == 2
     assert sum(": error: " in line for line in result.output.splitlines()) == 2
@@ -123,8 +125,8 @@ def test_model_applies_defaults_once():
     model = platform.models[0]
     assert model.runtime == "kserve" and model.environments["dev"].autoscaling is None
     assert model.environments["prod"].autoscaling.target_utilization == 70
-    with pytest.raises(Exception):
-        model.name = "changed"  # frozen
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        model.name = "changed"  # type: ignore[misc]
 
 
 def test_yaml_1_2_scalars_stay_strings(tmp_path):

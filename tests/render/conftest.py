@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from mlopsgen.render import render_platform
 from mlopsgen.platform import load_platform
+from mlopsgen.render import render_platform
 from tests.conftest import EXAMPLES
 
 

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mlopsgen.render import render_platform
 from mlopsgen.catalog.conventions import BASE_NAMESPACE_SKIP
 from mlopsgen.platform import load_platform
+from mlopsgen.render import render_platform
 from tests.conftest import EXAMPLES, ROOT, require
+from tests.support.specs import Spec
 
 MULTICLOUD = ROOT / "examples" / "multicloud" / "platform.yaml"
 
@@ -36,11 +37,13 @@ def _built(kubectl: str, overlay: Path) -> list[dict]:
 
 @pytest.mark.parametrize("default, staging, prod", [(0, None, None), (100, None, None), (50, 100, 0), (37, None, 5)])
 def test_canary_weights_sum_to_100_and_match_the_spec(default, staging, prod, kubectl, tmp_path):
-    text = MULTICLOUD.read_text().replace("      weight: 50\n", f"      weight: {default}\n")
-    text = text.replace("        canaryWeight: 10\n", "" if prod is None else f"        canaryWeight: {prod}\n")
+    spec = Spec.example("multicloud").set("models/defect-detector/canary/weight", default)
+    spec.remove("models/defect-detector/environments/prod/canaryWeight")
+    if prod is not None:
+        spec.set("models/defect-detector/environments/prod/canaryWeight", prod)
     if staging is not None:
-        text = text.replace("      staging: {replicas: 1}\n    ", f"      staging: {{replicas: 1, canaryWeight: {staging}}}\n    ", 1)
-    _render_to(text, tmp_path)
+        spec.set("models/defect-detector/environments/staging/canaryWeight", staging)
+    _render_to(spec.text(), tmp_path)
     expected = {"staging": default if staging is None else staging, "prod": default if prod is None else prod}
     for env, weight in expected.items():
         objects = _built(kubectl, tmp_path / f"teams/vision/overlays/{env}")

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mlopsgen.render import render_platform
-from mlopsgen.platform import load_platform
 from mlopsgen.catalog.conventions import WORKLOAD_CLASSES
+from mlopsgen.platform import load_platform
+from mlopsgen.render import render_platform
 from tests.conftest import ROOT, require
 from tests.support.netpol import Cluster, Endpoint
 

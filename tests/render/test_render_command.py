@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 
 from mlopsgen import write as writer
-from mlopsgen.write import MARKER, safe_relative
+from mlopsgen.catalog.conventions import MARKER
+from mlopsgen.write import safe_relative
 from tests.conftest import ROOT
+from tests.support.specs import Spec
 
 QUICKSTART = ROOT / "examples" / "quickstart" / "platform.yaml"
 MULTICLOUD = ROOT / "examples" / "multicloud" / "platform.yaml"
@@ -53,8 +55,7 @@ def test_check_passes_after_render_and_fails_after_hand_edits(run_cli, tmp_path)
 def test_check_reports_files_that_would_be_pruned(run_cli, tmp_path):
     out = tmp_path / "deploy"
     run_cli("render", str(QUICKSTART), "-o", str(out))
-    spec = tmp_path / "platform.yaml"
-    spec.write_text(QUICKSTART.read_text().replace("      dev: {cpu: 8, memory: 32Gi, gpu: 1}\n", ""))
+    spec = Spec.example("quickstart").remove("teams/recsys/quotas/dev").write(tmp_path)
     result = run_cli("render", str(spec), "-o", str(out), "--check")
     assert result.exit_code == 1
     assert f"{out / 'teams/recsys/overlays/dev/namespace.yaml'}: extra" in result.output
@@ -64,8 +65,7 @@ def test_diff_and_dry_run_write_nothing(run_cli, tmp_path):
     out = tmp_path / "deploy"
     run_cli("render", str(QUICKSTART), "-o", str(out))
     before = _tree(out)
-    spec = tmp_path / "platform.yaml"
-    spec.write_text(QUICKSTART.read_text().replace("dev: {cpu: 16, memory: 64Gi, gpu: 2}", "dev: {cpu: 20, memory: 64Gi, gpu: 2}"))
+    spec = Spec.example("quickstart").set("teams/fraud/quotas/dev/cpu", 20).write(tmp_path)
     diff = run_cli("render", str(spec), "-o", str(out), "--diff")
     assert diff.exit_code == 0
     assert '-    requests.cpu: "16"' in diff.output and '+    requests.cpu: "20"' in diff.output
@@ -89,8 +89,7 @@ def test_prunes_only_files_it_wrote(run_cli, tmp_path):
     run_cli("render", str(QUICKSTART), "-o", str(out))
     mine = out / "teams" / "NOTES.md"
     mine.write_text("hand-written\n")
-    spec = tmp_path / "platform.yaml"
-    spec.write_text(QUICKSTART.read_text().replace("      dev: {cpu: 8, memory: 32Gi, gpu: 1}\n", ""))
+    spec = Spec.example("quickstart").remove("teams/recsys/quotas/dev").write(tmp_path)
     result = run_cli("render", str(spec), "-o", str(out))
     assert result.exit_code == 0, result.output
     assert not (out / "teams/recsys/overlays/dev").exists()
@@ -116,8 +115,7 @@ def test_invalid_spec_writes_nothing_and_keeps_the_tree(run_cli, tmp_path):
     out = tmp_path / "deploy"
     run_cli("render", str(QUICKSTART), "-o", str(out))
     before = _tree(out)
-    bad = tmp_path / "platform.yaml"
-    bad.write_text(QUICKSTART.read_text().replace("role: shared", "role: everything"))
+    bad = Spec.example("quickstart").set("clusters/main/role", "everything").write(tmp_path)
     result = run_cli("render", str(bad), "-o", str(out))
     assert result.exit_code == 2
     assert "is not a valid role" in result.output
@@ -128,8 +126,7 @@ def test_failure_in_the_middle_of_writing_leaves_the_previous_tree(run_cli, tmp_
     out = tmp_path / "deploy"
     run_cli("render", str(QUICKSTART), "-o", str(out))
     before = _tree(out)
-    spec = tmp_path / "platform.yaml"
-    spec.write_text(QUICKSTART.read_text().replace("nodes: 2", "nodes: 3").replace("cpu: 16,", "cpu: 17,"))
+    spec = Spec.example("quickstart").set("gpuPools/a10/nodes", 3).set("teams/fraud/quotas/dev/cpu", 17).write(tmp_path)
     calls = {"n": 0}
     real_write = writer.write_file
 
@@ -155,8 +152,7 @@ def test_paths_that_escape_the_output_are_refused(path):
 
 
 def test_names_that_would_escape_are_rejected_by_validation(run_cli, tmp_path):
-    spec = tmp_path / "platform.yaml"
-    spec.write_text(QUICKSTART.read_text().replace("  - name: fraud\n", "  - name: ../../etc\n"))
+    spec = Spec.example("quickstart").set("teams/fraud/name", "../../etc").write(tmp_path)
     result = run_cli("render", str(spec), "-o", str(tmp_path / "out"))
     assert result.exit_code == 2
     assert "'../../etc' is not a valid name" in result.output

@@ -36,9 +36,9 @@ def unknown_or_mistyped(values: dict, defaults: dict, path: str = "") -> list[st
                 problems.append(f"{where}: expected a mapping")
             elif default:
                 problems.extend(unknown_or_mistyped(value, default, where))
-        elif isinstance(default, bool) != isinstance(value, bool) or type(default) is not type(value) and not (
+        elif isinstance(default, bool) != isinstance(value, bool) or (type(default) is not type(value) and not (
             isinstance(default, (int, float)) and isinstance(value, (int, float))
-        ):
+        )):
             problems.append(f"{where}: {type(value).__name__} where the chart has {type(default).__name__}")
     return problems
 

@@ -35,9 +35,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mlopsgen.lint.finding import Issue
 from mlopsgen.catalog.conventions import DNS_PORT, NETWORK_MODE
 from mlopsgen.catalog.modes import modes_without_dns
+from mlopsgen.lint.finding import Issue
 from mlopsgen.lint.rules._k8s import by_namespace, pod_templates, policy_types, selector_matches
 
 NO_DNS_MODES = modes_without_dns()  # pods in these modes must not resolve names
@@ -56,7 +56,7 @@ def _allows_dns(rule) -> bool:
 
 
 def check_manifests(manifests) -> Iterator[tuple]:
-    for namespace, objects in sorted(by_namespace(manifests).items()):
+    for _namespace, objects in sorted(by_namespace(manifests).items()):
         policies = [m.data.get("spec") for m in objects if m.kind == "NetworkPolicy" and isinstance(m.data.get("spec"), dict)]
         for workload in objects:
             for template in pod_templates(workload):

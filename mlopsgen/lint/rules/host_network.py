@@ -32,9 +32,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mlopsgen.lint.finding import Issue
 from mlopsgen.catalog.conventions import WORKLOAD_CLASS
 from mlopsgen.catalog.modes import host_network_classes
+from mlopsgen.lint.finding import Issue
 from mlopsgen.lint.rules._k8s import pod_templates
 
 HOST_NETWORK_CLASSES = host_network_classes()

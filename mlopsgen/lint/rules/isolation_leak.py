@@ -38,7 +38,7 @@ SUMMARY = "a none-mode workload with allowed traffic, a Service or a token"
 
 
 def check_manifests(manifests) -> Iterator[tuple]:
-    for namespace, objects in sorted(by_namespace(manifests).items()):
+    for _namespace, objects in sorted(by_namespace(manifests).items()):
         isolated = [(w, t) for w in objects for t in pod_templates(w) if is_isolated(t)]
         if not isolated:
             continue

@@ -30,8 +30,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mlopsgen.lint.finding import Issue
 from mlopsgen.catalog.runtimes import SERVING_KINDS
+from mlopsgen.lint.finding import Issue
 from mlopsgen.lint.rules._k8s import by_namespace, describe_namespace
 
 ID = "MLG021"

@@ -68,5 +68,6 @@ def check_manifests(manifests) -> Iterator[tuple]:
         if missing:
             first = workloads[0]
             line, column = first.position(("kind",))
-            yield first, Issue(line, column, f"{describe_namespace(namespace)} runs workloads without a default-deny policy for {' and '.join(missing).lower()}",
+            directions = " and ".join(missing).lower()
+            yield first, Issue(line, column, f"{describe_namespace(namespace)} runs workloads without a default-deny policy for {directions}",
                                "add a NetworkPolicy with podSelector: {} and policyTypes: [Ingress, Egress], then explicit allows")

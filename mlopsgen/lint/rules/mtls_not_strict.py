@@ -49,7 +49,6 @@ def check_manifest(manifest) -> Iterator[Issue]:
             if isinstance(setting, dict) and setting.get("mode") in WEAK:
                 line, column = manifest.position(("spec", "portLevelMtls", port, "mode"))
                 yield Issue(line, column, f"port {port} of PeerAuthentication '{manifest.name}' is {setting['mode']}", "use mode: STRICT")
-    elif manifest.kind == "DestinationRule":
-        if ((spec.get("trafficPolicy") or {}).get("tls") or {}).get("mode") == "DISABLE":
-            line, column = manifest.position(("spec", "trafficPolicy", "tls", "mode"))
-            yield Issue(line, column, f"DestinationRule '{manifest.name}' disables TLS", "use mode: ISTIO_MUTUAL")
+    elif manifest.kind == "DestinationRule" and ((spec.get("trafficPolicy") or {}).get("tls") or {}).get("mode") == "DISABLE":
+        line, column = manifest.position(("spec", "trafficPolicy", "tls", "mode"))
+        yield Issue(line, column, f"DestinationRule '{manifest.name}' disables TLS", "use mode: ISTIO_MUTUAL")

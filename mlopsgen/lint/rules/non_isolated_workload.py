@@ -40,7 +40,7 @@ SUMMARY = "pod template selected by no NetworkPolicy"
 
 
 def check_manifests(manifests) -> Iterator[tuple]:
-    for namespace, objects in sorted(by_namespace(manifests).items()):
+    for _namespace, objects in sorted(by_namespace(manifests).items()):
         selectors = [(m.data.get("spec") or {}).get("podSelector", {}) for m in objects if m.kind == "NetworkPolicy"]
         for workload in objects:
             for template in pod_templates(workload):

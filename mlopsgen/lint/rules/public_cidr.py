@@ -32,7 +32,7 @@ ID = "MLG017"
 SLUG = "public-cidr"
 SEVERITY = "error"
 SUMMARY = "segment CIDR outside RFC 1918"
-PRIVATE = [ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
+PRIVATE = [ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
 
 
 def is_public(cidr: str) -> bool:
@@ -40,7 +40,7 @@ def is_public(cidr: str) -> bool:
         network = ipaddress.ip_network(cidr, strict=False)
     except ValueError:
         return False
-    return network.version == 4 and not any(network.subnet_of(p) for p in PRIVATE)
+    return isinstance(network, ipaddress.IPv4Network) and not any(network.subnet_of(p) for p in PRIVATE)
 
 
 HINT = "use a private range: 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16"

@@ -61,7 +61,7 @@ def _allowed_context(path: tuple) -> bool:
     return False
 
 
-def _harmless(address: ipaddress._BaseAddress) -> bool:
+def _harmless(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     if address.is_unspecified or address.is_loopback:
         return True
     if address.version == 4:  # netmasks such as 255.255.255.0

@@ -35,7 +35,7 @@ SUMMARY = "overlapping segment CIDRs"
 
 
 def _overlaps(entries) -> Iterator[tuple]:
-    seen = []
+    seen: list[tuple] = []
     for item, cidr, label in entries:
         try:
             network = ipaddress.ip_network(cidr, strict=False)
