@@ -13,23 +13,39 @@ objects of its own.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from mlopsgen.catalog import conventions as C
 
-if TYPE_CHECKING:
-    from mlopsgen.platform.model import Environment, Platform, Team
+
+class SharedService(Protocol):
+    """What an allow needs of a shared service (the platform model's Service)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def namespace(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def pod_labels(self) -> Mapping[str, str]: ...
+
+
+class UsesModes(Protocol):
+    """An environment, as far as modes care: which mode each workload class uses."""
+
+    def mode(self, workload_class: str) -> str: ...
 
 
 @dataclass(frozen=True)
 class ModeContext:
-    """What a mode's allows depend on: one team namespace in one environment."""
+    """What a mode's allows depend on, for one team namespace in one environment."""
 
-    platform: Platform
-    team: Team
-    env: Environment
+    local_services: tuple[SharedService, ...]  # shared services reached on this cluster
+    remote_services: bool  # some shared service runs on another cluster
+    segment_cidr: str | None  # the environment's segment, where it declares one
 
 
 def select_mode(mode: str) -> dict:
@@ -52,19 +68,18 @@ def _dns(mode: str) -> dict:
 
 
 def _internal(ctx: ModeContext) -> list[dict]:
-    platform, cluster = ctx.platform, ctx.env.cluster
     same_namespace = [{"podSelector": select_mode("internal")}]
     policies = [
         _dns("internal"),
         policy("allow-internal-same-namespace", "internal", [{"from": same_namespace}], [{"to": same_namespace}]),
         policy("allow-internal-mesh", "internal", None, [{"to": [C.ISTIOD_PEER], "ports": C.tcp(C.ISTIOD_XDS_PORT)}]),
     ]
-    egress = [{"to": [C.peer(s.namespace, s.pod_labels)], "ports": C.tcp(s.port)} for s in platform.services_for(cluster)]
-    if len(platform.services_for(cluster)) < len(platform.services):  # some live on another cluster
+    egress = [{"to": [C.peer(s.namespace, s.pod_labels)], "ports": C.tcp(s.port)} for s in ctx.local_services]
+    if ctx.remote_services:
         egress.append({"to": [C.EAST_WEST_PEER], "ports": C.tcp(C.EAST_WEST_PORT)})
     if egress:
         policies.append(policy("allow-internal-shared-services", "internal", None, egress))
-    scrapers = [C.peer(s.namespace, s.pod_labels) for s in platform.services_for(cluster) if s.kind == "monitoring"]
+    scrapers = [C.peer(s.namespace, s.pod_labels) for s in ctx.local_services if s.kind == "monitoring"]
     if scrapers:
         ingress = [{"from": scrapers, "ports": C.tcp(C.ISTIO_METRICS_PORT)}]
         policies.append(policy("allow-monitoring-scrape", "internal", ingress, None))
@@ -72,8 +87,8 @@ def _internal(ctx: ModeContext) -> list[dict]:
 
 
 def _subnet(ctx: ModeContext) -> list[dict]:
-    assert ctx.env.segment is not None, "validation requires a segment for subnet mode"
-    segment = [{"ipBlock": {"cidr": ctx.env.segment.cidr}}]
+    assert ctx.segment_cidr is not None, "validation requires a segment for subnet mode"
+    segment = [{"ipBlock": {"cidr": ctx.segment_cidr}}]
     return [policy("allow-subnet-segment", "subnet", [{"from": segment}], [{"to": segment}]), _dns("subnet")]
 
 
@@ -123,7 +138,7 @@ HOST_NOTE = (
 )
 
 
-def modes_of(env: Environment) -> list[NetworkMode]:
+def modes_of(env: UsesModes) -> list[NetworkMode]:
     """The modes an environment uses, in registry order."""
     used = {env.mode(c) for c in C.WORKLOAD_CLASSES}
     return [mode for name, mode in MODES.items() if name in used]

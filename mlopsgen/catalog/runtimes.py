@@ -14,12 +14,31 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from mlopsgen.platform.model import Model, ModelPlacement
+from typing import Protocol
 
 TRACKS = ("stable", "canary")
+
+
+class Model(Protocol):
+    """What a runtime needs of a model (the platform model's Model)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def runtime(self) -> str: ...
+    @property
+    def canary(self) -> object | None: ...
+
+
+class ModelPlacement(Protocol):
+    """What a runtime needs of a model's placement in one environment."""
+
+    @property
+    def replicas(self) -> int: ...
+    @property
+    def max_replicas(self) -> int: ...
+    @property
+    def target_utilization(self) -> int | None: ...
 
 
 def tracks(model: Model) -> list[str]:

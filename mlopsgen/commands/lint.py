@@ -29,8 +29,8 @@ class LintOptions:
 
 def _load_specs(paths: list[Path], root: Path) -> list[SpecInput]:
     from mlopsgen.platform import check_document
+    from mlopsgen.platform.build import build_platform
     from mlopsgen.platform.loader import load_bytes
-    from mlopsgen.platform.model import build_platform
 
     specs: list[SpecInput] = []
     problems: list[Problem] = []

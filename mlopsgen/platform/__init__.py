@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from mlopsgen.errors import UserError
+from mlopsgen.platform.build import build_platform
 from mlopsgen.platform.loader import Document, load_file
-from mlopsgen.platform.model import Platform, build_platform
+from mlopsgen.platform.model import Platform
 from mlopsgen.platform.schema import schema_problems
 from mlopsgen.platform.semantic import semantic_problems
 

@@ -12,30 +12,28 @@ from mlopsgen.render.jinja import render_template
 
 
 def alert_rules(model: Model, namespace: str) -> list[dict]:
+    """One alert per SLO: latency warns, errors and accuracy page."""
     if not model.slos:
         return []
     service = C.routing_service(model.name)
-    labels = {"model": model.name, "namespace": namespace}
-    rules = []
     slos = model.slos
+
+    def alert(name: str, expr: str, wait: str, severity: str, summary: str) -> dict:
+        return {"alert": name, "expr": expr, "for": wait,
+                "labels": {"model": model.name, "namespace": namespace, "severity": severity},
+                "annotations": {"summary": f"{model.name}: {summary} in {namespace}"}}
+
+    rules = []
     if slos.p95_latency_ms is not None:
-        rules.append({
-            "alert": "ModelLatencyP95High",
-            "expr": f"{promql.p95_latency_ms(namespace, service)} > {slos.p95_latency_ms:g}",
-            "for": "10m", "labels": {**labels, "severity": "warning"},
-            "annotations": {"summary": f"{model.name}: p95 latency above {slos.p95_latency_ms:g} ms in {namespace}"}})
+        rules.append(alert("ModelLatencyP95High", f"{promql.p95_latency_ms(namespace, service)} > {slos.p95_latency_ms:g}",
+                           "10m", "warning", f"p95 latency above {slos.p95_latency_ms:g} ms"))
     if slos.error_rate is not None:
-        rules.append({
-            "alert": "ModelErrorRateHigh",
-            "expr": f"{promql.error_ratio(namespace, service)} > {slos.error_rate:g}",
-            "for": "5m", "labels": {**labels, "severity": "critical"},
-            "annotations": {"summary": f"{model.name}: error rate above {slos.error_rate:g} in {namespace}"}})
+        rules.append(alert("ModelErrorRateHigh", f"{promql.error_ratio(namespace, service)} > {slos.error_rate:g}",
+                           "5m", "critical", f"error rate above {slos.error_rate:g}"))
     if slos.min_accuracy is not None:
-        rules.append({
-            "alert": "ModelAccuracyLow",
-            "expr": f'min_over_time(model_accuracy{{namespace="{namespace}", model="{model.name}"}}[1h]) < {slos.min_accuracy:g}',
-            "for": "30m", "labels": {**labels, "severity": "critical"},
-            "annotations": {"summary": f"{model.name}: online accuracy below {slos.min_accuracy:g} in {namespace}"}})
+        accuracy = f'min_over_time(model_accuracy{{namespace="{namespace}", model="{model.name}"}}[1h])'
+        rules.append(alert("ModelAccuracyLow", f"{accuracy} < {slos.min_accuracy:g}",
+                           "30m", "critical", f"online accuracy below {slos.min_accuracy:g}"))
     return rules
 
 

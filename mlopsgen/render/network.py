@@ -52,7 +52,8 @@ def _serving(platform: Platform, team: Team, env: Environment, mode: str) -> lis
 
 def namespace_policies(platform: Platform, team: Team, env: Environment) -> list[dict]:
     """The allow policies of one team namespace in `env`, in registry order of the modes."""
-    context = ModeContext(platform, team, env)
+    local = platform.services_for(env.cluster)
+    context = ModeContext(local, len(local) < len(platform.services), env.segment.cidr if env.segment else None)
     policies: list[dict] = []
     for mode in modes_of(env):
         policies += mode.allows(context)

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from mlopsgen.errors import UserError
 from mlopsgen.platform import check_document
+from mlopsgen.platform.build import build_platform
 from mlopsgen.platform.loader import load_bytes
-from mlopsgen.platform.model import build_platform
 from mlopsgen.platform.schema import _validator, is_valid, platform_schema
 from tests.conftest import EXAMPLES
 

@@ -1,0 +1,140 @@
+"""A validated document becomes the platform model, once.
+
+The schema's plain defaults are filled in first (defaults.py); the defaults
+derived from other values (a pool's node label from its name, a service's pod
+labels from its host, the retraining environment) are applied here and
+nowhere else.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from mlopsgen.catalog import conventions as C
+from mlopsgen.platform.model import (
+    Auth,
+    Autoscaling,
+    Canary,
+    Cluster,
+    Environment,
+    Exposure,
+    GitOps,
+    GpuPool,
+    Model,
+    ModelPlacement,
+    Platform,
+    Quota,
+    Retraining,
+    Segment,
+    Service,
+    Slos,
+    Suppression,
+    Taint,
+    Team,
+    frozen_map,
+)
+
+
+def build_platform(data: dict, source_file: str) -> Platform:
+    """Turn a validated document into the model."""
+    from mlopsgen.platform.defaults import with_defaults
+    from mlopsgen.platform.schema import platform_schema
+
+    data = with_defaults(data, platform_schema())
+    gitops = data["gitops"]
+    return Platform(
+        name=data["metadata"]["name"],
+        source_file=source_file,
+        gitops=GitOps(gitops["repoURL"], gitops["revision"], gitops["path"].rstrip("/")),
+        clusters=tuple(
+            Cluster(c["name"], c["server"], c["role"], c["cloud"], c.get("region", "")) for c in data["clusters"]
+        ),
+        environments=tuple(_environment(e) for e in data["environments"]),
+        gpu_pools=tuple(_gpu_pool(p) for p in data["gpuPools"]),
+        services=tuple(
+            Service(
+                s["name"], s["kind"], s["host"], s["port"], s.get("cluster"),
+                frozen_map(s.get("podLabels") or {"app.kubernetes.io/name": s["host"].split(".")[0]}),
+            )
+            for s in data["services"]
+        ),
+        teams=tuple(_team(t) for t in data["teams"]),
+        models=tuple(_model(m, data) for m in data["models"]),
+        suppressions=tuple(
+            Suppression(s["rule"], s["path"], s["reason"], s.get("expires")) for s in data["lint"]["suppressions"]
+        ),
+    )
+
+
+def _environment(e: dict) -> Environment:
+    segment = e.get("segment")
+    return Environment(
+        name=e["name"],
+        cluster=e["cluster"],
+        modes=MappingProxyType(dict(e["network"])),
+        host_justification=e.get("hostNetworkJustification", ""),
+        segment=Segment(segment["cidr"], segment["blockSize"]) if segment else None,
+    )
+
+
+def _gpu_pool(p: dict) -> GpuPool:
+    return GpuPool(
+        name=p["name"],
+        cluster=p["cluster"],
+        gpu_type=p["gpuType"],
+        gpus_per_node=p["gpusPerNode"],
+        nodes=p["nodes"],
+        node_labels=frozen_map(p.get("nodeLabels") or {C.GPU_POOL: p["name"]}),
+        taints=tuple(Taint(t["key"], t.get("value", ""), t["effect"]) for t in p["taints"]),
+    )
+
+
+def _team(t: dict) -> Team:
+    return Team(
+        name=t["name"],
+        owners=tuple(t["owners"]),
+        gpu_pools=tuple(t["gpuPools"]),
+        quotas=MappingProxyType({env: Quota(str(q["cpu"]), str(q["memory"]), q["gpu"]) for env, q in t["quotas"].items()}),
+    )
+
+
+def _retraining_environment(m: dict, data: dict) -> str:
+    """Explicit, else the first of the model's environments where its team has a GPU pool."""
+    if "environment" in m["retraining"]:
+        return m["retraining"]["environment"]
+    team = next(t for t in data["teams"] if t["name"] == m["team"])
+    pool_clusters = {p["cluster"] for p in data["gpuPools"] if p["name"] in team["gpuPools"]}
+    env_cluster = {e["name"]: e["cluster"] for e in data["environments"]}
+    names = list(m["environments"])
+    return next((e for e in names if env_cluster[e] in pool_clusters), names[0])
+
+
+def _placement(s: dict) -> ModelPlacement:
+    scaling = s.get("autoscaling")
+    autoscaling = Autoscaling(scaling["maxReplicas"], scaling["targetUtilization"]) if scaling else None
+    return ModelPlacement(s["replicas"], autoscaling, s.get("canaryWeight"))
+
+
+def _model(m: dict, data: dict) -> Model:
+    resources = m["resources"]
+    canary, exposure, auth, slos, retraining = (m.get(k) for k in ("canary", "exposure", "auth", "slos", "retraining"))
+    return Model(
+        name=m["name"],
+        team=m["team"],
+        source=m["source"],
+        runtime=m["runtime"],
+        format=m["format"],
+        cpu=str(resources["cpu"]),
+        memory=str(resources["memory"]),
+        gpus=resources["gpus"],
+        gpu_pool=m.get("gpuPool"),
+        environments=MappingProxyType({env: _placement(s) for env, s in m["environments"].items()}),
+        canary=Canary(canary["source"], canary["weight"]) if canary else None,
+        exposure=Exposure(exposure["host"], tuple(exposure["paths"])) if exposure else None,
+        auth=Auth(auth["issuer"], auth.get("jwksUri", ""), tuple(auth["audiences"])) if auth else None,
+        callers=tuple(m["callers"]),
+        slos=Slos(slos.get("p95LatencyMs"), slos.get("errorRate"), slos.get("minAccuracy")) if slos else None,
+        retraining=Retraining(
+            retraining["schedule"], retraining["image"], _retraining_environment(m, data), retraining["driftThreshold"],
+        ) if retraining else None,
+    )
