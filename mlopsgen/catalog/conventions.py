@@ -53,10 +53,12 @@ def peer(namespace: str, labels: Mapping[str, str]) -> dict:
     return {"namespaceSelector": namespace_selector(namespace), "podSelector": {"matchLabels": dict(labels)}}
 
 
+MESH_NAMESPACE = "istio-system"  # istiod, the gateways and the Gateway objects
+INGRESS_GATEWAY_LABELS = {"istio": "ingressgateway"}  # what Gateways select and policies admit
 DNS_PEER = peer("kube-system", {"k8s-app": "kube-dns"})
-ISTIOD_PEER = peer("istio-system", {"app": "istiod"})
-INGRESS_GATEWAY_PEER = peer("istio-system", {"istio": "ingressgateway"})
-EAST_WEST_PEER = peer("istio-system", {"istio": "eastwestgateway"})
+ISTIOD_PEER = peer(MESH_NAMESPACE, {"app": "istiod"})
+INGRESS_GATEWAY_PEER = peer(MESH_NAMESPACE, INGRESS_GATEWAY_LABELS)
+EAST_WEST_PEER = peer(MESH_NAMESPACE, {"istio": "eastwestgateway"})
 INGRESS_PRINCIPAL = "cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account"
 DNS_PORTS = ({"port": DNS_PORT, "protocol": "UDP"}, {"port": DNS_PORT, "protocol": "TCP"})
 
@@ -89,6 +91,11 @@ def routing_service(model: str) -> str:
 
 def gateway_name(environment: str) -> str:
     return f"{environment}-gateway"
+
+
+def gateway_ref(environment: str) -> str:
+    """How a VirtualService names its environment's Gateway."""
+    return f"{MESH_NAMESPACE}/{gateway_name(environment)}"
 
 
 def gateway_credential(environment: str) -> str:

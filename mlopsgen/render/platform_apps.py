@@ -54,7 +54,7 @@ def platform_apps(platform: Platform) -> list[PlatformApp]:
             apps.append(PlatformApp(chart.name, cluster.name, service.namespace, chart,
                                     f"platform/{cluster.name}/values/{chart.name}.yaml", options, extra))
         if _ippools(platform, cluster.name) or _gateways(platform, cluster.name):
-            apps.append(PlatformApp("cluster-config", cluster.name, "istio-system", None,
+            apps.append(PlatformApp("cluster-config", cluster.name, C.MESH_NAMESPACE, None,
                                     f"platform/{cluster.name}/manifests", ("PruneLast=true",)))
     return apps
 
@@ -87,6 +87,7 @@ def render_platform_apps(platform: Platform, apps: list[PlatformApp], header: st
             service = next(s for s in platform.services_for(app.cluster) if CHART_FOR_KIND.get(s.kind) is app.chart)
             files[app.path] = render_template(
                 app.chart.template, header=header, chart_version=app.chart.version, cluster=app.cluster,
+                dashboard_label=C.GRAFANA_DASHBOARD,
                 service=service, monitoring=_monitoring_for(platform, app.cluster))
         else:
             pools, gateways = _ippools(platform, app.cluster), _gateways(platform, app.cluster)
@@ -95,5 +96,6 @@ def render_platform_apps(platform: Platform, apps: list[PlatformApp], header: st
                     "cluster/ippool.yaml.j2", header=header, labels=L.common(platform), pools=pools)
             if gateways:
                 files[f"{app.path}/gateways.yaml"] = render_template(
-                    "mesh/gateway.yaml.j2", header=header, labels=L.common(platform), gateways=gateways)
+                    "mesh/gateway.yaml.j2", header=header, labels=L.common(platform), gateways=gateways,
+                    namespace=C.MESH_NAMESPACE, selector=C.INGRESS_GATEWAY_LABELS)
     return files

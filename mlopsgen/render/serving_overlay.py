@@ -47,7 +47,7 @@ def render_model_overlays(platform: Platform, team: Team, env: Environment, head
             host = f"{C.routing_service(model.name)}.{namespace}.svc.cluster.local"
             part.files[f"{here}/ingress.yaml"] = render_template(
                 "model/virtualservice.yaml.j2", header=header, name=f"{model.name}-ingress", labels=labels,
-                hosts=[model.exposure.host], gateways=[f"istio-system/{C.gateway_name(env.name)}"], route_name="ingress",
+                hosts=[model.exposure.host], gateways=[C.gateway_ref(env.name)], route_name="ingress",
                 match=[{"uri": {"prefix": p}} for p in model.exposure.paths],
                 route=route(model, host, model.canary_weight(env.name)))
         rules = alert_rules(model, namespace)

@@ -297,3 +297,12 @@ def test_spec_suppression_reason_and_expiry_are_reported(run_cli, repo):
     report = json.loads(lint(run_cli, "--format", "json", ".").stdout)
     assert {(s["file"], s["rule"], s["suppressed_by"], s["reason"]) for s in report["suppressed"]} == {
         ("manifests/old.yaml", "static-ip", "spec", "vendor chart, replaced in Q3 (until 2999-01-01)")}
+
+
+def test_lint_reads_specs_within_the_loaders_limits(run_cli, repo):
+    big = QUICKSTART.read_text() + "# padding\n" * 300_000  # about 3 MB, past the spec loader's bound
+    write(repo / "platform.yaml", big)
+    linted = lint(run_cli, "platform.yaml")
+    validated = run_cli("validate", "platform.yaml")
+    assert linted.exit_code == validated.exit_code == 2
+    assert "the limit is" in linted.stderr and "the limit is" in validated.output
