@@ -1,0 +1,109 @@
+"""Platform components: what the tree installs on a cluster, from which chart, in which order.
+
+One entry per component: the upstream chart and its pinned version (the one
+table of versions), the namespace and Argo CD sync wave, the API groups and
+kinds its CRDs provide, and the components it needs first. Render turns each
+installed component into an Argo CD Application; verify checks the bootstrap
+against the same table (every kind an app deploys comes from a CRD installed
+at an earlier wave, or from a component the cluster provides).
+
+Waves: AppProjects at PROJECTS_WAVE, then CRDs and operators, controllers,
+platform services and their configuration, and team apps last.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PROJECTS_WAVE = -10
+TEAM_APPS_WAVE = 0
+
+
+@dataclass(frozen=True)
+class Chart:
+    repo_url: str
+    name: str
+    version: str
+
+    @property
+    def is_oci(self) -> bool:
+        return self.repo_url.startswith("oci://")
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str
+    summary: str
+    namespace: str
+    wave: int
+    chart: Chart | None  # None: a directory of manifests rendered by mlopsgen
+    provides: frozenset[tuple[str, str]] = frozenset()  # (API group, kind) of the CRDs it installs
+    needs: tuple[str, ...] = ()  # components that must be healthy before it syncs
+    sync_options: tuple[str, ...] = ("CreateNamespace=true",)
+    extra_namespaces: tuple[str, ...] = ()  # other namespaces its chart writes to
+    cluster_scoped: bool = True  # installs cluster-scoped objects (CRDs, ClusterRoles, webhooks)
+
+
+def _kinds(group: str, *kinds: str) -> frozenset[tuple[str, str]]:
+    return frozenset((group, kind) for kind in kinds)
+
+
+ISTIO_CHARTS = "https://istio-release.storage.googleapis.com/charts"
+ISTIO_VERSION = "1.30.3"
+KSERVE_CHARTS = "oci://ghcr.io/kserve/charts"
+KSERVE_VERSION = "v0.20.0"
+CNPG_CHARTS = "https://cloudnative-pg.github.io/charts"
+
+ISTIO_KINDS = (
+    _kinds("networking.istio.io", "Gateway", "VirtualService", "DestinationRule", "ServiceEntry", "Sidecar")
+    | _kinds("security.istio.io", "AuthorizationPolicy", "PeerAuthentication", "RequestAuthentication")
+)
+
+COMPONENTS: dict[str, Component] = {c.name: c for c in (
+    Component("cert-manager", "certificates for KServe's webhooks and the ingress", "cert-manager", -5,
+              Chart("https://charts.jetstack.io", "cert-manager", "v1.21.1"),
+              _kinds("cert-manager.io", "Certificate", "Issuer", "ClusterIssuer")),
+    Component("istio-base", "Istio's CRDs and cluster roles", "istio-system", -5,
+              Chart(ISTIO_CHARTS, "base", ISTIO_VERSION), ISTIO_KINDS),
+    Component("kserve-crd", "KServe's CRDs", "kserve", -5, Chart(KSERVE_CHARTS, "kserve-crd", KSERVE_VERSION),
+              _kinds("serving.kserve.io", "InferenceService", "ServingRuntime", "ClusterServingRuntime",
+                     "ClusterStorageContainer", "InferenceGraph", "TrainedModel")),
+    Component("cloudnative-pg", "the PostgreSQL operator for the tracking server's database", "cnpg-system", -5,
+              Chart(CNPG_CHARTS, "cloudnative-pg", "0.29.0"), _kinds("postgresql.cnpg.io", "Cluster")),
+    Component("kube-prometheus-stack", "Prometheus, Grafana and the prometheus-operator CRDs", "monitoring", -5,
+              Chart("https://prometheus-community.github.io/helm-charts", "kube-prometheus-stack", "88.5.3"),
+              _kinds("monitoring.coreos.com", "ServiceMonitor", "PodMonitor", "PrometheusRule"),
+              # Its CRDs exceed the client-side apply annotation limit.
+              sync_options=("CreateNamespace=true", "ServerSideApply=true"), extra_namespaces=("kube-system",)),
+    Component("istio-cni", "Istio's CNI plugin: pods need no NET_ADMIN init container", "istio-system", -4,
+              Chart(ISTIO_CHARTS, "cni", ISTIO_VERSION), needs=("istio-base",), extra_namespaces=("kube-system",)),
+    Component("istiod", "the mesh control plane (native sidecars on)", "istio-system", -4,
+              Chart(ISTIO_CHARTS, "istiod", ISTIO_VERSION), needs=("istio-base",)),
+    Component("argo-workflows", "the workflow controller, with the executor held to Pod Security restricted", "argo", -4,
+              Chart("https://argoproj.github.io/argo-helm", "argo-workflows", "1.0.18"),
+              _kinds("argoproj.io", "Workflow", "WorkflowTemplate", "CronWorkflow", "ClusterWorkflowTemplate",
+                     "WorkflowTaskResult", "WorkflowTaskSet", "WorkflowArtifactGCTask", "WorkflowEventBinding")),
+    Component("seldon-core-operator", "Seldon Core v1, where a model uses it", "seldon-system", -4,
+              Chart("https://storage.googleapis.com/seldon-charts", "seldon-core-operator", "1.17.1"),
+              _kinds("machinelearning.seldon.io", "SeldonDeployment"), needs=("cert-manager",)),
+    Component("nvidia-device-plugin", "advertises nvidia.com/gpu on the GPU pools' nodes", "nvidia-device-plugin", -4,
+              Chart("https://nvidia.github.io/k8s-device-plugin", "nvidia-device-plugin", "0.20.0")),
+    Component("istio-ingressgateway", "the ingress gateway the models are exposed through", "istio-system", -3,
+              Chart(ISTIO_CHARTS, "gateway", ISTIO_VERSION), needs=("istiod",), cluster_scoped=False),
+    Component("kserve", "the KServe controller (raw deployment mode)", "kserve", -3,
+              Chart(KSERVE_CHARTS, "kserve-resources", KSERVE_VERSION), needs=("kserve-crd", "cert-manager")),
+    Component("mlflow-db", "the tracking server's PostgreSQL cluster", "mlflow", -3,
+              Chart(CNPG_CHARTS, "cluster", "0.8.1"), needs=("cloudnative-pg",), cluster_scoped=False),
+    Component("kserve-runtimes", "KServe's ClusterServingRuntimes (MLServer for mlflow models)", "kserve", -2,
+              Chart(KSERVE_CHARTS, "kserve-runtime-configs", KSERVE_VERSION), needs=("kserve",)),
+    Component("mlflow", "the tracking server and model registry", "mlflow", -2,
+              Chart("https://community-charts.github.io/helm-charts", "mlflow", "1.11.5"), needs=("mlflow-db",),
+              cluster_scoped=False),
+    Component("kserve-config", "the storage container that downloads models:/ URIs through MLflow", "kserve", -2,
+              None, needs=("kserve-crd",)),
+    Component("mesh-config", "the ingress Gateways, one per environment with exposed models", "istio-system", -2,
+              None, needs=("istio-base",), cluster_scoped=False),
+    Component("calico-config", "Calico IPPools for subnet segments (clusters with Calico IPAM)", "kube-system", -2,
+              None, sync_options=()),
+)}
+
