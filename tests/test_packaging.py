@@ -1,9 +1,15 @@
-"""The wheel carries templates/ and schemas/ and works from any directory."""
+"""Both distributions: the wheel works from any directory, the sdist tests itself.
+
+Each carries the licence; the sdist carries what a distribution needs to build
+and test the package from it alone (tests, docs, examples).
+"""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import tarfile
 import venv
 import zipfile
 
@@ -23,6 +29,10 @@ def test_wheel_installs_and_works_from_elsewhere(tmp_path):
     assert "mlopsgen/templates/init/platform.yaml" in names
     assert "mlopsgen/templates/model/inferenceservice.yaml.j2" in names
     assert "mlopsgen/schemas/lint-config.schema.json" in names
+    licence = next(n for n in names if n.endswith(".dist-info/licenses/LICENSE"))
+    assert "Apache License" in zipfile.ZipFile(wheel).read(licence).decode()
+    metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
+    assert "License-Expression: Apache-2.0" in metadata
 
     env = tmp_path / "venv"
     venv.create(env, with_pip=True)
@@ -44,3 +54,34 @@ def test_wheel_installs_and_works_from_elsewhere(tmp_path):
     assert (elsewhere / "tree" / "teams" / "fraud" / "models" / "fraud-detector" / "inferenceservice.yaml").is_file()
     lint = subprocess.run([env / "bin" / "mlopsgen", "lint", "tree", str(spec)], cwd=elsewhere, capture_output=True, text=True)
     assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+# Quick, self-contained tests: no ../shared, kubectl or network needed.
+SDIST_SUBSET = ["tests/platform/test_valid.py", "tests/lint/test_rules.py", "tests/lint/test_lint_command.py",
+                "tests/render/test_render_command.py"]
+
+
+@pytest.mark.slow
+def test_sdist_carries_licence_tests_docs_examples_and_its_tests_pass(tmp_path):
+    dist = tmp_path / "dist"
+    subprocess.run([sys.executable, "-m", "build", "--sdist", "--outdir", str(dist), str(ROOT)],
+                   check=True, capture_output=True)
+    sdist = next(dist.glob("mlopsgen-*.tar.gz"))
+    with tarfile.open(sdist) as archive:
+        archive.extractall(tmp_path / "unpacked", filter="data")
+    tree = next((tmp_path / "unpacked").iterdir())
+    assert (tree / "LICENSE").read_text() == (ROOT / "LICENSE").read_text()
+    for needed in ["docs/spec.md", "docs/rules/static-ip.md", "examples/quickstart/platform.yaml",
+                   "tests/conftest.py", "tests/golden", "tests/cases/spec-invalid", *SDIST_SUBSET]:
+        assert (tree / needed).exists(), needed
+    assert not (tree / ".venv").exists()
+
+    # Outside CI the unpacked tree has no ../shared beside it; those tests skip.
+    env = {k: v for k, v in os.environ.items() if k != "CI"} | {"PYTHONDONTWRITEBYTECODE": "1"}
+    where = subprocess.run([sys.executable, "-c", "import mlopsgen; print(mlopsgen.__file__)"], cwd=tree, env=env,
+                           capture_output=True, text=True, check=True)
+    assert where.stdout.startswith(str(tree)), "the tests must import the unpacked package"
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-m", "not slow", "-p", "no:cacheprovider",
+                             *SDIST_SUBSET], cwd=tree, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert " passed" in result.stdout
