@@ -1,36 +1,49 @@
-# Two entry points: `make demo` renders the bundled example, `make test` runs
+# Two entry points: `make demo` renders the bundled example with only the
+# runtime dependencies installed; `make test` adds the test toolchain and runs
 # every test. Both create the virtual environment on first use.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# checkov pins its own dependencies; it and yamllint (for benchmarks) live in a venv of their own.
+# checkov pins its own dependencies; it and yamllint (for benchmarks) live in a
+# venv of their own, beside the npm yaml-language-server the editor test drives.
 TOOLS := .venv-tools
 
 .PHONY: demo test bench clean
 
-$(BIN)/mlopsgen: pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+
+$(BIN)/mlopsgen: pyproject.toml | $(BIN)/python
+	@echo "installing mlopsgen and its runtime dependencies into $(VENV)"
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-toolchain: pyproject.toml $(BIN)/mlopsgen
+	@echo "installing the test toolchain into $(VENV): pytest, hypothesis, ruff, mypy, build, kubernetes-validate, network-config-analyzer, pre-commit"
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-demo: $(BIN)/mlopsgen
-	$(BIN)/mlopsgen validate examples/quickstart/platform.yaml
-	$(BIN)/mlopsgen render examples/quickstart/platform.yaml -o out/quickstart
-	@cd out/quickstart && find . -type f | sort
-
 $(TOOLS)/bin/checkov:
+	@echo "installing checkov and yamllint into $(TOOLS) (checks of the rendered tree, benchmarks)"
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --upgrade pip
 	$(TOOLS)/bin/pip install --quiet 'checkov>=3.2,<4' 'yamllint>=1.35'
 	touch $@
 
-test: $(BIN)/mlopsgen $(TOOLS)/bin/checkov
+demo: $(BIN)/mlopsgen
+	$(BIN)/mlopsgen validate examples/quickstart/platform.yaml
+	$(BIN)/mlopsgen render examples/quickstart/platform.yaml -o out/quickstart
+	$(BIN)/mlopsgen lint examples/quickstart/platform.yaml out/quickstart
+	@cd out/quickstart && find . -type f | sort
+
+test: $(VENV)/.test-toolchain $(TOOLS)/bin/checkov
 	$(BIN)/ruff check mlopsgen tests bench
 	$(BIN)/mypy
+	$(BIN)/python -m tests.support.lsp install
 	$(BIN)/python -m pytest -q
 
-bench: $(BIN)/mlopsgen $(TOOLS)/bin/checkov
+bench: $(VENV)/.test-toolchain $(TOOLS)/bin/checkov
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/render.py
 	$(BIN)/python bench/lint.py
