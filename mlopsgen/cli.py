@@ -6,48 +6,105 @@ arguments, dispatches, and turns errors into messages and exit codes.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
 
 from mlopsgen import __version__
-from mlopsgen.errors import EXIT_INTERNAL_ERROR, EXIT_USER_ERROR, UserError
+from mlopsgen.console import COLOR_CHOICES, Console
+from mlopsgen.errors import EXIT_BROKEN_PIPE, EXIT_INTERNAL_ERROR, EXIT_USER_ERROR, UserError, os_error_problem
 
 EXIT_CODES_HELP = """
 \b
 Exit codes:
-  0  success
-  1  check failed (render --check: the tree is stale; lint: findings at or above --fail-on)
-  2  invalid input or usage (each problem printed as file:line:col)
-  3  internal error
+  0    success
+  1    check failed (render --check: the tree is stale; render --diff --exit-code: it
+       would change; lint: findings at or above --fail-on)
+  2    invalid input or usage, or a file the system refused (each problem printed as
+       file:line:col with a hint)
+  3    internal error
+  141  the output pipe was closed early (e.g. `| head`); nothing else is printed
+"""
+
+COMPLETION_HELP = """
+\b
+Shell completion (bash; zsh_source and fish_source for the others):
+  eval "$(_MLOPSGEN_COMPLETE=bash_source mlopsgen)"    # add to ~/.bashrc
 """
 
 
-def _run(command, *args, **kwargs) -> None:
+def _run(command, *args, console: Console = Console(), problem_format: str = "text") -> None:
     """Call a command function and exit with its code; never show a traceback for user errors."""
     try:
-        code = command(*args, **kwargs)
+        code = command(*args)
+        sys.stdout.flush()  # inside the handler, so a closed pipe is caught here, not at exit
     except UserError as error:
-        for problem in error.problems:
-            click.echo(problem.format(), err=True)
-        count = len(error.problems)
-        click.echo(f"{count} problem{'s' if count != 1 else ''} found.", err=True)
+        console.problems(error.problems, problem_format)
         code = EXIT_USER_ERROR
+    except BrokenPipeError:
+        _discard_stdout()
+        code = EXIT_BROKEN_PIPE
+    except OSError as error:
+        problem = os_error_problem(error)
+        if problem is None:
+            code = _internal_error()
+        else:
+            if error.filename is None:  # writing to stdout failed: drop what is still buffered
+                _discard_stdout()
+            console.problems([problem], problem_format)
+            code = EXIT_USER_ERROR
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         code = 130
-    except Exception:  # a bug: say so, with the details needed to report it
-        import traceback
-
-        click.echo(f"mlopsgen {__version__}: internal error, please report it:", err=True)
-        click.echo(traceback.format_exc(), err=True)
-        code = EXIT_INTERNAL_ERROR
+    except Exception:
+        code = _internal_error()
     sys.exit(code)
+
+
+def _internal_error() -> int:
+    """A bug: say so, with the details needed to report it."""
+    import traceback
+
+    click.echo(f"mlopsgen {__version__}: internal error, please report it:", err=True)
+    click.echo(traceback.format_exc(), err=True)
+    return EXIT_INTERNAL_ERROR
+
+
+def _discard_stdout() -> None:
+    # Python flushes stdout again at exit; pointing it at /dev/null keeps that quiet.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _conventions(quiet: bool = True, color: bool = True):
+    """`--color` and `-q/--quiet`, the options every command that talks to people shares."""
+
+    def decorate(function):
+        if quiet:
+            function = click.option("-q", "--quiet", is_flag=True,
+                                    help="Print only errors and findings: no summaries or notes.")(function)
+        if color:
+            function = click.option("--color", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True,
+                                    help="Colour the text output; auto: only on a terminal, and not when "
+                                         "NO_COLOR is set.")(function)
+        return function
+
+    return decorate
+
+
+def _rule_names(ctx, param, incomplete: str):
+    from mlopsgen.lint.rules import RULES
+
+    return [slug for slug in RULES if slug.startswith(incomplete)]
 
 
 @click.group(
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
-    epilog=EXIT_CODES_HELP,
+    epilog=EXIT_CODES_HELP + COMPLETION_HELP,
 )
 @click.version_option(__version__, "--version", prog_name="mlopsgen")
 def cli() -> None:
@@ -62,11 +119,18 @@ def cli() -> None:
     """
 
 
+FORMAT_HELP = "Output format for problems. Default: text, or github (workflow annotations) when GITHUB_ACTIONS is set."
+
+
+def _problem_format(requested: str | None) -> str:
+    return requested or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+
+
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Output format for problems.")
-def validate(files: tuple[str, ...], output_format: str) -> None:
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "github"]), help=FORMAT_HELP)
+@_conventions()
+def validate(files: tuple[str, ...], output_format: str | None, color: str, quiet: bool) -> None:
     """Check platform files against the schema and the semantic rules.
 
     Every problem in every file is reported at once, as file:line:col.
@@ -75,10 +139,13 @@ def validate(files: tuple[str, ...], output_format: str) -> None:
     Examples:
       mlopsgen validate platform.yaml
       mlopsgen validate --format json examples/*/platform.yaml
+      mlopsgen validate --format github platform.yaml   # annotations in a GitHub workflow
     """
     from mlopsgen.commands.validate import run_validate
 
-    _run(run_validate, files, output_format)
+    console = Console(color, quiet)
+    output_format = _problem_format(output_format)
+    _run(run_validate, files, output_format, console, console=console, problem_format=output_format)
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
@@ -97,7 +164,8 @@ def schema() -> None:
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
 @click.option("--force", is_flag=True, help="Overwrite an existing platform.yaml.")
-def init(directory: str, force: bool) -> None:
+@_conventions(color=False)
+def init(directory: str, force: bool, quiet: bool) -> None:
     """Write a commented starter platform.yaml (and its schema) into DIRECTORY.
 
     \b
@@ -106,7 +174,8 @@ def init(directory: str, force: bool) -> None:
     """
     from mlopsgen.commands.init import run_init
 
-    _run(run_init, directory, force)
+    console = Console(quiet=quiet)
+    _run(run_init, directory, force, console, console=console)
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
@@ -116,10 +185,16 @@ def init(directory: str, force: bool) -> None:
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 and list stale, missing and extra files "
               "if the directory is not what a render would write.")
 @click.option("--diff", is_flag=True, help="Write nothing; print a unified diff of what would change.")
-@click.option("--dry-run", is_flag=True, help="Write nothing; print what would be written.")
+@click.option("--dry-run", is_flag=True, help="Write nothing; list the files that would be created, changed "
+              "or removed (on stdout).")
+@click.option("--exit-code", is_flag=True, help="With --diff or --dry-run: exit 1 when writing would change "
+              "anything, as `git diff --exit-code` does.")
 @click.option("--force", is_flag=True, help="Render into a non-empty directory mlopsgen did not create "
               "(its other files are kept).")
-def render(spec: str, output: str | None, check: bool, diff: bool, dry_run: bool, force: bool) -> None:
+@click.option("--format", "output_format", type=click.Choice(["text", "github"]), help=FORMAT_HELP)
+@_conventions()
+def render(spec: str, output: str | None, check: bool, diff: bool, dry_run: bool, exit_code: bool, force: bool,
+           output_format: str | None, color: str, quiet: bool) -> None:
     """Render the GitOps tree of SPEC: Kustomize, Argo CD, Helm values.
 
     Writes atomically: on any error the previous tree is left untouched. Only
@@ -129,25 +204,33 @@ def render(spec: str, output: str | None, check: bool, diff: bool, dry_run: bool
     Examples:
       mlopsgen render platform.yaml -o deploy/
       mlopsgen render platform.yaml -o deploy/ --check   # CI: is the committed tree current?
-      mlopsgen render platform.yaml -o deploy/ --diff
+      mlopsgen render platform.yaml -o deploy/ --check --format github
+      mlopsgen render platform.yaml -o deploy/ --diff --exit-code | less
+      mlopsgen render platform.yaml -o deploy/ --dry-run
     """
     from mlopsgen.commands.render import RenderOptions, run_render
 
-    _run(run_render, RenderOptions(spec, output, check, diff, dry_run, force))
+    console = Console(color, quiet)
+    output_format = _problem_format(output_format)
+    options = RenderOptions(spec, output, check, diff, dry_run, force, exit_code, output_format, console)
+    _run(run_render, options, console=console, problem_format=output_format)
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "github"]),
               help="Output format. Default: text, or github when GITHUB_ACTIONS is set.")
+@click.option("--output", "output_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write the report to FILE (atomically) instead of stdout.")
 @click.option("--fail-on", type=click.Choice(["info", "warning", "error"]),
               help="Lowest severity that fails the run (exit 1). Default: error.")
-@click.option("--strict", multiple=True, metavar="RULE",
+@click.option("--strict", multiple=True, metavar="RULE", shell_complete=_rule_names,
               help="Make RULE unsuppressible (repeatable; `all` for every rule).")
 @click.option("--config", type=click.Path(dir_okay=False, exists=True),
               help="Configuration file. Default: .mlopsgen.yaml or pyproject.toml in the current directory.")
-def lint(paths: tuple[str, ...], output_format: str | None, fail_on: str | None, strict: tuple[str, ...],
-         config: str | None) -> None:
+@_conventions()
+def lint(paths: tuple[str, ...], output_format: str | None, output_file: str | None, fail_on: str | None,
+         strict: tuple[str, ...], config: str | None, color: str, quiet: bool) -> None:
     """Lint platform specs and Kubernetes manifests or Helm values.
 
     PATHS are files or directories (searched for *.yaml and *.yml). Files
@@ -157,13 +240,15 @@ def lint(paths: tuple[str, ...], output_format: str | None, fail_on: str | None,
     \b
     Examples:
       mlopsgen lint .
-      mlopsgen lint platform.yaml deploy/ --format sarif > mlopsgen.sarif
+      mlopsgen lint platform.yaml deploy/ --format sarif --output mlopsgen.sarif
       mlopsgen lint manifests/ --fail-on warning --strict static-ip
       mlopsgen explain static-ip
     """
     from mlopsgen.commands.lint import LintOptions, run_lint
 
-    _run(run_lint, LintOptions(paths, output_format, fail_on, strict, config))
+    console = Console(color, quiet)
+    options = LintOptions(paths, output_format, fail_on, strict, config, output_file, console)
+    _run(run_lint, options, console=console)
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
@@ -176,7 +261,7 @@ def rules(output_format: str) -> None:
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
-@click.argument("rule")
+@click.argument("rule", shell_complete=_rule_names)
 def explain(rule: str) -> None:
     """Print the documentation of a lint rule (by slug or id).
 

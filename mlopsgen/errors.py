@@ -5,16 +5,20 @@ Exit codes used across the CLI:
   1  the check failed (stale tree, lint findings)
   2  invalid input or usage
   3  internal error (a bug in mlopsgen)
+  141 the reader closed the output pipe early (`| head`); nothing is printed, as with git
 """
 
 from __future__ import annotations
 
+import errno
+import os
 from dataclasses import dataclass
 
 EXIT_OK = 0
 EXIT_CHECK_FAILED = 1
 EXIT_USER_ERROR = 2
 EXIT_INTERNAL_ERROR = 3
+EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a process ended by SIGPIPE
 
 
 @dataclass(frozen=True, order=True)
@@ -73,3 +77,32 @@ class UserError(MlopsgenError):
     @classmethod
     def single(cls, file: str, message: str, hint: str = "", line: int = 0, column: int = 0) -> UserError:
         return cls([Problem(Location(file, line, column), message, hint=hint)])
+
+
+# Operating-system errors that are about the user's files and machine, not a
+# bug: each becomes a located problem with what to do about it.
+_OS_HINTS = {
+    errno.EACCES: "check the permissions of {path}, or choose another location",
+    errno.EPERM: "check the permissions of {path}, or choose another location",
+    errno.EROFS: "the file system is read-only; choose a writable location",
+    errno.ENOSPC: "the disk is full; free some space and run again",
+    errno.EDQUOT: "your disk quota is used up; free some space and run again",
+    errno.EFBIG: "the file is larger than the file system allows",
+    errno.ENOENT: "check that the path exists",
+    errno.EEXIST: "{path} is in the way; remove it or choose another path",
+    errno.ENOTDIR: "a part of the path is a file, not a directory",
+    errno.EISDIR: "the path is a directory; give a file",
+    errno.ENAMETOOLONG: "use a shorter path",
+    errno.ELOOP: "the path has a symbolic link loop",
+    errno.EIO: "the device reported an I/O error; check the disk",
+    errno.EBUSY: "the file is in use by another process",
+}
+
+
+def os_error_problem(error: OSError, default_path: str = "<stdout>") -> Problem | None:
+    """The problem a user can fix, or None when the error is not one (then it is a bug)."""
+    hint = _OS_HINTS.get(error.errno)
+    if hint is None:
+        return None
+    path = os.fsdecode(error.filename) if error.filename is not None else default_path
+    return Problem(Location(path), error.strerror or os.strerror(error.errno), hint=hint.format(path=path))

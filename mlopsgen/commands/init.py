@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import click
-
+from mlopsgen.console import Console
 from mlopsgen.errors import EXIT_OK, UserError
 from mlopsgen.resources import data_path
 
@@ -13,7 +12,7 @@ STARTER = ("templates", "init", "platform.yaml")
 SCHEMA = ("schemas", "platform.schema.json")
 
 
-def run_init(directory: str, force: bool) -> int:
+def run_init(directory: str, force: bool, console: Console) -> int:
     target = Path(directory)
     spec_file = target / "platform.yaml"
     if spec_file.exists() and not force:
@@ -22,6 +21,6 @@ def run_init(directory: str, force: bool) -> int:
     spec_file.write_text(data_path(*STARTER).read_text(encoding="utf-8"), encoding="utf-8")
     # A local copy of the schema lets editors check the file offline (see the modeline).
     (target / "platform.schema.json").write_text(data_path(*SCHEMA).read_text(encoding="utf-8"), encoding="utf-8")
-    click.echo(f"wrote {spec_file} and {target / 'platform.schema.json'}", err=True)
-    click.echo(f"next: mlopsgen validate {spec_file} && mlopsgen render {spec_file} -o {target / 'deploy'}", err=True)
+    console.note(f"wrote {spec_file} and {target / 'platform.schema.json'}")
+    console.note(f"next: mlopsgen validate {spec_file} && mlopsgen render {spec_file} -o {target / 'deploy'}")
     return EXIT_OK

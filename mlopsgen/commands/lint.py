@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from mlopsgen.console import Console
 from mlopsgen.errors import EXIT_CHECK_FAILED, EXIT_OK, Location, Problem, UserError
 from mlopsgen.lint.config import find_config, load_config
 from mlopsgen.lint.engine import Engine, SpecInput
@@ -25,6 +26,8 @@ class LintOptions:
     fail_on: str | None
     strict: tuple[str, ...]
     config: str | None
+    output_file: str | None = None
+    console: Console = Console()
 
 
 def _load_specs(paths: list[Path], root: Path) -> list[SpecInput]:
@@ -72,8 +75,17 @@ def run_lint(options: LintOptions) -> int:
     findings = engine.run(inputs, specs)
 
     output_format = options.output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
-    sys.stdout.write(REPORTERS[output_format](findings, len(files), engine.suppressed))
-    click.echo(summary_line(findings, len(files), len(engine.suppressed)), err=True)
+    console = options.console
+    if options.output_file:
+        from mlopsgen.atomic import write_atomic
+
+        # A file is not a terminal: colour only when asked for explicitly.
+        report = REPORTERS[output_format](findings, len(files), engine.suppressed, color=console.color == "always")
+        write_atomic(Path(options.output_file), report)
+    else:
+        sys.stdout.write(REPORTERS[output_format](findings, len(files), engine.suppressed,
+                                                  color=console.colors(sys.stdout)))
+    console.note(summary_line(findings, len(files), len(engine.suppressed)))
     threshold = severity_rank(options.fail_on or config.fail_on or "error")
     failing = any(severity_rank(f.severity) >= threshold for f in findings)
     return EXIT_CHECK_FAILED if failing else EXIT_OK

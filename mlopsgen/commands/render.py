@@ -11,7 +11,8 @@ from pathlib import Path
 import click
 
 from mlopsgen.catalog.modes import MODES
-from mlopsgen.errors import EXIT_CHECK_FAILED, EXIT_OK
+from mlopsgen.console import Console
+from mlopsgen.errors import EXIT_CHECK_FAILED, EXIT_OK, UserError
 from mlopsgen.render import render_spec
 from mlopsgen.write import Change, plan_changes, write_tree
 
@@ -27,6 +28,9 @@ class RenderOptions:
     diff: bool = False
     dry_run: bool = False
     force: bool = False
+    exit_code: bool = False
+    output_format: str = "text"
+    console: Console = Console()
 
 
 def host_network_notes(platform) -> list[str]:
@@ -51,48 +55,66 @@ def _progress(items):
 
 
 def run_render(options: RenderOptions) -> int:
+    if options.exit_code and not (options.diff or options.dry_run or options.check):
+        raise UserError.single("--exit-code", "only means something with --diff or --dry-run",
+                               hint="e.g. `mlopsgen render platform.yaml --diff --exit-code`")
     rendered = render_spec(options.spec, _progress_for)
     files = rendered.files
     out = Path(options.output) if options.output else rendered.default_output
+    console = options.console
     for note in host_network_notes(rendered.platform):
-        click.echo(note, err=True)
+        console.note(note)
     if options.check or options.diff or options.dry_run:
         change = plan_changes(out, files, with_diff=options.diff)
         if options.diff:
             for rel in sorted(change.diffs):
                 click.echo(change.diffs[rel], nl=False)
         if options.check:
-            return _report_check(out, change)
-        _summary(files, change, out, dry_run=True)
-        return EXIT_OK
+            return _report_check(out, change, options)
+        if options.dry_run:
+            _list_changes(change)
+        _summary(files, change, out, console, dry_run=True)
+        return EXIT_CHECK_FAILED if options.exit_code and not change.up_to_date else EXIT_OK
     change = write_tree(out, files, force=options.force)
-    _summary(files, change, out, dry_run=False)
+    _summary(files, change, out, console, dry_run=False)
     return EXIT_OK
 
 
-def _report_check(out: Path, change: Change) -> int:
+def _report_check(out: Path, change: Change, options: RenderOptions) -> int:
+    console = options.console
     if change.up_to_date:
-        click.echo(f"{out}: up to date ({len(change.unchanged)} files)", err=True)
+        console.note(f"{out}: up to date ({len(change.unchanged)} files)")
         return EXIT_OK
+    remedy = "not what `mlopsgen render` would write; run it and commit the result"
     for label, paths in (("stale", change.updated), ("missing", change.created), ("extra", change.removed)):
         for rel in paths:
-            click.echo(f"{out / rel}: {label}", err=True)
-    click.echo(f"{out}: not what `mlopsgen render` would write; run it and commit the result", err=True)
+            if options.output_format == "github":
+                from mlopsgen.github import workflow_command
+
+                console.report(workflow_command("error", f"{label}: {remedy}", (out / rel).as_posix(),
+                                                title="mlopsgen render --check"), err=False)
+            else:
+                console.report(f"{out / rel}: {label}")
+    console.note(f"{out}: {remedy}")
     return EXIT_CHECK_FAILED
 
 
-def _summary(files: dict[str, str], change: Change, out: Path, dry_run: bool) -> None:
+def _list_changes(change: Change) -> None:
+    """The dry run's answer, on stdout wherever it runs (CI included): one verb and path a line."""
+    rows = [(rel, "create") for rel in change.created] + [(rel, "update") for rel in change.updated] \
+        + [(rel, "remove") for rel in change.removed]
+    for rel, verb in sorted(rows):
+        click.echo(f"{verb}  {rel}")
+
+
+def _summary(files: dict[str, str], change: Change, out: Path, console: Console, dry_run: bool) -> None:
     kinds = Counter(kind for text in files.values() for kind in KIND.findall(text) if kind != "Kustomization")
     objects = sum(kinds.values())
     by_kind = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
     verb = "would write" if dry_run else "wrote"
-    click.echo(f"{out}: {len(files)} files, {objects} objects ({by_kind})", err=True)
-    click.echo(
+    console.note(f"{out}: {len(files)} files, {objects} objects ({by_kind})")
+    console.note(
         f"{verb} {len(change.created) + len(change.updated)} "
         f"(new {len(change.created)}, changed {len(change.updated)}), "
-        f"unchanged {len(change.unchanged)}, {'would remove' if dry_run else 'removed'} {len(change.removed)}",
-        err=True,
+        f"unchanged {len(change.unchanged)}, {'would remove' if dry_run else 'removed'} {len(change.removed)}"
     )
-    if dry_run and sys.stderr.isatty():
-        for rel in change.created + change.updated + change.removed:
-            click.echo(f"  {rel}", err=True)

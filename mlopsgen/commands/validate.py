@@ -6,11 +6,12 @@ import json
 
 import click
 
+from mlopsgen.console import Console
 from mlopsgen.errors import EXIT_OK, EXIT_USER_ERROR, Problem, UserError
 from mlopsgen.platform import load_platform
 
 
-def run_validate(files: tuple[str, ...], output_format: str) -> int:
+def run_validate(files: tuple[str, ...], output_format: str, console: Console) -> int:
     problems: list[Problem] = []
     for file in files:
         try:
@@ -21,6 +22,6 @@ def run_validate(files: tuple[str, ...], output_format: str) -> int:
         click.echo(json.dumps({"valid": not problems, "files": list(files), "problems": [p.as_dict() for p in problems]}, indent=2))
         return EXIT_USER_ERROR if problems else EXIT_OK
     if problems:
-        raise UserError(problems)
-    click.echo(f"{len(files)} file{'s' if len(files) != 1 else ''} valid", err=True)
+        raise UserError(problems)  # text and github: reported by the CLI's handler
+    console.note(f"{len(files)} file{'s' if len(files) != 1 else ''} valid")
     return EXIT_OK

@@ -1,4 +1,7 @@
-"""Reporters, one per output format, picked from a name map. Exit codes never depend on them."""
+"""Reporters, one per output format, picked from a name map. Exit codes never depend on them.
+
+Each takes (findings, files, suppressed, color); only text uses colour.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,8 @@ import json
 from collections import Counter
 
 from mlopsgen import __version__
+from mlopsgen.console import diagnostic, paint
+from mlopsgen.github import workflow_command
 from mlopsgen.lint.finding import Finding, Suppressed
 from mlopsgen.lint.rules import INTERNAL_ERROR, RULES
 
@@ -22,20 +27,18 @@ def summary_line(findings: list[Finding], files: int, suppressed: int) -> str:
     return text + (f"; {suppressed} suppressed" if suppressed else "")
 
 
-def text(findings: list[Finding], files: int, suppressed: list[Suppressed]) -> str:
-    lines = []
-    for f in findings:
-        lines.append(f"{f.file}:{f.line}:{f.column}: {f.severity}: {f.message} [{f.rule}]")
-        if f.hint:
-            lines.append(f"  hint: {f.hint}")
+def text(findings: list[Finding], files: int, suppressed: list[Suppressed], color: bool = False) -> str:
+    lines = [diagnostic(f"{f.file}:{f.line}:{f.column}", f.severity, f"{f.message} [{f.rule}]", f.hint, color)
+             for f in findings]
     for s in suppressed:
         f = s.finding
-        lines.append(f"{f.file}:{f.line}:{f.column}: suppressed: {f.message} [{f.rule}]")
-        lines.append(f"  reason: {s.reason}")
+        lines.append(f"{paint(f'{f.file}:{f.line}:{f.column}', 'location', color)}: "
+                     f"{paint('suppressed:', 'note', color)} {f.message} [{f.rule}]")
+        lines.append(f"  {paint('reason:', 'hint', color)} {s.reason}")
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def json_report(findings: list[Finding], files: int, suppressed: list[Suppressed]) -> str:
+def json_report(findings: list[Finding], files: int, suppressed: list[Suppressed], color: bool = False) -> str:
     counts = Counter(f.severity for f in findings)
     return json.dumps({
         "tool": "mlopsgen", "version": __version__,
@@ -70,7 +73,7 @@ def fingerprint(f: Finding) -> str:
 SARIF_SUPPRESSION_KIND = {"inline": "inSource", "config": "external", "spec": "external"}
 
 
-def sarif(findings: list[Finding], files: int, suppressed: list[Suppressed]) -> str:
+def sarif(findings: list[Finding], files: int, suppressed: list[Suppressed], color: bool = False) -> str:
     rules = [_rule_descriptor(slug, module) for slug, module in RULES.items()]
     index = {slug: i for i, slug in enumerate(RULES)}
     if any(f.rule == INTERNAL_ERROR[0] for f in findings):
@@ -105,25 +108,13 @@ def sarif(findings: list[Finding], files: int, suppressed: list[Suppressed]) -> 
     return json.dumps(log, indent=2) + "\n"
 
 
-def _escape_data(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(value: str) -> str:
-    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
-
-
-def github(findings: list[Finding], files: int, suppressed: list[Suppressed]) -> str:
+def github(findings: list[Finding], files: int, suppressed: list[Suppressed], color: bool = False) -> str:
     command = {"error": "error", "warning": "warning", "info": "notice"}
-    lines = [
-        f"::{command[f.severity]} file={_escape_property(f.file)},line={f.line},col={f.column},"
-        f"title={_escape_property(f.rule)}::{_escape_data(f.message + ('. ' + f.hint if f.hint else ''))}"
-        for f in findings
-    ]
+    lines = [workflow_command(command[f.severity], f.message + (". " + f.hint if f.hint else ""),
+                              f.file, f.line, f.column, f.rule) for f in findings]
     lines += [  # as notices, so a reviewer sees what was accepted and why
-        f"::notice file={_escape_property(s.finding.file)},line={s.finding.line},col={s.finding.column},"
-        f"title={_escape_property('suppressed ' + s.finding.rule)}::"
-        f"{_escape_data(s.finding.message + '. Suppressed: ' + s.reason)}"
+        workflow_command("notice", f"{s.finding.message}. Suppressed: {s.reason}", s.finding.file, s.finding.line,
+                         s.finding.column, f"suppressed {s.finding.rule}")
         for s in suppressed
     ]
     return "\n".join(lines) + ("\n" if lines else "")

@@ -306,3 +306,40 @@ def test_lint_reads_specs_within_the_loaders_limits(run_cli, repo):
     validated = run_cli("validate", "platform.yaml")
     assert linted.exit_code == validated.exit_code == 2
     assert "the limit is" in linted.stderr and "the limit is" in validated.output
+
+
+def test_output_file_gets_the_report_and_stdout_stays_empty(run_cli, repo):
+    write(repo / "cm.yaml", CONFIGMAP)
+    result = lint(run_cli, "cm.yaml", "--format", "sarif", "--output", "report.sarif")
+    assert result.exit_code == 1 and result.stdout == ""
+    report = json.loads((repo / "report.sarif").read_text())
+    assert len(report["runs"][0]["results"]) == 2
+    assert "2 findings (2 errors) in 1 file" in result.stderr
+    assert sorted(p.name for p in repo.iterdir()) == ["cm.yaml", "report.sarif"]  # no temporary left behind
+
+
+def test_output_file_is_replaced_atomically_and_a_failure_keeps_the_old_one(run_cli, repo, monkeypatch):
+    write(repo / "cm.yaml", CONFIGMAP)
+    (repo / "report.txt").write_text("previous report\n")
+    import os
+
+    real_replace = os.replace
+
+    def fail(*args, **kwargs):
+        raise OSError(28, os.strerror(28))  # ENOSPC while writing the temporary file
+
+    monkeypatch.setattr(os, "replace", fail)
+    result = lint(run_cli, "cm.yaml", "--output", "report.txt")
+    assert result.exit_code == 2 and "error: No space left on device" in result.stderr
+    assert (repo / "report.txt").read_text() == "previous report\n"
+    assert sorted(p.name for p in repo.iterdir()) == ["cm.yaml", "report.txt"]
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert lint(run_cli, "cm.yaml", "--output", "report.txt").exit_code == 1
+    assert "[static-ip]" in (repo / "report.txt").read_text() and "\x1b[" not in (repo / "report.txt").read_text()
+
+
+def test_output_into_a_missing_directory_is_a_located_error(run_cli, repo):
+    write(repo / "cm.yaml", CONFIGMAP)
+    result = lint(run_cli, "cm.yaml", "--output", "nowhere/report.txt")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("nowhere/") and "error: No such file or directory" in result.stderr

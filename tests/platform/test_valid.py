@@ -154,7 +154,7 @@ def test_bad_input_in_a_real_process_has_no_traceback(tmp_path):
 
 def test_help_documents_exit_codes(run_cli):
     result = run_cli("--help")
-    assert "Exit codes:" in result.output and "2  invalid input or usage" in result.output
+    assert "Exit codes:" in result.output and "2    invalid input or usage" in result.output and "141  the output pipe was closed early" in result.output
 
 
 def test_spec_reference_is_up_to_date():

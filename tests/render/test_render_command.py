@@ -188,3 +188,66 @@ def test_render_says_which_pods_policies_cannot_isolate(run_cli, tmp_path):
     assert "NetworkPolicies do not apply to those pods" in result.output
     quiet = run_cli("render", str(QUICKSTART), "-o", str(tmp_path / "qs"))
     assert "host networking" not in quiet.output
+
+
+def _changed_quickstart(tmp_path: Path) -> tuple[Path, Path]:
+    out = tmp_path / "deploy"
+    subprocess.run([sys.executable, "-m", "mlopsgen", "render", str(QUICKSTART), "-o", str(out)], check=True,
+                   capture_output=True)
+    spec = tmp_path / "platform.yaml"
+    spec.write_text(QUICKSTART.read_text().replace("dev: {cpu: 16, memory: 64Gi, gpu: 2}",
+                                                   "dev: {cpu: 20, memory: 64Gi, gpu: 2}"))
+    return spec, out
+
+
+def test_diff_exit_code_is_1_with_changes_and_0_without(run_cli, tmp_path):
+    spec, out = _changed_quickstart(tmp_path)
+    changed = run_cli("render", str(spec), "-o", str(out), "--diff", "--exit-code")
+    assert changed.exit_code == 1 and '+    requests.cpu: "20"' in changed.stdout
+    same = run_cli("render", str(QUICKSTART), "-o", str(out), "--diff", "--exit-code")
+    assert same.exit_code == 0 and same.stdout == ""
+    assert run_cli("render", str(spec), "-o", str(out), "--dry-run", "--exit-code").exit_code == 1
+
+
+def test_exit_code_alone_is_a_usage_error(run_cli, tmp_path):
+    result = run_cli("render", str(QUICKSTART), "-o", str(tmp_path / "deploy"), "--exit-code")
+    assert result.exit_code == 2 and "--exit-code: error: only means something with --diff or --dry-run" in result.stderr
+    assert not (tmp_path / "deploy").exists()
+
+
+def test_dry_run_lists_every_file_off_a_terminal(tmp_path):
+    spec, out = _changed_quickstart(tmp_path)
+    # A real process with stdout and stderr on pipes, as in CI.
+    result = subprocess.run([sys.executable, "-m", "mlopsgen", "render", str(spec), "-o", str(out), "--dry-run"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0
+    assert result.stdout.splitlines() == ["update  .mlopsgen.json", "update  teams/fraud/overlays/dev/resourcequota.yaml"]
+    fresh = subprocess.run([sys.executable, "-m", "mlopsgen", "render", str(QUICKSTART), "-o", str(tmp_path / "new"),
+                            "--dry-run"], capture_output=True, text=True)
+    listed = fresh.stdout.splitlines()
+    assert len(listed) == len(writer_files(QUICKSTART)) and all(line.startswith("create  ") for line in listed)
+    assert listed == sorted(listed)
+    assert not (tmp_path / "new").exists()
+
+
+def writer_files(spec: Path) -> dict[str, str]:
+    from mlopsgen.render import render_spec
+
+    return render_spec(spec).files
+
+
+def test_check_in_github_format_annotates_each_stale_file(run_cli, tmp_path):
+    spec, out = _changed_quickstart(tmp_path)
+    result = run_cli("render", str(spec), "-o", str(out), "--check", "--format", "github")
+    assert result.exit_code == 1
+    stale = (out / "teams/fraud/overlays/dev/resourcequota.yaml").as_posix()
+    assert (f"::error file={stale},title=mlopsgen render --check::stale: not what `mlopsgen render` would write; "
+            "run it and commit the result") in result.stdout.splitlines()
+    assert all(line.startswith("::error file=") for line in result.stdout.splitlines())
+
+
+def test_check_reads_github_actions_from_the_environment(run_cli, tmp_path, monkeypatch):
+    spec, out = _changed_quickstart(tmp_path)
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    assert run_cli("render", str(spec), "-o", str(out), "--check").stdout.startswith("::error file=")
+    assert run_cli("render", str(spec), "-o", str(out), "--check", "--format", "text").stdout == ""
