@@ -1,4 +1,4 @@
-"""Generate docs/spec.md, the platform.yaml reference, from the schema's descriptions.
+"""Generate docs/spec.md, the platform.yaml reference, from the schema's Markdown descriptions.
 
 Run `python -m mlopsgen.specdoc > docs/spec.md`; a test fails when it is stale.
 """
@@ -41,7 +41,7 @@ def _rows(node: dict, root: dict, prefix: str, required: set, out: list) -> None
         path = f"{prefix}{name}"
         default = f" Default: `{child['default']}`." if "default" in child and child["default"] not in ([], {}) else ""
         needed = "yes" if name in required else ""
-        description = child.get("description", "").replace("\n", " ").replace("|", "\\|")
+        description = child.get("markdownDescription", "").replace("\n", " ").replace("|", "\\|")
         out.append(f"| `{path}` | {_type_of(child)} | {needed} | {description}{default} |")
         if child.get("type") == "object" and "properties" in child:
             _rows(child, root, path + ".", set(child.get("required", [])), out)
@@ -62,7 +62,7 @@ def render_spec_reference() -> str:
         "",
         "<!-- Generated from schemas/platform.schema.json by `python -m mlopsgen.specdoc`; do not edit. -->",
         "",
-        schema["description"],
+        schema["markdownDescription"],
         "",
         "Names are DNS-1123 labels (lowercase letters, digits, `-`; at most 40 characters).",
         "`<name>` in a path stands for a key you choose (an environment name, for example).",

@@ -8,6 +8,7 @@ missing key, at the mapping that lacks it) and carries a hint.
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -124,9 +125,18 @@ def _field_name(path) -> str:
     return names[-1] if names else "document"
 
 
+# A sentence ends at '.', '!' or '?' before a capital letter; "e.g." and "i.e." never end one.
+_SENTENCE_END = re.compile(r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<=[.!?])\s+(?=[A-Z])")
+
+
+def first_sentence(text: str) -> str:
+    """The first whole sentence of ``text``, without its final full stop."""
+    sentence = _SENTENCE_END.split(text.strip(), maxsplit=1)[0]
+    return sentence[:-1] if sentence.endswith(".") else sentence
+
+
 def _format_hint(schema: dict) -> str:
-    description = schema.get("description", "")
-    return description.split(". ")[0].rstrip(".") if description else ""
+    return first_sentence(schema.get("description", ""))
 
 
 def _explain(doc: Document, error) -> list[Problem]:
@@ -174,7 +184,9 @@ def _explain(doc: Document, error) -> list[Problem]:
     if kind == "const":
         return [at(path, f"{_field_name(path)} must be {error.validator_value!r}, not {instance!r}", f"write {error.validator_value}")]
     if kind == "pattern":
-        return [at(path, f"{instance!r} is not a valid {_field_name(path)}", _format_hint(schema))]
+        # The message editors show for this pattern (yaml-language-server reads patternErrorMessage).
+        hint = first_sentence(schema.get("patternErrorMessage", "")) or _format_hint(schema)
+        return [at(path, f"{instance!r} is not a valid {_field_name(path)}", hint)]
     if kind in ("minItems", "minProperties") and not instance:
         return [at(path, f"{_field_name(path)} must not be empty", _format_hint(schema))]
     return [at(path, f"{_field_name(path)}: {error.message}", _format_hint(schema))]
