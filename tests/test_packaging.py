@@ -58,7 +58,8 @@ def test_wheel_installs_and_works_from_elsewhere(tmp_path):
 
 # Quick, self-contained tests: no ../shared, kubectl or network needed.
 SDIST_SUBSET = ["tests/platform/test_valid.py", "tests/lint/test_rules.py", "tests/lint/test_lint_command.py",
-                "tests/render/test_render_command.py"]
+                "tests/render/test_render_command.py", "tests/test_cli_conventions.py", "tests/test_github.py",
+                "tests/test_schemasync.py"]
 
 
 @pytest.mark.slow

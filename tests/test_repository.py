@@ -44,3 +44,37 @@ def test_licence_is_the_apache_2_0_text():
     assert "Apache License" in text and "Version 2.0, January 2004" in text
     assert "END OF TERMS AND CONDITIONS" in text and "APPENDIX: How to apply the Apache License" in text
     assert 'license = "Apache-2.0"' in (ROOT / "pyproject.toml").read_text()
+
+
+def _first_run_block() -> tuple[int, str]:
+    text = (ROOT / "README.md").read_text()
+    start = text.index("```sh\n", text.index("## Install and first run")) + len("```sh\n")
+    return text[:start].count("\n"), text[start:text.index("```", start)]
+
+
+def test_the_first_run_is_on_the_first_screen_and_starts_from_nothing():
+    line, block = _first_run_block()
+    assert line < 25
+    commands = block.splitlines()
+    assert commands[0].startswith("python3 -m venv .venv") and commands[1] == "pip install ."
+    assert any(c.startswith("mlopsgen render") for c in commands) and any(c.startswith("mlopsgen lint") for c in commands)
+
+
+@pytest.mark.slow
+def test_the_first_run_works_as_written(tmp_path, kubectl):
+    """The README's commands, verbatim, in a fresh copy of the repository."""
+    _, block = _first_run_block()
+    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True,
+                            text=True, check=True).stdout.splitlines()
+    clone = tmp_path / "mlopsgen"
+    for name in listed:
+        if (ROOT / name).is_file():
+            (clone / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, clone / name)
+    result = subprocess.run(["bash", "-euo", "pipefail", "-c", block], cwd=clone, capture_output=True, text=True,
+                            timeout=600)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    assert "1 file valid" in result.stderr
+    assert "0 findings in " in result.stderr
+    assert result.stdout.strip().endswith("overlay builds")
+    assert (clone / "my-platform" / "deploy" / ".mlopsgen.json").is_file()
