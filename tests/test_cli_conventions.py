@@ -213,3 +213,16 @@ def test_shell_completion_is_documented_in_help_and_readme(run_cli):
     command = 'eval "$(_MLOPSGEN_COMPLETE=bash_source mlopsgen)"'
     assert command in run_cli("--help").output
     assert command in (ROOT / "README.md").read_text()
+
+
+def test_quiet_hides_the_progress_bar_a_terminal_gets_for_a_large_spec(tmp_path):
+    import yaml
+
+    from bench.synthetic import synthetic_spec
+
+    spec = tmp_path / "platform.yaml"
+    spec.write_text(yaml.safe_dump(synthetic_spec(teams=20, environments=2, pools=1)))
+    env = dict(os.environ)
+    assert "rendering teams" in _on_a_terminal(["render", str(spec), "-o", str(tmp_path / "a")], env)
+    quiet = _on_a_terminal(["render", str(spec), "-o", str(tmp_path / "b"), "--quiet"], env)
+    assert quiet == "" and (tmp_path / "b" / ".mlopsgen.json").is_file()

@@ -43,7 +43,11 @@ def host_network_notes(platform) -> list[str]:
 
 
 def _progress_for(platform):
-    return _progress if len(platform.teams) >= PROGRESS_MIN_TEAMS else (lambda items: items)
+    return _progress if len(platform.teams) >= PROGRESS_MIN_TEAMS else _no_progress
+
+
+def _no_progress(items):
+    return items
 
 
 def _progress(items):
@@ -58,10 +62,10 @@ def run_render(options: RenderOptions) -> int:
     if options.exit_code and not (options.diff or options.dry_run or options.check):
         raise UserError.single("--exit-code", "only means something with --diff or --dry-run",
                                hint="e.g. `mlopsgen render platform.yaml --diff --exit-code`")
-    rendered = render_spec(options.spec, _progress_for)
+    console = options.console
+    rendered = render_spec(options.spec, (lambda platform: _no_progress) if console.quiet else _progress_for)
     files = rendered.files
     out = Path(options.output) if options.output else rendered.default_output
-    console = options.console
     for note in host_network_notes(rendered.platform):
         console.note(note)
     if options.check or options.diff or options.dry_run:
