@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 
@@ -15,8 +16,11 @@ def _dry_make(target: str, tmp_path) -> str:
     if make is None:
         pytest.skip("make is not installed")
     # A venv path that does not exist, so make plans every step from scratch.
-    result = subprocess.run([make, "-n", target, f"VENV={tmp_path / 'venv'}", f"TOOLS={tmp_path / 'tools'}"],
-                            cwd=ROOT, capture_output=True, text=True, check=True)
+    # Under `make test` itself, a nested make would announce its directory: keep the plan clean.
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    result = subprocess.run([make, "-n", "--no-print-directory", target, f"VENV={tmp_path / 'venv'}",
+                             f"TOOLS={tmp_path / 'tools'}"], cwd=ROOT, env=env, capture_output=True, text=True,
+                            check=True)
     return result.stdout
 
 
