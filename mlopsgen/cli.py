@@ -12,7 +12,7 @@ import sys
 import click
 
 from mlopsgen import __version__
-from mlopsgen.console import COLOR_CHOICES, Console
+from mlopsgen.console import COLOR_CHOICES, DEFAULT_CONSOLE, Console
 from mlopsgen.errors import EXIT_BROKEN_PIPE, EXIT_INTERNAL_ERROR, EXIT_USER_ERROR, UserError, os_error_problem
 
 EXIT_CODES_HELP = """
@@ -34,7 +34,7 @@ Shell completion (bash; zsh_source and fish_source for the others):
 """
 
 
-def _run(command, *args, console: Console = Console(), problem_format: str = "text") -> None:
+def _run(command, *args, console: Console = DEFAULT_CONSOLE, problem_format: str = "text") -> None:
     """Call a command function and exit with its code; never show a traceback for user errors."""
     try:
         code = command(*args)

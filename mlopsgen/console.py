@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, TextIO
+from typing import Any, TextIO
 
 import click
 
@@ -18,7 +19,7 @@ from mlopsgen.errors import Problem
 
 COLOR_CHOICES = ("auto", "always", "never")
 PROBLEM_FORMATS = ("text", "github")
-_STYLES = {
+_STYLES: dict[str, dict[str, Any]] = {
     "error": {"fg": "red", "bold": True},
     "warning": {"fg": "yellow", "bold": True},
     "info": {"fg": "cyan", "bold": True},
@@ -77,3 +78,6 @@ class Console:
                 click.echo(diagnostic(str(problem.location), "error", message, problem.hint, color), err=True, color=color)
         count = len(problems)
         self.note(f"{count} problem{'s' if count != 1 else ''} found.")
+
+
+DEFAULT_CONSOLE = Console()  # frozen: safe to share as a default

@@ -101,8 +101,8 @@ _OS_HINTS = {
 
 def os_error_problem(error: OSError, default_path: str = "<stdout>") -> Problem | None:
     """The problem a user can fix, or None when the error is not one (then it is a bug)."""
-    hint = _OS_HINTS.get(error.errno)
-    if hint is None:
+    if error.errno not in _OS_HINTS:
         return None
+    hint = _OS_HINTS[error.errno]
     path = os.fsdecode(error.filename) if error.filename is not None else default_path
     return Problem(Location(path), error.strerror or os.strerror(error.errno), hint=hint.format(path=path))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from mlopsgen.console import Console
+from mlopsgen.console import DEFAULT_CONSOLE, Console
 from mlopsgen.errors import EXIT_CHECK_FAILED, EXIT_OK, Location, Problem, UserError
 from mlopsgen.lint.config import find_config, load_config
 from mlopsgen.lint.engine import Engine, SpecInput
@@ -27,7 +27,7 @@ class LintOptions:
     strict: tuple[str, ...]
     config: str | None
     output_file: str | None = None
-    console: Console = Console()
+    console: Console = DEFAULT_CONSOLE
 
 
 def _load_specs(paths: list[Path], root: Path) -> list[SpecInput]:

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from mlopsgen.catalog.modes import MODES
-from mlopsgen.console import Console
+from mlopsgen.console import DEFAULT_CONSOLE, Console
 from mlopsgen.errors import EXIT_CHECK_FAILED, EXIT_OK, UserError
 from mlopsgen.render import render_spec
 from mlopsgen.write import Change, plan_changes, write_tree
@@ -30,7 +30,7 @@ class RenderOptions:
     force: bool = False
     exit_code: bool = False
     output_format: str = "text"
-    console: Console = Console()
+    console: Console = DEFAULT_CONSOLE
 
 
 def host_network_notes(platform) -> list[str]:
