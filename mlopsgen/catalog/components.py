@@ -29,6 +29,11 @@ class Chart:
     def is_oci(self) -> bool:
         return self.repo_url.startswith("oci://")
 
+    @property
+    def registry(self) -> str:
+        """An OCI repository as Argo CD's Helm sources name it: without the scheme."""
+        return self.repo_url.removeprefix("oci://")
+
 
 @dataclass(frozen=True)
 class Component:
@@ -94,6 +99,8 @@ COMPONENTS: dict[str, Component] = {c.name: c for c in (
               Chart(KSERVE_CHARTS, "kserve-resources", KSERVE_VERSION), needs=("kserve-crd", "cert-manager")),
     Component("mlflow-db", "the tracking server's PostgreSQL cluster", "mlflow", -3,
               Chart(CNPG_CHARTS, "cluster", "0.8.1"), needs=("cloudnative-pg",), cluster_scoped=False),
+    Component("mlflow-storage", "the tracking server's artifact volume, where no object store is given", "mlflow", -3,
+              None, cluster_scoped=False),
     Component("kserve-runtimes", "KServe's ClusterServingRuntimes (MLServer for mlflow models)", "kserve", -2,
               Chart(KSERVE_CHARTS, "kserve-runtime-configs", KSERVE_VERSION), needs=("kserve",)),
     Component("mlflow", "the tracking server and model registry", "mlflow", -2,

@@ -35,6 +35,8 @@ CALICO_IPV4_POOLS = "cni.projectcalico.org/ipv4pools"
 # lists each skip; a test counts them.
 BASE_NAMESPACE_SKIP = {"checkov.io/skip1": "CKV_K8S_21=namespace is set by each Kustomize overlay that includes this base"}
 
+MLFLOW_IMAGE = "ghcr.io/mlflow/mlflow:v3.15.1"  # the tracking chart's appVersion: client and server agree
+
 # --- ports -----------------------------------------------------------------
 DNS_PORT = 53
 ISTIOD_XDS_PORT = 15012  # xDS and certificates for the sidecars
@@ -53,13 +55,15 @@ def peer(namespace: str, labels: Mapping[str, str]) -> dict:
     return {"namespaceSelector": namespace_selector(namespace), "podSelector": {"matchLabels": dict(labels)}}
 
 
-MESH_NAMESPACE = "istio-system"  # istiod, the gateways and the Gateway objects
-INGRESS_GATEWAY_LABELS = {"istio": "ingressgateway"}  # what Gateways select and policies admit
+MESH_NAMESPACE = "istio-system"  # istiod and the gateways the tree installs
+# The ingress gateway the tree installs: Istio's `gateway` chart names the ServiceAccount after
+# the release and labels the pods `istio: <release without "istio-">` (manifests/charts/gateway).
+INGRESS_GATEWAY_RELEASE = "istio-ingressgateway"
+INGRESS_GATEWAY_LABELS = {"istio": "ingressgateway"}
+DEFAULT_TRUST_DOMAIN = "cluster.local"
 DNS_PEER = peer("kube-system", {"k8s-app": "kube-dns"})
 ISTIOD_PEER = peer(MESH_NAMESPACE, {"app": "istiod"})
-INGRESS_GATEWAY_PEER = peer(MESH_NAMESPACE, INGRESS_GATEWAY_LABELS)
 EAST_WEST_PEER = peer(MESH_NAMESPACE, {"istio": "eastwestgateway"})
-INGRESS_PRINCIPAL = "cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account"
 DNS_PORTS = ({"port": DNS_PORT, "protocol": "UDP"}, {"port": DNS_PORT, "protocol": "TCP"})
 
 
@@ -93,11 +97,6 @@ def gateway_name(environment: str) -> str:
     return f"{environment}-gateway"
 
 
-def gateway_ref(environment: str) -> str:
-    """How a VirtualService names its environment's Gateway."""
-    return f"{MESH_NAMESPACE}/{gateway_name(environment)}"
-
-
 def gateway_credential(environment: str) -> str:
     return f"{gateway_name(environment)}-tls"
 
@@ -125,8 +124,4 @@ def platform_application(cluster: str, component: str) -> str:
     return f"{cluster}-{component}"
 
 
-def root_application(cluster: str) -> str:
-    return f"root-{cluster}"
-
-
-PROJECTS_ROOT = "root-projects"
+ROOT_APPLICATION = "mlopsgen-root"  # the app-of-apps the bootstrap applies

@@ -12,14 +12,17 @@ from types import MappingProxyType
 
 from mlopsgen.catalog import conventions as C
 from mlopsgen.platform.model import (
+    ArtifactStore,
     Auth,
     Autoscaling,
     Canary,
     Cluster,
+    Database,
     Environment,
     Exposure,
     GitOps,
     GpuPool,
+    IngressGateway,
     Model,
     ModelPlacement,
     Platform,
@@ -46,23 +49,41 @@ def build_platform(data: dict, source_file: str) -> Platform:
         name=data["metadata"]["name"],
         source_file=source_file,
         gitops=GitOps(gitops["repoURL"], gitops["revision"], gitops["path"].rstrip("/")),
-        clusters=tuple(
-            Cluster(c["name"], c["server"], c["role"], c["cloud"], c.get("region", "")) for c in data["clusters"]
-        ),
+        clusters=tuple(_cluster(c) for c in data["clusters"]),
         environments=tuple(_environment(e) for e in data["environments"]),
         gpu_pools=tuple(_gpu_pool(p) for p in data["gpuPools"]),
-        services=tuple(
-            Service(
-                s["name"], s["kind"], s["host"], s["port"], s.get("cluster"),
-                frozen_map(s.get("podLabels") or {"app.kubernetes.io/name": s["host"].split(".")[0]}),
-            )
-            for s in data["services"]
-        ),
+        services=tuple(_service(s) for s in data["services"]),
         teams=tuple(_team(t) for t in data["teams"]),
         models=tuple(_model(m, data) for m in data["models"]),
         suppressions=tuple(
             Suppression(s["rule"], s["path"], s["reason"], s.get("expires")) for s in data["lint"]["suppressions"]
         ),
+    )
+
+
+def _cluster(c: dict) -> Cluster:
+    istio = c["provided"].get("istio")
+    if istio:
+        gateway = istio["ingressGateway"]
+        ingress = IngressGateway(gateway["namespace"], gateway["serviceAccount"], frozen_map(gateway["labels"]),
+                                 istio["trustDomain"])
+    else:
+        ingress = IngressGateway(C.MESH_NAMESPACE, C.INGRESS_GATEWAY_RELEASE, frozen_map(C.INGRESS_GATEWAY_LABELS),
+                                 C.DEFAULT_TRUST_DOMAIN)
+    return Cluster(
+        name=c["name"], server=c["server"], role=c["role"], cloud=c["cloud"], region=c.get("region", ""),
+        provided=frozenset(c["provided"]), istio_revision=(istio or {}).get("revision"), ingress_gateway=ingress,
+        cni_plugin=c["cni"]["plugin"], assigns_from_pools=c["cni"]["assignsFromPools"],
+    )
+
+
+def _service(s: dict) -> Service:
+    store, database = s.get("artifactStore"), s["database"] if s["kind"] == "tracking" else None
+    return Service(
+        s["name"], s["kind"], s["host"], s["port"], s.get("cluster"),
+        frozen_map(s.get("podLabels") or {"app.kubernetes.io/name": s["host"].split(".")[0]}),
+        ArtifactStore(store["url"], store.get("endpoint"), store.get("credentialsSecret")) if store else None,
+        Database(database["instances"], str(database["storage"]), str(database["artifactVolume"])) if database else None,
     )
 
 
@@ -74,6 +95,8 @@ def _environment(e: dict) -> Environment:
         modes=MappingProxyType(dict(e["network"])),
         host_justification=e.get("hostNetworkJustification", ""),
         segment=Segment(segment["cidr"], segment["blockSize"]) if segment else None,
+        tls_issuer=e["ingress"].get("issuer"),
+        tls_secret=e["ingress"].get("secretName", C.gateway_credential(e["name"])),
     )
 
 
@@ -112,7 +135,7 @@ def _retraining_environment(m: dict, data: dict) -> str:
 def _placement(s: dict) -> ModelPlacement:
     scaling = s.get("autoscaling")
     autoscaling = Autoscaling(scaling["maxReplicas"], scaling["targetUtilization"]) if scaling else None
-    return ModelPlacement(s["replicas"], autoscaling, s.get("canaryWeight"))
+    return ModelPlacement(s["replicas"], autoscaling, s.get("canaryWeight"), s.get("host"))
 
 
 def _model(m: dict, data: dict) -> Model:

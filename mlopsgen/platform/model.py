@@ -29,12 +29,40 @@ class GitOps:
 
 
 @dataclass(frozen=True, eq=False)
+class IngressGateway:
+    """The gateway workload Gateways select and policies admit: installed by the tree, or provided."""
+
+    namespace: str
+    service_account: str
+    labels: Mapping[str, str]
+    trust_domain: str
+
+    @property
+    def principal(self) -> str:
+        """Its mesh identity (SPIFFE path without the scheme), as AuthorizationPolicies name it."""
+        return f"{self.trust_domain}/ns/{self.namespace}/sa/{self.service_account}"
+
+
+@dataclass(frozen=True, eq=False)
 class Cluster:
     name: str
     server: str
     role: str
     cloud: str
     region: str
+    provided: frozenset[str]  # component families the cluster already runs (keys of `provided`)
+    istio_revision: str | None
+    ingress_gateway: IngressGateway
+    cni_plugin: str
+    assigns_from_pools: bool
+
+    def provides(self, family: str) -> bool:
+        return family in self.provided
+
+    @property
+    def calico_ipam(self) -> bool:
+        """Pod addresses come from Calico IPPools: what subnet segments need."""
+        return self.cni_plugin == "calico" and self.assigns_from_pools
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,6 +78,8 @@ class Environment:
     modes: Mapping[str, str]  # workload class -> network mode
     host_justification: str
     segment: Segment | None
+    tls_issuer: str | None  # cert-manager ClusterIssuer for the ingress certificate
+    tls_secret: str  # the Gateway's credentialName
 
     def mode(self, workload_class: str) -> str:
         return self.modes[workload_class]
@@ -78,6 +108,24 @@ class GpuPool:
 
 
 @dataclass(frozen=True, eq=False)
+class ArtifactStore:
+    url: str
+    endpoint: str | None
+    credentials_secret: str | None
+
+    @property
+    def scheme(self) -> str:
+        return self.url.split("://", 1)[0]
+
+
+@dataclass(frozen=True, eq=False)
+class Database:
+    instances: int
+    storage: str
+    artifact_volume: str  # used only without an artifact store
+
+
+@dataclass(frozen=True, eq=False)
 class Service:
     name: str
     kind: str
@@ -85,6 +133,8 @@ class Service:
     port: int
     cluster: str | None
     pod_labels: Mapping[str, str]
+    artifact_store: ArtifactStore | None = None
+    database: Database | None = None
 
     @property
     def service_name(self) -> str:
@@ -128,6 +178,7 @@ class ModelPlacement:
     replicas: int
     autoscaling: Autoscaling | None
     canary_weight: int | None  # None: the model's canary weight (or no canary)
+    host: str | None = None  # None: the model's exposure host
 
     @property
     def max_replicas(self) -> int:
@@ -190,6 +241,12 @@ class Model:
     callers: tuple[str, ...]
     slos: Slos | None
     retraining: Retraining | None
+
+    def host_in(self, environment: str) -> str | None:
+        """The external host the model is exposed under in `environment` (None: not exposed)."""
+        if self.exposure is None:
+            return None
+        return self.environments[environment].host or self.exposure.host
 
     def canary_weight(self, environment: str) -> int:
         """Percent of traffic for the canary in `environment` (0 without a canary)."""

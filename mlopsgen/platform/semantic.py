@@ -21,7 +21,7 @@ QUANTITY = re.compile(r"^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([KMGTPE]i|[numkMGTPE]|
 MAX_NAMESPACE = 63
 
 
-class _Checker:
+class Checker:
     def __init__(self, doc: Document):
         self.doc = doc
         self.data = with_defaults(doc.data, platform_schema())  # values as the model will see them
@@ -46,13 +46,15 @@ class _Checker:
 
 
 def semantic_problems(doc: Document) -> list[Problem]:
-    check = _Checker(doc)
-    for rule in (_unique_names, _environments, _gpu_pools, _services, _teams, _models):
+    from mlopsgen.platform.semantic_clusters import CLUSTER_RULES
+
+    check = Checker(doc)
+    for rule in (_unique_names, _environments, _gpu_pools, _services, _teams, _models, *CLUSTER_RULES):
         rule(check)
     return check.problems
 
 
-def _unique_names(check: _Checker) -> None:
+def _unique_names(check: Checker) -> None:
     for section in ("clusters", "environments", "gpuPools", "services", "teams", "models"):
         seen: dict[str, int] = {}
         for i, item in enumerate(check.data.get(section, [])):
@@ -64,7 +66,7 @@ def _unique_names(check: _Checker) -> None:
                 seen[name] = i
 
 
-def _environments(check: _Checker) -> None:
+def _environments(check: Checker) -> None:
     pools_by_cluster: dict[str, list[str]] = {}
     for pool in check.data["gpuPools"]:
         pools_by_cluster.setdefault(pool["cluster"], []).append(pool["name"])
@@ -83,7 +85,7 @@ def _environments(check: _Checker) -> None:
             _cidr(check, base + ("segment", "cidr"), env["segment"]["cidr"])
 
 
-def _mode_rules(check: _Checker, base: tuple, env: dict, workload: str,
+def _mode_rules(check: Checker, base: tuple, env: dict, workload: str,
                 pools_by_cluster: dict[str, list[str]], roles: dict[str, str]) -> None:
     """What the chosen mode of one workload class requires of the environment."""
     name = env["network"][workload]
@@ -106,7 +108,7 @@ def _mode_rules(check: _Checker, base: tuple, env: dict, workload: str,
                    "run host-network training on a cluster with role 'training' or 'shared'")
 
 
-def _cidr(check: _Checker, path, value: str) -> None:
+def _cidr(check: Checker, path, value: str) -> None:
     try:
         network = ipaddress.ip_network(value, strict=False)
     except ValueError:
@@ -118,18 +120,18 @@ def _cidr(check: _Checker, path, value: str) -> None:
         check.fail(path, f"'{value}' is not an IPv4 CIDR", "Calico IP pools for segments are IPv4 here")
 
 
-def _gpu_pools(check: _Checker) -> None:
+def _gpu_pools(check: Checker) -> None:
     for i, pool in enumerate(check.data["gpuPools"]):
         check.reference(("gpuPools", i, "cluster"), pool["cluster"], "clusters", "cluster")
 
 
-def _services(check: _Checker) -> None:
+def _services(check: Checker) -> None:
     for i, service in enumerate(check.data["services"]):
         if "cluster" in service:
             check.reference(("services", i, "cluster"), service["cluster"], "clusters", "cluster")
 
 
-def _quantity(check: _Checker, path, value) -> None:
+def _quantity(check: Checker, path, value) -> None:
     text = str(value)
     if isinstance(value, bool) or not QUANTITY.match(text):
         check.fail(path, f"'{text}' is not a valid Kubernetes quantity", "write e.g. 500m or 2 for cpu, 512Mi or 16Gi for memory")
@@ -137,7 +139,7 @@ def _quantity(check: _Checker, path, value) -> None:
         check.fail(path, f"quantity '{text}' must be greater than zero", "")
 
 
-def _teams(check: _Checker) -> None:
+def _teams(check: Checker) -> None:
     environments = check.names("environments")
     pools = {pool["name"]: pool for pool in check.data["gpuPools"]}
     envs = {env["name"]: env for env in check.data["environments"]}
@@ -170,7 +172,7 @@ def _teams(check: _Checker) -> None:
                     )
 
 
-def _models(check: _Checker) -> None:
+def _models(check: Checker) -> None:
     teams = {team["name"]: team for team in check.data["teams"]}
     pools = {pool["name"]: pool for pool in check.data["gpuPools"]}
     envs = {env["name"]: env for env in check.data["environments"]}

@@ -50,7 +50,7 @@ def render_platform(platform: Platform, progress: Progress = _no_progress) -> di
                 add(render_model_base(platform, model, header))
     apps = platform_apps(platform)
     add(render_platform_apps(platform, apps, header))
-    add(render_argocd(platform, apps, header))
+    add(render_argocd(platform, apps, header, files))
     return dict(sorted(files.items()))
 
 

@@ -1,29 +1,45 @@
-"""Argo CD objects: one AppProject per team, Applications, and root app-of-apps.
+"""Argo CD objects: the root app-of-apps, AppProjects, and an Application per component and team.
 
 One Argo CD (the hub) manages every cluster, each addressed by its DNS name.
-  argocd/roots/<cluster>.yaml       app-of-apps for everything on a cluster
-  argocd/roots/projects.yaml        syncs argocd/projects/
-  argocd/apps/<cluster>/*.yaml      team and platform Applications
-  argocd/projects/*.yaml            AppProjects
-Bootstrap once with `kubectl apply -n argocd -f <tree>/argocd/roots/`.
+  argocd/root.yaml              the one root, in Argo CD's built-in `default` project, so it
+                                never waits for a project it delivers itself
+  argocd/projects/*.yaml        AppProjects, in the first sync wave
+  argocd/apps/<cluster>/*.yaml  component Applications in their waves (CRDs and operators,
+                                controllers, services and configuration), team apps last
+  argocd/argocd-cm-patch.yaml   the Application health check waves rely on
+Bootstrap once with `kubectl apply -n argocd -f <tree>/argocd/root.yaml`.
 """
 
 from __future__ import annotations
 
+import re
+
 from mlopsgen.catalog import conventions as C
+from mlopsgen.catalog.components import PROJECTS_WAVE, TEAM_APPS_WAVE
 from mlopsgen.platform.model import Platform, Team
 from mlopsgen.render import labels as L
 from mlopsgen.render.jinja import render_template
 from mlopsgen.render.platform_apps import PlatformApp
 
 HUB_SERVER = "https://kubernetes.default.svc"
-# The only cluster-scoped kind a team's tree contains.
-TEAM_CLUSTER_RESOURCES = [{"group": "", "kind": "Namespace"}]
-# Namespaced kinds a team's tree never contains: keep them out even if added by hand.
-TEAM_NAMESPACE_BLACKLIST = [
-    {"group": "rbac.authorization.k8s.io", "kind": "ClusterRoleBinding"},
-    {"group": "", "kind": "Secret"},
+ROOT_PROJECT = "default"  # exists in every Argo CD installation
+TEAM_SYNC_OPTIONS = [
+    "PruneLast=true",
+    # One missing CRD would otherwise fail the dry run of the whole app: not even its
+    # Namespace, quota or NetworkPolicies would be applied.
+    "SkipDryRunOnMissingResource=true",
 ]
+# Cluster-scoped kinds the platform charts install (CRDs, RBAC, webhooks) and mlopsgen's own.
+PLATFORM_CLUSTER_KINDS = [
+    ("apiextensions.k8s.io", "CustomResourceDefinition"), ("rbac.authorization.k8s.io", "ClusterRole"),
+    ("rbac.authorization.k8s.io", "ClusterRoleBinding"), ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"), ("", "Namespace"),
+    ("scheduling.k8s.io", "PriorityClass"), ("node.k8s.io", "RuntimeClass"), ("cert-manager.io", "ClusterIssuer"),
+    ("serving.kserve.io", "ClusterServingRuntime"), ("serving.kserve.io", "ClusterStorageContainer"),
+    ("projectcalico.org", "IPPool"),
+]
+_API_VERSION = re.compile(r"^apiVersion: *\"?([^\s\"]+)\"?$", re.M)
+_KIND = re.compile(r"^kind: *(\w+)$", re.M)
 
 
 def _repo_path(platform: Platform, relative: str) -> str:
@@ -31,74 +47,92 @@ def _repo_path(platform: Platform, relative: str) -> str:
     return f"{root}/{relative}" if root not in ("", ".") else relative
 
 
-def render_argocd(platform: Platform, apps: list[PlatformApp], header: str) -> dict[str, str]:
-    files: dict[str, str] = {}
-    for team in platform.teams:
-        files[f"argocd/projects/{C.team_project(team.name)}.yaml"] = _team_project(platform, team, header)
-        for env in platform.team_environments(team):
-            cluster = platform.cluster(env.cluster)
-            namespace = team.namespace(env.name)
-            name = C.team_application(team.name, env.name)
-            files[f"argocd/apps/{cluster.name}/{name}.yaml"] = render_template(
-                "argocd/application.yaml.j2", header=header, name=name, project=C.team_project(team.name),
-                labels=L.common(platform, team.name, env.name),
-                sources=[_git_source(platform, _repo_path(platform, C.team_overlay_dir(team.name, env.name)))],
-                server=cluster.server, namespace=namespace, sync_options=["PruneLast=true"])
-    for app in apps:
-        cluster = platform.cluster(app.cluster)
-        sources = [_git_source(platform, _repo_path(platform, app.path))] if app.chart is None else [
-            {"repoURL": app.chart.repo_url, "chart": app.chart.name, "targetRevision": app.chart.version,
-             "helm": {"valueFiles": [f"$values/{_repo_path(platform, app.path)}"]}},
-            {"repoURL": platform.gitops.repo_url, "targetRevision": platform.gitops.revision, "ref": "values"},
-        ]
-        files[f"argocd/apps/{cluster.name}/{app.name}.yaml"] = render_template(
-            "argocd/application.yaml.j2", header=header, name=C.platform_application(cluster.name, app.name),
-            project=C.PLATFORM_PROJECT, labels=L.common(platform), sources=sources, server=cluster.server,
-            namespace=app.namespace, sync_options=list(app.sync_options))
-    files[f"argocd/projects/{C.PLATFORM_PROJECT}.yaml"] = _platform_project(platform, apps, header)
-    for cluster in platform.clusters:
-        files[f"argocd/roots/{cluster.name}.yaml"] = _root(
-            platform, C.root_application(cluster.name), f"argocd/apps/{cluster.name}", header)
-    files["argocd/roots/projects.yaml"] = _root(platform, C.PROJECTS_ROOT, "argocd/projects", header)
-    return files
-
-
 def _git_source(platform: Platform, path: str) -> dict:
     return {"repoURL": platform.gitops.repo_url, "targetRevision": platform.gitops.revision, "path": path}
 
 
-def _team_project(platform: Platform, team: Team, header: str) -> str:
+def kinds_in(files: dict[str, str], prefix: str) -> list[dict]:
+    """(group, kind) of every top-level object in the files below `prefix`: what a project must permit."""
+    found = set()
+    for path, text in files.items():
+        if path.startswith(prefix) and not path.endswith("kustomization.yaml") and "/patches/" not in path:
+            for document in text.split("\n---\n"):
+                version, kind = _API_VERSION.search(document), _KIND.search(document)
+                if version and kind:
+                    group = version.group(1).rpartition("/")[0]
+                    found.add((group, kind.group(1)))
+    return [{"group": g, "kind": k} for g, k in sorted(found)]
+
+
+def render_argocd(platform: Platform, apps: list[PlatformApp], header: str, tree: dict[str, str]) -> dict[str, str]:
+    files: dict[str, str] = {}
+    for team in platform.teams:
+        files[f"argocd/projects/{C.team_project(team.name)}.yaml"] = _team_project(platform, team, header, tree)
+        for env in platform.team_environments(team):
+            cluster = platform.cluster(env.cluster)
+            name = C.team_application(team.name, env.name)
+            files[f"argocd/apps/{cluster.name}/{name}.yaml"] = render_template(
+                "argocd/application.yaml.j2", header=header, name=name, project=C.team_project(team.name),
+                labels=L.common(platform, team.name, env.name), wave=TEAM_APPS_WAVE,
+                sources=[_git_source(platform, _repo_path(platform, C.team_overlay_dir(team.name, env.name)))],
+                server=cluster.server, namespace=team.namespace(env.name), sync_options=TEAM_SYNC_OPTIONS)
+    for app in apps:
+        files[f"argocd/apps/{app.cluster}/{app.name}.yaml"] = _component_app(platform, app, header)
+    files[f"argocd/projects/{C.PLATFORM_PROJECT}.yaml"] = _platform_project(platform, apps, header)
+    files["argocd/root.yaml"] = render_template(
+        "argocd/application.yaml.j2", header=header, name=C.ROOT_APPLICATION, project=ROOT_PROJECT,
+        labels=L.common(platform), wave=None, server=HUB_SERVER, namespace="argocd", sync_options=["PruneLast=true"],
+        sources=[{**_git_source(platform, _repo_path(platform, "argocd")),
+                  "directory": {"recurse": True, "include": "{projects/*.yaml,repositories/*.yaml,apps/*/*.yaml}"}}])
+    for registry in sorted({a.component.chart.registry for a in apps if a.component.chart and a.component.chart.is_oci}):
+        name = "helm-oci-" + re.sub(r"[^a-z0-9]+", "-", registry.lower()).strip("-")
+        files[f"argocd/repositories/{name}.yaml"] = render_template(
+            "argocd/oci-repository.yaml.j2", header=header, name=name, url=registry, wave=PROJECTS_WAVE,
+            labels=L.common(platform))
+    files["argocd/argocd-cm-patch.yaml"] = render_template("argocd/argocd-cm-patch.yaml.j2", header=header)
+    return files
+
+
+def _component_app(platform: Platform, app: PlatformApp, header: str) -> str:
+    cluster = platform.cluster(app.cluster)
+    chart = app.component.chart
+    if chart is None:
+        sources = [_git_source(platform, _repo_path(platform, app.path))]
+    else:
+        # The release is named after the component, not the Application: charts derive names from it.
+        sources = [
+            {"repoURL": chart.registry if chart.is_oci else chart.repo_url, "chart": chart.name, "targetRevision": chart.version,
+             "helm": {"releaseName": app.name, "valueFiles": [f"$values/{_repo_path(platform, app.path)}"]}},
+            {"repoURL": platform.gitops.repo_url, "targetRevision": platform.gitops.revision, "ref": "values"},
+        ]
+    return render_template(
+        "argocd/application.yaml.j2", header=header, name=C.platform_application(cluster.name, app.name),
+        project=C.PLATFORM_PROJECT, labels=L.common(platform), wave=app.component.wave, sources=sources,
+        server=cluster.server, namespace=app.namespace, sync_options=list(app.component.sync_options))
+
+
+def _team_project(platform: Platform, team: Team, header: str, tree: dict[str, str]) -> str:
     destinations = [
         {"server": platform.cluster(env.cluster).server, "namespace": team.namespace(env.name)}
         for env in platform.team_environments(team)
     ]
+    namespaced = [k for k in kinds_in(tree, f"teams/{team.name}/") if k != {"group": "", "kind": "Namespace"}]
     return render_template(
         "argocd/appproject.yaml.j2", header=header, name=C.team_project(team.name), labels=L.common(platform, team.name),
-        description=f"Team {team.name}: only its own namespaces, only the GitOps repository.",
-        source_repos=[platform.gitops.repo_url], destinations=destinations,
-        cluster_resources=TEAM_CLUSTER_RESOURCES, namespace_blacklist=TEAM_NAMESPACE_BLACKLIST)
+        description=f"Team {team.name}: only its own namespaces, only the GitOps repository, only the kinds its tree holds.",
+        source_repos=[platform.gitops.repo_url], destinations=destinations, wave=PROJECTS_WAVE,
+        cluster_resources=[{"group": "", "kind": "Namespace"}], namespace_resources=namespaced)
 
 
 def _platform_project(platform: Platform, apps: list[PlatformApp], header: str) -> str:
-    repos = sorted({platform.gitops.repo_url} | {a.chart.repo_url for a in apps if a.chart})
-    destinations = [{"server": HUB_SERVER, "namespace": "argocd"}]
-    destinations += sorted(
-        ({"server": platform.cluster(a.cluster).server, "namespace": a.namespace} for a in apps),
-        key=lambda d: (d["server"], d["namespace"]),
-    )
-    for app in apps:  # charts install into kube-system too (exporters for control-plane metrics)
-        for extra in app.extra_namespaces:
-            destinations.append({"server": platform.cluster(app.cluster).server, "namespace": extra})
-    unique = list({(d["server"], d["namespace"]): d for d in destinations}.values())
+    repos = sorted({platform.gitops.repo_url} | {a.component.chart.repo_url for a in apps if a.component.chart})
+    destinations: set[tuple[str, str]] = set()
+    for app in apps:
+        server = platform.cluster(app.cluster).server
+        destinations |= {(server, ns) for ns in (app.namespace, *app.component.extra_namespaces)}
     return render_template(
         "argocd/appproject.yaml.j2", header=header, name=C.PLATFORM_PROJECT, labels=L.common(platform),
-        description="Platform components and the app-of-apps roots; maintained by the platform team.",
-        source_repos=repos, destinations=unique,
-        cluster_resources=[{"group": "*", "kind": "*"}], namespace_blacklist=[])
-
-
-def _root(platform: Platform, name: str, relative: str, header: str) -> str:
-    return render_template(
-        "argocd/application.yaml.j2", header=header, name=name, project=C.PLATFORM_PROJECT,
-        labels=L.common(platform), sources=[_git_source(platform, _repo_path(platform, relative))],
-        server=HUB_SERVER, namespace="argocd", sync_options=["PruneLast=true"])
+        description="Platform components, in their own namespaces; maintained by the platform team.",
+        source_repos=repos, destinations=[{"server": s, "namespace": n} for s, n in sorted(destinations)],
+        wave=PROJECTS_WAVE, cluster_resources=[{"group": g, "kind": k} for g, k in PLATFORM_CLUSTER_KINDS],
+        namespace_resources=[{"group": "*", "kind": "*"}])

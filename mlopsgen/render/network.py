@@ -31,9 +31,10 @@ def _serving(platform: Platform, team: Team, env: Environment, mode: str) -> lis
     own = [m for m in platform.models if m.team == team.name and env.name in m.environments]
     exposed = [m for m in own if m.exposure]
     if exposed:
+        gateway = platform.cluster(env.cluster).ingress_gateway
         policies.append({"name": "allow-ingress-gateway", "spec": {
             "podSelector": _model_selector([m.name for m in exposed]), "policyTypes": ["Ingress"],
-            "ingress": [{"from": [C.INGRESS_GATEWAY_PEER], "ports": _ports(exposed)}]}})
+            "ingress": [{"from": [C.peer(gateway.namespace, gateway.labels)], "ports": _ports(exposed)}]}})
     for model in own:
         callers = [platform.team(c) for c in model.callers if env.name in platform.team(c).quotas]
         if callers:

@@ -1,101 +1,111 @@
-"""Platform components per cluster: tracking server, monitoring stack, gateways, network segments.
+"""Platform components per cluster: which the tree installs, and their values and manifests.
 
-Each shared service of kind `tracking` or `monitoring` is installed from its
-Helm chart on the cluster it runs on (or on every cluster when it names none),
-with a values file rendered into the tree. One release per cluster: the
-service's DNS name in the spec is the same for every environment there.
+A cluster gets the components its environments need (catalog/components.py),
+except those the spec says it already provides. Chart components get a values
+file under platform/<cluster>/values/; mlopsgen's own manifests (Gateways and
+their certificates, Calico IPPools, KServe's storage container for models:/)
+go under platform/<cluster>/manifests/<component>/, each its own Application.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mlopsgen.catalog import conventions as C
-from mlopsgen.platform.model import Platform, Service
+from mlopsgen.catalog.components import COMPONENTS, Component
+from mlopsgen.platform.model import Cluster, Platform
 from mlopsgen.render import labels as L
+from mlopsgen.render.component_manifests import MANIFESTS
+from mlopsgen.render.component_values import VALUES, ValuesContext
 from mlopsgen.render.jinja import render_template
 
-
-@dataclass(frozen=True)
-class Chart:
-    repo_url: str
-    name: str
-    version: str
-    template: str
-
-
-MLFLOW = Chart("https://community-charts.github.io/helm-charts", "mlflow", "1.11.5", "helm/mlflow-values.yaml.j2")
-KUBE_PROMETHEUS_STACK = Chart(
-    "https://prometheus-community.github.io/helm-charts", "kube-prometheus-stack", "88.5.3",
-    "helm/kube-prometheus-stack-values.yaml.j2")
-CHART_FOR_KIND = {"tracking": MLFLOW, "monitoring": KUBE_PROMETHEUS_STACK}
+# Families a cluster may declare under `provided`, and the components each stands for.
+FAMILIES = {
+    "istio": ("istio-base", "istiod", "istio-cni", "istio-ingressgateway"),
+    "certManager": ("cert-manager",),
+    "kserve": ("kserve-crd", "kserve", "kserve-runtimes"),
+    "seldon": ("seldon-core-operator",),
+    "prometheus": ("kube-prometheus-stack",),
+    "gpuDevicePlugin": ("nvidia-device-plugin",),
+    "postgresOperator": ("cloudnative-pg",),
+}
 
 
 @dataclass(frozen=True)
 class PlatformApp:
-    name: str
+    component: Component
     cluster: str
-    namespace: str
-    chart: Chart | None  # None: a plain directory of manifests
-    path: str  # values file for a chart, manifest directory otherwise
-    sync_options: tuple[str, ...]
-    extra_namespaces: tuple[str, ...] = ()
+    namespace: str  # the Application's destination namespace
+
+    @property
+    def name(self) -> str:
+        return self.component.name
+
+    @property
+    def path(self) -> str:
+        """The values file of a chart component, the manifest directory otherwise."""
+        if self.component.chart:
+            return f"platform/{self.cluster}/values/{self.name}.yaml"
+        return f"platform/{self.cluster}/manifests/{self.name}"
+
+
+def needed_components(platform: Platform, cluster: Cluster) -> set[str]:
+    """What the cluster's environments need, whoever installs it."""
+    envs = [e for e in platform.environments if e.cluster == cluster.name]
+    if not envs:
+        return set()
+    names = {e.name for e in envs}
+    models = [m for m in platform.models if names & set(m.environments)]
+    runtimes = {m.runtime for m in models}
+    services = {s.kind for s in platform.services_for(cluster.name)}
+    needed = {"istio-base", "istiod", "istio-cni", "argo-workflows"}
+    if any(m.exposure for m in models):
+        needed |= {"istio-ingressgateway", "mesh-config"}
+        if any(e.tls_issuer for e in envs):
+            needed.add("cert-manager")
+    if "kserve" in runtimes:
+        needed |= {"kserve-crd", "kserve", "kserve-runtimes", "cert-manager", "kserve-config"}
+    if "seldon" in runtimes:
+        needed |= {"seldon-core-operator", "cert-manager"}
+    if "monitoring" in services:
+        needed.add("kube-prometheus-stack")
+    tracking = next((s for s in platform.services_for(cluster.name) if s.kind == "tracking"), None)
+    if tracking:
+        needed |= {"mlflow", "mlflow-db", "cloudnative-pg"}
+        if tracking.artifact_store is None:
+            needed.add("mlflow-storage")
+    if any(p.cluster == cluster.name for p in platform.gpu_pools):
+        needed.add("nvidia-device-plugin")
+    if cluster.calico_ipam and any(e.segment for e in envs):
+        needed.add("calico-config")
+    return needed
+
+
+def provided_components(cluster: Cluster) -> set[str]:
+    return {name for family in cluster.provided for name in FAMILIES[family]}
 
 
 def platform_apps(platform: Platform) -> list[PlatformApp]:
     apps = []
     for cluster in platform.clusters:
-        for service in platform.services_for(cluster.name):
-            chart = CHART_FOR_KIND.get(service.kind)
-            if chart is None:
-                continue
-            options = ("CreateNamespace=true", "ServerSideApply=true")
-            extra = ("kube-system",) if chart is KUBE_PROMETHEUS_STACK else ()
-            apps.append(PlatformApp(chart.name, cluster.name, service.namespace, chart,
-                                    f"platform/{cluster.name}/values/{chart.name}.yaml", options, extra))
-        if _ippools(platform, cluster.name) or _gateways(platform, cluster.name):
-            apps.append(PlatformApp("cluster-config", cluster.name, C.MESH_NAMESPACE, None,
-                                    f"platform/{cluster.name}/manifests", ("PruneLast=true",)))
+        installed = needed_components(platform, cluster) - provided_components(cluster)
+        for component in COMPONENTS.values():  # registry order: stable output
+            if component.name in installed:
+                namespace = cluster.ingress_gateway.namespace if component.name == "mesh-config" else component.namespace
+                apps.append(PlatformApp(component, cluster.name, namespace))
     return apps
 
 
-def _ippools(platform: Platform, cluster: str) -> list[dict]:
-    return [
-        {"name": C.ippool_name(e.name), "environment": e.name, "cidr": e.segment.cidr, "block_size": e.segment.block_size}
-        for e in platform.environments if e.segment and e.cluster == cluster
-    ]
-
-
-def _gateways(platform: Platform, cluster: str) -> list[dict]:
-    gateways = []
-    for env in platform.environments:
-        hosts = sorted({m.exposure.host for m in platform.models if m.exposure and env.name in m.environments})
-        if env.cluster == cluster and hosts:
-            gateways.append({"name": C.gateway_name(env.name), "environment": env.name, "hosts": hosts,
-                             "credential": C.gateway_credential(env.name)})
-    return gateways
-
-
-def _monitoring_for(platform: Platform, cluster: str) -> Service | None:
-    return next((s for s in platform.services_for(cluster) if s.kind == "monitoring"), None)
-
-
 def render_platform_apps(platform: Platform, apps: list[PlatformApp], header: str) -> dict[str, str]:
-    files = {}
+    files: dict[str, str] = {}
     for app in apps:
-        if app.chart is not None:
-            service = next(s for s in platform.services_for(app.cluster) if CHART_FOR_KIND.get(s.kind) is app.chart)
+        cluster = platform.cluster(app.cluster)
+        chart = app.component.chart
+        if chart is not None:
             files[app.path] = render_template(
-                app.chart.template, header=header, chart_version=app.chart.version, cluster=app.cluster,
-                dashboard_label=C.GRAFANA_DASHBOARD,
-                service=service, monitoring=_monitoring_for(platform, app.cluster))
+                "helm/values.yaml.j2", header=header, chart=chart, cluster=cluster.name,
+                values=VALUES[app.name](ValuesContext(platform, cluster)))
         else:
-            pools, gateways = _ippools(platform, app.cluster), _gateways(platform, app.cluster)
-            if pools:
-                files[f"{app.path}/ippools.yaml"] = render_template(
-                    "cluster/ippool.yaml.j2", header=header, labels=L.common(platform), pools=pools)
-            if gateways:
-                files[f"{app.path}/gateways.yaml"] = render_template(
-                    "mesh/gateway.yaml.j2", header=header, labels=L.common(platform), gateways=gateways,
-                    namespace=C.MESH_NAMESPACE, selector=C.INGRESS_GATEWAY_LABELS)
+            for name, (template, context) in MANIFESTS[app.name](platform, cluster).items():
+                files[f"{app.path}/{name}"] = render_template(
+                    template, header=header, labels=L.common(platform), **context)
     return files

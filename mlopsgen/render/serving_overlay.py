@@ -43,11 +43,13 @@ def render_model_overlays(platform: Platform, team: Team, env: Environment, head
         here = f"models/{model.name}"
         labels = {**model_labels(platform, model), C.ENVIRONMENT: env.name}
         selector = {C.MODEL: model.name}
-        if model.exposure:
+        external = model.host_in(env.name)
+        if model.exposure and external:
             host = f"{C.routing_service(model.name)}.{namespace}.svc.cluster.local"
+            gateway = f"{platform.cluster(env.cluster).ingress_gateway.namespace}/{C.gateway_name(env.name)}"
             part.files[f"{here}/ingress.yaml"] = render_template(
                 "model/virtualservice.yaml.j2", header=header, name=f"{model.name}-ingress", labels=labels,
-                hosts=[model.exposure.host], gateways=[C.gateway_ref(env.name)], route_name="ingress",
+                hosts=[external], gateways=[gateway], route_name="ingress",
                 match=[{"uri": {"prefix": p}} for p in model.exposure.paths],
                 route=route(model, host, model.canary_weight(env.name)))
         rules = alert_rules(model, namespace)
@@ -94,7 +96,8 @@ def _authorization(platform: Platform, model: Model, env: Environment) -> list[d
     port = [{"operation": {"ports": [str(runtime_of(model).serving_port)]}}]
     policies = []
     if model.exposure:
-        source = {"principals": [C.INGRESS_PRINCIPAL]}
+        # The identity of the gateway this cluster runs: installed by the tree, or the one the spec declares.
+        source = {"principals": [platform.cluster(env.cluster).ingress_gateway.principal]}
         name = f"{model.name}-ingress"
         if model.auth:  # only requests carrying a token the RequestAuthentication validated
             source["requestPrincipals"] = [f"{model.auth.issuer}/*"]

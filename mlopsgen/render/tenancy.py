@@ -73,7 +73,12 @@ def _namespace_metadata(platform: Platform, team: Team, env: Environment) -> tup
     labels["pod-security.kubernetes.io/enforce"] = "privileged" if host else "restricted"
     labels["pod-security.kubernetes.io/warn"] = "restricted"
     # Sidecars only where the mode lets them reach istiod; pods opt out by label otherwise.
-    labels["istio-injection"] = "enabled"
+    # A provided mesh with a revision is selected by `istio.io/rev` instead (Istio: revision-based injection).
+    revision = platform.cluster(env.cluster).istio_revision
+    if revision:
+        labels["istio.io/rev"] = revision
+    else:
+        labels["istio-injection"] = "enabled"
     if host:
         annotations[C.NETWORK_NOTE] = HOST_NOTE
         annotations[C.HOST_JUSTIFICATION] = env.host_justification

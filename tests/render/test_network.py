@@ -82,7 +82,8 @@ class Scenario:
                                  {"mlopsgen.dev/model": model.name, MODE: "internal"}))
         pods.append(Endpoint("kube-dns", "kube-system", {"k8s-app": "kube-dns", "probe": "kube-dns"}))
         pods.append(Endpoint("istiod", "istio-system", {"app": "istiod"}))
-        pods.append(Endpoint("ingress-gateway", "istio-system", {"istio": "ingressgateway"}))
+        gateway = self.platform.cluster(self.env.cluster).ingress_gateway  # installed, or provided by the cluster
+        pods.append(Endpoint("ingress-gateway", gateway.namespace, dict(gateway.labels)))
         for service in self.services:
             pods.append(Endpoint(f"svc-{service.name}", service.namespace, {**service.pod_labels, "probe": f"svc-{service.name}"}))
         pods.append(Endpoint("other-team", "other-team", {MODE: "internal", "probe": "other-team"}))

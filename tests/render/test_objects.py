@@ -7,6 +7,7 @@ import subprocess
 import pytest
 import yaml
 
+from mlopsgen.catalog.components import COMPONENTS
 from tests.support.charts import check_values
 from tests.support.schemas import SchemaStore
 
@@ -63,10 +64,12 @@ def test_helm_values_match_the_charts(rendered, shared):
     _, files, _ = rendered
     values_files = [rel for rel in files if "/values/" in rel]
     assert values_files
+    charts = {yaml.safe_load((d / "Chart.yaml").read_text())["name"]: d for d in (shared / "charts").iterdir() if d.is_dir()}
     for rel in values_files:
-        chart = rel.rsplit("/", 1)[1].removesuffix(".yaml")
+        chart = COMPONENTS[rel.rsplit("/", 1)[1].removesuffix(".yaml")].chart
+        assert chart is not None and chart.name in charts, rel
         values = yaml.safe_load(files[rel])
-        assert check_values(values, shared / "charts" / chart) == [], rel
+        assert check_values(values, charts[chart.name]) == [], rel
 
 
 def test_a_kind_without_schema_fails(schemas):

@@ -44,12 +44,14 @@ def unknown_or_mistyped(values: dict, defaults: dict, path: str = "") -> list[st
 
 
 def check_values(values: dict, chart_dir: Path) -> list[str]:
-    defaults = yaml.safe_load((chart_dir / "values.yaml").read_text())
-    problems = unknown_or_mistyped(values, defaults)
+    defaults = yaml.safe_load((chart_dir / "values.yaml").read_text()) or {}
+    if set(defaults) == {"_internal_defaults_do_not_set"}:  # Istio's charts: users set these keys at the top level
+        defaults = defaults["_internal_defaults_do_not_set"]
     schema_file = chart_dir / "values.schema.json"
-    if schema_file.is_file():
-        schema = json.loads(schema_file.read_text())
-        validator = validators.validator_for(schema)(schema)
-        merged = deep_merge(defaults, values)
-        problems += [f"{'/'.join(map(str, e.absolute_path))}: {e.message[:200]}" for e in validator.iter_errors(merged)]
-    return problems
+    if not schema_file.is_file():  # only the keys of values.yaml are known
+        return unknown_or_mistyped(values, defaults)
+    # Helm validates the defaults merged with the user's values against the schema.
+    schema = json.loads(schema_file.read_text())
+    validator = validators.validator_for(schema, default=validators.Draft7Validator)(schema)
+    merged = deep_merge(defaults, values)
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message[:200]}" for e in validator.iter_errors(merged)]

@@ -1,0 +1,62 @@
+"""Checks of what clusters run and expose: segments, tracking servers, gateway hosts.
+
+Part of the semantic checks (semantic.py), kept apart because they read the
+cluster-level settings (CNI, provided components) and the ingress.
+"""
+
+from __future__ import annotations
+
+from mlopsgen.catalog.modes import MODES
+from mlopsgen.platform.semantic import Checker
+
+
+def _subnet_needs_calico_ipam(check: Checker) -> None:
+    """A segment is a Calico IPPool: pods get its addresses only where Calico IPAM assigns them."""
+    clusters = {c["name"]: c for c in check.data["clusters"]}
+    for i, env in enumerate(check.data["environments"]):
+        cluster = clusters.get(env["cluster"])
+        if cluster is None:
+            continue
+        cni = cluster["cni"]
+        for workload, mode in env["network"].items():
+            if MODES[mode].needs_segment and not (cni["plugin"] == "calico" and cni["assignsFromPools"]):
+                check.fail(("environments", i, "network", workload),
+                           f"network mode '{mode}' needs Calico IPAM, which cluster '{cluster['name']}' does not use",
+                           "a segment is a Calico IPPool; on this CNI use 'internal' (set clusters[].cni if it does use Calico IPAM)")
+                break
+
+
+def _tracking_only_settings(check: Checker) -> None:
+    for i, service in enumerate(check.data["services"]):
+        if service["kind"] == "tracking":
+            continue
+        for key in ("artifactStore", "database"):
+            if key in check.doc.data["services"][i]:  # as written, not as defaulted
+                check.fail(("services", i, key), f"'{key}' applies to tracking servers only",
+                           f"remove it, or set kind: tracking on service '{service['name']}'")
+
+
+def _one_environment_per_host(check: Checker) -> None:
+    """Two Gateways on one gateway workload binding one host conflict (Istio IST0145)."""
+    env_cluster = {e["name"]: e["cluster"] for e in check.data["environments"]}
+    bound: dict[tuple[str, str], tuple[str, int]] = {}  # (cluster, host) -> (environment, line)
+    for i, model in enumerate(check.data["models"]):
+        exposure = model.get("exposure")
+        if not exposure:
+            continue
+        for env, placement in model["environments"].items():
+            if env not in env_cluster:
+                continue  # reported as an unknown environment
+            own = "host" in placement
+            host = placement["host"] if own else exposure["host"]
+            # At the host where the environment names one, else at the environment that inherits it.
+            path = ("models", i, "environments", env) + (("host",) if own else ())
+            where = check.doc.locate(path, at_key=not own)
+            first = bound.setdefault((env_cluster[env], host), (env, where.line))
+            if first[0] != env:
+                check.fail(path, f"host '{host}' is already bound by environment '{first[0]}' on this cluster's ingress gateway",
+                           f"first bound at line {first[1]}; give '{env}' its own host: models[].environments.{env}.host",
+                           at_key=not own)
+
+
+CLUSTER_RULES = (_subnet_needs_calico_ipam, _tracking_only_settings, _one_environment_per_host)

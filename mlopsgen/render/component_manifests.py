@@ -1,0 +1,87 @@
+"""The manifests of mlopsgen's own platform components: what goes into each directory.
+
+mesh-config    an ingress Gateway per environment with exposed models (and its certificate)
+calico-config  a Calico IPPool per subnet segment (only on clusters with Calico IPAM)
+kserve-config  the storage container that downloads `models:/` URIs through MLflow
+mlflow-storage the tracking server's artifact volume, where the spec names no object store
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from mlopsgen.catalog import conventions as C
+from mlopsgen.catalog import hardening
+from mlopsgen.platform.model import Cluster, Platform
+from mlopsgen.render.component_values import ARTIFACT_CLAIM
+
+Manifests = dict[str, tuple[str, dict]]  # file name -> (template, context)
+
+
+def exposed_hosts(platform: Platform, environment: str) -> list[str]:
+    """The external hosts bound on the environment's Gateway."""
+    hosts = (m.host_in(environment) for m in platform.models if environment in m.environments)
+    return sorted({h for h in hosts if h})
+
+
+def _mesh_config(platform: Platform, cluster: Cluster) -> Manifests:
+    gateway = cluster.ingress_gateway
+    gateways, certificates = [], []
+    for env in platform.environments:
+        hosts = exposed_hosts(platform, env.name)
+        if env.cluster != cluster.name or not hosts:
+            continue
+        gateways.append({"name": C.gateway_name(env.name), "environment": env.name, "hosts": hosts,
+                         "credential": env.tls_secret})
+        if env.tls_issuer:
+            certificates.append({"name": env.tls_secret, "environment": env.name, "hosts": hosts,
+                                 "issuer": env.tls_issuer})
+    files: Manifests = {"gateways.yaml": ("mesh/gateway.yaml.j2", {
+        "gateways": gateways, "namespace": gateway.namespace, "selector": dict(gateway.labels)})}
+    if certificates:
+        # Istio reads a Gateway's credentialName from the gateway's own namespace.
+        files["certificates.yaml"] = ("mesh/certificate.yaml.j2", {"certificates": certificates, "namespace": gateway.namespace})
+    return files
+
+
+def _calico_config(platform: Platform, cluster: Cluster) -> Manifests:
+    pools = [{"name": C.ippool_name(e.name), "environment": e.name, "cidr": e.segment.cidr, "block_size": e.segment.block_size}
+             for e in platform.environments if e.segment and e.cluster == cluster.name]
+    return {"ippools.yaml": ("cluster/ippool.yaml.j2", {"pools": pools})}
+
+
+def _kserve_config(platform: Platform, cluster: Cluster) -> Manifests:
+    tracking = next((s for s in platform.services_for(cluster.name) if s.kind == "tracking"), None)
+    # KServe starts this container with the storage URI and the model directory as its two
+    # arguments (ClusterStorageContainer, serving.kserve.io/v1alpha1). MLflow resolves the
+    # registry URI and downloads through the tracking server's artifact proxy, so the
+    # initializer needs no object-store credentials and no egress beyond the tracking server.
+    container = {
+        "name": "storage-initializer",
+        "image": C.MLFLOW_IMAGE,
+        "command": ["python", "-c", "import sys, mlflow.artifacts as a; "
+                    "a.download_artifacts(artifact_uri=sys.argv[1], dst_path=sys.argv[2])"],
+        "env": [{"name": "MLFLOW_TRACKING_URI", "value": tracking.url}] if tracking else [],
+        "resources": hardening.guaranteed("500m", "1Gi"),
+        # Pod Security `restricted`; the root filesystem stays writable because the container is
+        # injected into any pod with a models:/ URI, which need not have a scratch volume for /tmp.
+        "securityContext": {**hardening.CONTAINER_SECURITY_CONTEXT, "readOnlyRootFilesystem": False,
+                            "runAsUser": hardening.RUN_AS, "seccompProfile": {"type": "RuntimeDefault"}},
+    }
+    return {"clusterstoragecontainer.yaml": ("model/clusterstoragecontainer.yaml.j2", {
+        "name": "mlflow-models", "container": container, "prefixes": ["models:/"]})}
+
+
+def _mlflow_storage(platform: Platform, cluster: Cluster) -> Manifests:
+    tracking = next(s for s in platform.services_for(cluster.name) if s.kind == "tracking")
+    assert tracking.database is not None
+    return {"persistentvolumeclaim.yaml": ("cluster/artifact-volume.yaml.j2", {
+        "name": ARTIFACT_CLAIM, "namespace": tracking.namespace, "size": tracking.database.artifact_volume})}
+
+
+MANIFESTS: dict[str, Callable[[Platform, Cluster], Manifests]] = {
+    "mlflow-storage": _mlflow_storage,
+    "mesh-config": _mesh_config,
+    "calico-config": _calico_config,
+    "kserve-config": _kserve_config,
+}
