@@ -26,6 +26,7 @@ GPU_POOL = "mlopsgen.dev/gpu-pool"  # default node label of a GPU pool
 NETWORK_NOTE = "mlopsgen.dev/network-note"
 HOST_JUSTIFICATION = "mlopsgen.dev/host-network-justification"
 SIDECAR_INJECT = "sidecar.istio.io/inject"
+ARGO_WORKFLOW_LABEL = "workflows.argoproj.io/workflow"  # Argo sets it on every pod of a workflow
 NAMESPACE_NAME = "kubernetes.io/metadata.name"  # set by the API server on every namespace
 GRAFANA_DASHBOARD = "grafana_dashboard"  # kube-prometheus-stack's Grafana sidecar looks for it
 CALICO_IPV4_POOLS = "cni.projectcalico.org/ipv4pools"
@@ -41,7 +42,6 @@ MLFLOW_IMAGE = "ghcr.io/mlflow/mlflow:v3.15.1"  # the tracking chart's appVersio
 DNS_PORT = 53
 ISTIOD_XDS_PORT = 15012  # xDS and certificates for the sidecars
 ISTIO_METRICS_PORT = 15020  # the Istio agent's merged metrics (app + proxy), outside mTLS
-EAST_WEST_PORT = 15443  # the mesh's east-west gateway (services on another cluster)
 ROUTING_SERVICE_PORT = 80  # the port clients use on a model's routing Service
 
 
@@ -63,7 +63,6 @@ INGRESS_GATEWAY_LABELS = {"istio": "ingressgateway"}
 DEFAULT_TRUST_DOMAIN = "cluster.local"
 DNS_PEER = peer("kube-system", {"k8s-app": "kube-dns"})
 ISTIOD_PEER = peer(MESH_NAMESPACE, {"app": "istiod"})
-EAST_WEST_PEER = peer(MESH_NAMESPACE, {"istio": "eastwestgateway"})
 DNS_PORTS = ({"port": DNS_PORT, "protocol": "UDP"}, {"port": DNS_PORT, "protocol": "TCP"})
 
 

@@ -44,7 +44,7 @@ class ModeContext:
     """What a mode's allows depend on, for one team namespace in one environment."""
 
     local_services: tuple[SharedService, ...]  # shared services reached on this cluster
-    remote_services: bool  # some shared service runs on another cluster
+    remote_endpoints: tuple[tuple[tuple[str, ...], int], ...]  # (CIDRs, port) of services published by other clusters
     segment_cidr: str | None  # the environment's segment, where it declares one
 
 
@@ -67,18 +67,21 @@ def _dns(mode: str) -> dict:
     return policy(f"allow-{mode}-dns", mode, None, [{"to": [C.DNS_PEER], "ports": list(C.DNS_PORTS)}])
 
 
+def _shared_services(ctx: ModeContext, mode: str) -> list[dict]:
+    """Egress to the declared shared services: by pod selector on this cluster, by address elsewhere."""
+    egress = [{"to": [C.peer(s.namespace, s.pod_labels)], "ports": C.tcp(s.port)} for s in ctx.local_services]
+    egress += [{"to": [{"ipBlock": {"cidr": c}} for c in cidrs], "ports": C.tcp(port)} for cidrs, port in ctx.remote_endpoints]
+    return [policy(f"allow-{mode}-shared-services", mode, None, egress)] if egress else []
+
+
 def _internal(ctx: ModeContext) -> list[dict]:
     same_namespace = [{"podSelector": select_mode("internal")}]
     policies = [
         _dns("internal"),
         policy("allow-internal-same-namespace", "internal", [{"from": same_namespace}], [{"to": same_namespace}]),
         policy("allow-internal-mesh", "internal", None, [{"to": [C.ISTIOD_PEER], "ports": C.tcp(C.ISTIOD_XDS_PORT)}]),
+        *_shared_services(ctx, "internal"),
     ]
-    egress = [{"to": [C.peer(s.namespace, s.pod_labels)], "ports": C.tcp(s.port)} for s in ctx.local_services]
-    if ctx.remote_services:
-        egress.append({"to": [C.EAST_WEST_PEER], "ports": C.tcp(C.EAST_WEST_PORT)})
-    if egress:
-        policies.append(policy("allow-internal-shared-services", "internal", None, egress))
     scrapers = [C.peer(s.namespace, s.pod_labels) for s in ctx.local_services if s.kind == "monitoring"]
     if scrapers:
         ingress = [{"from": scrapers, "ports": C.tcp(C.ISTIO_METRICS_PORT)}]
@@ -88,8 +91,15 @@ def _internal(ctx: ModeContext) -> list[dict]:
 
 def _subnet(ctx: ModeContext) -> list[dict]:
     assert ctx.segment_cidr is not None, "validation requires a segment for subnet mode"
+    # Pods of several teams share an environment's segment: only the namespace's own subnet pods
+    # may connect in. Egress to the segment reaches its hosts; another team's pods there refuse it.
+    same_namespace = [{"podSelector": select_mode("subnet")}]
     segment = [{"ipBlock": {"cidr": ctx.segment_cidr}}]
-    return [policy("allow-subnet-segment", "subnet", [{"from": segment}], [{"to": segment}]), _dns("subnet")]
+    return [
+        policy("allow-subnet-segment", "subnet", [{"from": same_namespace}], [{"to": same_namespace + segment}]),
+        _dns("subnet"),
+        *_shared_services(ctx, "subnet"),
+    ]
 
 
 def _none(ctx: ModeContext) -> list[dict]:
@@ -124,7 +134,7 @@ ALL_CLASSES = frozenset(C.WORKLOAD_CLASSES)
 MODES: dict[str, NetworkMode] = {mode.name: mode for mode in (
     NetworkMode("internal", "DNS, the namespace, declared shared services and the mesh; models serve here",
                 ALL_CLASSES, _internal, sidecar=True, serves_models=True),
-    NetworkMode("subnet", "only the environment's segment CIDR, plus DNS",
+    NetworkMode("subnet", "the environment's segment (its hosts, and the namespace's own pods), DNS and the shared services",
                 ALL_CLASSES, _subnet, needs_segment=True),
     NetworkMode("none", "no ingress, no egress, no DNS, no token",
                 ALL_CLASSES, _none, dns=False, isolated=True),

@@ -26,6 +26,12 @@ def p95_latency_ms(namespace: str, service: str) -> str:
     return f"histogram_quantile(0.95, sum by (le) (rate({DURATION_BUCKETS}{_match(namespace, service)}[5m])))"
 
 
+def scraped_minimum(metric: str, namespace: str, service: str) -> str:
+    """The lowest value over an hour of a metric the model server exports. The model's
+    ServiceMonitor scrapes it, and prometheus-operator labels each target with its Service."""
+    return f'min_over_time({metric}{{namespace="{namespace}", service="{service}"}}[1h])'
+
+
 def error_ratio(namespace: str, service: str) -> str:
     server_errors = _match(namespace, service, 'response_code=~"5.."')
     errors = f"sum(rate({REQUESTS}{server_errors}[5m]))"

@@ -108,11 +108,12 @@ def _http_probes(port: int) -> dict:
 
 
 SELDON_ENGINE_PORT = 9000  # the Seldon container's own port, probed by TCP
-SELDON_SERVERS = {  # Seldon Core v1 prepackaged servers by model format
-    "sklearn": "SKLEARN_SERVER", "xgboost": "XGBOOST_SERVER", "tensorflow": "TENSORFLOW_SERVER",
-    "huggingface": "HUGGINGFACE_SERVER", "pytorch": "TRITON_SERVER", "onnx": "TRITON_SERVER",
-    "mlflow": "MLFLOW_SERVER", "lightgbm": "MLFLOW_SERVER",
-}
+# A model from the MLflow registry is an MLflow model whatever its flavour: KServe serves it with
+# the `mlflow` model format (MLServer's runtime), Seldon with its MLflow server. A TorchServe or
+# Triton runtime would expect an archive of its own and fail to load it.
+REGISTRY_MODEL_FORMAT = "mlflow"
+SELDON_REGISTRY_SERVER = "MLFLOW_SERVER"
+SERVED_PATH = "/v2/models/{model}"  # the open inference protocol path both runtimes answer under
 
 RUNTIMES: dict[str, ServingRuntime] = {runtime.name: runtime for runtime in (
     ServingRuntime(

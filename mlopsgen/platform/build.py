@@ -12,6 +12,7 @@ from types import MappingProxyType
 
 from mlopsgen.catalog import conventions as C
 from mlopsgen.platform.model import (
+    ApiServer,
     ArtifactStore,
     Auth,
     Autoscaling,
@@ -20,12 +21,14 @@ from mlopsgen.platform.model import (
     Database,
     Environment,
     Exposure,
+    External,
     GitOps,
     GpuPool,
     IngressGateway,
     Model,
     ModelPlacement,
     Platform,
+    Published,
     Quota,
     Retraining,
     Segment,
@@ -34,6 +37,7 @@ from mlopsgen.platform.model import (
     Suppression,
     Taint,
     Team,
+    Training,
     frozen_map,
 )
 
@@ -58,6 +62,7 @@ def build_platform(data: dict, source_file: str) -> Platform:
         suppressions=tuple(
             Suppression(s["rule"], s["path"], s["reason"], s.get("expires")) for s in data["lint"]["suppressions"]
         ),
+        externals=tuple(External(e["name"], e["host"], e["port"], tuple(e["cidrs"]), tuple(e["for"])) for e in data["externals"]),
     )
 
 
@@ -74,6 +79,7 @@ def _cluster(c: dict) -> Cluster:
         name=c["name"], server=c["server"], role=c["role"], cloud=c["cloud"], region=c.get("region", ""),
         provided=frozenset(c["provided"]), istio_revision=(istio or {}).get("revision"), ingress_gateway=ingress,
         cni_plugin=c["cni"]["plugin"], assigns_from_pools=c["cni"]["assignsFromPools"],
+        api_server=ApiServer(tuple(c["apiServer"]["cidrs"]), c["apiServer"]["port"]) if "apiServer" in c else None,
     )
 
 
@@ -84,6 +90,7 @@ def _service(s: dict) -> Service:
         frozen_map(s.get("podLabels") or {"app.kubernetes.io/name": s["host"].split(".")[0]}),
         ArtifactStore(store["url"], store.get("endpoint"), store.get("credentialsSecret")) if store else None,
         Database(database["instances"], str(database["storage"]), str(database["artifactVolume"])) if database else None,
+        Published(s["published"]["url"], tuple(s["published"]["cidrs"])) if "published" in s else None,
     )
 
 
@@ -118,6 +125,7 @@ def _team(t: dict) -> Team:
         owners=tuple(t["owners"]),
         gpu_pools=tuple(t["gpuPools"]),
         quotas=MappingProxyType({env: Quota(str(q["cpu"]), str(q["memory"]), q["gpu"]) for env, q in t["quotas"].items()}),
+        training=Training(t["training"]["gpus"], str(t["training"]["cpu"]), str(t["training"]["memory"])),
     )
 
 
@@ -156,7 +164,7 @@ def _model(m: dict, data: dict) -> Model:
         exposure=Exposure(exposure["host"], tuple(exposure["paths"])) if exposure else None,
         auth=Auth(auth["issuer"], auth.get("jwksUri", ""), tuple(auth["audiences"])) if auth else None,
         callers=tuple(m["callers"]),
-        slos=Slos(slos.get("p95LatencyMs"), slos.get("errorRate"), slos.get("minAccuracy")) if slos else None,
+        slos=Slos(slos.get("p95LatencyMs"), slos.get("errorRate"), slos.get("minAccuracy"), slos.get("accuracyMetric")) if slos else None,
         retraining=Retraining(
             retraining["schedule"], retraining["image"], _retraining_environment(m, data), retraining["driftThreshold"],
         ) if retraining else None,

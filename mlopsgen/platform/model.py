@@ -44,6 +44,12 @@ class IngressGateway:
 
 
 @dataclass(frozen=True, eq=False)
+class ApiServer:
+    cidrs: tuple[str, ...]
+    port: int
+
+
+@dataclass(frozen=True, eq=False)
 class Cluster:
     name: str
     server: str
@@ -55,6 +61,7 @@ class Cluster:
     ingress_gateway: IngressGateway
     cni_plugin: str
     assigns_from_pools: bool
+    api_server: ApiServer | None = None
 
     def provides(self, family: str) -> bool:
         return family in self.provided
@@ -126,6 +133,32 @@ class Database:
 
 
 @dataclass(frozen=True, eq=False)
+class Published:
+    url: str
+    cidrs: tuple[str, ...]
+
+    @property
+    def host(self) -> str:
+        return self.url.split("://", 1)[1].split("/", 1)[0].split(":", 1)[0]
+
+    @property
+    def port(self) -> int:
+        authority = self.url.split("://", 1)[1].split("/", 1)[0]
+        return int(authority.split(":", 1)[1]) if ":" in authority else 443
+
+
+@dataclass(frozen=True, eq=False)
+class External:
+    """A destination outside the clusters, by name, with its provider's addresses."""
+
+    name: str
+    host: str
+    port: int
+    cidrs: tuple[str, ...]
+    classes: tuple[str, ...]  # workload classes that may reach it
+
+
+@dataclass(frozen=True, eq=False)
 class Service:
     name: str
     kind: str
@@ -135,6 +168,7 @@ class Service:
     pod_labels: Mapping[str, str]
     artifact_store: ArtifactStore | None = None
     database: Database | None = None
+    published: Published | None = None
 
     @property
     def service_name(self) -> str:
@@ -157,11 +191,21 @@ class Quota:
 
 
 @dataclass(frozen=True, eq=False)
+class Training:
+    """What one training pod of a team asks for."""
+
+    gpus: int
+    cpu: str
+    memory: str
+
+
+@dataclass(frozen=True, eq=False)
 class Team:
     name: str
     owners: tuple[str, ...]
     gpu_pools: tuple[str, ...]
     quotas: Mapping[str, Quota]  # environment name -> quota
+    training: Training = Training(1, "1", "4Gi")
 
     def namespace(self, environment: str) -> str:
         return C.namespace(self.name, environment)
@@ -213,6 +257,7 @@ class Slos:
     p95_latency_ms: float | None
     error_rate: float | None
     min_accuracy: float | None
+    accuracy_metric: str | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -276,6 +321,7 @@ class Platform:
     teams: tuple[Team, ...]
     models: tuple[Model, ...]
     suppressions: tuple[Suppression, ...] = field(default=())
+    externals: tuple[External, ...] = field(default=())
 
     def cluster(self, name: str) -> Cluster:
         return next(c for c in self.clusters if c.name == name)

@@ -46,11 +46,15 @@ class Checker:
 
 
 def semantic_problems(doc: Document) -> list[Problem]:
+    from mlopsgen.platform.semantic_capacity import CAPACITY_RULES
     from mlopsgen.platform.semantic_clusters import CLUSTER_RULES
 
     check = Checker(doc)
     for rule in (_unique_names, _environments, _gpu_pools, _services, _teams, _models, *CLUSTER_RULES):
         rule(check)
+    if not check.problems:  # capacity arithmetic needs valid quantities and references
+        for rule in CAPACITY_RULES:
+            rule(check)
     return check.problems
 
 
@@ -228,12 +232,24 @@ def _models(check: Checker) -> None:
             scaling = settings.get("autoscaling")
             if scaling and scaling["maxReplicas"] < settings["replicas"]:
                 check.fail(epath + ("autoscaling", "maxReplicas"), "maxReplicas is below replicas", "raise maxReplicas or lower replicas")
+        slos = model.get("slos", {})
+        if "minAccuracy" in slos and "accuracyMetric" not in slos:
+            check.fail(base + ("slos", "minAccuracy"), "minAccuracy needs accuracyMetric: the metric the model server exports",
+                       "name it (e.g. accuracyMetric: model_accuracy); an alert on a metric nothing exports never fires")
         canary = model.get("canary")
         if canary is not None and not 0 <= canary["weight"] <= 100:
             check.fail(base + ("canary", "weight"), f"canary weight {canary['weight']} is outside 0-100", "give the percent of traffic for the candidate")
         for j, caller in enumerate(model["callers"]):
             check.reference(base + ("callers", j), caller, "teams", "team")
         retraining = model.get("retraining", {})
+        if retraining:
+            target = model.get("canary", {}).get("source") or model["source"]
+            if "@" not in target or model["runtime"] != "kserve":
+                track = "canary" if model.get("canary") else "stable"
+                check.fail(base + ("retraining",),
+                           f"retraining promotes into the {track} track, which must serve a registry alias on KServe (models:/name@alias)",
+                           f"serve the {track} track from an alias, e.g. models:/{model['name']}@challenger; promotion moves it and rolls the pods",
+                           at_key=True)
         if "environment" in retraining and retraining["environment"] not in model["environments"]:
             check.fail(
                 base + ("retraining", "environment"),

@@ -59,4 +59,33 @@ def _one_environment_per_host(check: Checker) -> None:
                            at_key=not own)
 
 
-CLUSTER_RULES = (_subnet_needs_calico_ipam, _tracking_only_settings, _one_environment_per_host)
+def _services_used_across_clusters_are_published(check: Checker) -> None:
+    """Training and serving everywhere report to the tracking server; a *.svc.cluster.local name
+    resolves only in its own cluster, so other clusters need its published endpoint."""
+    tracking = [(i, s) for i, s in enumerate(check.data["services"]) if s["kind"] == "tracking"]
+    if not tracking:
+        return
+    local = {s.get("cluster") for _, s in tracking}
+    if None in local:
+        return  # every cluster runs its own
+    users = sorted({e["cluster"] for e in check.data["environments"]} - local)
+    if users and not any("published" in s for _, s in tracking):
+        i, service = tracking[0]
+        check.fail(("services", i, "cluster"),
+                   f"tracking server '{service['name']}' runs on cluster '{service['cluster']}' only, but workloads on {', '.join(users)} use it",
+                   "add 'published: {url: https://..., cidrs: [...]}' (its endpoint through the gateway), or run one per cluster")
+
+
+def _models_on_one_cluster(check: Checker) -> None:
+    """A model's base objects are shared by its environments: they must share the cluster's services."""
+    known = {c["name"] for c in check.data["clusters"]}
+    env_cluster = {e["name"]: e["cluster"] for e in check.data["environments"] if e["cluster"] in known}
+    for i, model in enumerate(check.data["models"]):
+        clusters = sorted({env_cluster[e] for e in model["environments"] if e in env_cluster})
+        if len(clusters) > 1:
+            check.fail(("models", i, "environments"), f"model '{model['name']}' runs on several clusters ({', '.join(clusters)})",
+                       "declare one model per cluster (a model's serving objects are shared by its environments)", at_key=True)
+
+
+CLUSTER_RULES = (_subnet_needs_calico_ipam, _tracking_only_settings, _one_environment_per_host,
+                 _services_used_across_clusters_are_published, _models_on_one_cluster)

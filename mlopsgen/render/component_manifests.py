@@ -14,6 +14,7 @@ from mlopsgen.catalog import conventions as C
 from mlopsgen.catalog import hardening
 from mlopsgen.platform.model import Cluster, Platform
 from mlopsgen.render.component_values import ARTIFACT_CLAIM
+from mlopsgen.render.labels import tracking_url
 
 Manifests = dict[str, tuple[str, dict]]  # file name -> (template, context)
 
@@ -51,7 +52,7 @@ def _calico_config(platform: Platform, cluster: Cluster) -> Manifests:
 
 
 def _kserve_config(platform: Platform, cluster: Cluster) -> Manifests:
-    tracking = next((s for s in platform.services_for(cluster.name) if s.kind == "tracking"), None)
+    tracking = tracking_url(platform, cluster.name)
     # KServe starts this container with the storage URI and the model directory as its two
     # arguments (ClusterStorageContainer, serving.kserve.io/v1alpha1). MLflow resolves the
     # registry URI and downloads through the tracking server's artifact proxy, so the
@@ -61,7 +62,7 @@ def _kserve_config(platform: Platform, cluster: Cluster) -> Manifests:
         "image": C.MLFLOW_IMAGE,
         "command": ["python", "-c", "import sys, mlflow.artifacts as a; "
                     "a.download_artifacts(artifact_uri=sys.argv[1], dst_path=sys.argv[2])"],
-        "env": [{"name": "MLFLOW_TRACKING_URI", "value": tracking.url}] if tracking else [],
+        "env": [{"name": "MLFLOW_TRACKING_URI", "value": tracking}] if tracking else [],
         "resources": hardening.guaranteed("500m", "1Gi"),
         # Pod Security `restricted`; the root filesystem stays writable because the container is
         # injected into any pod with a models:/ URI, which need not have a scratch volume for /tmp.

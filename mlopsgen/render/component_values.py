@@ -41,7 +41,10 @@ def _istiod(ctx: ValuesContext) -> dict:
     # CNI: pods need no istio-init container with NET_ADMIN/NET_RAW, which Pod Security
     # `restricted` forbids (istio.io "Pod Security Admission"). Native sidecars: the proxy is a
     # Kubernetes sidecar container, so Jobs and workflow steps finish when their main container does.
-    return {"cni": {"enabled": True}, "env": {"ENABLE_NATIVE_SIDECARS": "true"}}
+    # REGISTRY_ONLY: meshed pods reach outside the cluster only the hosts a ServiceEntry declares
+    # (the spec's externals and published endpoints).
+    return {"cni": {"enabled": True}, "env": {"ENABLE_NATIVE_SIDECARS": "true"},
+            "meshConfig": {"outboundTrafficPolicy": {"mode": "REGISTRY_ONLY"}}}
 
 
 def _ingress_gateway(ctx: ValuesContext) -> dict:

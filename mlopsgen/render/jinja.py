@@ -58,6 +58,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
+# A multi-line string that reads back identically as a literal block scalar: printable,
+# no tabs, no trailing spaces, not starting with a space, ending in exactly one newline.
+_BLOCK_SAFE = re.compile(r"^[^\s][^\t\r\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029]*[^\s]\n$", re.S)
+
+
+def _block_scalar(value: str) -> bool:
+    return "\n" in value[:-1] and bool(_BLOCK_SAFE.match(value)) and not any(line != line.rstrip() for line in value.split("\n"))
+
+
 def _emit(value: Any, pad: str, lines: list[str]) -> None:
     if isinstance(value, dict):
         for key in sorted(value):
@@ -65,17 +74,25 @@ def _emit(value: Any, pad: str, lines: list[str]) -> None:
             if isinstance(child, (dict, list)) and child:
                 lines.append(f"{pad}{yaml_value(key)}:")
                 _emit(child, pad + "  ", lines)
+            elif isinstance(child, str) and _block_scalar(child):
+                lines.append(f"{pad}{yaml_value(key)}: |")
+                lines.extend(f"{pad}  {line}" if line else "" for line in child[:-1].split("\n"))
             else:
                 lines.append(f"{pad}{yaml_value(key)}: {yaml_value(child)}")
     else:
         for item in value:
-            if isinstance(item, dict) and item:
+            if isinstance(item, (dict, list)) and item:
                 sub: list[str] = []
                 _emit(item, pad + "  ", sub)
                 sub[0] = pad + "- " + sub[0][len(pad) + 2:]
                 lines.extend(sub)
-            else:  # scalars, and nested lists in flow style
+            else:
                 lines.append(f"{pad}- {yaml_value(item)}")
+
+
+def as_manifest(obj: dict) -> str:
+    """An object as the YAML text of an Argo resource template's `manifest`."""
+    return yaml_block(obj, 0).lstrip("\n") + "\n"
 
 
 @lru_cache(maxsize=1)

@@ -36,7 +36,17 @@ def toleration(taint: Taint) -> dict:
     return {"key": taint.key, "operator": "Exists", "effect": taint.effect}
 
 
-def tracking_env(platform: Platform) -> list[dict]:
+def tracking_url(platform: Platform, cluster: str) -> str | None:
+    """The tracking server as workloads on `cluster` reach it: by its service DNS name where it runs,
+    through its published endpoint elsewhere (a *.svc.cluster.local name resolves only in its own cluster)."""
+    for service in platform.services_for(cluster):
+        if service.kind == "tracking":
+            return service.url
+    remote = next((s for s in platform.services if s.kind == "tracking" and s.published), None)
+    return remote.published.url if remote and remote.published else None
+
+
+def tracking_env(platform: Platform, cluster: str) -> list[dict]:
     """MLFLOW_TRACKING_URI by DNS name, never by address: pod IPs change at every restart."""
-    tracking = [s for s in platform.services if s.kind == "tracking"]
-    return [{"name": "MLFLOW_TRACKING_URI", "value": tracking[0].url}] if tracking else []
+    url = tracking_url(platform, cluster)
+    return [{"name": "MLFLOW_TRACKING_URI", "value": url}] if url else []

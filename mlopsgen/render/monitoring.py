@@ -30,8 +30,8 @@ def alert_rules(model: Model, namespace: str) -> list[dict]:
     if slos.error_rate is not None:
         rules.append(alert("ModelErrorRateHigh", f"{promql.error_ratio(namespace, service)} > {slos.error_rate:g}",
                            "5m", "critical", f"error rate above {slos.error_rate:g}"))
-    if slos.min_accuracy is not None:
-        accuracy = f'min_over_time(model_accuracy{{namespace="{namespace}", model="{model.name}"}}[1h])'
+    if slos.min_accuracy is not None and slos.accuracy_metric:
+        accuracy = promql.scraped_minimum(slos.accuracy_metric, namespace, service)
         rules.append(alert("ModelAccuracyLow", f"{accuracy} < {slos.min_accuracy:g}",
                            "30m", "critical", f"online accuracy below {slos.min_accuracy:g}"))
     return rules

@@ -8,9 +8,10 @@ gateway and from declared callers, and egress to the models the team calls.
 from __future__ import annotations
 
 from mlopsgen.catalog import conventions as C
-from mlopsgen.catalog.modes import ModeContext, modes_of, policy, select_mode
+from mlopsgen.catalog.modes import MODES, ModeContext, isolated_modes, modes_of, policy, select_mode
 from mlopsgen.catalog.runtimes import runtime_of
 from mlopsgen.platform.model import Environment, Model, Platform, Team
+from mlopsgen.render.workflows import IO_MODE
 
 
 def default_deny() -> dict:
@@ -51,13 +52,51 @@ def _serving(platform: Platform, team: Team, env: Environment, mode: str) -> lis
     return policies
 
 
+def _api_server(platform: Platform, env: Environment) -> list[dict]:
+    """Every Argo workflow pod reports to the API server (its wait container); nothing else may."""
+    api = platform.cluster(env.cluster).api_server
+    if api is None:
+        return []
+    workflow_pods = {"matchExpressions": [
+        {"key": C.ARGO_WORKFLOW_LABEL, "operator": "Exists"},
+        {"key": C.NETWORK_MODE, "operator": "NotIn", "values": sorted(isolated_modes())},
+    ]}
+    return [{"name": "allow-workflow-api-server", "spec": {
+        "podSelector": workflow_pods, "policyTypes": ["Egress"],
+        "egress": [{"to": [{"ipBlock": {"cidr": c}} for c in api.cidrs], "ports": C.tcp(api.port)}]}}]
+
+
+def _externals(platform: Platform, env: Environment) -> list[dict]:
+    """Egress to each declared external destination, for the classes it names, by its CIDRs."""
+    policies = []
+    for external in platform.externals:
+        modes = sorted({env.mode(c) for c in external.classes} - isolated_modes())
+        if not modes:
+            continue
+        selector = {"matchExpressions": [
+            {"key": C.WORKLOAD_CLASS, "operator": "In", "values": sorted(external.classes)},
+            {"key": C.NETWORK_MODE, "operator": "In", "values": modes},
+        ]}
+        policies.append({"name": f"allow-external-{external.name}", "spec": {
+            "podSelector": selector, "policyTypes": ["Egress"],
+            "egress": [{"to": [{"ipBlock": {"cidr": c}} for c in external.cidrs], "ports": C.tcp(external.port)}]}})
+    return policies
+
+
+def remote_endpoints(platform: Platform, cluster: str) -> tuple[tuple[tuple[str, ...], int], ...]:
+    local = {s.name for s in platform.services_for(cluster)}
+    return tuple((s.published.cidrs, s.published.port) for s in platform.services if s.name not in local and s.published)
+
+
 def namespace_policies(platform: Platform, team: Team, env: Environment) -> list[dict]:
     """The allow policies of one team namespace in `env`, in registry order of the modes."""
-    local = platform.services_for(env.cluster)
-    context = ModeContext(local, len(local) < len(platform.services), env.segment.cidr if env.segment else None)
+    context = ModeContext(platform.services_for(env.cluster), remote_endpoints(platform, env.cluster),
+                          env.segment.cidr if env.segment else None)
+    used = {mode.name for mode in modes_of(env)} | {IO_MODE}  # validation's fetch and report steps
     policies: list[dict] = []
-    for mode in modes_of(env):
-        policies += mode.allows(context)
-        if mode.serves_models:
-            policies += _serving(platform, team, env, mode.name)
-    return policies
+    for mode in MODES.values():
+        if mode.name in used:
+            policies += mode.allows(context)
+            if mode.serves_models:
+                policies += _serving(platform, team, env, mode.name)
+    return policies + _api_server(platform, env) + _externals(platform, env)

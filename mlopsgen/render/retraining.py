@@ -1,21 +1,94 @@
-"""The retraining CronWorkflow of a model, in the environment the spec picks for it."""
+"""The retraining loop of a model: drift check, training, isolated validation, promotion, rollout.
+
+Runs as a CronWorkflow in the environment the spec picks. Training registers a
+candidate and outputs its URI; validation (offline, see workflows.py) outputs a
+verdict; on `passed`, promotion moves the registry alias the target track serves
+(the canary's where the model has one, else the stable one). That step alone holds
+the registry-writer credentials (Secret `mlflow-registry-writer`, MLflow's basic
+auth), never the validation pod. An alias does not redeploy anything by itself:
+KServe resolves it when a predictor pod starts, so the rollout step bumps a pod
+annotation on that track's InferenceService, which rolls its pods.
+"""
 
 from __future__ import annotations
 
+from mlopsgen.catalog import hardening
+from mlopsgen.catalog.runtimes import runtime_of
 from mlopsgen.platform.model import Environment, Model, Platform
 from mlopsgen.render import labels as L
-from mlopsgen.render.jinja import render_template
+from mlopsgen.render.jinja import as_manifest
+
+REGISTRY_WRITER_SECRET = "mlflow-registry-writer"
+VERSION_ANNOTATION = "mlopsgen.dev/model-version"
+_PROMOTE = ("import sys, mlflow; name, alias, uri = sys.argv[1:4]; "
+            "version = uri.rsplit('/', 1)[1]; mlflow.MlflowClient().set_registered_model_alias(name, alias, version)")
 
 
-def render_cron_workflow(platform: Platform, model: Model, env: Environment, labels: dict, header: str) -> str:
+def promotion_target(model: Model) -> tuple[str, str, str]:
+    """(InferenceService, registered model, alias) that a promotion moves and rolls."""
+    source = model.canary.source if model.canary else model.source
+    name, alias = source.removeprefix("models:/").split("@", 1)
+    objects = runtime_of(model).object_names(model)
+    return objects[-1], name, alias
+
+
+def _step(name: str, image: str, command: list[str], env: list[dict], labels: dict, **extra) -> dict:
+    return {
+        "name": name, "metadata": {"labels": labels}, "serviceAccountName": "training", "automountServiceAccountToken": False,
+        "securityContext": hardening.POD_SECURITY_CONTEXT,
+        "container": {"image": image, "command": command, "env": env, "resources": hardening.guaranteed("500m", "1Gi"),
+                      "securityContext": hardening.CONTAINER_SECURITY_CONTEXT, "volumeMounts": [hardening.SCRATCH_MOUNT],
+                      **extra},
+        "volumes": [hardening.SCRATCH_VOLUME],
+    }
+
+
+def cron_workflow(platform: Platform, model: Model, env: Environment, labels: dict) -> dict:
     retraining = model.retraining
     assert retraining is not None, "only models with retraining get a CronWorkflow"
-    env_vars = L.tracking_env(platform)
+    tracking = L.tracking_env(platform, env.cluster)
     monitoring = [s for s in platform.services_for(env.cluster) if s.kind == "monitoring"]
-    if monitoring:
-        env_vars.append({"name": "PROMETHEUS_URL", "value": monitoring[0].url})
-    return render_template(
-        "model/cronworkflow.yaml.j2", header=header, name=f"{model.name}-retrain", model=model.name, labels=labels,
-        schedule=retraining.schedule, image=retraining.image,
-        drift_args=["--model", model.source, "--threshold", f"{retraining.drift_threshold:g}", "--output", "/tmp/drift"],
-        drift_labels=L.pod_labels(platform, model.team, "monitoring", env.mode("monitoring")), env=env_vars)
+    drift_env = tracking + ([{"name": "PROMETHEUS_URL", "value": monitoring[0].url}] if monitoring else [])
+    image = "{{workflow.parameters.image}}"
+    isvc, registered, alias = promotion_target(model)
+    candidate = "{{steps.train.outputs.parameters.candidate}}"
+    passed = "{{steps.validate.outputs.parameters.verdict}} == passed"
+    drift = "{{steps.drift-check.outputs.parameters.drift}} == true"
+    monitor_labels = L.pod_labels(platform, model.team, "monitoring", env.mode("monitoring"))
+    train_labels = L.pod_labels(platform, model.team, "training", "internal")
+    drift_check = _step("drift-check", image, ["python", "-m", "drift_check", "--model", model.source,
+                        "--threshold", f"{retraining.drift_threshold:g}", "--output", "/tmp/drift"], drift_env, monitor_labels)
+    drift_check["outputs"] = {"parameters": [{"name": "drift", "valueFrom": {"path": "/tmp/drift"}}]}
+    promote = _step("promote", image, ["python", "-c", _PROMOTE, registered, alias, "{{inputs.parameters.candidate}}"],
+                    tracking, train_labels,
+                    envFrom=[{"secretRef": {"name": REGISTRY_WRITER_SECRET, "optional": True}}])
+    promote["inputs"] = {"parameters": [{"name": "candidate"}]}
+    patch = {"spec": {"predictor": {"annotations": {VERSION_ANNOTATION: "{{inputs.parameters.candidate}}"}}}}
+    rollout = {"name": "rollout", "serviceAccountName": "training", "automountServiceAccountToken": False,
+               "inputs": {"parameters": [{"name": "candidate"}]},
+               "resource": {"action": "patch", "mergeStrategy": "merge",
+                            "manifest": as_manifest({"apiVersion": runtime_of(model).api_version,
+                                                     "kind": runtime_of(model).kind, "metadata": {"name": isvc}, **patch})}}
+    steps = [
+        [{"name": "drift-check", "template": "drift-check"}],
+        [{"name": "train", "when": drift, "templateRef": {"name": "training", "template": "training"},
+          "arguments": {"parameters": [{"name": "image", "value": image}, {"name": "module", "value": "train"}]}}],
+        [{"name": "validate", "when": drift, "templateRef": {"name": "validation", "template": "validation"},
+          "arguments": {"parameters": [{"name": "image", "value": image}, {"name": "module", "value": "validate"},
+                                       {"name": "model", "value": candidate}]}}],
+        [{"name": "promote", "when": f"{drift} && {passed}", "template": "promote",
+          "arguments": {"parameters": [{"name": "candidate", "value": candidate}]}}],
+        [{"name": "rollout", "when": f"{drift} && {passed}", "template": "rollout",
+          "arguments": {"parameters": [{"name": "candidate", "value": candidate}]}}],
+    ]
+    return {"apiVersion": "argoproj.io/v1alpha1", "kind": "CronWorkflow",
+            "metadata": {"name": f"{model.name}-retrain", "labels": labels},
+            "spec": {
+                # Argo Workflows v3.6+ takes a list; v4 dropped the singular `schedule`.
+                "schedules": [retraining.schedule], "concurrencyPolicy": "Forbid", "startingDeadlineSeconds": 600,
+                "workflowSpec": {
+                    "entrypoint": "retrain", "serviceAccountName": "training", "automountServiceAccountToken": False,
+                    "executor": {"serviceAccountName": "training"},
+                    "arguments": {"parameters": [{"name": "image", "value": retraining.image}]},
+                    "templates": [{"name": "retrain", "steps": steps}, drift_check, promote, rollout],
+                }}}

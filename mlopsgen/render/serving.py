@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from mlopsgen.catalog import conventions as C
 from mlopsgen.catalog import hardening
-from mlopsgen.catalog.runtimes import SELDON_SERVERS, runtime_of, tracks
+from mlopsgen.catalog.runtimes import REGISTRY_MODEL_FORMAT, SELDON_REGISTRY_SERVER, runtime_of, tracks
 from mlopsgen.platform.model import Model, Platform
 from mlopsgen.render import labels as L
 from mlopsgen.render.jinja import render_template
@@ -33,6 +33,11 @@ def route(model: Model, host: str, weight: int) -> list[dict]:
     return [{"destination": {"host": host, "subset": t, "port": port}, "weight": share[t]} for t in tracks(model)]
 
 
+def _cluster_of(platform: Platform, model: Model) -> str:
+    """The cluster a model's base serves on (validation keeps a model's environments on one cluster)."""
+    return platform.environment(next(iter(model.environments))).cluster
+
+
 def _scheduling(platform: Platform, model: Model) -> dict | None:
     if not model.gpu_pool:
         return None
@@ -48,10 +53,14 @@ def _runtime_objects(platform: Platform, model: Model, common: dict) -> str:
         traffic = {"stable": 100 - weight, "canary": weight}
         predictors = [{"track": t, "source": sources[t], "traffic": traffic[t],
                        "pod_labels": serving_pod_labels(platform, model, t)} for t in tracks(model)]
-        return render_template(runtime.template, predictors=predictors, implementation=SELDON_SERVERS[model.format], **common)
+        return render_template(runtime.template, predictors=predictors, implementation=SELDON_REGISTRY_SERVER, **common)
     services = [{"name": name, "source": sources[t], "pod_labels": serving_pod_labels(platform, model, t)}
                 for name, t in zip(runtime.object_names(model), tracks(model), strict=True)]
-    return render_template(runtime.template, services=services, **common)
+    # KServe names the served model after its InferenceService; both tracks answer as the model,
+    # so a request reaches /v2/models/<model> whichever track the mesh picks.
+    served_as = [{"name": "MLSERVER_MODEL_NAME", "value": model.name}]
+    return render_template(runtime.template, services=services, model_format=REGISTRY_MODEL_FORMAT,
+                           **{**common, "env": common["env"] + served_as})
 
 
 def render_model_base(platform: Platform, model: Model, header: str) -> dict[str, str]:
@@ -62,7 +71,7 @@ def render_model_base(platform: Platform, model: Model, header: str) -> dict[str
         header=header, model=model, labels=labels, pod_security=hardening.POD_SECURITY_CONTEXT,
         container_security=hardening.CONTAINER_SECURITY_CONTEXT, scratch_volume=hardening.SCRATCH_VOLUME,
         scratch_mount=hardening.SCRATCH_MOUNT, resources=hardening.guaranteed(model.cpu, model.memory, model.gpus),
-        scheduling=_scheduling(platform, model), probes=runtime.probes, env=L.tracking_env(platform))
+        scheduling=_scheduling(platform, model), probes=runtime.probes, env=L.tracking_env(platform, _cluster_of(platform, model)))
     service = C.routing_service(model.name)
     selector = {C.MODEL: model.name}
     files = {f"{base}/{runtime.kind.lower()}.yaml": _runtime_objects(platform, model, common)}
@@ -76,7 +85,7 @@ def render_model_base(platform: Platform, model: Model, header: str) -> dict[str
     if model.canary:
         files[f"{base}/virtualservice.yaml"] = render_template(
             "model/virtualservice.yaml.j2", header=header, name=service, labels=labels,
-            hosts=[service], gateways=["mesh"], route_name="canary", match=None,
+            hosts=[service], gateways=["mesh"], route_name="canary", match=None, rewrite=None,
             route=route(model, service, model.canary.weight))
     files[f"{base}/servicemonitor.yaml"] = render_template(
         "model/servicemonitor.yaml.j2", header=header, name=model.name, labels=labels, selector=selector)

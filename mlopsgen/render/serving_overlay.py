@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mlopsgen.catalog import conventions as C
-from mlopsgen.catalog.runtimes import Patch, runtime_of, tracks
+from mlopsgen.catalog.runtimes import SERVED_PATH, Patch, runtime_of, tracks
 from mlopsgen.platform.model import Environment, Model, Platform, Team
 from mlopsgen.render import labels as L
 from mlopsgen.render.jinja import render_template
 from mlopsgen.render.monitoring import alert_rules, render_dashboard
-from mlopsgen.render.retraining import render_cron_workflow
+from mlopsgen.render.retraining import cron_workflow
 from mlopsgen.render.serving import model_labels, route
 
 
@@ -51,6 +51,7 @@ def render_model_overlays(platform: Platform, team: Team, env: Environment, head
                 "model/virtualservice.yaml.j2", header=header, name=f"{model.name}-ingress", labels=labels,
                 hosts=[external], gateways=[gateway], route_name="ingress",
                 match=[{"uri": {"prefix": p}} for p in model.exposure.paths],
+                rewrite=_rewrite(model),
                 route=route(model, host, model.canary_weight(env.name)))
         rules = alert_rules(model, namespace)
         if rules:
@@ -61,13 +62,23 @@ def render_model_overlays(platform: Platform, team: Team, env: Environment, head
             part.files[f"{here}/poddisruptionbudget.yaml"] = render_template(
                 "model/poddisruptionbudget.yaml.j2", header=header, name=model.name, labels=labels, selector=selector)
         if model.retraining and model.retraining.environment == env.name:
-            part.files[f"{here}/cronworkflow.yaml"] = render_cron_workflow(platform, model, env, labels, header)
+            part.files[f"{here}/cronworkflow.yaml"] = render_template(
+                "team/objects.yaml.j2", header=header, objects=[cron_workflow(platform, model, env, labels)],
+                comment=f"Retraining of {model.name}: drift check, training, offline validation, promotion, rollout.")
     part.files["authorizationpolicies.yaml"] = render_template(
         "mesh/authorizationpolicies.yaml.j2", header=header, labels=L.common(platform, team.name, env.name),
         policies=policies)
     if models:
         part.files["dashboard.yaml"] = render_dashboard(platform, team, env, models, header)
     return part
+
+
+def _rewrite(model: Model) -> dict | None:
+    """Exposed prefixes such as /v1/defects become the path the model server answers; "/" stays."""
+    assert model.exposure is not None
+    if all(p == "/" for p in model.exposure.paths):
+        return None
+    return {"uri": SERVED_PATH.format(model=model.name)}
 
 
 def _patches(model: Model, env: Environment, header: str, part: OverlayPart) -> None:

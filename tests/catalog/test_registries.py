@@ -7,7 +7,7 @@ import yaml
 
 from mlopsgen.catalog import conventions as C
 from mlopsgen.catalog.modes import MODES, host_network_classes, isolated_modes
-from mlopsgen.catalog.runtimes import RUNTIMES, SELDON_SERVERS, SERVING_KINDS
+from mlopsgen.catalog.runtimes import RUNTIMES, SERVING_KINDS
 from mlopsgen.lint.rules import exposed_serving, missing_authz
 from mlopsgen.lint.rules._k8s import WORKLOAD_KINDS
 from mlopsgen.platform import load_platform
@@ -29,7 +29,6 @@ def test_runtimes_are_the_schemas_enum_and_have_templates():
     assert sorted(RUNTIMES) == sorted(SCHEMA["$defs"]["model"]["properties"]["runtime"]["enum"])
     for runtime in RUNTIMES.values():
         assert data_path("templates", runtime.template).is_file(), runtime.template
-    assert set(SELDON_SERVERS) == set(SCHEMA["$defs"]["model"]["properties"]["format"]["enum"])
 
 
 def test_every_workload_class_has_a_schema_default_mode():
@@ -79,12 +78,12 @@ def test_pods_carry_what_their_mode_defines(mode, tmp_path):
     spec.set("environments/train/network/training", mode)
     spec.set("environments/train/segment", {"cidr": "10.77.0.0/16"})
     files = render_platform(load_platform(spec.write(tmp_path)))
-    patch = yaml.safe_load(files["teams/nlp/overlays/train/patches/training.yaml"])
-    labels = next(op["value"] for op in patch if op["path"].endswith("/metadata/labels"))
+    templates = [d for d in yaml.safe_load_all(files["teams/nlp/overlays/train/workflowtemplates.yaml"]) if d]
+    step = next(t for t in templates if t["metadata"]["name"] == "training")["spec"]["templates"][0]
+    labels = step["metadata"]["labels"]
     assert labels[C.NETWORK_MODE] == mode
     assert labels[C.SIDECAR_INJECT] == ("true" if MODES[mode].sidecar else "false")
-    host = any(op.get("path", "").endswith("/podSpecPatch") and "hostNetwork" in op["value"] for op in patch)
-    assert host == MODES[mode].host_network
+    assert ("hostNetwork" in step.get("podSpecPatch", "")) == MODES[mode].host_network
     policies = files.get("teams/nlp/overlays/train/networkpolicies.yaml", "")
     names = [d["metadata"]["name"] for d in yaml.safe_load_all(policies) if d]
     dns = f"allow-{mode}-dns" in names

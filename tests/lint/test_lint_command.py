@@ -181,9 +181,11 @@ def test_missing_path_and_bad_yaml_are_located_usage_errors(run_cli, repo):
 
 
 def test_invalid_platform_file_is_a_usage_error(run_cli, repo):
-    write(repo / "platform.yaml", QUICKSTART.read_text().replace("role: shared", "role: nope"))
+    text = QUICKSTART.read_text().replace("role: shared", "role: nope")
+    line = text.splitlines().index("    role: nope") + 1
+    write(repo / "platform.yaml", text)
     result = lint(run_cli, "platform.yaml")
-    assert result.exit_code == 2 and "platform.yaml:16:11: error: 'nope' is not a valid role" in result.stderr
+    assert result.exit_code == 2 and f"platform.yaml:{line}:11: error: 'nope' is not a valid role" in result.stderr
 
 
 def test_a_crashing_rule_is_reported_not_hidden(run_cli, repo, monkeypatch):

@@ -19,7 +19,7 @@ MINIMAL = {
     "services": [{"name": "mlflow", "kind": "tracking", "host": "mlflow.mlflow.svc.cluster.local", "port": 5000}],
     "teams": [{"name": "ds", "owners": ["ds"], "quotas": {"dev": {"cpu": 4, "memory": "8Gi"}}}],
     "models": [{
-        "name": "m", "team": "ds", "source": "models:/m/1", "resources": {"cpu": 1, "memory": "1Gi"},
+        "name": "m", "team": "ds", "source": "models:/m@champion", "resources": {"cpu": 1, "memory": "1Gi"},
         "environments": {"dev": {"autoscaling": {"maxReplicas": 2}}},
         "exposure": {"host": "m.example.com"}, "auth": {"issuer": "https://login.example.com"},
         "retraining": {"schedule": "0 3 * * 1", "image": "registry.example.com/retrain:1"},

@@ -81,7 +81,8 @@ def test_replicas_autoscaling_and_disruption_budgets_follow_each_environment(kub
     security = predictor["model"]["securityContext"]
     assert security["runAsNonRoot"] and security["readOnlyRootFilesystem"] and not security["allowPrivilegeEscalation"]
     assert security["capabilities"] == {"drop": ["ALL"]} and predictor["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault"
-    assert {e["name"]: e["value"] for e in predictor["model"]["env"]} == {"MLFLOW_TRACKING_URI": "http://mlflow.mlflow.svc.cluster.local:5000"}
+    assert {e["name"]: e["value"] for e in predictor["model"]["env"]} == {
+        "MLFLOW_TRACKING_URI": "http://mlflow.mlflow.svc.cluster.local:5000", "MLSERVER_MODEL_NAME": "defect-detector"}
     assert any(o["kind"] == "PodDisruptionBudget" for o in prod)
     staging = _built(kubectl, tmp_path / "teams/vision/overlays/staging")
     assert not any(o["kind"] == "PodDisruptionBudget" for o in staging)  # one replica there
@@ -116,12 +117,24 @@ def test_retraining_runs_drift_check_then_training_then_validation(tmp_path):
     [path] = [rel for rel in files if rel.endswith("cronworkflow.yaml")]
     assert path == "teams/vision/overlays/staging/models/defect-detector/cronworkflow.yaml"  # first env with a vision pool
     cron = yaml.safe_load(files[path])
+    cron = next(d for d in yaml.safe_load_all(files[path]) if d)
     steps = cron["spec"]["workflowSpec"]["templates"][0]["steps"]
-    assert [s[0]["name"] for s in steps] == ["drift-check", "train", "validate"]
+    assert [s[0]["name"] for s in steps] == ["drift-check", "train", "validate", "promote", "rollout"]
     assert steps[1][0]["templateRef"] == {"name": "training", "template": "training"}
     assert steps[2][0]["templateRef"] == {"name": "validation", "template": "validation"}
-    validation = yaml.safe_load(files["teams/vision/overlays/staging/patches/validation.yaml"])
-    assert validation[0]["value"]["mlopsgen.dev/network-mode"] == "none"
+    assert "verdict}} == passed" in steps[3][0]["when"] and "verdict}} == passed" in steps[4][0]["when"]
+    templates = {t["name"]: t for t in cron["spec"]["workflowSpec"]["templates"]}
+    # Only the promotion step holds the registry writer's credentials; it moves the canary's alias.
+    assert templates["promote"]["container"]["envFrom"] == [{"secretRef": {"name": "mlflow-registry-writer", "optional": True}}]
+    assert templates["promote"]["container"]["command"][-3:-1] == ["defect-detector", "challenger"]
+    rollout = yaml.safe_load(templates["rollout"]["resource"]["manifest"])
+    assert rollout["metadata"]["name"] == "defect-detector-canary"
+    assert rollout["spec"]["predictor"]["annotations"] == {"mlopsgen.dev/model-version": "{{inputs.parameters.candidate}}"}
+    workflows = {d["metadata"]["name"]: d for d in yaml.safe_load_all(files["teams/vision/overlays/staging/workflowtemplates.yaml"]) if d}
+    job = yaml.safe_load(next(t for t in workflows["validation"]["spec"]["templates"] if t["name"] == "validate")["resource"]["manifest"])
+    pod = job["spec"]["template"]
+    assert pod["metadata"]["labels"]["mlopsgen.dev/network-mode"] == "none"
+    assert pod["spec"]["automountServiceAccountToken"] is False and pod["metadata"]["labels"]["sidecar.istio.io/inject"] == "false"
 
 
 def _checkov() -> str | None:
@@ -160,6 +173,9 @@ def test_checkov_skips_are_the_documented_ones_and_counted(tmp_path):
             doc for text in files.values() for doc in yaml.safe_load_all(text)
             if isinstance(doc, dict) and any(k.startswith("checkov.io/skip") for k in (doc.get("metadata", {}).get("annotations") or {}))
         ]
-        # per team: 4 ServiceAccounts, a Role and a RoleBinding; per model: its routing Service
-        assert len(skips) == 6 * len(platform.teams) + len(platform.models)
-        assert all(doc["metadata"]["annotations"] == BASE_NAMESPACE_SKIP and "namespace" not in doc["metadata"] for doc in skips)
+        # per team: 4 ServiceAccounts, 2 token Secrets, 2 Roles and 2 RoleBindings; per model: its routing Service
+        assert len(skips) == 10 * len(platform.teams) + len(platform.models)
+        for doc in skips:
+            annotations = doc["metadata"]["annotations"]
+            assert BASE_NAMESPACE_SKIP.items() <= annotations.items() and "namespace" not in doc["metadata"]
+            assert [k for k in annotations if k.startswith("checkov.io/")] == list(BASE_NAMESPACE_SKIP)

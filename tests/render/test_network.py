@@ -129,8 +129,9 @@ def expected_allowed(s: Scenario, src: Endpoint, dst: Endpoint, protocol: str, p
                     or (protocol == "TCP" and service_port(dst) == port)
                     or (dst.name == "istiod" and (protocol, port) == ISTIOD)
                     or (callee is not None and (protocol, port) == ("TCP", serving_port(callee))))
-        if mode == "subnet":
-            return dns or in_segment(dst)
+        if mode == "subnet":  # the segment's hosts, the namespace's own subnet pods, DNS, shared services
+            return (dns or in_segment(dst) or (s.is_team(dst) and dst.labels[MODE] == "subnet")
+                    or (protocol == "TCP" and service_port(dst) == port))
         return False  # none
 
     def ingress_ok() -> bool:
@@ -144,8 +145,8 @@ def expected_allowed(s: Scenario, src: Endpoint, dst: Endpoint, protocol: str, p
             return ((s.is_team(src) and src.labels[MODE] == "internal") or (scraper and (protocol, port) == SCRAPE)
                     or (serving and src.name == "ingress-gateway" and model.exposure is not None)
                     or (serving and src.name.startswith("caller-") and src.name[len("caller-"):] in model.callers))
-        if mode == "subnet":
-            return in_segment(src)
+        if mode == "subnet":  # teams share a segment: only the namespace's own subnet pods may connect in
+            return s.is_team(src) and src.labels[MODE] == "subnet"
         return False
 
     return egress_ok() and ingress_ok()
@@ -194,15 +195,16 @@ def test_none_allows_nothing_and_internal_allows_dns(scenario):
 
 def test_host_mode_is_declared_not_isolated():
     s = Scenario("multicloud", "nlp", "train")
-    patch = s.files["teams/nlp/overlays/train/patches/training.yaml"]
-    ops = {op["path"].removeprefix("/spec/templates/0"): op["value"] for op in yaml.safe_load(patch)}
-    assert json.loads(ops["/podSpecPatch"]) == {"hostNetwork": True, "dnsPolicy": "ClusterFirstWithHostNet"}
-    assert ops["/metadata/labels"][MODE] == "host"
-    assert ops["/metadata/labels"]["sidecar.istio.io/inject"] == "false"
-    assert ops["/nodeSelector"] == {"gpu.nvidia.com/class": "A100_PCIE_40GB"}
-    assert {"key": "nvidia.com/gpu", "operator": "Equal", "value": "present", "effect": "NoSchedule"} in ops["/tolerations"]
-    assert ops["/container/resources/requests/nvidia.com~1gpu"] == ops["/container/resources/limits/nvidia.com~1gpu"] == "8"
-    assert "NetworkPolicies do not select them" in patch
+    templates = {d["metadata"]["name"]: d for d in yaml.safe_load_all(s.files["teams/nlp/overlays/train/workflowtemplates.yaml"]) if d}
+    step = templates["training"]["spec"]["templates"][0]
+    assert json.loads(step["podSpecPatch"]) == {"hostNetwork": True, "dnsPolicy": "ClusterFirstWithHostNet"}
+    assert step["metadata"]["labels"][MODE] == "host"
+    assert step["metadata"]["labels"]["sidecar.istio.io/inject"] == "false"
+    assert step["nodeSelector"] == {"gpu.nvidia.com/class": "A100_PCIE_40GB"}
+    assert {"key": "nvidia.com/gpu", "operator": "Equal", "value": "present", "effect": "NoSchedule"} in step["tolerations"]
+    resources = step["container"]["resources"]
+    assert resources["requests"]["nvidia.com/gpu"] == resources["limits"]["nvidia.com/gpu"] == "1"
+    assert "NetworkPolicies do not select them" in step["metadata"]["annotations"]["mlopsgen.dev/network-note"]
     namespace = yaml.safe_load(s.files["teams/nlp/overlays/train/namespace.yaml"])
     assert "NOT isolated" in namespace["metadata"]["annotations"]["mlopsgen.dev/network-note"]
     assert namespace["metadata"]["annotations"]["mlopsgen.dev/host-network-justification"].startswith("NCCL")
@@ -253,9 +255,16 @@ def _pod_matches(entry: str, pod: Endpoint, names: set[str]) -> bool:
     if entry in names:
         return entry == pod.name
     clauses = [c.strip() for c in entry.split(" and ")]
-    assert all(re.fullmatch(r"[\w./-]+!?=[\w./-]*", c) for c in clauses), f"unrecognised nca pod set: {entry}"
     for clause in clauses:
-        key, negated, value = re.match(r"([\w./-]+)(!?)=(.*)", clause).groups()
+        within = re.fullmatch(r"([\w./-]+) (not in|in) \(([\w.,/-]*)\)", clause)
+        if within:  # nca's form for a set of values: `key in (a,b)`
+            key, operator, values = within.groups()
+            if (pod.labels.get(key) in values.split(",")) != (operator == "in"):
+                return False
+            continue
+        equal = re.fullmatch(r"([\w./-]+)(!?)=([\w./-]*)", clause)
+        assert equal, f"unrecognised nca pod set: {entry}"
+        key, negated, value = equal.groups()
         if (pod.labels.get(key) == value) == bool(negated):
             return False
     return True

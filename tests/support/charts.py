@@ -18,11 +18,18 @@ def deep_merge(base, override):
     return override
 
 
+# Maps a chart passes through whole, whose keys its values.yaml cannot list: istiod hands
+# meshConfig to Istio as its MeshConfig (istio.io "Global Mesh Options").
+FREE_FORM = {"meshConfig"}
+
+
 def unknown_or_mistyped(values: dict, defaults: dict, path: str = "") -> list[str]:
     """Keys the chart does not have, and values whose type differs from the default's."""
     problems = []
     for key, value in values.items():
         where = f"{path}.{key}" if path else key
+        if where in FREE_FORM and isinstance(value, dict):
+            continue
         if not isinstance(defaults, dict) or (defaults and key not in defaults):
             problems.append(f"{where}: not a key of the chart's values")
             continue
