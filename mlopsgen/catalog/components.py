@@ -110,6 +110,8 @@ COMPONENTS: dict[str, Component] = {c.name: c for c in (
               None, needs=("kserve-crd",)),
     Component("mesh-config", "the ingress Gateways, one per environment with exposed models", "istio-system", -2,
               None, needs=("istio-base",), cluster_scoped=False),
+    Component("admission-config", "admission for host-network training: restricted, but for the pinned GPU pods",
+              "kube-system", -2, None, sync_options=()),
     Component("calico-config", "Calico IPPools for subnet segments (clusters with Calico IPAM)", "kube-system", -2,
               None, sync_options=()),
 )}

@@ -36,7 +36,8 @@ PLATFORM_CLUSTER_KINDS = [
     ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"), ("", "Namespace"),
     ("scheduling.k8s.io", "PriorityClass"), ("node.k8s.io", "RuntimeClass"), ("cert-manager.io", "ClusterIssuer"),
     ("serving.kserve.io", "ClusterServingRuntime"), ("serving.kserve.io", "ClusterStorageContainer"),
-    ("projectcalico.org", "IPPool"),
+    ("projectcalico.org", "IPPool"), ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"),
+    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"),
 ]
 _API_VERSION = re.compile(r"^apiVersion: *\"?([^\s\"]+)\"?$", re.M)
 _KIND = re.compile(r"^kind: *(\w+)$", re.M)

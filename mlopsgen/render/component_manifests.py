@@ -13,6 +13,7 @@ from collections.abc import Callable
 from mlopsgen.catalog import conventions as C
 from mlopsgen.catalog import hardening
 from mlopsgen.platform.model import Cluster, Platform
+from mlopsgen.render.admission import host_network_policies
 from mlopsgen.render.component_values import ARTIFACT_CLAIM
 from mlopsgen.render.labels import tracking_url
 
@@ -80,7 +81,14 @@ def _mlflow_storage(platform: Platform, cluster: Cluster) -> Manifests:
         "name": ARTIFACT_CLAIM, "namespace": tracking.namespace, "size": tracking.database.artifact_volume})}
 
 
+def _admission_config(platform: Platform, cluster: Cluster) -> Manifests:
+    return {"validatingadmissionpolicies.yaml": ("team/objects.yaml.j2", {
+        "objects": host_network_policies(platform, cluster),
+        "comment": "Pod Security restricted, but for hostNetwork on the declared training pods (see each message)."})}
+
+
 MANIFESTS: dict[str, Callable[[Platform, Cluster], Manifests]] = {
+    "admission-config": _admission_config,
     "mlflow-storage": _mlflow_storage,
     "mesh-config": _mesh_config,
     "calico-config": _calico_config,

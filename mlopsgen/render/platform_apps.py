@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mlopsgen.catalog.components import COMPONENTS, Component
+from mlopsgen.catalog.modes import MODES
 from mlopsgen.platform.model import Cluster, Platform
 from mlopsgen.render import labels as L
 from mlopsgen.render.component_manifests import MANIFESTS
@@ -75,6 +76,8 @@ def needed_components(platform: Platform, cluster: Cluster) -> set[str]:
             needed.add("mlflow-storage")
     if any(p.cluster == cluster.name for p in platform.gpu_pools):
         needed.add("nvidia-device-plugin")
+    if any(MODES[m].host_network for e in envs for m in e.modes.values()):
+        needed.add("admission-config")
     if cluster.calico_ipam and any(e.segment for e in envs):
         needed.add("calico-config")
     return needed
