@@ -38,8 +38,18 @@ def _mesh_config(platform: Platform, cluster: Cluster) -> Manifests:
         if env.tls_issuer:
             certificates.append({"name": env.tls_secret, "environment": env.name, "hosts": hosts,
                                  "issuer": env.tls_issuer})
+    routes = []
+    for service in platform.services_for(cluster.name):
+        if service.published and service.cluster == cluster.name:  # reached from other clusters through this gateway
+            name = f"published-{service.name}"
+            gateways.append({"name": name, "environment": f"the published {service.name}", "hosts": [service.published.host],
+                             "credential": f"{name}-tls"})
+            routes.append({"name": name, "gateway": f"{gateway.namespace}/{name}", "host": service.published.host,
+                           "destination": service.host, "port": service.port})
     files: Manifests = {"gateways.yaml": ("mesh/gateway.yaml.j2", {
         "gateways": gateways, "namespace": gateway.namespace, "selector": dict(gateway.labels)})}
+    if routes:
+        files["published-routes.yaml"] = ("mesh/published-route.yaml.j2", {"routes": routes, "namespace": gateway.namespace})
     if certificates:
         # Istio reads a Gateway's credentialName from the gateway's own namespace.
         files["certificates.yaml"] = ("mesh/certificate.yaml.j2", {"certificates": certificates, "namespace": gateway.namespace})

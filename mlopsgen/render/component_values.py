@@ -126,6 +126,8 @@ def _mlflow(ctx: ValuesContext) -> dict:
     # MLflow 3.5+ answers 403 "Invalid Host header" to any Host not listed: every in-cluster name.
     hosts = [f"{host}{port}" for host in (tracking.host, f"{name}.{namespace}.svc", f"{name}.{namespace}", name)
              for port in ("", f":{tracking.port}")]
+    if tracking.published:  # other clusters' workloads come in through the gateway under this name
+        hosts.append(tracking.published.host)
     values: dict = {
         "fullnameOverride": name,
         "service": {"type": "ClusterIP", "port": tracking.port},

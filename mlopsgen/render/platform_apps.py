@@ -59,7 +59,8 @@ def needed_components(platform: Platform, cluster: Cluster) -> set[str]:
     runtimes = {m.runtime for m in models}
     services = {s.kind for s in platform.services_for(cluster.name)}
     needed = {"istio-base", "istiod", "istio-cni", "argo-workflows"}
-    if any(m.exposure for m in models):
+    published = any(s.published and s.cluster == cluster.name for s in platform.services)
+    if published or any(m.exposure for m in models):
         needed |= {"istio-ingressgateway", "mesh-config"}
         if any(e.tls_issuer for e in envs):
             needed.add("cert-manager")
