@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from synthetic import synthetic_spec
 from timing import table
 
-from mlopsgen.commands.render import render_files
+from mlopsgen.render import render_spec
 from mlopsgen.write import write_tree
 
 SIZES = [(5, 4, 2), (20, 4, 4), (50, 4, 4)]
@@ -51,7 +51,7 @@ def measure(teams: int, environments: int, pools: int, models: int = 0) -> tuple
         renders, writes = [], []
         for run in range(3):
             start = time.perf_counter()
-            files, _ = render_files(str(spec))
+            files = render_spec(spec).files
             middle = time.perf_counter()
             write_tree(Path(tmp) / f"out{run}", files)
             renders.append(middle - start)

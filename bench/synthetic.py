@@ -20,8 +20,10 @@ def synthetic_spec(teams: int, environments: int, pools: int, models_per_team: i
         "metadata": {"name": "synthetic"},
         "gitops": {"repoURL": "https://git.example.com/platform/gitops.git", "path": "deploy"},
         "clusters": [
-            {"name": "serving", "server": "https://api.serving.example.com", "role": "serving"},
-            {"name": "training", "server": "https://api.training.example.com", "role": "training"},
+            {"name": "serving", "server": "https://api.serving.example.com", "role": "serving",
+             "apiServer": {"cidrs": ["10.0.0.0/28"]}},
+            {"name": "training", "server": "https://api.training.example.com", "role": "training",
+             "apiServer": {"cidrs": ["10.1.0.0/28"]}},
         ],
         "environments": [],
         "gpuPools": [
@@ -51,13 +53,14 @@ def synthetic_spec(teams: int, environments: int, pools: int, models_per_team: i
             "name": team,
             "owners": [f"group-{team}"],
             "gpuPools": [f"pool{(t + i) % pools}" for i in range(min(2, pools))],
-            "quotas": {name: {"cpu": 16, "memory": "64Gi", "gpu": 2} for name in envs},
+            "quotas": {name: {"cpu": 64, "memory": "256Gi", "gpu": 2} for name in envs},
         })
         for m in range(models_per_team):
             model = {
                 "name": f"{team}-model{m}", "team": team, "source": f"models:/{team}-model{m}/1",
                 "resources": {"cpu": "500m", "memory": "1Gi"},
-                "environments": {name: {"replicas": 2} for name in envs[1:] or envs},
+                # One ingress gateway per cluster: each environment binds its own host.
+                "environments": {name: {"replicas": 2, "host": f"model{m}.{team}.{name}.ml.example.com"} for name in envs[1:] or envs},
                 "exposure": {"host": f"model{m}.{team}.ml.example.com"},
                 "slos": {"p95LatencyMs": 200, "errorRate": 0.01},
             }
