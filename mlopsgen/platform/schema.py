@@ -97,7 +97,8 @@ def schema_problems(doc: Document) -> list[Problem]:
     problems: list[Problem] = []
     for error in _validator().iter_errors(doc.data):
         problems.extend(_explain(doc, _most_specific(error)))
-    return problems
+    # Several branches (allOf, if/then) can require the same key of the same mapping: say it once.
+    return list(dict.fromkeys(problems))
 
 
 def _most_specific(error):
