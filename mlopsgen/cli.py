@@ -227,27 +227,34 @@ def render(spec: str, output: str | None, check: bool, diff: bool, dry_run: bool
 @click.option("--strict", multiple=True, metavar="RULE", shell_complete=_rule_names,
               help="Make RULE unsuppressible (repeatable; `all` for every rule).")
 @click.option("--config", type=click.Path(dir_okay=False, exists=True),
-              help="Configuration file. Default: .mlopsgen.yaml or pyproject.toml in the current directory.")
+              help="Configuration file. Default: the nearest .mlopsgen.yaml or pyproject.toml with "
+              "[tool.mlopsgen.lint] in or above each path, up to the repository root.")
+@click.option("--no-gitignore", "gitignore", is_flag=True, default=True, flag_value=False,
+              help="Also lint files git ignores (by default .gitignore files are respected).")
 @_conventions()
 def lint(paths: tuple[str, ...], output_format: str | None, output_file: str | None, fail_on: str | None,
-         strict: tuple[str, ...], config: str | None, color: str, quiet: bool) -> None:
+         strict: tuple[str, ...], config: str | None, gitignore: bool, color: str, quiet: bool) -> None:
     """Lint platform specs and Kubernetes manifests or Helm values.
 
-    PATHS are files or directories (searched for *.yaml and *.yml). Files
-    with `kind: Platform` are platform specs; everything else is read as
-    manifests. Every finding is reported as file:line:col with a hint.
+    PATHS are files or directories (searched for *.yaml and *.yml), or `-`
+    for standard input. Files with `apiVersion: mlopsgen.dev/...` and `kind:
+    Platform` are platform specs; everything else is read as manifests. Helm
+    chart templates and other template files are skipped and counted. Every
+    finding is reported as file:line:col with a hint; a file that cannot be
+    parsed is a `parse-error` finding and the others are still linted.
 
     \b
     Examples:
       mlopsgen lint .
       mlopsgen lint platform.yaml deploy/ --format sarif --output mlopsgen.sarif
       mlopsgen lint manifests/ --fail-on warning --strict static-ip
+      helm template charts/app | mlopsgen lint -
       mlopsgen explain static-ip
     """
     from mlopsgen.commands.lint import LintOptions, run_lint
 
     console = Console(color, quiet)
-    options = LintOptions(paths, output_format, fail_on, strict, config, output_file, console)
+    options = LintOptions(paths, output_format, fail_on, strict, config, output_file, console, gitignore)
     _run(run_lint, options, console=console)
 
 

@@ -1,4 +1,11 @@
-"""`mlopsgen lint`, `mlopsgen rules`, `mlopsgen explain`."""
+"""`mlopsgen lint`, `mlopsgen rules`, `mlopsgen explain`.
+
+Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it (a file
+that cannot be read or parsed is a `parse-error` finding, an error, so it
+fails the run while every other file is still linted and reported); 2 a usage
+error (bad option, missing path, bad configuration), or nothing at all could be
+read, and then the report is still written, complete.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +17,14 @@ from pathlib import Path
 import click
 
 from mlopsgen.console import DEFAULT_CONSOLE, Console
-from mlopsgen.errors import EXIT_CHECK_FAILED, EXIT_OK, Location, Problem, UserError
-from mlopsgen.lint.config import find_config, load_config
+from mlopsgen.errors import EXIT_CHECK_FAILED, EXIT_OK, EXIT_USER_ERROR, Location, Problem, UserError
+from mlopsgen.lint.config import LintConfig, find_config, load_config
+from mlopsgen.lint.discover import discover
 from mlopsgen.lint.engine import Engine, SpecInput
-from mlopsgen.lint.finding import severity_rank
+from mlopsgen.lint.finding import LintResult, severity_rank
 from mlopsgen.lint.reporters import REPORTERS, summary_line
-from mlopsgen.lint.rules import RULES
-from mlopsgen.lint.sources import discover, display_path, read_inputs
+from mlopsgen.lint.rules import INVALID_SPEC, PARSE_ERROR, RULES
+from mlopsgen.lint.sources import STDIN, Inputs, display_path, read_inputs
 
 
 @dataclass(frozen=True)
@@ -28,51 +36,68 @@ class LintOptions:
     config: str | None
     output_file: str | None = None
     console: Console = DEFAULT_CONSOLE
+    gitignore: bool = True
 
 
-def _load_specs(paths: list[Path], root: Path) -> list[SpecInput]:
+def _load_specs(inputs: Inputs, root: Path) -> tuple[list[SpecInput], list[Problem]]:
     from mlopsgen.platform import check_document
     from mlopsgen.platform.build import build_platform
     from mlopsgen.platform.loader import load_bytes
 
     specs: list[SpecInput] = []
     problems: list[Problem] = []
-    for path in paths:
+    for path in inputs.platform_files:
         display = display_path(path, root)
-        raw = path.read_bytes()
+        text = inputs.platform_texts[path]
         try:
-            doc = load_bytes(raw, display)  # the same limits and checks as `validate`
+            doc = load_bytes(text.encode("utf-8"), display)  # the same limits and checks as `validate`
             check_document(doc)
         except UserError as error:
             problems += error.problems
             continue
-        text = raw.decode("utf-8-sig")  # load_bytes accepted it: valid UTF-8
         specs.append(SpecInput(path, display, text, doc, build_platform(doc.data, display)))
-    if problems:
-        raise UserError(problems)
-    return specs
+    return specs, problems
+
+
+def _configs(options: LintOptions) -> list[tuple[str, LintConfig]]:
+    """Each path with the configuration that governs it: --config, or the nearest one above it."""
+    if options.config:
+        config = load_config(Path(options.config))
+        return [(p, config) for p in options.paths]
+    loaded: dict[Path | None, LintConfig] = {}
+    out = []
+    for argument in options.paths:
+        path = Path.cwd() if argument == STDIN else Path(argument).absolute()
+        found = find_config(path if path.is_dir() else path.parent)
+        if found not in loaded:
+            loaded[found] = load_config(found)
+        out.append((argument, loaded[found]))
+    return out
 
 
 def run_lint(options: LintOptions) -> int:
     root = Path.cwd().resolve()
-    config = load_config(Path(options.config) if options.config else find_config(root))
     unknown = [s for s in options.strict if s not in RULES and s != "all"]
     if unknown:
         raise UserError([Problem(Location("--strict"), f"unknown rule '{s}'", hint="run `mlopsgen rules` for the list")
                          for s in unknown])
     if not options.paths:
         raise UserError.single("mlopsgen lint", "no paths given", hint="pass files or directories, e.g. `mlopsgen lint .`")
-    files = discover(list(options.paths), list(config.exclude), root)
-    if not files:
+    arguments = _configs(options)
+    selection = discover(arguments, gitignore=options.gitignore)
+    if not selection.files:
         raise UserError.single(", ".join(options.paths), "no YAML files to lint",
-                               hint="lint looks for *.yaml and *.yml files; check the paths and excludes")
-    inputs = read_inputs(files, root)
-    if inputs.problems:
-        raise UserError(inputs.problems)
-    specs = _load_specs(inputs.platform_files, root)
+                               hint="lint looks for *.yaml and *.yml files; check the paths, excludes and .gitignore")
+    stdin = sys.stdin.buffer.read() if STDIN in options.paths else None
+    inputs = read_inputs(selection.files, root, stdin)
+    specs, spec_problems = _load_specs(inputs, root)
     strict = frozenset(RULES) if "all" in options.strict else frozenset(options.strict)
-    engine = Engine(config, strict, root)
-    findings = engine.run(inputs, specs)
+    default = arguments[0][1]
+    configs = {display_path(path, root): config for path, config in selection.configs.items()}
+    engine = Engine(default, strict, root, configs=configs)
+    engine.report_unreadable(inputs.problems, PARSE_ERROR)
+    engine.report_unreadable(spec_problems, INVALID_SPEC)
+    result = LintResult(engine.run(inputs, specs), engine.suppressed, inputs.read, tuple(inputs.templates))
 
     output_format = options.output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     console = options.console
@@ -80,14 +105,15 @@ def run_lint(options: LintOptions) -> int:
         from mlopsgen.atomic import write_atomic
 
         # A file is not a terminal: colour only when asked for explicitly.
-        report = REPORTERS[output_format](findings, len(files), engine.suppressed, color=console.color == "always")
-        write_atomic(Path(options.output_file), report)
+        write_atomic(Path(options.output_file), REPORTERS[output_format](result, color=console.color == "always"))
     else:
-        sys.stdout.write(REPORTERS[output_format](findings, len(files), engine.suppressed,
-                                                  color=console.colors(sys.stdout)))
-    console.note(summary_line(findings, len(files), len(engine.suppressed)))
-    threshold = severity_rank(options.fail_on or config.fail_on or "error")
-    failing = any(severity_rank(f.severity) >= threshold for f in findings)
+        sys.stdout.write(REPORTERS[output_format](result, color=console.colors(sys.stdout)))
+    console.note(summary_line(result))
+    if inputs.read == 0 or (not inputs.manifest_files and not specs and not inputs.templates):
+        console.note("nothing could be read: every file is reported above")
+        return EXIT_USER_ERROR
+    threshold = severity_rank(options.fail_on or default.fail_on or "error")
+    failing = any(severity_rank(f.severity) >= threshold for f in result.findings)
     return EXIT_CHECK_FAILED if failing else EXIT_OK
 
 

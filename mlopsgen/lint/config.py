@@ -1,13 +1,18 @@
 """Lint configuration: `.mlopsgen.yaml` (key `lint`) or `[tool.mlopsgen.lint]` in pyproject.toml.
 
-Validated against schemas/lint-config.schema.json; unknown rule slugs are
-located errors like any other bad input.
+Found as ruff and yamllint find theirs: the nearest one in the folder of a
+linted path or above it, up to the repository root (the folder holding `.git`).
+Paths in it (`exclude`, `ignore`) are gitignore-style patterns relative to the
+folder the configuration is in. Validated against
+schemas/lint-config.schema.json; unknown rule slugs are located errors like any
+other bad input.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from mlopsgen.errors import Location, Problem, UserError
@@ -20,35 +25,83 @@ CONFIG_FILES = (".mlopsgen.yaml", ".mlopsgen.yml")
 @dataclass(frozen=True)
 class LintConfig:
     file: str = ""
+    base: Path | None = None  # the folder patterns are relative to
     exclude: tuple[str, ...] = ()
     fail_on: str | None = None
     strict: frozenset[str] = frozenset()
     severities: dict = field(default_factory=dict)  # slug -> severity or "off"
-    ignore: tuple[tuple[str, frozenset[str], str], ...] = ()  # (path glob, rules, reason)
+    ignore: tuple[tuple[str, frozenset[str], str], ...] = ()  # (path pattern, rules, reason)
+
+    def relative(self, path: Path) -> str | None:
+        """`path` relative to the configuration's folder, or None when it lies outside."""
+        if self.base is None:
+            return None
+        try:
+            return path.absolute().relative_to(self.base).as_posix()
+        except ValueError:
+            return None
+
+    def excludes(self, path: Path, is_dir: bool = False) -> bool:
+        if not self.exclude:
+            return False
+        relative = self.relative(path)
+        return relative is not None and matches(self.exclude, relative + ("/" if is_dir else ""))
+
+    def ignored_rules(self, path: Path) -> list[tuple[str, frozenset[str], str]]:
+        relative = self.relative(path)
+        return [item for item in self.ignore if relative is not None and matches((item[0],), relative)]
 
 
-def find_config(root: Path) -> Path | None:
-    for name in CONFIG_FILES:
-        if (root / name).is_file():
-            return root / name
-    pyproject = root / "pyproject.toml"
-    if pyproject.is_file() and "[tool.mlopsgen" in pyproject.read_text(encoding="utf-8", errors="replace"):
-        return pyproject
+def matches(patterns: tuple[str, ...], relative: str) -> bool:
+    """gitignore semantics (git-scm.com/docs/gitignore), as the pathspec library implements them:
+    `templates/` matches such a folder at any depth, `/vendor` only at the base, `**` any folders."""
+    return compiled(patterns).match_file(relative)
+
+
+@lru_cache(maxsize=256)  # a pure function of the patterns: compiled once per set
+def compiled(patterns: tuple[str, ...]):
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
+
+
+def repository_root(start: Path) -> Path | None:
+    for directory in (start, *start.parents):
+        if (directory / ".git").exists():
+            return directory
+    return None
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest configuration in `start` (a folder) or above it, up to the repository root."""
+    start = start.absolute()
+    top = repository_root(start)
+    for directory in (start, *start.parents):
+        for name in CONFIG_FILES:
+            if (directory / name).is_file():
+                return directory / name
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file() and "[tool.mlopsgen" in pyproject.read_text(encoding="utf-8", errors="replace"):
+            return pyproject
+        if directory == top:
+            break
     return None
 
 
 def load_config(path: Path | None) -> LintConfig:
     if path is None:
         return LintConfig()
+    base = path.absolute().parent
     if path.name == "pyproject.toml":
         data, locate = _from_pyproject(path)
     else:
         data, locate = _from_yaml(path)
     if data is None:
-        return LintConfig(file=str(path))
+        return LintConfig(file=str(path), base=base)
     _validate(data, locate, str(path))
     return LintConfig(
         file=str(path),
+        base=base,
         exclude=tuple(data.get("exclude", ())),
         fail_on=data.get("fail-on"),
         strict=frozenset(data.get("strict", ())),

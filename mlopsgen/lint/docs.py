@@ -28,10 +28,12 @@ HOOKS = [
         "id": "mlopsgen-render-check",
         "name": "mlopsgen render --check",
         "description": "Fail when the committed rendered tree is not what platform.yaml renders.",
-        "entry": "mlopsgen render platform.yaml --check",
+        # The spec is an argument, so a repository keeps it anywhere: `args: [path/to/platform.yaml]`.
+        "entry": "mlopsgen render --check",
         "language": "python",
-        "files": r"(^|/)platform\.yaml$|(^|/)deploy/",
+        "files": r"\.(ya?ml|json)$",
         "pass_filenames": False,
+        "args": ["platform.yaml"],
     },
 ]
 
@@ -43,7 +45,7 @@ def rule_markdown(rule) -> str:
         f"# {rule.SLUG} ({rule.ID})\n\n"
         f"{title}\n\n"
         f"Default severity: **{rule.SEVERITY}**. Suppress with `# mlopsgen: disable={rule.SLUG}` "
-        f"on the line or the line above.\n"
+        f"at the end of the line, or on a line of its own above it.\n"
         f"{body.rstrip()}\n"
     )
 
@@ -57,8 +59,12 @@ def rules_index() -> str:
         "",
         "## Configuration",
         "",
-        "`.mlopsgen.yaml` at the repository root (or `[tool.mlopsgen.lint]` in pyproject.toml),",
-        "checked against `schemas/lint-config.schema.json`:",
+        "`.mlopsgen.yaml` (or `[tool.mlopsgen.lint]` in pyproject.toml), checked against",
+        "`schemas/lint-config.schema.json`. For each path linted, the nearest one in its folder or above",
+        "it is used, up to the repository root (the folder holding `.git`); `--config FILE` overrides.",
+        "Paths in `exclude` and `ignore` are gitignore-style patterns relative to the configuration's",
+        "folder (`templates/` is such a folder at any depth, `/vendor/` only at the top). Files git",
+        "ignores are skipped too (`--no-gitignore` lints them).",
         "",
         "```yaml",
         "lint:",
@@ -70,7 +76,8 @@ def rules_index() -> str:
         "    - {path: \"legacy/**\", rules: [latest-tag], reason: pinned by digest in the image policy}",
         "```",
         "",
-        "Inline: `# mlopsgen: disable=static-ip,latest-tag` applies to its own line and the next.",
+        "Inline: `# mlopsgen: disable=static-ip,latest-tag` at the end of a line applies to that line;",
+        "on a line of its own, to that line and the next.",
         "In platform.yaml, `lint.suppressions` take a required `reason` and an optional `expires` date.",
         "",
     ]

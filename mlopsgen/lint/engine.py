@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime
 import fnmatch
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from mlopsgen.errors import Problem
 from mlopsgen.lint.config import LintConfig
 from mlopsgen.lint.finding import Finding, Issue, Suppressed
 from mlopsgen.lint.rules import INTERNAL_ERROR, RULES
@@ -50,18 +52,32 @@ class SpecInput:
 
 
 class Engine:
-    def __init__(self, config: LintConfig, strict: frozenset[str], root: Path, today: datetime.date | None = None):
-        self.config = config
+    def __init__(self, config: LintConfig, strict: frozenset[str], root: Path, today: datetime.date | None = None,
+                 configs: dict[str, LintConfig] | None = None):
+        self.config = config  # the default; `configs` maps a file (as displayed) to the one governing it
+        self.configs = configs or {}
         self.root = root  # findings' file names are relative to it
-        self.strict = strict | config.strict
+        self.strict = strict | config.strict | frozenset().union(*(c.strict for c in self.configs.values()))
         self.today = today or datetime.date.today()
         self.findings: list[Finding] = []
         self.suppressed: list[Suppressed] = []
         self._disabled: dict[str, dict[int, set[str]]] = {}
         self._spec_suppressions: list[tuple[Path, Suppression]] = []
 
+    def config_for(self, file: str) -> LintConfig:
+        return self.configs.get(file, self.config)
+
     def active_rules(self):
-        return [(slug, rule) for slug, rule in RULES.items() if self.config.severities.get(slug) != "off"]
+        configs = [self.config, *self.configs.values()]
+        return [(slug, rule) for slug, rule in RULES.items() if any(c.severities.get(slug) != "off" for c in configs)]
+
+    def report_unreadable(self, problems: Iterable[Problem], slug_and_id: tuple[str, str]) -> None:
+        """Files that could not be read (or specs that do not validate): one located error each."""
+        for p in problems:
+            where = p.location
+            message = p.message + (f" (at {p.pointer})" if p.pointer else "")
+            self.findings.append(Finding(where.file, max(where.line, 1), max(where.column, 1), slug_and_id[0],
+                                         slug_and_id[1], "error", message, p.hint))
 
     def run(self, inputs: Inputs, specs: list[SpecInput]) -> list[Finding]:
         manifests = inputs.manifests
@@ -98,7 +114,10 @@ class Engine:
                 "please report this; other rules ran normally"))
 
     def _add(self, slug: str, rule, file: str, issue: Issue) -> None:
-        severity = self.config.severities.get(slug, rule.SEVERITY)
+        config = self.config_for(file)
+        severity = config.severities.get(slug, rule.SEVERITY)
+        if severity == "off":
+            return
         finding = Finding(file, issue.line, issue.column, slug, rule.ID, severity, issue.message, issue.hint)
         suppression = None if slug in self.strict else self._suppression(finding)
         if suppression:
@@ -111,9 +130,10 @@ class Engine:
         inline = self._disabled.get(finding.file, {}).get(finding.line, set())
         if finding.rule in inline or "all" in inline:
             return "inline", "`# mlopsgen: disable` comment"
-        for pattern, rules, reason in self.config.ignore:
-            if finding.rule in rules and _matches(finding.file, pattern):
-                return "config", reason or f"ignored for '{pattern}' in {Path(self.config.file).name}"
+        config = self.config_for(finding.file)
+        for pattern, rules, reason in config.ignored_rules(self.root / finding.file):
+            if finding.rule in rules:
+                return "config", reason or f"ignored for '{pattern}' in {Path(config.file).name}"
         for spec_dir, suppression in self._spec_suppressions:
             if suppression.rule != finding.rule:
                 continue

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 SEVERITIES = ("info", "warning", "error")
 
@@ -51,3 +51,13 @@ class Suppressed:
 
     def as_dict(self) -> dict:
         return {**self.finding.as_dict(), "suppressed_by": self.source, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class LintResult:
+    """What a run found, as every reporter receives it."""
+
+    findings: list[Finding]
+    suppressed: list[Suppressed] = field(default_factory=list)
+    files: int = 0  # files read: linted, or recognised as templates
+    templates: tuple[str, ...] = ()  # files skipped as templates (Helm, gomplate, Jinja)

@@ -1,29 +1,35 @@
-"""Inputs of a lint run: YAML files, split into platform specs and manifest documents.
+"""Inputs of a lint run: YAML files, split into platform specs, manifest documents and skipped templates.
 
-Manifests are parsed with PyYAML's C loader, the fastest safe parser here;
-positions are computed only for files that have findings, by composing that
-file's node tree once (also in C) and indexing it by path.
+A file that cannot be read or parsed is a located problem of its own (the
+engine reports it as a `parse-error` finding); it never stops the others.
 """
 
 from __future__ import annotations
 
-import fnmatch
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlopsgen.errors import Location, Problem, UserError
+from mlopsgen.errors import Location, Problem
+from mlopsgen.lint import kustomize, parse
+from mlopsgen.lint.templates import Charts, has_template_syntax
 
-YAML_SUFFIXES = (".yaml", ".yml")
-PLATFORM_KIND = re.compile(r"^kind:\s*[\"']?Platform[\"']?\s*$", re.M)
-ALWAYS_EXCLUDED = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", ".venv-tools", ".tox"}
+# A platform spec is `kind: Platform` of the mlopsgen.dev API group; a Platform of another group is a manifest.
+PLATFORM_KIND = re.compile(r"^kind:\s*[\"']?Platform[\"']?\s*(?:#.*)?$", re.M)
+PLATFORM_API = re.compile(r"^apiVersion:\s*[\"']?mlopsgen\.dev/", re.M)
 INLINE_DISABLE = re.compile(r"#\s*mlopsgen:\s*disable=([a-z0-9,\s-]+)")
+STDIN = "-"
+STDIN_DISPLAY = "<stdin>"
+
+
+def is_platform_spec(text: str) -> bool:
+    return PLATFORM_KIND.search(text) is not None and PLATFORM_API.search(text) is not None
 
 
 def inline_disables(text: str) -> dict[int, set[str]]:
-    """`# mlopsgen: disable=rule[,rule]` comments: line -> slugs, for the comment's line and the next."""
+    """`# mlopsgen: disable=rule[,rule]` comments: line -> slugs. A comment on a line of its own covers
+    that line and the next; a comment after a value covers its own line only (as yamllint's disable-line)."""
     disabled: dict[int, set[str]] = {}
     if "mlopsgen:" not in text:
         return disabled
@@ -31,7 +37,8 @@ def inline_disables(text: str) -> dict[int, set[str]]:
         match = INLINE_DISABLE.search(line)
         if match:
             slugs = {s.strip() for s in match.group(1).split(",") if s.strip()}
-            for target in (number, number + 1):
+            own_line = line[:match.start()].strip() == ""
+            for target in (number, number + 1) if own_line else (number,):
                 disabled.setdefault(target, set()).update(slugs)
     return disabled
 
@@ -44,6 +51,8 @@ class ManifestFile:
         self.display = display
         self.text = text
         self.documents = documents
+        self.namespaces: tuple[str | None, ...] = ()  # imposed by the kustomizations that include the file
+        self.objects = True  # False for patches and data a kustomization names: values, not objects
         self._marks: list[dict] | None = None
         self._lines: list[str] | None = None
         self._disabled: dict[int, set[str]] | None = None
@@ -60,47 +69,10 @@ class ManifestFile:
         return self._disabled
 
     def marks(self, index: int) -> dict:
-        """Path -> (line, column, node) for document `index`, 1-based positions."""
+        """Path -> node for document `index`."""
         if self._marks is None:
-            yaml, loader = _yaml()
-            self._marks = [_index_node(node) for node in yaml.compose_all(self.text, Loader=loader)]
+            self._marks = parse.index_nodes(self.text)
         return self._marks[index] if index < len(self._marks) else {}
-
-
-def _yaml():
-    """PyYAML and its fastest safe loader; imported only when there are manifests to read."""
-    import yaml
-
-    return yaml, getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _key(node) -> object:
-    """A mapping key as the loader built it: integer keys (ports) stay integers."""
-    if node.tag.endswith(":int"):
-        try:
-            return int(node.value)
-        except ValueError:
-            return node.value
-    return node.value
-
-
-def _index_node(node) -> dict:
-    yaml, _ = _yaml()
-    marks: dict = {}
-    stack: list[tuple[tuple, Any]] = [((), node)]
-    while stack:
-        path, current = stack.pop()
-        marks[path] = current
-        if isinstance(current, yaml.MappingNode):
-            for key, value in current.value:
-                if isinstance(key, yaml.ScalarNode):
-                    name = _key(key)
-                    marks[path + (("key", name),)] = key
-                    stack.append((path + (name,), value))
-        elif isinstance(current, yaml.SequenceNode):
-            for i, value in enumerate(current.value):
-                stack.append((path + (i,), value))
-    return marks
 
 
 @dataclass
@@ -122,11 +94,17 @@ class Manifest:
 
     @property
     def is_object(self) -> bool:
-        return isinstance(self.data, dict) and isinstance(self.data.get("kind"), str) and "apiVersion" in self.data
+        return (self.file.objects and isinstance(self.data, dict) and isinstance(self.data.get("kind"), str)
+                and "apiVersion" in self.data)
 
     @property
     def kind(self) -> str:
-        return self.data.get("kind", "") if isinstance(self.data, dict) else ""
+        return self.data.get("kind", "") if self.is_object else ""
+
+    @property
+    def api_group(self) -> str:
+        version = str(self.data.get("apiVersion", "")) if self.is_object else ""
+        return version.rsplit("/", 1)[0] if "/" in version else ""
 
     @property
     def name(self) -> str:
@@ -135,19 +113,25 @@ class Manifest:
 
     @property
     def namespace(self) -> str:
-        """The object's namespace; objects without one (bases, raw manifests) share the empty one."""
+        """`metadata.namespace` as written."""
         meta = self.data.get("metadata") if isinstance(self.data, dict) else None
         return str(meta.get("namespace") or "") if isinstance(meta, dict) else ""
 
+    def groups(self) -> list[tuple[str, str]]:
+        """(namespace, "") for each namespace the object lands in, or ("", file) when that is unknown:
+        objects without a namespace are judged with the others of their file, never of the whole run."""
+        own = self.namespace
+        names = {imposed or own for imposed in self.file.namespaces} if self.file.namespaces else {own}
+        return sorted((name, "") if name else ("", self.file.display) for name in names)
+
     def position(self, path: tuple = ()) -> tuple[int, int]:
         """Where the field at `path` is: a scalar's value, or a collection's key (`route:`, not its first item)."""
-        yaml, _ = _yaml()
         marks = self.file.marks(self.index)
         while path not in marks and path:
             path = path[:-1]
         node = marks.get(path)
         key = marks.get(path[:-1] + (("key", path[-1]),)) if path else None
-        if key is not None and isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        if key is not None and parse.is_collection(node):
             node = key
         if node is None:
             return 1, 1
@@ -171,74 +155,88 @@ class Manifest:
 @dataclass
 class Inputs:
     platform_files: list[Path] = field(default_factory=list)
+    platform_texts: dict[Path, str] = field(default_factory=dict)
     manifest_files: list[ManifestFile] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # files that could not be read: one each
+    templates: list[str] = field(default_factory=list)  # files skipped as templates
 
     @property
     def manifests(self) -> list[Manifest]:
         return [Manifest(f, i, d) for f in self.manifest_files for i, d in enumerate(f.documents) if d is not None]
 
+    @property
+    def read(self) -> int:
+        """Files read: linted, or recognised as templates."""
+        return len(self.platform_files) + len(self.manifest_files) + len(self.templates)
+
 
 def display_path(path: Path, root: Path) -> str:
+    if str(path) == STDIN:
+        return STDIN_DISPLAY
     try:
         return path.resolve().relative_to(root).as_posix()
     except ValueError:
         return path.as_posix()
 
 
-def discover(arguments: list[str], excludes: list[str], root: Path) -> list[Path]:
-    """Files named, and YAML files under directories named, minus excluded ones. Missing paths are errors."""
-    found: list[Path] = []
-    missing = []
-    for argument in arguments:
-        path = Path(argument)
-        if path.is_file():
-            found.append(path)
-        elif path.is_dir():
-            for directory, subdirs, files in os.walk(path):
-                subdirs[:] = sorted(d for d in subdirs if d not in ALWAYS_EXCLUDED and not _excluded(Path(directory, d), excludes, root))
-                found += [Path(directory, f) for f in sorted(files) if f.endswith(YAML_SUFFIXES)]
-        else:
-            missing.append(Problem(Location(argument), "no such file or directory", hint="check the path"))
-    if missing:
-        raise UserError(missing)
-    unique = dict.fromkeys(p for p in found if not _excluded(p, excludes, root))
-    return list(unique)
+def _read_text(path: Path, display: str, stdin: bytes | None) -> str | Problem:
+    try:
+        raw = stdin if str(path) == STDIN and stdin is not None else path.read_bytes()
+    except OSError as exc:
+        return Problem(Location(display), f"cannot read file: {exc.strerror}", hint="fix its permissions or exclude it")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return Problem(Location(display, 1, exc.start + 1), "file is not UTF-8", hint="save it as UTF-8")
 
 
-def _excluded(path: Path, patterns: list[str], root: Path) -> bool:
-    relative = display_path(path, root)
-    return any(fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(relative + "/", pattern) for pattern in patterns)
+def _parse_problem(exc, display: str) -> Problem:
+    yaml = parse.yaml_module()
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        return Problem(Location(display, line, column), f"YAML syntax error: {exc.problem or exc.context}",
+                       hint="fix the syntax; the other files were linted")
+    return Problem(Location(display, 1, 1), f"YAML error: {str(exc).splitlines()[0]}",
+                   hint="fix the file; the other files were linted")
 
 
-def read_inputs(paths: list[Path], root: Path) -> Inputs:
+def read_inputs(paths: list[Path], root: Path, stdin: bytes | None = None) -> Inputs:
     inputs = Inputs()
+    charts = Charts()
+    yaml = parse.yaml_module()
     for path in paths:
         display = display_path(path, root)
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            inputs.problems.append(Problem(Location(display), f"cannot read file: {exc.strerror}"))
+        if str(path) != STDIN and charts.chart_of(path):
+            inputs.templates.append(display)
             continue
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            inputs.problems.append(Problem(Location(display, 1, exc.start + 1), "file is not UTF-8"))
+        text = _read_text(path, display, stdin)
+        if isinstance(text, Problem):
+            inputs.problems.append(text)
             continue
-        if PLATFORM_KIND.search(text):
+        if is_platform_spec(text):
             inputs.platform_files.append(path)
+            inputs.platform_texts[path] = text
             continue
-        yaml, loader = _yaml()
         try:
-            documents = list(yaml.load_all(text, Loader=loader))
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-            inputs.problems.append(Problem(Location(display, line, column), f"YAML syntax error: {exc.problem or exc.context}",
-                                           hint="fix the syntax; nothing in this file was linted"))
-            continue
+            documents = parse.load_all(text)
         except yaml.YAMLError as exc:
-            inputs.problems.append(Problem(Location(display, 1, 1), f"YAML error: {str(exc).splitlines()[0]}"))
+            if has_template_syntax(text):
+                inputs.templates.append(display)
+            else:
+                inputs.problems.append(_parse_problem(exc, display))
             continue
         inputs.manifest_files.append(ManifestFile(path, display, text, documents))
+    _apply_kustomizations(inputs)
     return inputs
+
+
+def _apply_kustomizations(inputs: Inputs) -> None:
+    found = [kustomize.parse(f.path, f.documents[0]) for f in inputs.manifest_files
+             if len(f.documents) == 1 and kustomize.is_kustomization(f.path, f.documents[0])]
+    index = kustomize.Index([k for k in found if k])
+    if not index.by_directory:
+        return
+    for f in inputs.manifest_files:
+        f.namespaces = index.namespaces(f.path)
+        f.objects = not index.is_not_object(f.path)

@@ -159,8 +159,11 @@ def test_platform_suppressions_need_a_reason_and_expire(run_cli, repo):
     result = lint(run_cli, "--format", "json", ".")
     assert {f[0] for f in findings(result)} == {"manifests/expired.yaml"}
     spec.set("lint/suppressions/0/reason", "").write(repo)
-    result = lint(run_cli, ".")
-    assert result.exit_code == 2 and "reason" in result.stderr
+    result = lint(run_cli, "--format", "json", ".")  # the invalid spec is a finding; the manifests are still linted
+    assert result.exit_code == 1
+    invalid = [f for f in json.loads(result.stdout)["findings"] if f["rule"] == "invalid-spec"]
+    assert len(invalid) == 1 and invalid[0]["file"] == "platform.yaml" and "reason" in invalid[0]["message"]
+    assert {f[0] for f in findings(result) if f[3] == "static-ip"} == {"manifests/old.yaml", "manifests/expired.yaml"}
 
 
 def test_linting_nothing_is_an_error(run_cli, repo):
@@ -170,13 +173,17 @@ def test_linting_nothing_is_an_error(run_cli, repo):
     assert lint(run_cli).exit_code == 2
 
 
-def test_missing_path_and_bad_yaml_are_located_usage_errors(run_cli, repo):
+def test_missing_path_is_a_usage_error_and_nothing_readable_exits_2_with_a_full_report(run_cli, repo):
     result = lint(run_cli, "nope.yaml")
     assert result.exit_code == 2 and "nope.yaml: error: no such file or directory" in result.stderr
     write(repo / "bad.yaml", "apiVersion: v1\nkind: [ConfigMap\n")
     result = lint(run_cli, "--format", "sarif", "bad.yaml")
-    assert result.exit_code == 2
-    assert "bad.yaml:3:1: error: YAML syntax error" in result.stderr
+    assert result.exit_code == 2  # nothing at all could be read
+    results = json.loads(result.stdout)["runs"][0]["results"]
+    assert [(r["ruleId"], r["locations"][0]["physicalLocation"]["region"]) for r in results] == [
+        ("parse-error", {"startLine": 3, "startColumn": 1})]
+    text = lint(run_cli, "bad.yaml")
+    assert text.exit_code == 2 and "bad.yaml:3:1: error: YAML syntax error" in text.stdout
     assert "Traceback" not in result.output
 
 
@@ -185,7 +192,8 @@ def test_invalid_platform_file_is_a_usage_error(run_cli, repo):
     line = text.splitlines().index("    role: nope") + 1
     write(repo / "platform.yaml", text)
     result = lint(run_cli, "platform.yaml")
-    assert result.exit_code == 2 and f"platform.yaml:{line}:11: error: 'nope' is not a valid role" in result.stderr
+    assert result.exit_code == 2 and f"platform.yaml:{line}:11: error: 'nope' is not a valid role" in result.stdout
+    assert "[invalid-spec]" in result.stdout
 
 
 def test_a_crashing_rule_is_reported_not_hidden(run_cli, repo, monkeypatch):
@@ -307,7 +315,7 @@ def test_lint_reads_specs_within_the_loaders_limits(run_cli, repo):
     linted = lint(run_cli, "platform.yaml")
     validated = run_cli("validate", "platform.yaml")
     assert linted.exit_code == validated.exit_code == 2
-    assert "the limit is" in linted.stderr and "the limit is" in validated.output
+    assert "the limit is" in linted.stdout and "the limit is" in validated.output
 
 
 def test_output_file_gets_the_report_and_stdout_stays_empty(run_cli, repo):

@@ -34,4 +34,16 @@ RULES: dict[str, ModuleType] = {
         gpu_overcommit, canary_weights, stale_render,
     )
 }
+# Findings of the engine itself, not of a rule: (slug, id, summary). They are errors and cannot be suppressed.
 INTERNAL_ERROR = ("internal-error", "MLG000")
+PARSE_ERROR = ("parse-error", "MLG901")
+INVALID_SPEC = ("invalid-spec", "MLG902")
+ENGINE_FINDINGS = {
+    INTERNAL_ERROR[0]: (INTERNAL_ERROR[1], "a rule crashed", "A rule raised an error; please report it. The other rules ran normally."),
+    PARSE_ERROR[0]: (PARSE_ERROR[1], "a file that could not be read or parsed",
+                     "The file is not readable YAML (syntax, encoding, permissions, size); it was not linted. "
+                     "Every other file was."),
+    INVALID_SPEC[0]: (INVALID_SPEC[1], "a platform spec that does not validate",
+                      "The platform spec has schema or semantic problems (what `mlopsgen validate` reports); "
+                      "spec rules did not run on it. Every other file was linted."),
+}

@@ -129,16 +129,52 @@ def selector_matches(selector: Any, labels: dict) -> bool:
     return True
 
 
-def by_namespace(manifests: list[Manifest]) -> dict[str, list[Manifest]]:
-    groups: dict[str, list[Manifest]] = {}
+Group = tuple[str, str]  # (namespace, "") or ("", file) for objects whose namespace is unknown
+
+# NetworkPolicy semantics belong to networking.k8s.io. Calico (projectcalico.org, crd.projectcalico.org) and
+# Cilium (cilium.io) have policies of their own, with other fields (`selector`, `endpointSelector`, actions):
+# pods they govern are not judged by the Kubernetes-policy rules, rather than misjudged.
+K8S_POLICY_GROUP = "networking.k8s.io"
+OTHER_POLICY_GROUPS = ("projectcalico.org", "crd.projectcalico.org", "cilium.io")
+OTHER_POLICY_KINDS = ("NetworkPolicy", "GlobalNetworkPolicy", "CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy",
+                      "StagedNetworkPolicy", "StagedGlobalNetworkPolicy")
+CLUSTER_WIDE_POLICY_KINDS = ("GlobalNetworkPolicy", "CiliumClusterwideNetworkPolicy", "StagedGlobalNetworkPolicy")
+
+
+def by_namespace(manifests: list[Manifest]) -> dict[Group, list[Manifest]]:
+    """Objects by the namespace they land in (from metadata or the including kustomization), else by file."""
+    groups: dict[Group, list[Manifest]] = {}
     for manifest in manifests:
         if manifest.is_object:
-            groups.setdefault(manifest.namespace, []).append(manifest)
-    return groups
+            for group in manifest.groups():
+                groups.setdefault(group, []).append(manifest)
+    return dict(sorted(groups.items()))
 
 
-def describe_namespace(namespace: str) -> str:
-    return f"namespace '{namespace}'" if namespace else "objects without a namespace"
+def describe_namespace(group: Group) -> str:
+    namespace, file = group
+    return f"namespace '{namespace}'" if namespace else f"objects without a namespace in {file}"
+
+
+def is_network_policy(manifest: Manifest) -> bool:
+    """A Kubernetes NetworkPolicy with a spec; a patch or stub without one counts as nothing."""
+    return (manifest.kind == "NetworkPolicy" and manifest.api_group == K8S_POLICY_GROUP
+            and isinstance(manifest.data.get("spec"), dict))
+
+
+def is_other_policy(manifest: Manifest) -> bool:
+    return manifest.kind in OTHER_POLICY_KINDS and manifest.api_group in OTHER_POLICY_GROUPS
+
+
+def policy_groups(manifests: list[Manifest]) -> Iterator[tuple[Group, list[Manifest], list[dict]]]:
+    """(group, objects, specs of its Kubernetes NetworkPolicies) for the groups the Kubernetes rules can judge:
+    none when a cluster-wide Calico or Cilium policy is in the run, nor groups with a namespaced one."""
+    if any(m.kind in CLUSTER_WIDE_POLICY_KINDS and is_other_policy(m) for m in manifests):
+        return
+    for group, objects in by_namespace(manifests).items():
+        if any(is_other_policy(m) for m in objects):
+            continue
+        yield group, objects, [m.data["spec"] for m in objects if is_network_policy(m)]
 
 
 def policy_types(spec: dict) -> list[str]:

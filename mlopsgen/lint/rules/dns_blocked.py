@@ -2,9 +2,12 @@
 
 ## What it does
 For each pod template selected by a NetworkPolicy that restricts egress,
-checks that one of the policies selecting it allows port 53. Pods in `none`
-mode (label `mlopsgen.dev/network-mode: none`) are meant to have no DNS and
-are skipped.
+checks that one of the policies selecting it allows port 53: a port (or a
+port range, `port` to `endPort`) that includes 53, or a rule without ports
+whose peers can include the cluster DNS (any destination, a namespace
+selector, an IP block; not pods of the policy's own namespace alone). Pods in
+`none` mode (label `mlopsgen.dev/network-mode: none`) are meant to have no DNS
+and are skipped.
 
 ## Why is this bad?
 An egress default deny without a DNS allow breaks every name lookup: the pod
@@ -38,7 +41,7 @@ from collections.abc import Iterator
 from mlopsgen.catalog.conventions import DNS_PORT, NETWORK_MODE
 from mlopsgen.catalog.modes import modes_without_dns
 from mlopsgen.lint.finding import Issue
-from mlopsgen.lint.rules._k8s import by_namespace, pod_templates, policy_types, selector_matches
+from mlopsgen.lint.rules._k8s import pod_templates, policy_groups, policy_types, selector_matches
 
 NO_DNS_MODES = modes_without_dns()  # pods in these modes must not resolve names
 
@@ -48,16 +51,39 @@ SEVERITY = "error"
 SUMMARY = "egress restricted without a DNS allow"
 
 
+DNS_PORT_NAMES = ("dns", "dns-tcp", "dns-udp")  # kube-dns's and CoreDNS's named ports
+
+
+def _port_allows_dns(port) -> bool:
+    if not isinstance(port, dict):
+        return False
+    number = port.get("port")
+    if number is None:
+        return True  # a protocol without a port: every port (networking.k8s.io/v1 NetworkPolicyPort)
+    if isinstance(number, str) and not number.isdigit():
+        return number in DNS_PORT_NAMES
+    end = port.get("endPort")
+    low = int(number)
+    return low == DNS_PORT or (isinstance(end, int) and low <= DNS_PORT <= end)
+
+
+def _peer_may_be_dns(peer) -> bool:
+    """A peer that can include the cluster DNS pods: any namespace selector, or an IP block."""
+    return isinstance(peer, dict) and ("namespaceSelector" in peer or "ipBlock" in peer)
+
+
 def _allows_dns(rule) -> bool:
-    ports = rule.get("ports") if isinstance(rule, dict) else None
-    if not ports:
-        return True
-    return any(isinstance(p, dict) and (p.get("port") in (DNS_PORT, str(DNS_PORT), "dns", "dns-tcp", None)) for p in ports)
+    if not isinstance(rule, dict):
+        return False
+    ports = rule.get("ports")
+    if ports and not any(_port_allows_dns(p) for p in ports):
+        return False
+    peers = rule.get("to")
+    return not peers or bool(ports) or any(_peer_may_be_dns(p) for p in peers)
 
 
 def check_manifests(manifests) -> Iterator[tuple]:
-    for _namespace, objects in sorted(by_namespace(manifests).items()):
-        policies = [m.data.get("spec") for m in objects if m.kind == "NetworkPolicy" and isinstance(m.data.get("spec"), dict)]
+    for _group, objects, policies in policy_groups(manifests):
         for workload in objects:
             for template in pod_templates(workload):
                 if template.host_network or template.labels.get(NETWORK_MODE) in NO_DNS_MODES:

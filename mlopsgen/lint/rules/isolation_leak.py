@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mlopsgen.lint.finding import Issue
-from mlopsgen.lint.rules._k8s import by_namespace, is_isolated, pod_templates, selector_matches
+from mlopsgen.lint.rules._k8s import by_namespace, is_isolated, is_network_policy, pod_templates, selector_matches
 
 ID = "MLG015"
 SLUG = "isolation-leak"
@@ -38,7 +38,7 @@ SUMMARY = "a none-mode workload with allowed traffic, a Service or a token"
 
 
 def check_manifests(manifests) -> Iterator[tuple]:
-    for _namespace, objects in sorted(by_namespace(manifests).items()):
+    for _group, objects in by_namespace(manifests).items():
         isolated = [(w, t) for w in objects for t in pod_templates(w) if is_isolated(t)]
         if not isolated:
             continue
@@ -49,7 +49,7 @@ def check_manifests(manifests) -> Iterator[tuple]:
                                       "set automountServiceAccountToken: false")
         for other in objects:
             spec = other.data.get("spec") if isinstance(other.data.get("spec"), dict) else {}
-            if other.kind == "NetworkPolicy":
+            if is_network_policy(other):
                 hit = [w for w, t in isolated if selector_matches(spec.get("podSelector", {}), t.labels)]
                 for key in ("ingress", "egress"):
                     for i, _rule in enumerate(spec.get(key) or []):

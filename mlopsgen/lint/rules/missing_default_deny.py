@@ -2,10 +2,14 @@
 
 ## What it does
 For every namespace with workloads (Pods, Deployments, Jobs, InferenceServices,
-Argo Workflows templates, ...), looks for a NetworkPolicy that selects all
-pods (`podSelector: {}`) and denies by default: `Ingress` and `Egress` in its
-`policyTypes` with no rules. Objects without `metadata.namespace` (Kustomize
-bases, raw manifests) are checked together, as one namespace.
+Argo Workflows templates, ...), looks for NetworkPolicies that select all pods
+(`podSelector: {}`) and so deny by default whatever they do not allow, for
+`Ingress` and for `Egress`: with no rules, or with explicit allows (a default
+deny that also allows DNS is one), but not with a rule that allows all
+traffic. An object without `metadata.namespace` takes the namespace of the
+kustomization that includes it; without one, it is checked with the other
+objects of its file. Namespaces governed by Calico or Cilium policies are left
+alone: those policies are not Kubernetes NetworkPolicies.
 
 ## Why is this bad?
 Without a default deny, every pod accepts connections from every other pod in
@@ -36,7 +40,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mlopsgen.lint.finding import Issue
-from mlopsgen.lint.rules._k8s import by_namespace, describe_namespace, pod_templates, policy_types
+from mlopsgen.lint.rules._k8s import describe_namespace, pod_templates, policy_groups, policy_types
 
 ID = "MLG010"
 SLUG = "missing-default-deny"
@@ -44,26 +48,29 @@ SEVERITY = "error"
 SUMMARY = "namespace with workloads and no default-deny NetworkPolicy"
 
 
-def denies_by_default(policy) -> set[str]:
-    spec = policy.data.get("spec") or {}
-    if spec.get("podSelector") not in ({}, None) or not isinstance(spec, dict):
+def _allows_all(rule, peers_key: str) -> bool:
+    return not isinstance(rule, dict) or (not rule.get(peers_key) and not rule.get("ports"))
+
+
+def denies_by_default(spec: dict) -> set[str]:
+    """Directions in which a policy selecting every pod denies all it does not explicitly allow."""
+    if "podSelector" not in spec or spec["podSelector"] not in ({}, None):
         return set()
     denied = set()
-    for kind, key in (("Ingress", "ingress"), ("Egress", "egress")):
-        if kind in policy_types(spec) and not spec.get(key):
+    for kind, key, peers in (("Ingress", "ingress", "from"), ("Egress", "egress", "to")):
+        if kind in policy_types(spec) and not any(_allows_all(rule, peers) for rule in spec.get(key) or []):
             denied.add(kind)
     return denied
 
 
 def check_manifests(manifests) -> Iterator[tuple]:
-    for namespace, objects in sorted(by_namespace(manifests).items()):
+    for namespace, objects, policies in policy_groups(manifests):
         workloads = [m for m in objects if pod_templates(m)]
         if not workloads:
             continue
         denied: set[str] = set()
-        for policy in objects:
-            if policy.kind == "NetworkPolicy":
-                denied |= denies_by_default(policy)
+        for spec in policies:
+            denied |= denies_by_default(spec)
         missing = [k for k in ("Ingress", "Egress") if k not in denied]
         if missing:
             first = workloads[0]

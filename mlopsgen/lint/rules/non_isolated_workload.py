@@ -2,8 +2,11 @@
 
 ## What it does
 Reports every workload's pod template whose labels are matched by no
-NetworkPolicy in its namespace. Host-network pods are left to `host-network`:
-NetworkPolicies never apply to them.
+NetworkPolicy in its namespace, where the namespace has NetworkPolicies (one
+without any is `missing-default-deny`'s finding). Host-network pods are left to
+`host-network`: NetworkPolicies never apply to them. Namespaces follow
+Kustomize as in `missing-default-deny`; pods governed by Calico or Cilium
+policies are not judged.
 
 ## Why is this bad?
 A pod no policy selects is not isolated at all, whatever the other policies in
@@ -31,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mlopsgen.lint.finding import Issue
-from mlopsgen.lint.rules._k8s import by_namespace, pod_templates, selector_matches
+from mlopsgen.lint.rules._k8s import pod_templates, policy_groups, selector_matches
 
 ID = "MLG011"
 SLUG = "non-isolated-workload"
@@ -40,8 +43,10 @@ SUMMARY = "pod template selected by no NetworkPolicy"
 
 
 def check_manifests(manifests) -> Iterator[tuple]:
-    for _namespace, objects in sorted(by_namespace(manifests).items()):
-        selectors = [(m.data.get("spec") or {}).get("podSelector", {}) for m in objects if m.kind == "NetworkPolicy"]
+    for _group, objects, policies in policy_groups(manifests):
+        if not policies:
+            continue
+        selectors = [spec.get("podSelector", {}) for spec in policies]
         for workload in objects:
             for template in pod_templates(workload):
                 if template.host_network:

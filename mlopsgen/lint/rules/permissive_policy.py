@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mlopsgen.lint.finding import Issue
+from mlopsgen.lint.rules._k8s import is_network_policy
 
 ID = "MLG012"
 SLUG = "permissive-policy"
@@ -80,7 +81,7 @@ def _authorization_policy(manifest) -> Iterator[Issue]:
 
 
 def check_manifest(manifest) -> Iterator[Issue]:
-    if manifest.kind == "NetworkPolicy":
+    if is_network_policy(manifest):  # Calico and Cilium rules have other fields: not read as these
         yield from _network_policy(manifest)
     elif manifest.kind == "AuthorizationPolicy":
         yield from _authorization_policy(manifest)

@@ -3,13 +3,19 @@
 ## What it does
 Reports IP addresses in URIs, environment values, arguments, ConfigMap data
 (also inside embedded JSON or scripts), Helm values, Service `clusterIP` and
-`externalIPs`, Endpoints, `hostAliases`, mesh hosts and Argo CD destination
-servers, in manifests and in platform.yaml.
+`externalIPs`, `hostAliases`, mesh hosts and Argo CD destination servers, in
+manifests and in platform.yaml.
 
-It does not report CIDRs (`10.0.0.0/8`), addresses under NetworkPolicy
-`ipBlock`, AuthorizationPolicy IP blocks or allowlist keys, the bind-all
-address `0.0.0.0`, loopback, netmasks, or strings that only look like
-addresses: version fields, image tags, OIDs and dotted build ids.
+It does not report what must be an address: CIDRs (`10.0.0.0/8`), addresses
+under NetworkPolicy `ipBlock`, AuthorizationPolicy IP blocks or allowlist keys,
+Endpoints and EndpointSlices (addresses are what they hold), address pools
+(MetalLB, Calico, Cilium) and ranges (`10.0.0.10-10.0.0.20`), DNS resolvers
+(`nameservers`, `forward .` and `nameserver` lines), link-local addresses (the
+cloud metadata server 169.254.169.254, node-local DNS), the bind-all address
+`0.0.0.0`, loopback and netmasks; nor strings that only look like addresses:
+a value such as `2.17.0.1` under a key naming a version or a tag, image tags,
+OIDs and dotted build ids. CustomResourceDefinitions are schemas, not
+configuration: their descriptions are not read.
 
 ## Why is this bad?
 Pod and node addresses change at every restart, reschedule or cluster
@@ -48,21 +54,38 @@ SUMMARY = "IP address literal where a DNS name belongs"
 CANDIDATE = re.compile(r"\d\.\d{1,3}\.\d{1,3}\.\d|::|(?:[0-9A-Fa-f]{0,4}:){7}")  # cheap first look
 IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.]|/\d)")
 IPV6 = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:.]|/\d)")
-ALLOWLIST_KEYS = ("cidr", "ipblock", "allowlist", "whitelist", "sourcerange", "iprange", "allowedips", "except")
+# Keys under which addresses are the point: allowlists, resolvers, pools.
+ALLOWLIST_KEYS = ("cidr", "ipblock", "allowlist", "whitelist", "sourcerange", "iprange", "allowedips", "except",
+                  "nameserver", "resolver", "pool")
+# Kinds whose addresses are their content: Endpoints/EndpointSlice, address pools, CRDs (schemas and prose).
+ADDRESS_KINDS = frozenset({"Endpoints", "EndpointSlice", "IPAddressPool", "AddressPool", "IPPool",
+                           "CiliumLoadBalancerIPPool", "CustomResourceDefinition"})
+RESOLVER_LINE_WORDS = ("forward", "nameserver", "upstream")  # Corefile, resolv.conf (and dnsmasq's server=)
+VERSION_LIKE = re.compile(r"v?\d+(?:\.\d+){3}")
 HINT = "use a DNS name: <service>.<namespace>.svc.cluster.local in the cluster, a stable host name outside it"
 
 
-def _allowed_context(path: tuple) -> bool:
+def _allowed_context(path: tuple, value: str) -> bool:
     for key in path:
         if isinstance(key, str):
             lowered = key.lower()
-            if "version" in lowered or any(word in lowered for word in ALLOWLIST_KEYS):
+            if any(word in lowered for word in ALLOWLIST_KEYS):
                 return True
-    return False
+    leaf = next((k.lower() for k in reversed(path) if isinstance(k, str)), "")
+    # Only the value's own key, and only a bare version: `image.tag: "2.17.0.1"`, not a URL under `versions:`.
+    return ("version" in leaf or leaf.endswith("tag")) and VERSION_LIKE.fullmatch(value.strip()) is not None
+
+
+def _resolver_or_range(text: str, start: int, end: int) -> bool:
+    """An address in a resolver line (`forward . 8.8.8.8`, `nameserver 10.0.0.10`) or an address range."""
+    head = text[text.rfind("\n", 0, start) + 1:start].split()
+    if head and (head[0].lower() in RESOLVER_LINE_WORDS or head[0].lower().startswith("server=")):
+        return True
+    return text[end:end + 1] == "-" or (start > 0 and text[start - 1] == "-" and text[:start - 1][-1:].isdigit())
 
 
 def _harmless(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if address.is_unspecified or address.is_loopback:
+    if address.is_unspecified or address.is_loopback or address.is_link_local:
         return True
     if address.version == 4:  # netmasks such as 255.255.255.0
         bits = int(address)
@@ -78,7 +101,9 @@ def addresses(text: str) -> Iterator[str]:
     candidates = [(m.start(), m.group()) for m in IPV4.finditer(text)]
     if "::" in text or text.count(":") >= 7:
         candidates += [(m.start(), m.group()) for m in IPV6.finditer(text) if "::" in m.group() or m.group().count(":") == 7]
-    for _, candidate in sorted(candidates):
+    for start, candidate in sorted(candidates):
+        if _resolver_or_range(text, start, start + len(candidate)):
+            continue
         try:
             address = ipaddress.ip_address(candidate)
         except ValueError:
@@ -94,7 +119,7 @@ def _image_registry(value: str) -> str:
 
 def findings_in(strings, position) -> Iterator[Issue]:
     for path, value in strings:
-        if not CANDIDATE.search(value) or _allowed_context(path):
+        if not CANDIDATE.search(value) or _allowed_context(path, value):
             continue
         if path and path[-1] == "image":
             value = _image_registry(value)
@@ -104,7 +129,8 @@ def findings_in(strings, position) -> Iterator[Issue]:
 
 
 def check_manifest(manifest) -> Iterator[Issue]:
-    yield from findings_in(manifest.strings(), manifest.text_position)
+    if manifest.kind not in ADDRESS_KINDS:
+        yield from findings_in(manifest.strings(), manifest.text_position)
 
 
 def check_spec(spec) -> Iterator[Issue]:

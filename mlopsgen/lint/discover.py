@@ -1,0 +1,98 @@
+"""Which files a lint run reads: the paths named, YAML files below folders, minus what is excluded.
+
+Excluded are the configuration's `exclude` patterns and, by default, what git
+ignores: each `.gitignore` from the repository root down to the file, the
+deepest deciding, as git-scm.com/docs/gitignore specifies ("patterns in the
+higher level files are overridden by those in lower level files"), with the
+pathspec library's implementation of its pattern syntax. `-` is standard input.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mlopsgen.errors import Location, Problem, UserError
+from mlopsgen.lint.config import LintConfig, repository_root
+from mlopsgen.lint.sources import STDIN
+
+YAML_SUFFIXES = (".yaml", ".yml")
+ALWAYS_EXCLUDED = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", ".venv-tools", ".tox"}
+
+
+class GitIgnores:
+    """The `.gitignore` files of the repositories a run reads, each read once."""
+
+    def __init__(self) -> None:
+        self._specs: dict[Path, object | None] = {}
+        self._roots: dict[Path, Path | None] = {}
+
+    def _spec(self, directory: Path):
+        if directory not in self._specs:
+            ignore = directory / ".gitignore"
+            spec = None
+            if ignore.is_file():
+                from mlopsgen.lint.config import compiled
+
+                lines = ignore.read_text(encoding="utf-8", errors="replace").splitlines()
+                spec = compiled(tuple(lines))
+            self._specs[directory] = spec
+        return self._specs[directory]
+
+    def _root(self, directory: Path) -> Path | None:
+        if directory not in self._roots:
+            self._roots[directory] = repository_root(directory)
+        return self._roots[directory]
+
+    def ignored(self, path: Path, is_dir: bool = False) -> bool:
+        path = path.absolute()
+        root = self._root(path.parent)
+        if root is None:
+            return False  # outside a repository git ignores nothing
+        for directory in (path.parent, *path.parent.parents):
+            spec = self._spec(directory)
+            if spec is not None:
+                relative = path.relative_to(directory).as_posix() + ("/" if is_dir else "")
+                decided = spec.check_file(relative).include
+                if decided is not None:
+                    return bool(decided)
+            if directory == root:
+                break
+        return False
+
+
+@dataclass
+class Selection:
+    files: list[Path] = field(default_factory=list)
+    configs: dict[Path, LintConfig] = field(default_factory=dict)  # file -> the configuration that governs it
+
+
+def discover(arguments: list[tuple[str, LintConfig]], gitignore: bool = True) -> Selection:
+    """Files named (always read, as git reads a path given on its command line) and YAML files under
+    folders named, minus excluded and git-ignored ones. Missing paths are usage errors."""
+    ignores = GitIgnores() if gitignore else None
+    selection = Selection()
+    missing = []
+
+    def skip(path: Path, config: LintConfig, is_dir: bool) -> bool:
+        return config.excludes(path, is_dir) or (ignores is not None and ignores.ignored(path, is_dir))
+
+    for argument, config in arguments:
+        path = Path(argument)
+        if argument == STDIN or path.is_file():
+            if argument == STDIN or not config.excludes(path):
+                selection.configs.setdefault(path, config)
+        elif path.is_dir():
+            for directory, subdirs, files in os.walk(path):
+                subdirs[:] = sorted(d for d in subdirs if d not in ALWAYS_EXCLUDED
+                                    and not skip(Path(directory, d), config, True))
+                for name in sorted(files):
+                    if name.endswith(YAML_SUFFIXES) and not skip(Path(directory, name), config, False):
+                        selection.configs.setdefault(Path(directory, name), config)
+        else:
+            missing.append(Problem(Location(argument), "no such file or directory", hint="check the path"))
+    if missing:
+        raise UserError(missing)
+    selection.files = list(selection.configs)
+    return selection

@@ -1,0 +1,116 @@
+"""What Kustomize makes of the files it is given: which are patches, and in which namespace objects land.
+
+kustomize (sigs.k8s.io/kustomize, api/types/kustomization.go) reads `resources`
+(files, or directories holding a kustomization) and `components` as objects;
+files named by `patches`, `patchesStrategicMerge`, `patchesJson6902`,
+`replacements`, `configurations`, `transformers`, `generators`, `openapi` and
+the generators' `files`/`envs` are patches, configuration or data, never
+objects of their own. Its namespace transformer sets `metadata.namespace` on
+every object a kustomization builds, and an including kustomization's runs
+last, so the outermost `namespace:` wins.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+FILE_NAMES = ("kustomization.yaml", "kustomization.yml")
+KINDS = ("Kustomization", "Component")
+_ENTRY_LISTS = ("patches", "patchesJson6902", "replacements")
+_MAYBE_DIRS = ("transformers", "generators", "validators")
+
+
+@dataclass
+class Kustomization:
+    directory: Path
+    namespace: str | None
+    children: list[Path] = field(default_factory=list)  # resources and components: files or directories
+    not_objects: set[Path] = field(default_factory=set)
+
+
+def _local(directory: Path, reference: Any) -> Path | None:
+    """A local path a kustomization names, normalised; None for remote targets and inline patches."""
+    if not isinstance(reference, str) or "\n" in reference or "://" in reference or reference.startswith(("github.com/", "git@")):
+        return None
+    return Path(os.path.normpath(directory / reference))
+
+
+def parse(path: Path, data: Any) -> Kustomization | None:
+    if not isinstance(data, dict):
+        return None
+    directory = Path(os.path.normpath(path.absolute().parent))
+    namespace = data.get("namespace")
+    k = Kustomization(directory, namespace if isinstance(namespace, str) and namespace else None)
+    for key in ("resources", "bases", "components"):
+        k.children += [p for p in (_local(directory, r) for r in data.get(key) or []) if p]
+    for key in ("patchesStrategicMerge", "configurations"):
+        k.not_objects |= {p for p in (_local(directory, r) for r in data.get(key) or []) if p}
+    for key in _ENTRY_LISTS:
+        for entry in data.get(key) or []:
+            target = _local(directory, entry.get("path")) if isinstance(entry, dict) else None
+            if target:
+                k.not_objects.add(target)
+    for key in _MAYBE_DIRS:  # a file here configures a transformer; a directory is built like a resource
+        for reference in data.get(key) or []:
+            target = _local(directory, reference)
+            if target:
+                (k.children.append(target) if target.is_dir() else k.not_objects.add(target))
+    openapi = data.get("openapi")
+    if isinstance(openapi, dict) and _local(directory, openapi.get("path")):
+        k.not_objects.add(_local(directory, openapi.get("path")))  # type: ignore[arg-type]
+    for key in ("configMapGenerator", "secretGenerator"):
+        for generator in data.get(key) or []:
+            if isinstance(generator, dict):
+                sources = (generator.get("files") or []) + (generator.get("envs") or []) + [generator.get("env")]
+                for source in sources:  # `files` entries may be `key=path`
+                    target = _local(directory, source.split("=", 1)[-1] if isinstance(source, str) else source)
+                    if target:
+                        k.not_objects.add(target)
+    return k
+
+
+def is_kustomization(path: Path, data: Any) -> bool:
+    return path.name in FILE_NAMES or (isinstance(data, dict) and data.get("kind") in KINDS
+                                       and str(data.get("apiVersion", "")).startswith("kustomize.config.k8s.io/"))
+
+
+class Index:
+    """The kustomizations of a run and what follows from them for each file."""
+
+    def __init__(self, kustomizations: list[Kustomization]):
+        self.by_directory = {k.directory: k for k in kustomizations}
+        self.not_objects: set[Path] = set().union(*(k.not_objects for k in kustomizations)) if kustomizations else set()
+        self._parents: dict[Path, list[Path]] = {}  # a child (file or directory) -> the directories including it
+        for k in kustomizations:
+            for child in k.children:
+                self._parents.setdefault(child, []).append(k.directory)
+        self._imposed: dict[Path, frozenset[str | None]] = {}
+
+    def _namespaces_of(self, directory: Path, seen: frozenset[Path] = frozenset()) -> frozenset[str | None]:
+        """Namespaces the objects a kustomization builds end up in (None: their own)."""
+        if directory in self._imposed:
+            return self._imposed[directory]
+        own = self.by_directory[directory].namespace
+        parents = [p for p in self._parents.get(directory, []) if p not in seen and p in self.by_directory]
+        if not parents:
+            result = frozenset([own])
+        else:
+            result = frozenset(outer if outer is not None else own
+                               for parent in parents for outer in self._namespaces_of(parent, seen | {directory}))
+        self._imposed[directory] = result
+        return result
+
+    def namespaces(self, path: Path) -> tuple[str | None, ...]:
+        """Namespaces the objects of file `path` land in; () when no kustomization of the run includes it."""
+        path = Path(os.path.normpath(path.absolute()))
+        including = [d for d in self._parents.get(path, []) if d in self.by_directory]
+        if path.name in FILE_NAMES and path.parent in self.by_directory:
+            return ()
+        found = {n for d in including for n in self._namespaces_of(d)}
+        return tuple(sorted(found, key=lambda n: (n is not None, n or "")))
+
+    def is_not_object(self, path: Path) -> bool:
+        return Path(os.path.normpath(path.absolute())) in self.not_objects
