@@ -37,6 +37,7 @@ ID = "MLG002"
 SLUG = "credentials-in-uri"
 SEVERITY = "error"
 SUMMARY = "password inside a URI"
+SECURITY_SEVERITY = "8.0"  # GitHub code scanning: 7.0+ high, 4.0+ medium, below low
 
 URI_CREDENTIALS = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://([^\s:/@'\"]+):([^\s@/'\"]+)@")
 REFERENCE = re.compile(r"^(\$\(|\$\{|\{\{|<|\*+$)")

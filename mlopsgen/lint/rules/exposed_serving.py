@@ -35,6 +35,7 @@ ID = "MLG022"
 SLUG = "exposed-serving"
 SEVERITY = "error"
 SUMMARY = "model endpoint on a NodePort, LoadBalancer or external IP"
+SECURITY_SEVERITY = "7.5"  # GitHub code scanning: 7.0+ high, 4.0+ medium, below low
 # Label keys that mark model pods: ours, and those each serving runtime's controller sets.
 MODEL_KEYS = (MODEL, *(key for runtime in RUNTIMES.values() for key in runtime.controller_pod_labels))
 

@@ -43,6 +43,7 @@ ID = "MLG014"
 SLUG = "host-network"
 SEVERITY = "error"
 SUMMARY = "hostNetwork outside training on a GPU pool"
+SECURITY_SEVERITY = "7.0"  # GitHub code scanning: 7.0+ high, 4.0+ medium, below low
 
 
 def _on_gpu_pool(template) -> bool:

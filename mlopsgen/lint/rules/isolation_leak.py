@@ -35,6 +35,7 @@ ID = "MLG015"
 SLUG = "isolation-leak"
 SEVERITY = "error"
 SUMMARY = "a none-mode workload with allowed traffic, a Service or a token"
+SECURITY_SEVERITY = "8.0"  # GitHub code scanning: 7.0+ high, 4.0+ medium, below low
 
 
 def check_manifests(manifests) -> Iterator[tuple]:

@@ -32,6 +32,7 @@ ID = "MLG003"
 SLUG = "latest-tag"
 SEVERITY = "warning"
 SUMMARY = "image tagged latest or not tagged at all"
+SECURITY_SEVERITY = "3.0"  # GitHub code scanning: 7.0+ high, 4.0+ medium, below low
 
 
 def unpinned(image: str) -> str | None:

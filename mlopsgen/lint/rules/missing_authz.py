@@ -43,6 +43,7 @@ ID = "MLG021"
 SLUG = "missing-authz"
 SEVERITY = "error"
 SUMMARY = "model endpoints without an AuthorizationPolicy"
+SECURITY_SEVERITY = "7.5"  # GitHub code scanning: 7.0+ high, 4.0+ medium, below low
 # Istio's default root namespace (meshConfig.rootNamespace): a policy there without a selector is mesh-wide.
 ROOT_NAMESPACE = "istio-system"
 ROUTE_KINDS = ("http", "tcp", "tls")

@@ -46,6 +46,7 @@ ID = "MLG010"
 SLUG = "missing-default-deny"
 SEVERITY = "error"
 SUMMARY = "namespace with workloads and no default-deny NetworkPolicy"
+SECURITY_SEVERITY = "7.5"  # GitHub code scanning: 7.0+ high, 4.0+ medium, below low
 
 
 def _allows_all(rule, peers_key: str) -> bool:

@@ -33,6 +33,7 @@ ID = "MLG020"
 SLUG = "mtls-not-strict"
 SEVERITY = "error"
 SUMMARY = "mutual TLS not enforced"
+SECURITY_SEVERITY = "7.0"  # GitHub code scanning: 7.0+ high, 4.0+ medium, below low
 WEAK = ("PERMISSIVE", "DISABLE", "UNSET")
 
 

@@ -40,6 +40,7 @@ ID = "MLG011"
 SLUG = "non-isolated-workload"
 SEVERITY = "error"
 SUMMARY = "pod template selected by no NetworkPolicy"
+SECURITY_SEVERITY = "7.5"  # GitHub code scanning: 7.0+ high, 4.0+ medium, below low
 
 
 def check_manifests(manifests) -> Iterator[tuple]:

@@ -38,6 +38,7 @@ ID = "MLG012"
 SLUG = "permissive-policy"
 SEVERITY = "warning"
 SUMMARY = "policy rule that allows all traffic"
+SECURITY_SEVERITY = "5.5"  # GitHub code scanning: 7.0+ high, 4.0+ medium, below low
 OPEN_CIDRS = ("0.0.0.0/0", "::/0")
 
 

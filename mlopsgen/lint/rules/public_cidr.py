@@ -32,6 +32,7 @@ ID = "MLG017"
 SLUG = "public-cidr"
 SEVERITY = "error"
 SUMMARY = "segment CIDR outside RFC 1918"
+SECURITY_SEVERITY = "4.0"  # GitHub code scanning: 7.0+ high, 4.0+ medium, below low
 PRIVATE = [ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
 
 
