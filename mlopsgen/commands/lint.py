@@ -97,7 +97,8 @@ def run_lint(options: LintOptions) -> int:
     engine = Engine(default, strict, root, configs=configs)
     engine.report_unreadable(inputs.problems, PARSE_ERROR)
     engine.report_unreadable(spec_problems, INVALID_SPEC)
-    result = LintResult(engine.run(inputs, specs), engine.suppressed, inputs.read, tuple(inputs.templates))
+    linted = len(inputs.manifest_files) + len(inputs.platform_files)
+    result = LintResult(engine.run(inputs, specs), engine.suppressed, linted, tuple(inputs.templates))
 
     output_format = options.output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     console = options.console
@@ -109,7 +110,7 @@ def run_lint(options: LintOptions) -> int:
     else:
         sys.stdout.write(REPORTERS[output_format](result, color=console.colors(sys.stdout)))
     console.note(summary_line(result))
-    if inputs.read == 0 or (not inputs.manifest_files and not specs and not inputs.templates):
+    if not inputs.manifest_files and not specs and not inputs.templates:
         console.note("nothing could be read: every file is reported above")
         return EXIT_USER_ERROR
     threshold = severity_rank(options.fail_on or default.fail_on or "error")

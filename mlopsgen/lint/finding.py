@@ -59,5 +59,5 @@ class LintResult:
 
     findings: list[Finding]
     suppressed: list[Suppressed] = field(default_factory=list)
-    files: int = 0  # files read: linted, or recognised as templates
+    files: int = 0  # files linted (manifests and specs; templates and unreadable files not counted)
     templates: tuple[str, ...] = ()  # files skipped as templates (Helm, gomplate, Jinja)

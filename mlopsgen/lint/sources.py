@@ -164,11 +164,6 @@ class Inputs:
     def manifests(self) -> list[Manifest]:
         return [Manifest(f, i, d) for f in self.manifest_files for i, d in enumerate(f.documents) if d is not None]
 
-    @property
-    def read(self) -> int:
-        """Files read: linted, or recognised as templates."""
-        return len(self.platform_files) + len(self.manifest_files) + len(self.templates)
-
 
 def display_path(path: Path, root: Path) -> str:
     if str(path) == STDIN:

@@ -77,5 +77,5 @@ def check_manifests(manifests) -> Iterator[tuple]:
             first = workloads[0]
             line, column = first.position(("kind",))
             directions = " and ".join(missing).lower()
-            yield first, Issue(line, column, f"{describe_namespace(namespace)} runs workloads without a default-deny policy for {directions}",
+            yield first, Issue(line, column, f"{describe_namespace(namespace)}: workloads and no default-deny policy for {directions}",
                                "add a NetworkPolicy with podSelector: {} and policyTypes: [Ingress, Egress], then explicit allows")
