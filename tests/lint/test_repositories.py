@@ -45,3 +45,23 @@ def test_repository_is_reported_exactly(case: Path, run_cli, monkeypatch):
 
 def test_there_is_a_repository_per_problem():
     assert {p.name for p in REPOS} >= {"kustomize", "helm-chart", "crds", "calico", "cilium"}
+
+
+def test_a_kubeflow_shaped_repository_gets_a_full_report(run_cli, tmp_path, monkeypatch):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("kubeflow_shape", ROOT / "bench" / "kubeflow_shape.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    counts = module.kubeflow_shape(tmp_path, components=4, crds=2, crd_properties=200)
+    deployment = tmp_path / "apps" / "component-01" / "upstream" / "base" / "deployment.yaml"
+    deployment.write_text(deployment.read_text().replace("ml-pipeline.kubeflow.svc.cluster.local", "10.7.0.3"))
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("lint", "--format", "json", ".")
+    report = json.loads(result.stdout)
+    assert [(f["file"], f["line"], f["column"], f["rule"]) for f in report["findings"]] == [
+        ("apps/component-01/upstream/base/deployment.yaml", 21, 47, "static-ip")]
+    assert report["summary"]["files"] == counts["files"] - counts["templates"]
+    assert report["summary"]["templates"] == counts["templates"] == 40
+    assert result.exit_code == 1
