@@ -24,7 +24,7 @@ from mlopsgen.lint.engine import Engine, SpecInput
 from mlopsgen.lint.finding import LintResult, severity_rank
 from mlopsgen.lint.reporters import REPORTERS, summary_line
 from mlopsgen.lint.rules import INVALID_SPEC, PARSE_ERROR, RULES
-from mlopsgen.lint.sources import STDIN, Inputs, display_path, read_inputs
+from mlopsgen.lint.sources import STDIN, Inputs, read_inputs
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def _load_specs(inputs: Inputs, root: Path) -> tuple[list[SpecInput], list[Probl
     specs: list[SpecInput] = []
     problems: list[Problem] = []
     for path in inputs.platform_files:
-        display = display_path(path, root)
+        display = inputs.displays[path]
         text = inputs.platform_texts[path]
         try:
             doc = load_bytes(text.encode("utf-8"), display)  # the same limits and checks as `validate`
@@ -93,7 +93,7 @@ def run_lint(options: LintOptions) -> int:
     specs, spec_problems = _load_specs(inputs, root)
     strict = frozenset(RULES) if "all" in options.strict else frozenset(options.strict)
     default = arguments[0][1]
-    configs = {display_path(path, root): config for path, config in selection.configs.items()}
+    configs = {inputs.displays[path]: config for path, config in selection.configs.items()}
     engine = Engine(default, strict, root, configs=configs)
     engine.report_unreadable(inputs.problems, PARSE_ERROR)
     engine.report_unreadable(spec_problems, INVALID_SPEC)

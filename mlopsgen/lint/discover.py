@@ -25,40 +25,44 @@ class GitIgnores:
     """The `.gitignore` files of the repositories a run reads, each read once."""
 
     def __init__(self) -> None:
-        self._specs: dict[Path, object | None] = {}
-        self._roots: dict[Path, Path | None] = {}
+        self._specs: dict[str, object | None] = {}
+        self._chains: dict[str, list[tuple[str, object]]] = {}  # folder -> its .gitignore specs, deepest first
 
-    def _spec(self, directory: Path):
+    def _spec(self, directory: str):
         if directory not in self._specs:
-            ignore = directory / ".gitignore"
+            ignore = os.path.join(directory, ".gitignore")
             spec = None
-            if ignore.is_file():
+            if os.path.isfile(ignore):
                 from mlopsgen.lint.config import compiled
 
-                lines = ignore.read_text(encoding="utf-8", errors="replace").splitlines()
-                spec = compiled(tuple(lines))
+                with open(ignore, encoding="utf-8", errors="replace") as stream:
+                    spec = compiled(tuple(stream.read().splitlines()))
             self._specs[directory] = spec
         return self._specs[directory]
 
-    def _root(self, directory: Path) -> Path | None:
-        if directory not in self._roots:
-            self._roots[directory] = repository_root(directory)
-        return self._roots[directory]
+    def _chain(self, folder: str) -> list[tuple[str, object]]:
+        if folder not in self._chains:
+            root = repository_root(Path(folder))
+            chain: list[tuple[str, object]] = []
+            if root is not None:  # outside a repository git ignores nothing
+                directory, top = folder, str(root)
+                while True:
+                    spec = self._spec(directory)
+                    if spec is not None:
+                        chain.append((directory, spec))
+                    if directory == top or os.path.dirname(directory) == directory:
+                        break
+                    directory = os.path.dirname(directory)
+            self._chains[folder] = chain
+        return self._chains[folder]
 
     def ignored(self, path: Path, is_dir: bool = False) -> bool:
-        path = path.absolute()
-        root = self._root(path.parent)
-        if root is None:
-            return False  # outside a repository git ignores nothing
-        for directory in (path.parent, *path.parent.parents):
-            spec = self._spec(directory)
-            if spec is not None:
-                relative = path.relative_to(directory).as_posix() + ("/" if is_dir else "")
-                decided = spec.check_file(relative).include
-                if decided is not None:
-                    return bool(decided)
-            if directory == root:
-                break
+        full = os.path.abspath(path)
+        for directory, spec in self._chain(os.path.dirname(full)):
+            relative = full[len(directory) + 1:] + ("/" if is_dir else "")
+            decided = spec.check_file(relative).include  # type: ignore[attr-defined]
+            if decided is not None:
+                return bool(decided)
         return False
 
 

@@ -25,23 +25,27 @@ _MAYBE_DIRS = ("transformers", "generators", "validators")
 
 @dataclass
 class Kustomization:
-    directory: Path
+    directory: str  # absolute, normalised, as every path here
     namespace: str | None
-    children: list[Path] = field(default_factory=list)  # resources and components: files or directories
-    not_objects: set[Path] = field(default_factory=set)
+    children: list[str] = field(default_factory=list)  # resources and components: files or directories
+    not_objects: set[str] = field(default_factory=set)
 
 
-def _local(directory: Path, reference: Any) -> Path | None:
+def path_key(path: Path | str) -> str:
+    return os.path.normpath(os.path.abspath(path))
+
+
+def _local(directory: str, reference: Any) -> str | None:
     """A local path a kustomization names, normalised; None for remote targets and inline patches."""
     if not isinstance(reference, str) or "\n" in reference or "://" in reference or reference.startswith(("github.com/", "git@")):
         return None
-    return Path(os.path.normpath(directory / reference))
+    return os.path.normpath(os.path.join(directory, reference))
 
 
 def parse(path: Path, data: Any) -> Kustomization | None:
     if not isinstance(data, dict):
         return None
-    directory = Path(os.path.normpath(path.absolute().parent))
+    directory = os.path.dirname(path_key(path))
     namespace = data.get("namespace")
     k = Kustomization(directory, namespace if isinstance(namespace, str) and namespace else None)
     for key in ("resources", "bases", "components"):
@@ -57,10 +61,10 @@ def parse(path: Path, data: Any) -> Kustomization | None:
         for reference in data.get(key) or []:
             target = _local(directory, reference)
             if target:
-                (k.children.append(target) if target.is_dir() else k.not_objects.add(target))
+                (k.children.append(target) if os.path.isdir(target) else k.not_objects.add(target))
     openapi = data.get("openapi")
     if isinstance(openapi, dict) and _local(directory, openapi.get("path")):
-        k.not_objects.add(_local(directory, openapi.get("path")))  # type: ignore[arg-type]
+        k.not_objects.add(_local(directory, openapi.get("path")) or "")
     for key in ("configMapGenerator", "secretGenerator"):
         for generator in data.get(key) or []:
             if isinstance(generator, dict):
@@ -82,14 +86,14 @@ class Index:
 
     def __init__(self, kustomizations: list[Kustomization]):
         self.by_directory = {k.directory: k for k in kustomizations}
-        self.not_objects: set[Path] = set().union(*(k.not_objects for k in kustomizations)) if kustomizations else set()
-        self._parents: dict[Path, list[Path]] = {}  # a child (file or directory) -> the directories including it
+        self.not_objects: set[str] = set().union(*(k.not_objects for k in kustomizations)) if kustomizations else set()
+        self._parents: dict[str, list[str]] = {}  # a child (file or directory) -> the directories including it
         for k in kustomizations:
             for child in k.children:
                 self._parents.setdefault(child, []).append(k.directory)
-        self._imposed: dict[Path, frozenset[str | None]] = {}
+        self._imposed: dict[str, frozenset[str | None]] = {}
 
-    def _namespaces_of(self, directory: Path, seen: frozenset[Path] = frozenset()) -> frozenset[str | None]:
+    def _namespaces_of(self, directory: str, seen: frozenset[str] = frozenset()) -> frozenset[str | None]:
         """Namespaces the objects a kustomization builds end up in (None: their own)."""
         if directory in self._imposed:
             return self._imposed[directory]
@@ -103,14 +107,13 @@ class Index:
         self._imposed[directory] = result
         return result
 
-    def namespaces(self, path: Path) -> tuple[str | None, ...]:
-        """Namespaces the objects of file `path` land in; () when no kustomization of the run includes it."""
-        path = Path(os.path.normpath(path.absolute()))
-        including = [d for d in self._parents.get(path, []) if d in self.by_directory]
-        if path.name in FILE_NAMES and path.parent in self.by_directory:
+    def namespaces(self, path: str) -> tuple[str | None, ...]:
+        """Namespaces the objects of file `path` (a key()) land in; () when no kustomization of the run includes it."""
+        including = self._parents.get(path)
+        if not including:
             return ()
-        found = {n for d in including for n in self._namespaces_of(d)}
+        found = {n for d in including if d in self.by_directory for n in self._namespaces_of(d)}
         return tuple(sorted(found, key=lambda n: (n is not None, n or "")))
 
-    def is_not_object(self, path: Path) -> bool:
-        return Path(os.path.normpath(path.absolute())) in self.not_objects
+    def is_not_object(self, path: str) -> bool:
+        return path in self.not_objects

@@ -6,6 +6,7 @@ engine reports it as a `parse-error` finding); it never stops the others.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -159,6 +160,7 @@ class Inputs:
     manifest_files: list[ManifestFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # files that could not be read: one each
     templates: list[str] = field(default_factory=list)  # files skipped as templates
+    displays: dict[Path, str] = field(default_factory=dict)  # every path read -> its name in reports
 
     @property
     def manifests(self) -> list[Manifest]:
@@ -166,12 +168,28 @@ class Inputs:
 
 
 def display_path(path: Path, root: Path) -> str:
-    if str(path) == STDIN:
-        return STDIN_DISPLAY
-    try:
-        return path.resolve().relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
+    return Displays(root)(path)
+
+
+class Displays:
+    """File names as reports show them: relative to the root, links resolved; each folder resolved once."""
+
+    def __init__(self, root: Path):
+        self.root = str(root).rstrip("/") + "/"
+        self._folders: dict[str, str] = {}
+
+    def __call__(self, path: Path) -> str:
+        text = str(path)
+        if text == STDIN:
+            return STDIN_DISPLAY
+        folder, name = os.path.split(text)
+        real = self._folders.get(folder)
+        if real is None:
+            real = self._folders[folder] = os.path.realpath(folder or ".")
+        full = os.path.join(real, name)
+        if os.path.islink(full):
+            full = os.path.realpath(full)
+        return full[len(self.root):] if full.startswith(self.root) else path.as_posix()
 
 
 def _read_text(path: Path, display: str, stdin: bytes | None) -> str | Problem:
@@ -199,9 +217,11 @@ def _parse_problem(exc, display: str) -> Problem:
 def read_inputs(paths: list[Path], root: Path, stdin: bytes | None = None) -> Inputs:
     inputs = Inputs()
     charts = Charts()
+    displays = Displays(root)
     yaml = parse.yaml_module()
     for path in paths:
-        display = display_path(path, root)
+        display = displays(path)
+        inputs.displays[path] = display
         if str(path) != STDIN and charts.chart_of(path):
             inputs.templates.append(display)
             continue
@@ -233,5 +253,6 @@ def _apply_kustomizations(inputs: Inputs) -> None:
     if not index.by_directory:
         return
     for f in inputs.manifest_files:
-        f.namespaces = index.namespaces(f.path)
-        f.objects = not index.is_not_object(f.path)
+        path = kustomize.path_key(f.path)
+        f.namespaces = index.namespaces(path)
+        f.objects = not index.is_not_object(path)
