@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -85,8 +86,8 @@ def test_gitignored_files_are_skipped_unless_asked(run_cli, git_repo):
 
 
 def test_dash_reads_standard_input(git_repo):
-    lint = Path(ROOT / ".venv" / "bin" / "mlopsgen")
-    result = subprocess.run([str(lint), "lint", "-"], input=CONFIGMAP, capture_output=True, text=True, cwd=git_repo)
+    result = subprocess.run([sys.executable, "-m", "mlopsgen", "lint", "-"], input=CONFIGMAP, capture_output=True,
+                            text=True, cwd=git_repo)
     assert result.returncode == 1, result.stderr
     assert result.stdout.startswith("<stdin>:5:20: error: static IP address 172.17.0.4 [static-ip]")
 
