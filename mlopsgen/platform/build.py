@@ -14,32 +14,25 @@ from mlopsgen.catalog import conventions as C
 from mlopsgen.platform.model import (
     ApiServer,
     ArtifactStore,
-    Auth,
-    Autoscaling,
-    Canary,
     Cluster,
     Database,
     Environment,
-    Exposure,
     External,
     GitOps,
     GpuPool,
     IngressGateway,
-    Model,
-    ModelPlacement,
     Platform,
     Published,
     Quota,
-    Retraining,
     Segment,
     Service,
-    Slos,
     Suppression,
     Taint,
     Team,
     Training,
     frozen_map,
 )
+from mlopsgen.platform.model_serving import Auth, Autoscaling, Canary, Exposure, Model, ModelPlacement, Retraining, Slos
 
 
 def build_platform(data: dict, source_file: str) -> Platform:

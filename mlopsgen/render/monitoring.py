@@ -6,7 +6,8 @@ import json
 
 from mlopsgen.catalog import conventions as C
 from mlopsgen.catalog import promql
-from mlopsgen.platform.model import Environment, Model, Platform, Team
+from mlopsgen.platform.model import Environment, Platform, Team
+from mlopsgen.platform.model_serving import Model
 from mlopsgen.render import labels as L
 from mlopsgen.render.jinja import render_template
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from mlopsgen.catalog import conventions as C
 from mlopsgen.catalog.modes import MODES, ModeContext, isolated_modes, modes_of, policy, select_mode
 from mlopsgen.catalog.runtimes import runtime_of
-from mlopsgen.platform.model import Environment, Model, Platform, Team
+from mlopsgen.platform.model import Environment, Platform, Team
+from mlopsgen.platform.model_serving import Model
 from mlopsgen.render.workflows import IO_MODE
 
 

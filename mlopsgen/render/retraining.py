@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from mlopsgen.catalog import hardening
 from mlopsgen.catalog.runtimes import runtime_of
-from mlopsgen.platform.model import Environment, Model, Platform
+from mlopsgen.platform.model import Environment, Platform
+from mlopsgen.platform.model_serving import Model
 from mlopsgen.render import labels as L
 from mlopsgen.render.jinja import as_manifest
 

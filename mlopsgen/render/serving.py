@@ -12,7 +12,8 @@ from __future__ import annotations
 from mlopsgen.catalog import conventions as C
 from mlopsgen.catalog import hardening
 from mlopsgen.catalog.runtimes import REGISTRY_MODEL_FORMAT, SELDON_REGISTRY_SERVER, runtime_of, tracks
-from mlopsgen.platform.model import Model, Platform
+from mlopsgen.platform.model import Platform
+from mlopsgen.platform.model_serving import Model
 from mlopsgen.render import labels as L
 from mlopsgen.render.jinja import render_template
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from mlopsgen.catalog import conventions as C
 from mlopsgen.catalog.runtimes import SERVED_PATH, Patch, runtime_of, tracks
-from mlopsgen.platform.model import Environment, Model, Platform, Team
+from mlopsgen.platform.model import Environment, Platform, Team
+from mlopsgen.platform.model_serving import Model
 from mlopsgen.render import labels as L
 from mlopsgen.render.jinja import render_template
 from mlopsgen.render.monitoring import alert_rules, render_dashboard
