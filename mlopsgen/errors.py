@@ -45,11 +45,14 @@ class Problem:
     hint: str = ""
 
     def format(self) -> str:
-        text = f"{self.location}: error: {self.message}"
+        """The problem for a terminal: user text (file names, values) escaped, so each part keeps its line."""
+        from mlopsgen.escape import printable
+
+        text = f"{printable(str(self.location))}: error: {printable(self.message)}"
         if self.pointer:
-            text += f" (at {self.pointer})"
+            text += f" (at {printable(self.pointer)})"
         if self.hint:
-            text += f"\n  hint: {self.hint}"
+            text += f"\n  hint: {printable(self.hint)}"
         return text
 
     def as_dict(self) -> dict:

@@ -14,7 +14,7 @@ from mlopsgen.catalog.modes import MODES
 from mlopsgen.console import DEFAULT_CONSOLE, Console
 from mlopsgen.errors import EXIT_CHECK_FAILED, EXIT_OK, UserError
 from mlopsgen.render import render_spec
-from mlopsgen.write import Change, plan_changes, write_tree
+from mlopsgen.write import Change, OutputRoot, plan_changes, write_tree
 
 KIND = re.compile(r"^kind: (\w+)$", re.M)
 PROGRESS_MIN_TEAMS = 20  # below this a render is instant; a bar would only flicker
@@ -65,7 +65,7 @@ def run_render(options: RenderOptions) -> int:
     console = options.console
     rendered = render_spec(options.spec, (lambda platform: _no_progress) if console.quiet else _progress_for)
     files = rendered.files
-    out = Path(options.output) if options.output else rendered.default_output
+    out = OutputRoot.explicit(options.output) if options.output else rendered.default_output
     for note in host_network_notes(rendered.platform):
         console.note(note)
     if options.check or options.diff or options.dry_run:
@@ -74,13 +74,13 @@ def run_render(options: RenderOptions) -> int:
             for rel in sorted(change.diffs):
                 click.echo(change.diffs[rel], nl=False)
         if options.check:
-            return _report_check(out, change, options)
+            return _report_check(Path(out.display), change, options)
         if options.dry_run:
             _list_changes(change)
-        _summary(files, change, out, console, dry_run=True)
+        _summary(files, change, Path(out.display), console, dry_run=True)
         return EXIT_CHECK_FAILED if options.exit_code and not change.up_to_date else EXIT_OK
     change = write_tree(out, files, force=options.force)
-    _summary(files, change, out, console, dry_run=False)
+    _summary(files, change, Path(out.display), console, dry_run=False)
     return EXIT_OK
 
 

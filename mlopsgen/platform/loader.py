@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from mlopsgen.errors import Location, Problem, UserError
+from mlopsgen.readfile import read_regular
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 64
@@ -74,15 +75,12 @@ def resolve_plain_scalar(text: str) -> Any:
 
 def load_file(path: str | Path, display_name: str | None = None) -> Document:
     name = display_name or str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise UserError.single(name, "file not found", hint="check the path") from None
-    except IsADirectoryError:
-        raise UserError.single(name, "is a directory, not a YAML file", hint="pass the platform.yaml inside it") from None
-    except OSError as exc:
-        raise UserError.single(name, f"cannot read file: {exc.strerror}") from None
-    return load_bytes(raw, name)
+    return load_bytes(read_spec(path, name), name)
+
+
+def read_spec(path: str | Path, name: str) -> bytes:
+    """A spec file's bytes: a regular file within the size limit (FIFOs and devices are refused)."""
+    return read_regular(path, name, MAX_BYTES)
 
 
 def load_bytes(raw: bytes, name: str) -> Document:

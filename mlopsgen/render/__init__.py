@@ -8,14 +8,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlopsgen.catalog.conventions import MARKER
-from mlopsgen.errors import UserError
-from mlopsgen.platform import load_platform
+from mlopsgen.platform import check_document
+from mlopsgen.platform.build import build_platform
+from mlopsgen.platform.loader import load_bytes, read_spec
 from mlopsgen.platform.model import Platform
 from mlopsgen.render.argocd import render_argocd
 from mlopsgen.render.marker import marker_text, source_digest
 from mlopsgen.render.platform_apps import platform_apps, render_platform_apps
 from mlopsgen.render.serving import render_model_base
 from mlopsgen.render.tenancy import render_team
+from mlopsgen.write.root import OutputRoot
 
 Progress = Callable[[Iterable], Iterable]
 
@@ -58,7 +60,7 @@ def render_platform(platform: Platform, progress: Progress = _no_progress) -> di
 class RenderedSpec:
     platform: Platform
     files: dict[str, str]  # the whole tree, marker included
-    default_output: Path  # gitops.path, next to the spec
+    default_output: OutputRoot  # gitops.path, next to the spec, reached without following links
 
 
 def render_spec(spec: str | Path, progress: Callable[[Platform], Progress] = lambda platform: _no_progress) -> RenderedSpec:
@@ -66,11 +68,10 @@ def render_spec(spec: str | Path, progress: Callable[[Platform], Progress] = lam
 
     `progress` picks the progress wrapper once the platform's size is known.
     """
-    platform = load_platform(spec)
-    try:
-        spec_bytes = Path(spec).read_bytes()
-    except OSError as exc:  # vanished between load and now
-        raise UserError.single(str(spec), f"cannot read file: {exc.strerror}") from None
+    spec_bytes = read_spec(spec, str(spec))  # read once: the marker's digest is of the bytes rendered
+    doc = load_bytes(spec_bytes, str(spec))
+    check_document(doc)
+    platform = build_platform(doc.data, doc.file)
     files = render_platform(platform, progress(platform))
     files[MARKER] = marker_text(files, source_digest(spec_bytes))
-    return RenderedSpec(platform, files, Path(spec).parent / platform.gitops.path)
+    return RenderedSpec(platform, files, OutputRoot.beside(spec, platform.gitops.path))

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from mlopsgen import write as writer
 from mlopsgen.catalog.conventions import MARKER
-from mlopsgen.write import safe_relative
+from mlopsgen.write import fs, safe_relative
 from tests.conftest import ROOT
 from tests.support.specs import Spec
 
@@ -129,21 +128,22 @@ def test_failure_in_the_middle_of_writing_leaves_the_previous_tree(run_cli, tmp_
     before = _tree(out)
     spec = Spec.example("quickstart").set("gpuPools/a10/nodes", 3).set("teams/fraud/quotas/dev/cpu", 17).write(tmp_path)
     calls = {"n": 0}
-    real_write = writer.write_file
+    real_write = fs.write_file
 
-    def failing_write(path, text):
+    def failing_write(dir_fd, name, data, mode=None):
         calls["n"] += 1
         if calls["n"] == 2:
             raise OSError(28, "No space left on device")
-        real_write(path, text)
+        real_write(dir_fd, name, data, mode)
 
-    monkeypatch.setattr(writer, "write_file", failing_write)
+    monkeypatch.setattr(fs, "write_file", failing_write)
     result = run_cli("render", str(spec), "-o", str(out))
     assert result.exit_code == 2
     assert "cannot write: No space left on device" in result.output and "Traceback" not in result.output
     assert calls["n"] == 2
     assert _tree(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["deploy", "platform.yaml"]  # no staging left behind
+    # no staging left behind; the lock file stays (deleting a lock file races with its next user)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".deploy.mlopsgen.lock", "deploy", "platform.yaml"]
 
 
 @pytest.mark.parametrize("path", ["../escape.yaml", "/etc/passwd", "a/../../b", "a//b", "./a", "a\\..\\b", ""])

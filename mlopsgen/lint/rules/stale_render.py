@@ -37,14 +37,22 @@ def check_spec(spec) -> Iterator[Issue]:
     out = spec.path.parent / spec.platform.gitops.path
     if not (out / MARKER).is_file():
         return
+    from mlopsgen.errors import UserError
     from mlopsgen.render import render_spec  # rendering costs imports: only when there is a tree
     from mlopsgen.write import plan_changes
 
-    change = plan_changes(out, render_spec(spec.path).files)
+    rendered = render_spec(spec.path)
+    line, column = spec.position(("gitops", "path"))
+    try:
+        change = plan_changes(rendered.default_output, rendered.files)
+    except UserError as error:  # a link or a foreign entry in the tree: never read through
+        problem = error.problems[0]
+        yield Issue(line, column, f"cannot compare the tree at {spec.platform.gitops.path}/: "
+                    f"{problem.location.file} {problem.message}", problem.hint)
+        return
     if change.up_to_date:
         return
     parts = [f"{len(v)} {k}" for k, v in (("stale", change.updated), ("missing", change.created), ("extra", change.removed)) if v]
     first = (change.updated + change.created + change.removed)[0]
-    line, column = spec.position(("gitops", "path"))
     yield Issue(line, column, f"the tree at {spec.platform.gitops.path}/ is not what this spec renders ({', '.join(parts)}; e.g. {first})",
                 f"run `mlopsgen render {spec.path.name}` and commit the result")

@@ -1,0 +1,207 @@
+"""File-system primitives that never follow a symbolic link below the output root.
+
+Every path below the root is reached one component at a time from an open
+folder (openat with O_NOFOLLOW | O_DIRECTORY, and *at calls with dir_fd), so
+the kernel resolves no name on our behalf: a link planted anywhere in the tree
+is met as a link, never traversed, and a folder swapped for a link between two
+calls is caught by the open that comes next.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+import time
+
+from mlopsgen.errors import UserError, os_error_problem
+from mlopsgen.readfile import kind_of
+
+DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+LOCK_TIMEOUT = 120.0  # seconds a render waits for another one writing the same tree
+RENAME_NOREPLACE, RENAME_EXCHANGE = 1, 2  # <linux/fs.h>
+
+
+def link_refused(display: str) -> UserError:
+    return UserError.single(display, "is a symbolic link; mlopsgen never writes, reads or deletes through one",
+                            hint="replace the link by a real folder or file, or render somewhere else")
+
+
+def mount_refused(display: str) -> UserError:
+    return UserError.single(display, "is a mount point; mlopsgen never crosses into another file system",
+                            hint="unmount it or move it out of the tree, or render somewhere else")
+
+
+def cannot(display: str, exc: OSError, action: str = "write") -> UserError:
+    known = os_error_problem(OSError(exc.errno, exc.strerror, display))
+    return UserError.single(display, f"cannot {action}: {exc.strerror or exc}", hint=known.hint if known else "")
+
+
+def in_the_way(display: str) -> UserError:
+    """A file (or FIFO, device...) where a folder must be: reported as mkdir(2) would, EEXIST."""
+    return UserError([os_error_problem(OSError(errno.EEXIST, os.strerror(errno.EEXIST), display))])
+
+
+def lstat(dir_fd: int, name: str) -> os.stat_result | None:
+    try:
+        return os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+    except FileNotFoundError:
+        return None
+
+
+def open_dir(dir_fd: int, name: str, display: str) -> int:
+    """Open the folder `name` inside `dir_fd`; a link or a file there is refused."""
+    try:
+        return os.open(name, DIR_FLAGS, dir_fd=dir_fd)
+    except OSError as exc:
+        if exc.errno not in (errno.ELOOP, errno.ENOTDIR):
+            raise
+        info = lstat(dir_fd, name)
+        if info is not None and stat.S_ISLNK(info.st_mode):
+            raise link_refused(display) from None
+        if info is None:
+            raise
+        raise in_the_way(display) from None
+
+
+def ensure_dir(dir_fd: int, name: str, display: str) -> int:
+    try:
+        os.mkdir(name, 0o777, dir_fd=dir_fd)
+    except FileExistsError:
+        pass
+    return open_dir(dir_fd, name, display)
+
+
+def write_file(dir_fd: int, name: str, data: bytes, mode: int | None = None) -> None:
+    """Create `name` (never an existing file or link: O_EXCL | O_NOFOLLOW) holding `data`."""
+    fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666, dir_fd=dir_fd)
+    try:
+        if mode is not None:
+            os.fchmod(fd, mode)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+
+
+def carry(src_fd: int, dst_fd: int, name: str, info: os.stat_result, display: str) -> None:
+    """Put the entry `name` of src_fd into dst_fd unchanged: a hard link (same inode, times and owner;
+    linkat without AT_SYMLINK_FOLLOW links a symlink itself), else a copy where links are not allowed."""
+    try:
+        os.link(name, name, src_dir_fd=src_fd, dst_dir_fd=dst_fd, follow_symlinks=False)
+        return
+    except OSError as exc:  # EPERM: protected_hardlinks or a file system without hard links; EMLINK
+        if exc.errno not in (errno.EPERM, errno.EMLINK, errno.EOPNOTSUPP, errno.EXDEV):
+            raise
+    if stat.S_ISLNK(info.st_mode):
+        os.symlink(os.readlink(name, dir_fd=src_fd), name, dir_fd=dst_fd)
+        return
+    if not stat.S_ISREG(info.st_mode):
+        raise UserError.single(display, f"cannot carry over {kind_of(info.st_mode)}: hard links are not allowed here",
+                               hint="move it out of the tree")
+    src = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=src_fd)
+    try:
+        dst = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=dst_fd)
+        try:
+            while chunk := os.read(src, 1 << 20):
+                view = memoryview(chunk)
+                while view:
+                    view = view[os.write(dst, view):]
+            os.fchmod(dst, stat.S_IMODE(info.st_mode))
+            os.utime(dst, ns=(info.st_atime_ns, info.st_mtime_ns))
+        finally:
+            os.close(dst)
+    finally:
+        os.close(src)
+
+
+def keep_owner_and_mode(fd: int, info: os.stat_result) -> None:
+    os.fchmod(fd, stat.S_IMODE(info.st_mode))
+    if (info.st_uid, info.st_gid) != (os.getuid(), os.getgid()):
+        try:
+            os.fchown(fd, info.st_uid, info.st_gid)
+        except PermissionError:  # only root may give a folder away; the mode is kept regardless
+            pass
+
+
+def remove_tree(dir_fd: int, name: str, dev: int) -> bool:
+    """Delete `name` and what it holds; links are removed, never followed, and no other file system is
+    entered. False if something had to stay (a mount point)."""
+    info = lstat(dir_fd, name)
+    if info is None:
+        return True
+    if not stat.S_ISDIR(info.st_mode):
+        os.unlink(name, dir_fd=dir_fd)
+        return True
+    if info.st_dev != dev:
+        return False
+    fd = os.open(name, DIR_FLAGS, dir_fd=dir_fd)
+    try:
+        if not info.st_mode & stat.S_IWUSR:
+            os.fchmod(fd, stat.S_IMODE(info.st_mode) | stat.S_IRWXU)  # a kept read-only folder
+        complete = all([remove_tree(fd, child, dev) for child in os.listdir(fd)])
+    finally:
+        os.close(fd)
+    if complete:
+        os.rmdir(name, dir_fd=dir_fd)
+    return complete
+
+
+def lock(dir_fd: int, name: str, display: str, timeout: float = LOCK_TIMEOUT) -> int:
+    """An exclusive flock on `name`; the kernel drops it when the process ends, however it ends."""
+    import fcntl
+
+    try:
+        fd = os.open(name, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o644, dir_fd=dir_fd)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise link_refused(display) from None
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise UserError.single(display, "lock file is not a regular file", hint="remove it")
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return fd
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                os.close(fd)
+                raise UserError.single(display, f"another render has been writing this tree for over {timeout:.0f} s",
+                                       hint="wait for it to finish, then render again") from None
+            time.sleep(0.02)
+
+
+def rename2(dir_fd: int, old: str, new: str, flags: int) -> bool:
+    """renameat2(2) within one folder: False where the call or the flag is not supported."""
+    function = _renameat2()
+    if function is None:
+        return False
+    import ctypes
+
+    if function(dir_fd, os.fsencode(old), dir_fd, os.fsencode(new), flags) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), new)
+
+
+_RENAMEAT2: list = []
+
+
+def _renameat2():
+    if not _RENAMEAT2:
+        function = None
+        try:
+            import ctypes
+
+            function = ctypes.CDLL(None, use_errno=True).renameat2  # glibc >= 2.28, musl >= 1.2.2
+            function.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint)
+            function.restype = ctypes.c_int
+        except (OSError, AttributeError, ImportError):
+            function = None
+        _RENAMEAT2.append(function)
+    return _RENAMEAT2[0]
