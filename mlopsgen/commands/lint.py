@@ -85,7 +85,7 @@ def run_lint(options: LintOptions) -> int:
         raise UserError.single("mlopsgen lint", "no paths given", hint="pass files or directories, e.g. `mlopsgen lint .`")
     arguments = _configs(options)
     selection = discover(arguments, gitignore=options.gitignore)
-    if not selection.files:
+    if not selection.files and not selection.problems:
         raise UserError.single(", ".join(options.paths), "no YAML files to lint",
                                hint="lint looks for *.yaml and *.yml files; check the paths, excludes and .gitignore")
     stdin = sys.stdin.buffer.read() if STDIN in options.paths else None
@@ -95,7 +95,7 @@ def run_lint(options: LintOptions) -> int:
     default = arguments[0][1]
     configs = {inputs.displays[path]: config for path, config in selection.configs.items()}
     engine = Engine(default, strict, root, configs=configs)
-    engine.report_unreadable(inputs.problems, PARSE_ERROR)
+    engine.report_unreadable(selection.problems + inputs.problems, PARSE_ERROR)
     engine.report_unreadable(spec_problems, INVALID_SPEC)
     linted = len(inputs.manifest_files) + len(inputs.platform_files)
     result = LintResult(engine.run(inputs, specs), engine.suppressed, linted, tuple(inputs.templates))

@@ -70,26 +70,34 @@ class GitIgnores:
 class Selection:
     files: list[Path] = field(default_factory=list)
     configs: dict[Path, LintConfig] = field(default_factory=dict)  # file -> the configuration that governs it
+    problems: list[Problem] = field(default_factory=list)  # folders that could not be read: one each
 
 
 def discover(arguments: list[tuple[str, LintConfig]], gitignore: bool = True) -> Selection:
     """Files named (always read, as git reads a path given on its command line) and YAML files under
-    folders named, minus excluded and git-ignored ones. Missing paths are usage errors."""
+    folders named, minus excluded and git-ignored ones and the staging folders of renders. Missing paths
+    are usage errors; a folder that cannot be read is reported, never skipped in silence."""
+    from mlopsgen.write.paths import is_leftover
+
     ignores = GitIgnores() if gitignore else None
     selection = Selection()
     missing = []
+
+    def unreadable(error: OSError) -> None:
+        selection.problems.append(Problem(Location(os.path.normpath(os.fsdecode(error.filename))), f"cannot read folder: {error.strerror}",
+                                          hint="fix its permissions or exclude it"))
 
     def skip(path: Path, config: LintConfig, is_dir: bool) -> bool:
         return config.excludes(path, is_dir) or (ignores is not None and ignores.ignored(path, is_dir))
 
     for argument, config in arguments:
         path = Path(argument)
-        if argument == STDIN or path.is_file():
+        if argument == STDIN or os.path.exists(path) and not path.is_dir():  # a FIFO named here is refused when read
             if argument == STDIN or not config.excludes(path):
                 selection.configs.setdefault(path, config)
         elif path.is_dir():
-            for directory, subdirs, files in os.walk(path):
-                subdirs[:] = sorted(d for d in subdirs if d not in ALWAYS_EXCLUDED
+            for directory, subdirs, files in os.walk(path, onerror=unreadable):
+                subdirs[:] = sorted(d for d in subdirs if d not in ALWAYS_EXCLUDED and not is_leftover(d)
                                     and not skip(Path(directory, d), config, True))
                 for name in sorted(files):
                     if name.endswith(YAML_SUFFIXES) and not skip(Path(directory, name), config, False):

@@ -12,13 +12,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlopsgen.errors import Location, Problem
+from mlopsgen.errors import Location, Problem, UserError
 from mlopsgen.lint import kustomize, parse
+from mlopsgen.lint.bounds import bounds_problem
 from mlopsgen.lint.templates import Charts, has_template_syntax
+from mlopsgen.readfile import read_regular
 
 # A platform spec is `kind: Platform` of the mlopsgen.dev API group; a Platform of another group is a manifest.
 PLATFORM_KIND = re.compile(r"^kind:\s*[\"']?Platform[\"']?\s*(?:#.*)?$", re.M)
 PLATFORM_API = re.compile(r"^apiVersion:\s*[\"']?mlopsgen\.dev/", re.M)
+MAX_MANIFEST_BYTES = 16 * 1024 * 1024  # etcd stores objects of at most 1.5 MiB; this is many of them
 INLINE_DISABLE = re.compile(r"#\s*mlopsgen:\s*disable=([a-z0-9,\s-]+)")
 STDIN = "-"
 STDIN_DISPLAY = "<stdin>"
@@ -193,10 +196,14 @@ class Displays:
 
 
 def _read_text(path: Path, display: str, stdin: bytes | None) -> str | Problem:
-    try:
-        raw = stdin if str(path) == STDIN and stdin is not None else path.read_bytes()
-    except OSError as exc:
-        return Problem(Location(display), f"cannot read file: {exc.strerror}", hint="fix its permissions or exclude it")
+    if str(path) == STDIN and stdin is not None:
+        raw = stdin
+    else:
+        try:  # regular files only, within the size limit: a FIFO never blocks, /dev/zero never fills memory
+            raw = read_regular(path, display, MAX_MANIFEST_BYTES)
+        except UserError as error:
+            problem = error.problems[0]
+            return Problem(problem.location, problem.message, hint=problem.hint or "fix its permissions or exclude it")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -234,6 +241,10 @@ def read_inputs(paths: list[Path], root: Path, stdin: bytes | None = None) -> In
             inputs.platform_texts[path] = text
             continue
         try:
+            bounded = bounds_problem(text, display)
+            if bounded is not None:
+                inputs.problems.append(bounded)
+                continue
             documents = parse.load_all(text)
         except yaml.YAMLError as exc:
             if has_template_syntax(text):
