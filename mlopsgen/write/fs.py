@@ -148,20 +148,16 @@ def remove_tree(dir_fd: int, name: str, dev: int) -> bool:
     return complete
 
 
-def lock(dir_fd: int, name: str, display: str, timeout: float = LOCK_TIMEOUT) -> int:
-    """An exclusive flock on `name`; the kernel drops it when the process ends, however it ends."""
+def lock(dir_fd: int, file_name: str, display: str) -> int:
+    """An exclusive flock(2) on the folder `dir_fd`, which holds the tree: no file is left behind, and the
+    kernel drops the lock when the process ends, however it ends. Where the file system cannot lock a
+    folder (NFS emulates flock with byte-range locks, which need a file open for writing), the lock is
+    taken on the file `file_name` beside the tree instead."""
     import fcntl
 
-    try:
-        fd = os.open(name, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o644, dir_fd=dir_fd)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise link_refused(display) from None
-        raise
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        raise UserError.single(display, "lock file is not a regular file", hint="remove it")
-    deadline = time.monotonic() + timeout
+    fd = os.open(".", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=dir_fd)  # an open file of its own
+    timeout = LOCK_TIMEOUT
+    deadline, on_file = time.monotonic() + timeout, False
     while True:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -169,9 +165,27 @@ def lock(dir_fd: int, name: str, display: str, timeout: float = LOCK_TIMEOUT) ->
         except BlockingIOError:
             if time.monotonic() > deadline:
                 os.close(fd)
-                raise UserError.single(display, f"another render has been writing this tree for over {timeout:.0f} s",
+                raise UserError.single(display, f"another render has been writing here for over {timeout:.0f} s",
                                        hint="wait for it to finish, then render again") from None
             time.sleep(0.02)
+        except OSError as exc:
+            os.close(fd)
+            if on_file or exc.errno not in (errno.EBADF, errno.ENOLCK, errno.EINVAL, errno.EOPNOTSUPP):
+                raise
+            fd, on_file = _lock_file(dir_fd, file_name, display), True
+
+
+def _lock_file(dir_fd: int, name: str, display: str) -> int:
+    try:
+        fd = os.open(name, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o644, dir_fd=dir_fd)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise link_refused(os.path.join(display, name)) from None
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise UserError.single(os.path.join(display, name), "lock file is not a regular file", hint="remove it")
+    return fd
 
 
 def rename2(dir_fd: int, old: str, new: str, flags: int) -> bool:

@@ -34,7 +34,7 @@ def _walk(fd: int, rel: str, display: str, dev: int, desired: dict[str, bytes], 
     try:
         names = sorted(os.listdir(fd))
     except OSError as exc:
-        raise fs.cannot(os.path.join(display, rel), exc, "read folder") from None
+        raise fs.cannot(os.path.join(display, rel.rstrip("/")), exc, "read folder") from None
     for name in names:
         child = rel + name
         shown = os.path.join(display, child)

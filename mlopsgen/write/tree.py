@@ -56,7 +56,7 @@ def write_tree(out, files: dict[str, str], force: bool = False) -> Change:
     except OSError as exc:
         raise fs.cannot(root.display, exc) from None
     try:
-        held = fs.lock(parent, lock_name(root.name), os.path.join(os.path.dirname(root.display), lock_name(root.name)))
+        held = fs.lock(parent, lock_name(root.name), os.path.dirname(root.display) or ".")
         try:
             return _write_locked(parent, root, desired, force)
         finally:
