@@ -16,6 +16,7 @@ from typing import Any, TextIO
 import click
 
 from mlopsgen.errors import Problem
+from mlopsgen.escape import printable
 
 COLOR_CHOICES = ("auto", "always", "never")
 PROBLEM_FORMATS = ("text", "github")
@@ -34,7 +35,11 @@ def paint(text: str, role: str, enabled: bool) -> str:
 
 
 def diagnostic(location: str, severity: str, message: str, hint: str = "", color: bool = False) -> str:
-    """`file:line:col: error: message` and an indented `hint:` line: one shape for problems and findings."""
+    """`file:line:col: error: message` and an indented `hint:` line: one shape for problems and findings.
+
+    File names, messages and hints carry user text: escaped (before colour is added), so none can break
+    its line, move the cursor or start a CI workflow command."""
+    location, message, hint = printable(location), printable(message), printable(hint)
     text = f"{paint(location, 'location', color)}: {paint(severity + ':', severity, color)} {message}"
     if hint:
         text += f"\n  {paint('hint:', 'hint', color)} {hint}"
@@ -57,12 +62,12 @@ class Console:
     def note(self, message: str) -> None:
         """Summaries and notes, on stderr; `--quiet` drops them, never errors or findings."""
         if not self.quiet:
-            click.echo(message, err=True, color=self.colors(sys.stderr))
+            click.echo(printable(message), err=True, color=self.colors(sys.stderr))
 
     def report(self, line: str, err: bool = True) -> None:
         """A line that is a result (an error, a stale file): kept under `--quiet`."""
         stream = sys.stderr if err else sys.stdout
-        click.echo(line, err=err, color=self.colors(stream))
+        click.echo(printable(line), err=err, color=self.colors(stream))
 
     def problems(self, problems: Iterable[Problem], output_format: str = "text") -> None:
         problems = list(problems)

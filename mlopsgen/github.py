@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from mlopsgen.errors import Problem
+from mlopsgen.escape import printable
 
 
 def escape_data(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """The runner's escapes for `%`, CR and LF, then escapes for the other controls (ESC, NEL...) a log shows."""
+    return printable(value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(value: str) -> str:

@@ -88,11 +88,11 @@ def test_init_reports_a_refused_write_with_path_and_hint(code, hint, run_cli, tm
     target = tmp_path / "starter"
     path = target / "platform.yaml"
 
-    def refuse(self, *args, **kwargs):
-        raise OSError(code, os.strerror(code), str(self))
+    def refuse(*args, **kwargs):
+        raise OSError(code, os.strerror(code))
 
     # Tests may run as root, where permissions do not refuse anything: refuse at the system call's edge.
-    monkeypatch.setattr(Path, "write_text", refuse)
+    monkeypatch.setattr("mlopsgen.write.fs.write_file", refuse)
     result = run_cli("init", str(target))
     assert result.exit_code == 2
     first, second = result.stderr.splitlines()[:2]
@@ -111,10 +111,10 @@ def test_render_into_a_path_under_a_file_is_a_located_error(run_cli, tmp_path):
 
 
 def test_an_os_error_that_is_not_the_users_is_still_an_internal_error(run_cli, tmp_path, monkeypatch):
-    def broken(self, *args, **kwargs):
+    def broken(*args, **kwargs):
         raise OSError(errno.EBADF, os.strerror(errno.EBADF))
 
-    monkeypatch.setattr(Path, "write_text", broken)
+    monkeypatch.setattr("mlopsgen.write.fs.write_file", broken)
     result = run_cli("init", str(tmp_path / "starter"))
     assert result.exit_code == 3
     assert "internal error, please report it" in result.stderr and "Traceback" in result.stderr

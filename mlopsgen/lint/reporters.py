@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from mlopsgen import __version__
 from mlopsgen.console import diagnostic, paint
+from mlopsgen.escape import printable
 from mlopsgen.github import workflow_command
 from mlopsgen.lint.finding import Finding, LintResult
 from mlopsgen.lint.rules import ENGINE_FINDINGS, RULES
@@ -43,9 +44,9 @@ def text(result: LintResult, color: bool = False) -> str:
              for f in result.findings]
     for s in result.suppressed:
         f = s.finding
-        lines.append(f"{paint(f'{f.file}:{f.line}:{f.column}', 'location', color)}: "
-                     f"{paint('suppressed:', 'note', color)} {f.message} [{f.rule}]")
-        lines.append(f"  {paint('reason:', 'hint', color)} {s.reason}")
+        lines.append(f"{paint(printable(f'{f.file}:{f.line}:{f.column}'), 'location', color)}: "
+                     f"{paint('suppressed:', 'note', color)} {printable(f.message)} [{f.rule}]")
+        lines.append(f"  {paint('reason:', 'hint', color)} {printable(s.reason)}")
     return "\n".join(lines) + ("\n" if lines else "")
 
 

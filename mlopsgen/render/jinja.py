@@ -2,7 +2,10 @@
 
 StrictUndefined turns a misspelt variable into an error instead of an empty
 string. Values reach YAML only through the `yaml` filters below, which emit
-scalars and collections through a serializer, never by concatenation.
+scalars and collections through a serializer, never by concatenation. Only
+their output may span lines: any other `{{ }}` (a name in a comment, the
+header) has its line breaks and control characters escaped, so no text can
+end a comment and start YAML of its own.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Any
 
 import jinja2
 
+from mlopsgen.escape import printable
 from mlopsgen.resources import data_dir
 
 # Plain scalars that read back as the same string in both YAML 1.1 and 1.2.
@@ -23,16 +27,30 @@ _AMBIGUOUS = re.compile(
 )
 
 
+# JSON leaves these raw, but YAML does not allow them in a document (C1 controls, surrogates, U+FFFE/F)
+# or, in YAML 1.1 readers such as PyYAML, reads them as line breaks (NEL, U+2028, U+2029).
+_NOT_YAML = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+
+
+class YamlText(str):
+    """Output of the serializing filters: the only template text allowed to span lines."""
+
+
+def _json(value: Any, **options: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, **options)
+    return _NOT_YAML.sub(lambda m: f"\\u{ord(m.group()):04x}", text) if _NOT_YAML.search(text) else text
+
+
 def yaml_value(value: Any) -> str:
     """A value as an inline YAML node: plain where unambiguous, else JSON (a YAML subset)."""
     if isinstance(value, str):
-        if _SAFE_PLAIN.match(value) and not _AMBIGUOUS.match(value):
-            return value
-        return json.dumps(value, ensure_ascii=False)
+        if _SAFE_PLAIN.fullmatch(value) and not _AMBIGUOUS.fullmatch(value):
+            return YamlText(value)
+        return YamlText(_json(value))
     if value is None or isinstance(value, (bool, int, float)):
-        return json.dumps(value)
+        return YamlText(json.dumps(value))
     if isinstance(value, (dict, list, tuple)) or hasattr(value, "items"):
-        return json.dumps(_plain(value), ensure_ascii=False, sort_keys=True)
+        return YamlText(_json(_plain(value), sort_keys=True))
     raise TypeError(f"cannot write {type(value).__name__} to YAML")
 
 
@@ -43,11 +61,33 @@ def yaml_block(value: Any, indent: int) -> str:
     """
     value = _plain(value)
     if not isinstance(value, (dict, list)) or not value:
-        return " " + yaml_value(value)
+        return YamlText(" " + yaml_value(value))
     pad = " " * indent
     lines: list[str] = []
     _emit(value, pad, lines)
-    return "\n" + "\n".join(lines)
+    return YamlText("\n" + "\n".join(lines))
+
+
+def literal_block(text: str, indent: int) -> str:
+    """Text for a `|` block scalar, indented; it must hold no line break YAML 1.1 would add (NEL, U+2028/9)."""
+    if _NOT_YAML.search(text) or "\r" in text:
+        raise ValueError("text for a literal block holds characters YAML reads differently")
+    pad = " " * indent
+    return YamlText("\n".join(pad + line if line else line for line in text.split("\n")))
+
+
+def _keeping_mark(function):
+    """A string filter whose result is still serializer output when its input was (trim, indent)."""
+    def keeping(value: Any, *args: Any, **kwargs: Any) -> Any:
+        result = function(value, *args, **kwargs)
+        return YamlText(result) if isinstance(value, YamlText) else result
+    return keeping
+
+
+def _finalize(value: Any) -> Any:
+    if isinstance(value, YamlText) or not isinstance(value, str):
+        return value
+    return printable(value)
 
 
 def _plain(value: Any) -> Any:
@@ -104,9 +144,13 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_finalize,
     )
     env.filters["yaml"] = yaml_value
     env.filters["yaml_block"] = yaml_block
+    env.filters["literal_block"] = literal_block
+    for name in ("trim", "indent"):
+        env.filters[name] = _keeping_mark(env.filters[name])
     return env
 
 

@@ -27,7 +27,7 @@ teams:
   - name: ds
     owners: [ds]
     quotas:
-      dev: {{cpu: {cpu}, memory: 4Gi}}
+      dev: {{cpu: {cpu}, memory: 8Gi}}
 """
 
 

@@ -133,7 +133,7 @@ def test_a_hand_written_file_where_a_new_render_writes_is_a_conflict(run_cli, tm
     two_envs = tmp_path / "two.yaml"
     two_envs.write_text(spec.read_text().replace(
         "environments:\n", "environments:\n  - name: prod\n    cluster: main\n").replace(
-        "      dev: {cpu: 2, memory: 4Gi}", "      dev: {cpu: 2, memory: 4Gi}\n      prod: {cpu: 2, memory: 4Gi}"))
+        "      dev: {cpu: 2, memory: 8Gi}", "      dev: {cpu: 2, memory: 8Gi}\n      prod: {cpu: 2, memory: 8Gi}"))
     mine = out / "teams/ds/overlays/prod/namespace.yaml"
     mine.parent.mkdir(parents=True)
     mine.write_text("# mine\n")
