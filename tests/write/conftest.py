@@ -51,6 +51,8 @@ def snapshot(root: Path) -> dict[str, tuple]:
                 entries[rel] = ("link", os.readlink(path))
             elif stat.S_ISDIR(info.st_mode):
                 entries[rel] = ("dir", stat.S_IMODE(info.st_mode))
+            elif not stat.S_ISREG(info.st_mode):
+                entries[rel] = ("special", stat.S_IFMT(info.st_mode), info.st_ino)
             else:
                 entries[rel] = ("file", path.read_bytes())
     return entries
