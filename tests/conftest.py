@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
 
 from mlopsgen.cli import cli
 
@@ -15,6 +16,13 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*/platform.yaml"))
 SHARED = ROOT.parent / "shared"
 IN_CI = os.environ.get("CI") == "true"
+
+# Property tests run the same examples every time (a seed derived from each test) and keep no database
+# of past failures, so a red run is reproducible from the commit alone. HYPOTHESIS_PROFILE=explore
+# searches with fresh random examples instead.
+settings.register_profile("fixed", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fixed"))
 
 
 def require(condition: bool, reason: str) -> None:

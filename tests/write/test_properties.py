@@ -22,7 +22,7 @@ from mlopsgen.commands.render import render_files
 from mlopsgen.write import MARKER
 from tests.write.conftest import TINY, snapshot
 
-PROPERTIES = settings(derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTIES = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # seeds: tests/conftest.py
 TWO_ENVS = TINY.replace("environments:\n", "environments:\n  - name: prod\n    cluster: main\n").replace(
     "      dev: {{cpu: {cpu}, memory: 4Gi}}", "      dev: {{cpu: {cpu}, memory: 4Gi}}\n      prod: {{cpu: 1, memory: 1Gi}}")
 SPECS = [TINY.format(cpu=2, path="deploy"), TINY.format(cpu=3, path="deploy"), TWO_ENVS.format(cpu=2, path="deploy")]
