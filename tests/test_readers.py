@@ -134,3 +134,12 @@ def test_an_unreadable_file_is_an_error(run_cli, tmp_path, monkeypatch):
     for command in ("validate", "lint", "render"):
         result = run_cli(command, str(spec))
         assert result.exit_code == EXIT[command] and "cannot read file: Permission denied" in result.output, command
+
+
+def test_a_fifo_as_lint_configuration_is_an_error(run_cli, tmp_path):
+    (tmp_path / "ok.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
+    config = tmp_path / "pyproject.toml"
+    os.mkfifo(config)
+    with deadline(10):
+        result = run_cli("lint", str(tmp_path / "ok.yaml"), "--config", str(config))
+    assert result.exit_code == 2 and "is a FIFO (named pipe)" in result.output

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from mlopsgen.errors import Location, Problem, UserError
 from mlopsgen.lint.rules import RULES
+from mlopsgen.platform.loader import MAX_BYTES
+from mlopsgen.readfile import read_regular
 from mlopsgen.resources import data_path
 
 CONFIG_FILES = (".mlopsgen.yaml", ".mlopsgen.yml")
@@ -81,7 +83,7 @@ def find_config(start: Path) -> Path | None:
             if (directory / name).is_file():
                 return directory / name
         pyproject = directory / "pyproject.toml"
-        if pyproject.is_file() and "[tool.mlopsgen" in pyproject.read_text(encoding="utf-8", errors="replace"):
+        if pyproject.is_file() and b"[tool.mlopsgen" in read_regular(pyproject, str(pyproject), MAX_BYTES):
             return pyproject
         if directory == top:
             break
@@ -123,7 +125,7 @@ def _from_yaml(path: Path):
 def _from_pyproject(path: Path):
     import tomllib
 
-    text = path.read_text(encoding="utf-8")
+    text = read_regular(path, str(path), MAX_BYTES).decode("utf-8", errors="replace")
     try:
         data = tomllib.loads(text).get("tool", {}).get("mlopsgen", {}).get("lint")
     except tomllib.TOMLDecodeError as exc:
