@@ -13,13 +13,17 @@ import sys
 
 import pytest
 
-from mlopsgen.commands.render import render_files
+from mlopsgen.render import render_spec
 from mlopsgen.write import OutputRoot, fs, write_tree
 from tests.conftest import ROOT
 from tests.write.conftest import snapshot, tiny_spec
 
 MUTATING = ("mkdir", "link", "symlink", "rename", "unlink", "rmdir", "fchmod", "fchown", "write")
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT
+
+
+def _files(spec):
+    return render_spec(spec).files
 
 
 def _counting(limit: int | None, counter: list[int]):
@@ -65,8 +69,8 @@ def _killed_at(out, files, limit, exchange) -> int:
 
 @pytest.mark.parametrize("exchange", [True, False], ids=["renameat2-exchange", "two-renames"])
 def test_a_render_killed_at_any_call_leaves_the_old_or_the_new_tree(tmp_path, exchange):
-    old_files, _ = render_files(str(tiny_spec(tmp_path, cpu=2)))
-    new_files, _ = render_files(str(tiny_spec(tmp_path, cpu=3)))
+    old_files = _files(str(tiny_spec(tmp_path, cpu=2)))
+    new_files = _files(str(tiny_spec(tmp_path, cpu=3)))
     mine = {"NOTES.md": ("file", b"mine\n"), "teams/ds/extra.yaml": ("file", b"kind: Mine\n")}
 
     def tree(files, name):
@@ -102,7 +106,7 @@ def test_two_renders_at_once_both_finish_and_leave_one_complete_tree(tmp_path):
     specs[1].write_text(specs[0].read_text().replace("cpu: 16,", "cpu: 17,"))
     expected = []
     for i, spec in enumerate(specs):
-        files, _ = render_files(str(spec))
+        files = _files(str(spec))
         write_tree(OutputRoot.explicit(tmp_path / f"expected{i}"), files)
         expected.append(snapshot(tmp_path / f"expected{i}"))
     script = ("import sys\nfrom mlopsgen.cli import cli\n"
