@@ -92,7 +92,7 @@ def discover(arguments: list[tuple[str, LintConfig]], gitignore: bool = True) ->
 
     for argument, config in arguments:
         path = Path(argument)
-        if argument == STDIN or os.path.exists(path) and not path.is_dir():  # a FIFO named here is refused when read
+        if argument == STDIN or (os.path.exists(path) and not path.is_dir()):  # a FIFO named here is refused when read
             if argument == STDIN or not config.excludes(path):
                 selection.configs.setdefault(path, config)
         elif path.is_dir():

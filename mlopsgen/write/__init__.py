@@ -5,7 +5,8 @@
 without writing, and `tree` assembles the new tree and swaps it in.
 """
 
-from mlopsgen.write.paths import MARKER, safe_relative
+from mlopsgen.catalog.conventions import MARKER
+from mlopsgen.write.paths import safe_relative
 from mlopsgen.write.plan import Change, plan_changes
 from mlopsgen.write.root import OutputRoot
 from mlopsgen.write.tree import write_tree

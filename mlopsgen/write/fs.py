@@ -9,6 +9,7 @@ calls is caught by the open that comes next.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
@@ -39,7 +40,9 @@ def cannot(display: str, exc: OSError, action: str = "write") -> UserError:
 
 def in_the_way(display: str) -> UserError:
     """A file (or FIFO, device...) where a folder must be: reported as mkdir(2) would, EEXIST."""
-    return UserError([os_error_problem(OSError(errno.EEXIST, os.strerror(errno.EEXIST), display))])
+    problem = os_error_problem(OSError(errno.EEXIST, os.strerror(errno.EEXIST), display))
+    assert problem is not None  # EEXIST has its hint
+    return UserError([problem])
 
 
 def lstat(dir_fd: int, name: str) -> os.stat_result | None:
@@ -65,10 +68,8 @@ def open_dir(dir_fd: int, name: str, display: str) -> int:
 
 
 def ensure_dir(dir_fd: int, name: str, display: str) -> int:
-    try:
+    with contextlib.suppress(FileExistsError):
         os.mkdir(name, 0o777, dir_fd=dir_fd)
-    except FileExistsError:
-        pass
     return open_dir(dir_fd, name, display)
 
 
@@ -119,10 +120,8 @@ def carry(src_fd: int, dst_fd: int, name: str, info: os.stat_result, display: st
 def keep_owner_and_mode(fd: int, info: os.stat_result) -> None:
     os.fchmod(fd, stat.S_IMODE(info.st_mode))
     if (info.st_uid, info.st_gid) != (os.getuid(), os.getgid()):
-        try:
+        with contextlib.suppress(PermissionError):  # only root may give a folder away; the mode is kept regardless
             os.fchown(fd, info.st_uid, info.st_gid)
-        except PermissionError:  # only root may give a folder away; the mode is kept regardless
-            pass
 
 
 def remove_tree(dir_fd: int, name: str, dev: int) -> bool:

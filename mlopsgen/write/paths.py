@@ -6,7 +6,6 @@ import json
 import secrets
 from pathlib import PurePosixPath
 
-from mlopsgen.catalog.conventions import MARKER
 from mlopsgen.errors import UserError
 
 STAGING = ".mlopsgen-staging-"  # f".{tree}{STAGING}{random}": a render being assembled, or an old tree being removed

@@ -12,11 +12,12 @@ import os
 import stat
 from dataclasses import dataclass, field
 
+from mlopsgen.catalog.conventions import MARKER
 from mlopsgen.errors import UserError
 from mlopsgen.escape import printable
 from mlopsgen.readfile import kind_of, read_regular
 from mlopsgen.write import fs
-from mlopsgen.write.paths import MARKER, MARKER_LIMIT, parse_marker, safe_relative
+from mlopsgen.write.paths import MARKER_LIMIT, parse_marker, safe_relative
 
 DIFF_LIMIT = 16 * 1024 * 1024  # a file this large at a rendered path is refused rather than diffed
 
@@ -89,6 +90,10 @@ class _Reader:
                                    hint="move it out of the way")
         return read_regular(name, shown, limit, fd, follow_symlinks=False)
 
+    def text(self, rel: str) -> str:
+        """An entry known to exist, as text for a diff."""
+        return (self.read(rel, DIFF_LIMIT) or b"").decode("utf-8", "replace")
+
 
 def plan_changes(out, files: dict[str, str], with_diff: bool = False) -> Change:
     """Compare the desired files (marker included) with what is on disk."""
@@ -132,7 +137,7 @@ def _compare(reader: _Reader, files: dict[str, str], with_diff: bool) -> Change:
             continue
         updated.append(rel)
         if with_diff:
-            diffs[rel] = _diff(reader.read(rel, DIFF_LIMIT).decode("utf-8", "replace"), text, rel)
+            diffs[rel] = _diff(reader.text(rel), text, rel)
     removed = []
     for rel in sorted(managed - files.keys()):
         found = reader.info(rel)
@@ -140,7 +145,7 @@ def _compare(reader: _Reader, files: dict[str, str], with_diff: bool) -> Change:
             continue
         removed.append(rel)
         if with_diff:
-            diffs[rel] = _diff(reader.read(rel, DIFF_LIMIT).decode("utf-8", "replace"), "", rel)
+            diffs[rel] = _diff(reader.text(rel), "", rel)
     return Change(tuple(created), tuple(updated), tuple(unchanged), tuple(removed), diffs)
 
 

@@ -30,7 +30,7 @@ class OutputRoot:
         return self.parts[-1]
 
     @classmethod
-    def explicit(cls, path: str | os.PathLike) -> "OutputRoot":
+    def explicit(cls, path: str | os.PathLike) -> OutputRoot:
         real = os.path.realpath(path)
         head, parts = os.path.dirname(real), [os.path.basename(real)]
         if not parts[0]:
@@ -41,7 +41,7 @@ class OutputRoot:
         return cls(head, tuple(parts), str(path))
 
     @classmethod
-    def beside(cls, spec: str | os.PathLike, relative: str) -> "OutputRoot":
+    def beside(cls, spec: str | os.PathLike, relative: str) -> OutputRoot:
         """`relative` (gitops.path) below the folder of `spec`."""
         base = os.path.dirname(os.path.abspath(spec))
         return cls(os.path.realpath(base), relative_parts(relative), str(Path(spec).parent / relative))

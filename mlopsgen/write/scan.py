@@ -6,10 +6,11 @@ import os
 import stat
 from dataclasses import dataclass, field
 
+from mlopsgen.catalog.conventions import MARKER
 from mlopsgen.errors import UserError
 from mlopsgen.readfile import read_regular
 from mlopsgen.write import fs
-from mlopsgen.write.paths import MARKER, MARKER_LIMIT, parse_marker
+from mlopsgen.write.paths import MARKER_LIMIT, parse_marker
 
 
 @dataclass
@@ -62,6 +63,6 @@ def _walk(fd: int, rel: str, display: str, dev: int, desired: dict[str, bytes], 
             raise (fs.link_refused(shown) if stat.S_ISLNK(info.st_mode)
                    else UserError.single(shown, "marker file is not a regular file", hint="remove it"))
         data = desired.get(child)
-        if data is not None and stat.S_ISREG(info.st_mode) and info.st_size == len(data):
-            if read_regular(name, shown, len(data), fd, follow_symlinks=False) == data:
-                result.same.add(child)
+        if (data is not None and stat.S_ISREG(info.st_mode) and info.st_size == len(data)
+                and read_regular(name, shown, len(data), fd, follow_symlinks=False) == data):
+            result.same.add(child)

@@ -16,10 +16,11 @@ import stat
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from mlopsgen.catalog.conventions import MARKER
 from mlopsgen.errors import UserError
 from mlopsgen.readfile import kind_of
 from mlopsgen.write import fs
-from mlopsgen.write.paths import MARKER, PREVIOUS, is_leftover, lock_name, previous_name, safe_relative, staging_name
+from mlopsgen.write.paths import PREVIOUS, is_leftover, lock_name, previous_name, safe_relative, staging_name
 from mlopsgen.write.plan import Change
 from mlopsgen.write.root import as_root
 from mlopsgen.write.scan import Scan, scan_tree
@@ -55,6 +56,7 @@ def write_tree(out, files: dict[str, str], force: bool = False) -> Change:
         parent = root.open_parent(create=True)
     except OSError as exc:
         raise fs.cannot(root.display, exc) from None
+    assert parent is not None  # created
     try:
         held = fs.lock(parent, lock_name(root.name), os.path.dirname(root.display) or ".")
         try:
@@ -121,7 +123,7 @@ def _clean_leftovers(parent: int, name: str, dev: int) -> None:
     if fs.lstat(parent, name) is None:
         previous = [entry for entry in leftovers if entry.startswith(f".{name}{PREVIOUS}")]
         if previous:
-            newest = max(previous, key=lambda entry: fs.lstat(parent, entry).st_ctime_ns)
+            newest = max(previous, key=lambda entry: getattr(fs.lstat(parent, entry), "st_ctime_ns", 0))
             os.rename(newest, name, src_dir_fd=parent, dst_dir_fd=parent)
             leftovers.remove(newest)
     for entry in leftovers:
@@ -135,7 +137,10 @@ def _plan(old: Scan, desired: dict[str, bytes], display: str, force: bool, exist
             display, "directory is not empty and was not written by mlopsgen",
             hint="choose another directory, or pass --force to render into it (files mlopsgen does not write are kept)")
     managed = managed or set()
-    created, updated, unchanged, problems = [], [], [], []
+    created: list[str] = []
+    updated: list[str] = []
+    unchanged: list[str] = []
+    problems: list = []
     layout = _Layout()
     for rel, data in desired.items():
         problems += _conflicts(old, rel, display, managed, force)
@@ -215,6 +220,7 @@ def _fill(new_fd: int, old_fd: int | None, rel: str, old: Scan, layout: _Layout,
                 previous = old.entries.get(child)
                 fs.write_file(new_fd, name, layout.write[child], stat.S_IMODE(previous.st_mode) if previous else None)
             else:
+                assert old_fd is not None  # kept entries come from the old tree
                 fs.carry(old_fd, new_fd, name, old.entries[child], os.path.join(display, child))
         except _Located:
             raise

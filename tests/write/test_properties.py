@@ -44,10 +44,10 @@ def _cli(*args: str):
 def _place(out: Path, kind: str, rel: str, outside: Path) -> None:
     path = out / rel
     for parent in reversed(path.relative_to(out).parents[:-1]):
-        if (out / parent).is_symlink() or (out / parent).exists() and not (out / parent).is_dir():
+        if (out / parent).is_symlink() or ((out / parent).exists() and not (out / parent).is_dir()):
             return  # something else is already in the way
     path.parent.mkdir(parents=True, exist_ok=True)
-    if path.is_symlink() or path.is_file() or path.exists() and not path.is_dir():
+    if path.is_symlink() or path.is_file() or (path.exists() and not path.is_dir()):
         path.unlink()
     elif path.is_dir():
         shutil.rmtree(path)
