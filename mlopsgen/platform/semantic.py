@@ -48,9 +48,11 @@ class Checker:
 def semantic_problems(doc: Document) -> list[Problem]:
     from mlopsgen.platform.semantic_capacity import CAPACITY_RULES
     from mlopsgen.platform.semantic_clusters import CLUSTER_RULES
+    from mlopsgen.platform.semantic_names import NAME_RULES
+    from mlopsgen.platform.semantic_values import VALUE_RULES
 
     check = Checker(doc)
-    for rule in (_unique_names, _environments, _gpu_pools, _services, _teams, _models, *CLUSTER_RULES):
+    for rule in (_unique_names, _environments, _gpu_pools, _services, _teams, _models, *CLUSTER_RULES, *NAME_RULES, *VALUE_RULES):
         rule(check)
     if not check.problems:  # capacity arithmetic needs valid quantities and references
         for rule in CAPACITY_RULES:

@@ -1,9 +1,9 @@
 """Flags network segments in public address space.
 
 ## What it does
-Reports `segment.cidr` values in platform.yaml, and Calico IPPool `cidr`s,
-outside the private ranges of RFC 1918 (`10.0.0.0/8`, `172.16.0.0/12`,
-`192.168.0.0/16`).
+Reports Calico IPPool `cidr`s outside the private ranges of RFC 1918
+(`10.0.0.0/8`, `172.16.0.0/12`, `192.168.0.0/16`); validation refuses such
+segments in platform.yaml.
 
 ## Why is this bad?
 Public addresses belong to someone on the internet. A segment such as
@@ -45,13 +45,6 @@ def is_public(cidr: str) -> bool:
 
 
 HINT = "use a private range: 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16"
-
-
-def check_spec(spec) -> Iterator[Issue]:
-    for i, env in enumerate(spec.platform.environments):
-        if env.segment and is_public(env.segment.cidr):
-            line, column = spec.position(("environments", i, "segment", "cidr"))
-            yield Issue(line, column, f"segment of '{env.name}' {env.segment.cidr} is public address space", HINT)
 
 
 def check_manifest(manifest) -> Iterator[Issue]:

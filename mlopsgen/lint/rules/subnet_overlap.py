@@ -1,9 +1,9 @@
 """Flags network segments whose address ranges overlap.
 
 ## What it does
-Compares the `segment.cidr` of every environment in platform.yaml, and the
-`cidr` of every Calico IPPool in the manifests, and reports each range that
-overlaps one declared before it.
+Compares the `cidr` of every Calico IPPool in the manifests and reports each
+range that overlaps one declared before it (validation refuses overlapping
+segments in platform.yaml).
 
 ## Why is this bad?
 Overlapping segments break the isolation `subnet` mode promises: a policy
@@ -46,13 +46,6 @@ def _overlaps(entries) -> Iterator[tuple]:
                 yield item, f"{label} {network} overlaps {earlier_label} {earlier}"
                 break
         seen.append((network, label))
-
-
-def check_spec(spec) -> Iterator[Issue]:
-    entries = [(i, e.segment.cidr, f"segment of '{e.name}'") for i, e in enumerate(spec.platform.environments) if e.segment]
-    for index, message in _overlaps(entries):
-        line, column = spec.position(("environments", index, "segment", "cidr"))
-        yield Issue(line, column, message, "give each segment its own private range")
 
 
 def check_manifests(manifests) -> Iterator[tuple]:

@@ -1,0 +1,70 @@
+"""Specs that would make derived names collide, claim reserved ones, or carry values the schema forbids."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.specs import Spec
+
+
+def _validate(run_cli, spec: Spec, tmp_path) -> str:
+    result = run_cli("validate", str(spec.write(tmp_path)))
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    return result.output
+
+
+def test_two_teams_deriving_one_namespace(run_cli, tmp_path):
+    spec = Spec.example("quickstart")
+    spec.append("environments", {"name": "dev-prod", "cluster": "main"})
+    spec.set("teams/fraud/quotas/dev-prod", {"cpu": 4, "memory": "8Gi"})
+    spec.append("teams", {"name": "fraud-dev", "owners": ["g"], "quotas": {"prod": {"cpu": 4, "memory": "8Gi"}}})
+    output = _validate(run_cli, spec, tmp_path)
+    assert "team 'fraud-dev' in 'prod' derives the namespace 'fraud-dev-prod', which team 'fraud' in 'dev-prod' derives too" in output
+    assert "hint: first at line" in output
+
+
+@pytest.mark.parametrize("team, env, message", [
+    ("platform", "dev", "team name 'platform' is reserved for an Argo CD project"),
+    ("default", "dev", "team name 'default' is reserved for an Argo CD project"),
+    ("istio", "system", "derives the namespace 'istio-system', which is reserved"),
+    ("kube", "public", "derives the namespace 'kube-public', which is reserved"),
+    ("kserve", "config", "derives the Argo CD file of platform component 'kserve-config'"),
+])
+def test_reserved_names(run_cli, tmp_path, team, env, message):
+    spec = Spec.example("quickstart")
+    if env != "dev":
+        spec.append("environments", {"name": env, "cluster": "main"})
+    spec.append("teams", {"name": team, "owners": ["g"], "quotas": {env: {"cpu": 4, "memory": "8Gi"}}})
+    assert message in _validate(run_cli, spec, tmp_path)
+
+
+def test_long_names_give_distinct_dashboards(run_cli, tmp_path):
+    spec = Spec.example("quickstart")
+    for env in ("environment-number-one", "environment-number-two"):
+        spec.append("environments", {"name": env, "cluster": "main"})
+    spec.append("teams", {"name": "a-very-long-team-name-indeed", "owners": ["g"], "quotas": {
+        "environment-number-one": {"cpu": 4, "memory": "8Gi"}, "environment-number-two": {"cpu": 4, "memory": "8Gi"}}})
+    assert "derives the dashboard uid" in _validate(run_cli, spec, tmp_path)
+
+
+@pytest.mark.parametrize("path, value, message", [
+    ("gitops/repoURL", "ssh://deploy:hunter2@git.example.com/ml/gitops.git", "the repository URL carries a password"),
+    ("lint", {"suppressions": [{"rule": "static-ip", "reason": "accepted for a while", "expires": "2027-02-31"}]},
+     "'2027-02-31' is not a date"),
+])
+def test_values_the_schema_describes(run_cli, tmp_path, path, value, message):
+    assert message in _validate(run_cli, Spec.example("quickstart").set(path, value), tmp_path)
+
+
+def test_a_canary_must_differ_and_registry_sources_need_a_tracking_server(run_cli, tmp_path):
+    spec = Spec.example("multicloud").set("models/defect-detector/canary/source", "models:/defect-detector/12")
+    assert "the canary serves the same source as the stable track" in _validate(run_cli, spec, tmp_path / "a")
+    spec = Spec.example("quickstart")
+    spec.set("services", [s for s in spec.get("services") if s["kind"] != "tracking"])
+    assert "a models:/ source needs a tracking server to resolve it" in _validate(run_cli, spec, tmp_path / "b")
+
+
+def test_a_trailing_newline_never_passes_a_name(run_cli, tmp_path):
+    output = _validate(run_cli, Spec.example("quickstart").set("teams/fraud/name", "fraud\n"), tmp_path)
+    assert "is not a valid name" in output
