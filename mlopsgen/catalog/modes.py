@@ -83,9 +83,10 @@ def _internal(ctx: ModeContext) -> list[dict]:
         *_shared_services(ctx, "internal"),
     ]
     scrapers = [C.peer(s.namespace, s.pod_labels) for s in ctx.local_services if s.kind == "monitoring"]
-    if scrapers:
-        ingress = [{"from": scrapers, "ports": C.tcp(C.ISTIO_METRICS_PORT)}]
-        policies.append(policy("allow-monitoring-scrape", "internal", ingress, None))
+    if scrapers:  # the models' metrics (their ServiceMonitors); nothing else of the namespace is scraped
+        scrape = policy("allow-monitoring-scrape", "internal", [{"from": scrapers, "ports": C.tcp(C.ISTIO_METRICS_PORT)}], None)
+        scrape["spec"]["podSelector"]["matchExpressions"] = [{"key": C.MODEL, "operator": "Exists"}]
+        policies.append(scrape)
     return policies
 
 

@@ -73,6 +73,7 @@ def _cluster(c: dict) -> Cluster:
         provided=frozenset(c["provided"]), istio_revision=(istio or {}).get("revision"), ingress_gateway=ingress,
         cni_plugin=c["cni"]["plugin"], assigns_from_pools=c["cni"]["assignsFromPools"],
         api_server=ApiServer(tuple(c["apiServer"]["cidrs"]), c["apiServer"]["port"]) if "apiServer" in c else None,
+        istio_cni=istio["cni"] if istio else True, native_sidecars=istio["nativeSidecars"] if istio else True,
     )
 
 

@@ -63,6 +63,8 @@ class Cluster:
     cni_plugin: str
     assigns_from_pools: bool
     api_server: ApiServer | None = None
+    istio_cni: bool = True  # the mesh runs Istio's CNI plugin (the tree's own always does)
+    native_sidecars: bool = True  # istiod injects native sidecars (the tree's own always does)
 
     def provides(self, family: str) -> bool:
         return family in self.provided

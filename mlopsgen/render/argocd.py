@@ -126,7 +126,9 @@ def _team_project(platform: Platform, team: Team, header: str, tree: dict[str, s
 
 
 def _platform_project(platform: Platform, apps: list[PlatformApp], header: str) -> str:
-    repos = sorted({platform.gitops.repo_url} | {a.component.chart.repo_url for a in apps if a.component.chart})
+    # As the Applications name them: an OCI registry without its scheme.
+    repos = sorted({platform.gitops.repo_url} | {a.component.chart.registry if a.component.chart.is_oci else a.component.chart.repo_url
+                                                 for a in apps if a.component.chart})
     destinations: set[tuple[str, str]] = set()
     for app in apps:
         server = platform.cluster(app.cluster).server

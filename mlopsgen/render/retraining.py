@@ -18,6 +18,7 @@ from mlopsgen.platform.model import Environment, Platform
 from mlopsgen.platform.model_serving import Model
 from mlopsgen.render import labels as L
 from mlopsgen.render.jinja import as_manifest
+from mlopsgen.render.workflows import orchestrator
 
 REGISTRY_WRITER_SECRET = "mlflow-registry-writer"
 VERSION_ANNOTATION = "mlopsgen.dev/model-version"
@@ -56,16 +57,16 @@ def cron_workflow(platform: Platform, model: Model, env: Environment, labels: di
     passed = "{{steps.validate.outputs.parameters.verdict}} == passed"
     drift = "{{steps.drift-check.outputs.parameters.drift}} == true"
     monitor_labels = L.pod_labels(platform, model.team, "monitoring", env.mode("monitoring"))
-    train_labels = L.pod_labels(platform, model.team, "training", "internal")
     drift_check = _step("drift-check", image, ["python", "-m", "drift_check", "--model", model.source,
                         "--threshold", f"{retraining.drift_threshold:g}", "--output", "/tmp/drift"], drift_env, monitor_labels)
     drift_check["outputs"] = {"parameters": [{"name": "drift", "valueFrom": {"path": "/tmp/drift"}}]}
+    # Promotion is pipeline control, like the drift check: the monitoring class's mode, not training's.
     promote = _step("promote", image, ["python", "-c", _PROMOTE, registered, alias, "{{inputs.parameters.candidate}}"],
-                    tracking, train_labels,
+                    tracking, monitor_labels,
                     envFrom=[{"secretRef": {"name": REGISTRY_WRITER_SECRET, "optional": True}}])
     promote["inputs"] = {"parameters": [{"name": "candidate"}]}
     patch = {"spec": {"predictor": {"annotations": {VERSION_ANNOTATION: "{{inputs.parameters.candidate}}"}}}}
-    rollout = {"name": "rollout", "serviceAccountName": "training", "automountServiceAccountToken": False,
+    rollout = {"name": "rollout", **orchestrator("training"),
                "inputs": {"parameters": [{"name": "candidate"}]},
                "resource": {"action": "patch", "mergeStrategy": "merge",
                             "manifest": as_manifest({"apiVersion": runtime_of(model).api_version,

@@ -53,6 +53,13 @@ class StepContext:
         return L.tracking_env(self.platform, self.env.cluster)
 
 
+def orchestrator(account: str) -> dict:
+    """What an Argo resource step's pod (argoexec alone, talking to the API server) runs with:
+    held to `restricted` at the pod level too (the mesh's injected containers set no seccomp), no sidecar."""
+    return {"serviceAccountName": account, "automountServiceAccountToken": False,
+            "metadata": {"labels": {C.SIDECAR_INJECT: "false"}}, "securityContext": hardening.POD_SECURITY_CONTEXT}
+
+
 def _container(image: str, command: list[str], resources: dict, env: list[dict], mounts: list[dict]) -> dict:
     container = {"image": image, "command": command, "resources": resources,
                  "securityContext": hardening.CONTAINER_SECURITY_CONTEXT, "volumeMounts": mounts}
@@ -147,8 +154,7 @@ def validation_template(ctx: StepContext) -> dict:
     validate = {
         "name": "validate",
         "inputs": {"parameters": INPUTS},
-        "serviceAccountName": "validation",
-        "automountServiceAccountToken": False,
+        **orchestrator("validation"),
         "resource": {"action": "create", "setOwnerReference": True, "manifest": _isolated_job(ctx),
                      "successCondition": "status.succeeded > 0", "failureCondition": "status.failed > 0"},
     }
