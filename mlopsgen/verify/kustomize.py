@@ -41,7 +41,7 @@ def build(reader: TreeReader, directory: str, _stack: tuple[str, ...] = ()) -> l
         raise UserError.single(source.display, "a kustomization must be a mapping", line=1, column=1)
     unsupported = sorted(set(spec) - SUPPORTED_FIELDS)
     if unsupported:
-        node = source.marks(0).get((unsupported[0],))
+        node = source.marks(0).get((("key", unsupported[0]),))
         line = node.start_mark.line + 1 if node is not None else 1
         raise UserError.single(source.display, f"kustomization field '{unsupported[0]}' is not supported by verify",
                                hint="verify assembles resources, namespace and JSON 6902 patches only", line=line, column=1)
