@@ -14,6 +14,7 @@ from mlopsgen.verify import ports as P
 from mlopsgen.verify.summary import fit
 
 Matrix = dict[tuple[str, str, str], P.PortSet]
+TABLE_ROWS = 100  # team/environment rows in the Markdown summary; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def checkout(tree: Path, revision: str, workdir: Path) -> Path:
                                hint="pass an old tree directory or a revision of the repository holding the tree")
     root = Path(top.stdout.strip())
     rel = tree.resolve().relative_to(root.resolve()).as_posix()
-    archive = git("archive", "--format=tar", revision, "--", rel)
+    archive = subprocess.run(["git", "-C", str(root), "archive", "--format=tar", revision, "--", rel], capture_output=True)
     if archive.returncode != 0:
         raise UserError.single(str(tree), f"--diff {revision}: {archive.stderr.decode(errors='replace').strip()}",
                                hint="name a revision that contains the tree, e.g. origin/main or HEAD~1")
@@ -100,10 +101,13 @@ def markdown(found: list[Change], limit: int | None = None) -> str:
     if not found:
         return "\n".join(head + ["Connectivity is unchanged."]) + "\n"
     head += ["| team / environment | added | removed | changed |", "|---|---|---|---|"]
-    for group, items in by_group(found).items():
+    groups = by_group(found)
+    for group, items in list(groups.items())[:TABLE_ROWS]:
         added = sum(not c.before for c in items)
         removed = sum(not c.after for c in items)
         head.append(f"| {group} | {added} | {removed} | {len(items) - added - removed} |")
+    if len(groups) > TABLE_ROWS:
+        head.append(f"| … and {len(groups) - TABLE_ROWS} more team/environments | | | |")
     head += ["", "<details><summary>every change</summary>", "", "```diff"]
     lines = [c.describe() for c in found]
     body = fit(head, lines, "changes", "```\n</details>\n\n" + _counts(found), **({"limit": limit} if limit else {}))

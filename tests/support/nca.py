@@ -79,10 +79,10 @@ def _in_range(r, port: int) -> bool:
 
 
 def _split(expr: str, word: str) -> list[str]:
-    """Split at ` word ` outside parentheses."""
+    """Split at ` word ` outside parentheses and braces (nca groups with both)."""
     parts, depth, last = [], 0, 0
     for i, ch in enumerate(expr):
-        depth += (ch == "(") - (ch == ")")
+        depth += (ch in "({") - (ch in ")}")
         if depth == 0 and expr.startswith(f" {word} ", i):
             parts.append(expr[last:i])
             last = i + len(word) + 2
@@ -90,11 +90,11 @@ def _split(expr: str, word: str) -> list[str]:
 
 
 def _wrapped(expr: str) -> bool:
-    if not (expr.startswith("(") and expr.endswith(")")):
+    if not ((expr.startswith("(") and expr.endswith(")")) or (expr.startswith("{") and expr.endswith("}"))):
         return False
     depth = 0
     for i, ch in enumerate(expr):
-        depth += (ch == "(") - (ch == ")")
+        depth += (ch in "({") - (ch in ")}")
         if depth == 0 and i < len(expr) - 1:
             return False
     return True

@@ -88,9 +88,11 @@ def _quota(ctx: Context, quota, pods: list[Pod]) -> list[Finding]:
     findings: list[Finding] = []
     for pod, count in running:
         amounts = pod_amounts(ctx, pod)
+        defaults = _defaults(ctx, pod.cluster, pod.namespace)
         for key in hard:
-            if key.startswith("limits.") and key not in amounts:
-                findings.append(Finding(SLUG, f"{pod.id}: ResourceQuota {quota.name} limits {key[7:]}, but a container has no "
+            bare = [c.name for c in pod.containers if key.startswith("limits.") and key not in container_amounts(c.resources, defaults)]
+            if bare:
+                findings.append(Finding(SLUG, f"{pod.id}: ResourceQuota {quota.name} limits {key[7:]}, but container {bare[0]} has no "
                                               f"{key[7:]} limit and no LimitRange default: the pod is rejected",
                                         quota.locate("spec", "hard", key), spec=ctx.team_spec(pod.namespace),
                                         hint="give every container a limit, or add a LimitRange default"))
