@@ -53,6 +53,8 @@ class ClusterView:
     objects: list[Obj]
     components: dict[str, App] = field(default_factory=dict)  # installed by the tree
     provided: frozenset[str] = frozenset()
+    _by_kind: dict[str, list[Obj]] = field(default_factory=dict, repr=False)
+    _namespace_labels: dict[str, dict] = field(default_factory=dict, repr=False)
 
     def values(self, component: str) -> dict:
         app = self.components.get(component)
@@ -64,16 +66,21 @@ class ClusterView:
         return component in self.components or component in self.provided
 
     def of_kind(self, kind: str) -> list[Obj]:
-        return [o for o in self.objects if o.kind == kind]
+        if not self._by_kind:
+            for o in self.objects:
+                self._by_kind.setdefault(o.kind, []).append(o)
+        return self._by_kind.get(kind, [])
 
     def namespace_labels(self, namespace: str) -> dict:
-        found = next((o for o in self.objects if o.kind == "Namespace" and o.name == namespace), None)
-        labels = dict(found.labels) if found else {}
-        labels[C.NAMESPACE_NAME] = namespace  # set by the API server on every namespace
-        return labels
+        if namespace not in self._namespace_labels:
+            found = self.namespace_object(namespace)
+            labels = dict(found.labels) if found else {}
+            labels[C.NAMESPACE_NAME] = namespace  # set by the API server on every namespace
+            self._namespace_labels[namespace] = labels
+        return self._namespace_labels[namespace]
 
     def namespace_object(self, namespace: str) -> Obj | None:
-        return next((o for o in self.objects if o.kind == "Namespace" and o.name == namespace), None)
+        return next((o for o in self.of_kind("Namespace") if o.name == namespace), None)
 
     @property
     def istio_cni(self) -> bool:

@@ -17,12 +17,14 @@ def group_of(ep: Endpoint) -> str:
     return ep.label.rsplit("/", 1)[-1]
 
 
-def connectivity(ctx: Context) -> dict[tuple[str, str, str], P.PortSet]:
-    """Every allowed connection: (cluster, source, destination) -> ports."""
+def connectivity(ctx: Context) -> dict[tuple[str, str, str, str], P.PortSet]:
+    """Every allowed connection: (cluster, team namespace it concerns, source, destination) -> ports."""
     out = {}
     for cluster, net in ctx.networks.items():
         for (s, d), ports in net.connections().items():
-            out[(cluster, net.by_id[s].label, net.by_id[d].label)] = ports
+            src, dst = net.by_id[s], net.by_id[d]
+            team = src if src.role == "team" else dst
+            out[(cluster, team.namespace or "", src.label, dst.label)] = ports
     return out
 
 

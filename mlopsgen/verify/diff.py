@@ -13,25 +13,18 @@ from mlopsgen.errors import UserError
 from mlopsgen.verify import ports as P
 from mlopsgen.verify.summary import fit
 
-Matrix = dict[tuple[str, str, str], P.PortSet]
+Matrix = dict[tuple[str, str, str, str], P.PortSet]  # (cluster, team namespace, source, destination)
 TABLE_ROWS = 100  # team/environment rows in the Markdown summary; the rest are counted
 
 
 @dataclass(frozen=True)
 class Change:
     cluster: str
+    group: str  # the team namespace the change concerns
     src: str
     dst: str
     before: P.PortSet
     after: P.PortSet
-
-    @property
-    def group(self) -> str:
-        """The team namespace the change concerns (the source's when both are team namespaces)."""
-        for side in (self.src, self.dst):
-            if "/" in side:
-                return side.split("/", 1)[0]
-        return self.src
 
     def describe(self) -> str:
         if not self.before:

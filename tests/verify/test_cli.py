@@ -134,7 +134,7 @@ def test_diff_against_a_git_revision(run_cli, quickstart):
 
 
 def test_markdown_summary_fits_a_github_comment():
-    changes = [D.Change("main", f"team{i}-prod/training", "internet", frozenset(), frozenset({("TCP", 443, 443)}))
+    changes = [D.Change("main", f"team{i}-prod", f"team{i}-prod/training", "internet", frozenset(), frozenset({("TCP", 443, 443)}))
                for i in range(5000)]
     text = D.markdown(changes)
     assert len(text) <= GITHUB_COMMENT_LIMIT

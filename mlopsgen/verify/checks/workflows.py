@@ -29,6 +29,7 @@ def run(ctx: Context, stats: dict) -> list[Finding]:
     findings: list[Finding] = []
     for cluster, pods in ctx.pods.items():
         view = ctx.view(cluster)
+        access = rbac.Rbac([o for kind in ("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding") for o in view.of_kind(kind)])
         for pod in pods:
             if pod.kind != "workflow":
                 continue
@@ -36,7 +37,7 @@ def run(ctx: Context, stats: dict) -> list[Finding]:
             spec = ctx.team_spec(pod.namespace)
             account = pod.executor_account
             for verb in ("create", "patch"):
-                if not rbac.allowed(view.objects, pod.namespace, account, "argoproj.io", "workflowtaskresults", verb):
+                if not access.allowed(pod.namespace, account, "argoproj.io", "workflowtaskresults", verb):
                     findings.append(Finding(
                         SLUG, f"{pod.id}: service account {pod.namespace}/{account} may not {verb} workflowtaskresults "
                               f"(argoproj.io): the wait container cannot report the step's outputs", where, spec=spec,
