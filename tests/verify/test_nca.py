@@ -148,7 +148,10 @@ NS_SELECTOR = st.one_of(st.just({}), st.builds(lambda n: {"matchLabels": {NAMESP
 PEER = st.one_of(
     st.builds(lambda s: {"podSelector": s}, SELECTOR),
     st.builds(lambda n: {"namespaceSelector": n}, NS_SELECTOR),
-    st.builds(lambda n, s: {"namespaceSelector": n, "podSelector": s}, NS_SELECTOR, SELECTOR),
+    # Not Exists/DoesNotExist beside a namespaceSelector: nca then looks only in the policy's own namespace
+    # (see test_limit_key_expressions_beside_a_namespace_selector).
+    st.builds(lambda n, s: {"namespaceSelector": n, "podSelector": s}, NS_SELECTOR, SELECTOR).filter(
+        lambda peer: not any(e["operator"] in ("Exists", "DoesNotExist") for e in peer["podSelector"].get("matchExpressions", []))),
     st.builds(lambda c, e: {"ipBlock": {"cidr": c, **({"except": [e]} if e else {})}},
               st.sampled_from(["10.0.0.0/8", "0.0.0.0/0", "8.8.8.0/24"]), st.sampled_from([None, "10.1.0.0/16"])),
 )
@@ -227,6 +230,20 @@ def test_limit_request_principals_nca_rejects_them(tmp_path):
     verdict = mesh.authorize(caller, model, 8080)
     assert verdict.allowed and verdict.needs_jwt == "https://issuer.example"
     assert not MeshPolicies.of([_obj(policy)]).authorize(caller, model, 8080).allowed  # no validated token, no principal
+
+
+def test_limit_key_expressions_beside_a_namespace_selector(tmp_path):
+    """Kubernetes: a peer's podSelector picks pods in every namespace its namespaceSelector selects; nca, for an
+    Exists/DoesNotExist expression, only in the policy's own namespace (K8sPolicyYamlParser: get_peers_with_key)."""
+    policy = {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "p", "namespace": "ns0"},
+              "spec": {"podSelector": {}, "policyTypes": ["Egress"], "egress": [{"to": [{
+                  "namespaceSelector": {}, "podSelector": {"matchExpressions": [{"key": "app", "operator": "Exists"}]}}]}]}}
+    src = Endpoint("ns0/s", "c", "team", "ns0", {})
+    dst = Endpoint("ns1/d", "c", "team", "ns1", {"app": "a"})
+    probes = [nca.Probe(e.id, e.namespace, e.labels) for e in (src, dst)]
+    assert ("ns0/s", "ns1/d", "TCP", 443) not in nca.connectivity([policy], probes, [("TCP", 443)], tmp_path)
+    netpol = NetworkPolicies([_obj(policy)], lambda ns: {NAMESPACE_NAME: ns})
+    assert netpol.connection(src, dst) == P.ALL
 
 
 def test_nca_is_an_oracle_for_the_examples_verdicts_too(examples):
