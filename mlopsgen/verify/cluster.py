@@ -31,9 +31,10 @@ def component_of(app: App, cluster: str) -> str | None:
 
 
 def provided_components(platform: Platform, cluster: str) -> frozenset[str]:
-    """Components the spec declares the cluster provides itself (managed add-ons)."""
-    spec_cluster = platform.cluster(cluster)
-    return frozenset(getattr(spec_cluster, "provided", ()) or ())
+    """Components the spec declares the cluster provides itself (managed add-ons), by family."""
+    from mlopsgen.render.platform_apps import provided_components as of_families
+
+    return frozenset(of_families(platform.cluster(cluster)))
 
 
 def get(values: dict, dotted: str, default=None):
@@ -84,12 +85,16 @@ class ClusterView:
 
     @property
     def istio_cni(self) -> bool:
-        """istio-init is replaced by the CNI plugin when istiod is told so (pilot.cni.enabled) and the CNI runs."""
-        return bool(get(self.values("istiod"), "pilot.cni.enabled", False)) and self.has("istio-cni")
+        """istio-init is replaced by the CNI plugin when istiod is told so (`cni.enabled`) and the CNI runs."""
+        values = self.values("istiod")
+        enabled = get(values, "cni.enabled", get(values, "pilot.cni.enabled", False))
+        # A mesh the cluster provides is unknown to the tree: nothing shows that it runs the CNI plugin.
+        return bool(enabled) and self.has("istio-cni")
 
     @property
     def native_sidecars(self) -> bool:
-        value = get(self.values("istiod"), "pilot.env.ENABLE_NATIVE_SIDECARS", False)
+        values = self.values("istiod")
+        value = get(values, "env.ENABLE_NATIVE_SIDECARS", get(values, "pilot.env.ENABLE_NATIVE_SIDECARS", False))
         return str(value).lower() == "true"
 
     @property

@@ -1,7 +1,8 @@
 """Intent: the flows each journey needs, and what else the spec permits (everything else is forbidden).
 
 From ../FUNCTION.md section 6. Required: DNS (except `none`), sidecar to
-istiod, training and serving to tracking, every workflow pod to the API
+istiod, training and serving to tracking (every mode that has a network and
+is not the host's), every workflow pod to the API
 server, gateway to exposed models on their serving port, Prometheus to the
 scrape port, declared callers to a model. Forbidden: any flow across teams or
 environments the spec does not declare, anything in or out of `none` pods,
@@ -42,9 +43,12 @@ class Intent:
     env: Environment
     workload_class: str  # "" for a pod without mlopsgen's labels
     model: Model | None
+    staging: str | None = None  # an Argo step that stages inputs for an isolated pod: the mode it declares
 
     @property
     def mode(self) -> str:
+        if self.staging:
+            return self.staging
         # A pod the tree does not describe (a Job a team member creates) gets only the namespace's default deny.
         return self.env.mode(self.workload_class) if self.workload_class else "none"
 
@@ -65,10 +69,23 @@ class Intents:
         if pod.kind == "model":
             model = self.models.get((team.name, pod.origin.name))
             return Intent(team, env, "inference", model)
+        if C.NETWORK_MODE not in pod.labels and pod.kind == "workflow" and pod.orchestrates:
+            return Intent(team, env, "", None)  # an Argo resource step: it only talks to the API server
         cls = str(pod.labels.get(C.WORKLOAD_CLASS) or WORKFLOW_CLASS.get(pod.workload.rsplit("/", 1)[-1], "training"))
         if cls not in C.WORKLOAD_CLASSES:
             cls = "training"
+        declared = str(pod.labels.get(C.NETWORK_MODE, ""))
+        if (pod.kind == "workflow" and MODES[env.mode(cls)].isolated and declared in MODES
+                and not MODES[declared].isolated and not MODES[declared].host_network):
+            # An Argo step cannot be isolated (its executor needs the API server): it stages the inputs of the
+            # isolated pod and is held to the mode it declares; the workflows journey checks an isolated pod exists.
+            return Intent(team, env, cls, None, staging=declared)
         return Intent(team, env, cls, None)
+
+
+def reaches_services(mode) -> bool:
+    """FUNCTION.md 6: training and serving reach tracking; every mode but the isolated and the host one is held to it."""
+    return not mode.isolated and not mode.host_network
 
 
 def serving_port(model: Model) -> int:
@@ -101,11 +118,12 @@ def required_flows(platform: Platform, intents: Intents, endpoints: list[Endpoin
                 flows += [Required(ep, dns, proto, C.DNS_PORT, "DNS", env_path) for proto in ("UDP", "TCP")]
         if mode.sidecar:
             flows += [Required(ep, istiod, "TCP", C.ISTIOD_XDS_PORT, "sidecar to istiod", env_path) for istiod in each("istiod")]
-            if intent.workload_class in ("training", "inference"):
-                for svc in each("service"):
-                    if svc.note == "tracking":
-                        flows.append(Required(ep, svc, "TCP", svc.ports[0]["containerPort"], f"{intent.workload_class} to tracking",
-                                              ("services", _index(platform, "services", svc.label.split("/")[-1]))))
+        if reaches_services(mode) and intent.workload_class in ("training", "inference"):
+            for svc in each("service") + each("published"):
+                if svc.note == "tracking":
+                    service = svc.label.split("/")[-1].removesuffix("-published")
+                    flows.append(Required(ep, svc, "TCP", svc.ports[0]["containerPort"], f"{intent.workload_class} to tracking",
+                                          ("services", _index(platform, "services", service))))
         if ep.pod and ep.pod.kind == "workflow":
             for api in each("apiserver"):
                 flows.append(Required(ep, api, "TCP", api.ports[0]["containerPort"], "workflow pod to the API server",
@@ -130,6 +148,8 @@ def required_flows(platform: Platform, intents: Intents, endpoints: list[Endpoin
 def permitted(intents: Intents, src: Endpoint, dst: Endpoint, segments: dict[str, str]) -> P.PortSet:
     """The ports the spec permits from src to dst (the rest of an allowed connection is a leak)."""
     si, di = intents.of(src), intents.of(dst)
+    if dst.role == "apiserver" and si and src.pod is not None and src.pod.kind == "workflow":
+        return P.single("TCP", dst.ports[0]["containerPort"])  # Argo's executor reports through the API, in every mode
     if (si and MODES[si.mode].isolated) or (di and MODES[di.mode].isolated):
         return P.NONE
     if si and di:
@@ -142,9 +162,9 @@ def permitted(intents: Intents, src: Endpoint, dst: Endpoint, segments: dict[str
         mode = MODES[si.mode]
         if dst.role == "dns" and mode.dns:
             return frozenset({("UDP", 53, 53), ("TCP", 53, 53)})
-        if dst.role in ("istiod", "eastwest") and mode.sidecar:
+        if dst.role == "istiod" and mode.sidecar:
             return P.single("TCP", dst.ports[0]["containerPort"])
-        if dst.role == "service" and mode.sidecar:
+        if dst.role in ("service", "published") and reaches_services(mode):
             return P.single("TCP", dst.ports[0]["containerPort"])
         if dst.role == "apiserver" and src.pod is not None and src.pod.kind == "workflow":
             return P.single("TCP", dst.ports[0]["containerPort"])

@@ -31,47 +31,62 @@ from mlopsgen.verify.netpol import NetworkPolicies, RuleRef, in_block
 from mlopsgen.verify.pods import Pod
 
 
-def api_server_cidrs(platform: Platform, cluster: str) -> tuple[str, ...]:
-    """The control plane's addresses the spec declares for a cluster (none: unknown to policies)."""
-    return tuple(getattr(platform.cluster(cluster), "api_server_cidrs", ()) or ())
+def api_server(platform: Platform, cluster: str) -> tuple[tuple[str, ...], int | None]:
+    """The control plane's addresses and port the spec declares for a cluster (none: unknown to policies)."""
+    declared = platform.cluster(cluster).api_server
+    return (declared.cidrs, declared.port) if declared else ((), None)
 
 
-def gateway_identity(view: ClusterView) -> tuple[str, dict]:
-    """The ingress gateway's service account and pod labels: from its chart release where the tree installs it.
+def gateway_identity(platform: Platform, view: ClusterView) -> tuple[str, str, dict]:
+    """The ingress gateway's namespace, service account and pod labels.
 
-    Istio's gateway chart names the ServiceAccount after the release and labels pods `istio: <release without istio->`.
+    Where the tree installs it, from its chart release: Istio's gateway chart names the ServiceAccount after the
+    release (unless serviceAccount.name) and labels pods `istio: <release without istio->`. Where the cluster
+    provides it, as the spec declares it.
     """
     app = view.components.get("istio-ingressgateway")
     if app and app.charts:
         chart = app.charts[0]
-        name = str((chart.values.get("serviceAccount") or {}).get("name") or chart.release)
-        return name, {"istio": chart.release.removeprefix("istio-")}
-    return C.INGRESS_PRINCIPAL.rsplit("/sa/", 1)[1], dict(C.INGRESS_GATEWAY_LABELS)
+        release = str(chart.values.get("name") or chart.release)
+        name = str((chart.values.get("serviceAccount") or {}).get("name") or release)
+        labels = dict(chart.values.get("labels") or {}) or {"istio": release.removeprefix("istio-")}
+        return app.namespace, name, labels
+    declared = platform.cluster(view.name).ingress_gateway
+    return declared.namespace, declared.service_account, dict(declared.labels)
+
+
+def _first_address(cidr: str) -> str:
+    import ipaddress
+
+    network = ipaddress.ip_network(cidr, strict=False)
+    return str(next(iter(network.hosts()), network.network_address))
 
 
 def platform_endpoints(platform: Platform, view: ClusterView) -> list[Endpoint]:
     name = view.name
-    account, labels = gateway_identity(view)
-    gateway = peer_endpoint(name, "gateway", "ingress-gateway", C.peer(C.MESH_NAMESPACE, labels), meshed=True,
+    namespace, account, labels = gateway_identity(platform, view)
+    gateway = peer_endpoint(name, "gateway", "ingress-gateway", C.peer(namespace, labels), meshed=True,
                             service_account=account)
     eps = [peer_endpoint(name, "dns", "kube-dns", C.DNS_PEER, ports=[{"containerPort": 53}]),
            peer_endpoint(name, "istiod", "istiod", C.ISTIOD_PEER, ports=[{"containerPort": C.ISTIOD_XDS_PORT}]),
            gateway]
     local = platform.services_for(name)
-    if len(local) < len(platform.services):
-        eps.append(peer_endpoint(name, "eastwest", "eastwest-gateway", C.EAST_WEST_PEER,
-                                 ports=[{"containerPort": C.EAST_WEST_PORT}]))
+    for s in platform.services:
+        if s not in local and s.published and s.published.cidrs:
+            ep = external_endpoint(name, "published", f"{s.name}-published", _first_address(s.published.cidrs[0]), s.kind)
+            ep.ports = [{"containerPort": s.published.port}]
+            eps.append(ep)
     for s in local:
         eps.append(peer_endpoint(name, "service", s.name, C.peer(s.namespace, s.pod_labels),
                                  ports=[{"containerPort": s.port, "protocol": "TCP"}], note=s.kind))
     server = urlsplit(platform.cluster(name).server)
-    cidrs = api_server_cidrs(platform, name)
+    cidrs, port = api_server(platform, name)
     import ipaddress
 
-    address = str(next(ipaddress.ip_network(cidrs[0], strict=False).hosts())) if cidrs else API_SERVER_UNDECLARED
+    address = _first_address(cidrs[0]) if cidrs else API_SERVER_UNDECLARED
     api = external_endpoint(name, "apiserver", "api-server", address,
                             "" if cidrs else "the spec declares no API server address for this cluster")
-    api.ports = [{"containerPort": server.port or 443}]
+    api.ports = [{"containerPort": port or server.port or 443}]
     eps.append(api)
     eps.append(external_endpoint(name, "internet", "internet", PUBLIC_PROBE))
     for env in platform.environments:

@@ -4,7 +4,10 @@ Upstream facts each injection follows:
 - Argo Workflows (emissary executor) adds an `init` container and a `wait`
   sidecar to every container/script step; their securityContext and resources
   are the workflow-controller's `executor.securityContext` / `executor.resources`
-  (chart values), empty by default.
+  (chart values), empty by default. A resource step is one pod whose `main`
+  container is the executor itself, creating the manifest through the API; a
+  Job it creates runs its own pod. Every workflow pod carries the label
+  `workflows.argoproj.io/workflow`.
 - KServe adds a `storage-initializer` init container when `storageUri` is set:
   the container of a ClusterStorageContainer whose supportedUriFormats match the
   URI, else the inferenceservice-config default (no securityContext).
@@ -32,6 +35,7 @@ ISTIO_PROXY_SECURITY = {"allowPrivilegeEscalation": False, "privileged": False, 
                         "runAsNonRoot": True, "runAsUser": 1337, "runAsGroup": 1337, "capabilities": {"drop": ["ALL"]}}
 ISTIO_INIT_SECURITY = {"allowPrivilegeEscalation": False, "privileged": False, "runAsNonRoot": False, "runAsUser": 0,
                        "runAsGroup": 0, "capabilities": {"add": ["NET_ADMIN", "NET_RAW"], "drop": ["ALL"]}}
+ARGO_WORKFLOW = "workflows.argoproj.io/workflow"
 ISTIO_PROXY_RESOURCES = {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"cpu": "2", "memory": "1Gi"}}
 SELDON_ENGINE = "seldon-container-engine"
 URL = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s\"'<>]+", re.I)
@@ -69,6 +73,7 @@ class Pod:
     storage_uri: str = ""
     urls: list[tuple[str, tuple]] = field(default_factory=list)  # (url, path in origin)
     address: str | None = None  # from a Calico IPPool selected by the namespace
+    orchestrates: bool = False  # an Argo resource step: the executor alone, talking to the API server
 
     @property
     def id(self) -> str:
@@ -111,11 +116,16 @@ def _inject_mesh(view: ClusterView, pod: Pod) -> None:
     pod.meshed = _meshed(view, pod.namespace, pod.labels, pod.host_network)
     if not pod.meshed:
         return
+    proxy = dict(ISTIO_PROXY_SECURITY)
+    seccomp = get(view.values("istiod"), "global.proxy.seccompProfile")  # Istio sets it on its containers only if given
+    if seccomp:
+        proxy["seccompProfile"] = seccomp
     if view.istio_cni:
-        pod.containers.append(Container("istio-validation", dict(ISTIO_PROXY_SECURITY), {}, "Istio CNI", init=True))
+        pod.containers.append(Container("istio-validation", dict(proxy), {}, "Istio CNI", init=True))
     else:
-        pod.containers.append(Container("istio-init", dict(ISTIO_INIT_SECURITY), {}, "Istio (no CNI plugin)", init=True))
-    pod.containers.append(Container("istio-proxy", dict(ISTIO_PROXY_SECURITY), ISTIO_PROXY_RESOURCES, "Istio",
+        why = "the cluster's Istio: nothing says it runs the CNI plugin" if "istiod" in view.provided else "Istio without its CNI plugin"
+        pod.containers.append(Container("istio-init", dict(ISTIO_INIT_SECURITY), {}, why, init=True))
+    pod.containers.append(Container("istio-proxy", proxy, ISTIO_PROXY_RESOURCES, "Istio",
                                     init=view.native_sidecars, ports=[{"name": "http-envoy-prom", "containerPort": 15090}]))
 
 
@@ -146,22 +156,31 @@ def workflow_pods(view: ClusterView, obj: Obj) -> list[Pod]:
     pods = []
     for i, template in enumerate(spec.get("templates") or []):
         main = template.get("container") or template.get("script")
-        if not main:
+        resource = template.get("resource")
+        if not main and not resource:
             continue
+        if resource:
+            pods += _created_pods(view, obj, prefix + ("templates", i), template, resource)
+            main = {"name": "main", "securityContext": executor.get("securityContext") or {},
+                    "resources": executor.get("resources") or {}}
         patch: dict = {}
         for raw in (spec.get("podSpecPatch"), template.get("podSpecPatch")):
             if raw:
                 with contextlib.suppress(ValueError):
                     patch.update(json.loads(raw) if isinstance(raw, str) and raw.strip().startswith("{") else {})
-        labels = {**((spec.get("podMetadata") or {}).get("labels") or {}), **((template.get("metadata") or {}).get("labels") or {})}
+        labels = {**((spec.get("podMetadata") or {}).get("labels") or {}), **((template.get("metadata") or {}).get("labels") or {}),
+                  ARGO_WORKFLOW: obj.name, "workflows.argoproj.io/completed": "false"}
         account = template.get("serviceAccountName") or spec.get("serviceAccountName") or "default"
         automount = template.get("automountServiceAccountToken", spec.get("automountServiceAccountToken", True))
         host = bool(patch.get("hostNetwork", template.get("hostNetwork", spec.get("hostNetwork", False))))
-        containers = [_container(main, "main"),
-                      Container("init", dict(executor.get("securityContext") or {}), dict(executor.get("resources") or {}),
-                                "Argo Workflows executor", init=True),
-                      Container("wait", dict(executor.get("securityContext") or {}), dict(executor.get("resources") or {}),
-                                "Argo Workflows executor")]
+        containers = [_container(main, "main")]
+        if resource:
+            containers[0].injected_by = "Argo Workflows executor (resource step)"
+        else:
+            containers += [Container("init", dict(executor.get("securityContext") or {}), dict(executor.get("resources") or {}),
+                                     "Argo Workflows executor", init=True),
+                           Container("wait", dict(executor.get("securityContext") or {}), dict(executor.get("resources") or {}),
+                                     "Argo Workflows executor")]
         name = template.get("name", str(i))
         workload = name if obj.kind == "WorkflowTemplate" else f"{obj.name}/{name}"
         pod = Pod(view.name, obj.namespace or "", workload, "workflow", obj, prefix + ("templates", i), labels, account,
@@ -170,11 +189,39 @@ def workflow_pods(view: ClusterView, obj: Obj) -> list[Pod]:
                   template.get("nodeSelector") or spec.get("nodeSelector") or {},
                   list(template.get("tolerations") or spec.get("tolerations") or []),
                   executor_account=(spec.get("executor") or {}).get("serviceAccountName") or account,
-                  urls=[(u, prefix + ("templates", i) + p) for u, p in _urls(main, ())])
+                  urls=[(u, prefix + ("templates", i) + p) for u, p in _urls(main, ())], orchestrates=bool(resource))
         pod.address = _address(view, pod.namespace, pod.workload)
         _inject_mesh(view, pod)
         pods.append(pod)
     return pods
+
+
+def _created_pods(view: ClusterView, obj: Obj, path: tuple, template: dict, resource: dict) -> list[Pod]:
+    """The pod of a Job (or the Pod) a resource step creates."""
+    import yaml
+
+    if resource.get("action", "create") not in ("create", "apply"):
+        return []
+    try:
+        manifest = yaml.safe_load(str(resource.get("manifest", "")))
+    except yaml.YAMLError:
+        return []
+    if not isinstance(manifest, dict):
+        return []
+    if manifest.get("kind") == "Job":
+        podtemplate = (manifest.get("spec") or {}).get("template") or {}
+    elif manifest.get("kind") == "Pod":
+        podtemplate = manifest
+    else:
+        return []
+    podspec = podtemplate.get("spec") or {}
+    labels = dict((podtemplate.get("metadata") or {}).get("labels") or {})
+    name = template.get("name", "resource")
+    workload = f"{name}-job" if obj.kind == "WorkflowTemplate" else f"{obj.name}/{name}-job"
+    pod = _pod_from(view, obj, workload, path + ("resource", "manifest"), podspec, labels,
+                    [_container(c) for c in podspec.get("containers") or []], "", _urls(podspec, ()))
+    pod.kind = "job"
+    return [pod]
 
 
 def _storage_container(view: ClusterView, uri: str) -> Container:

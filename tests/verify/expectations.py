@@ -10,49 +10,33 @@ from __future__ import annotations
 
 EXPECTED: dict[str, dict[str, list[str]]] = {
     "quickstart": {
-        "bootstrap": [
-            "root Application root-main uses project 'platform', which does not exist on a fresh Argo CD",
-            "deploys InferenceService (serving.kserve.io)",
-            "deploys WorkflowTemplate (argoproj.io)",
-            "AuthorizationPolicy (security.istio.io)",
-        ],
-        "admission": [
-            "rejects container init (injected by Argo Workflows executor)",
-            "rejects container wait (injected by Argo Workflows executor)",
-            "rejects container storage-initializer (injected by KServe default storage initializer)",
-            "rejects container istio-init (injected by Istio (no CNI plugin))",
-            "ResourceQuota fraud-prod/team-quota: requests.nvidia.com/gpu 3 is less than the 4 that runs together",
-        ],
-        "workflows": [
-            "may not create workflowtaskresults",
-            "no Secret fraud-prod/training.service-account-token",
-            "an ordinary Argo container step in 'none' mode",
-        ],
-        "serving": ["no ClusterStorageContainer supports models:/fraud-detector/7", "default SQLite"],
-        "traffic": ["Gateways dev-gateway and prod-gateway both bind fraud.ml.example.com:443"],
-        "connectivity": ["required flow denied (workflow pod to the API server): fraud-prod/training -> api-server TCP/443"],
+        # The app uses Argo CD's Helm OCI form (no scheme); the project lists the repository with oci://.
+        "bootstrap": ["project platform does not permit source ghcr.io/kserve/charts of main-kserve"],
+        # The resource step that creates the isolated Job is meshed, and neither its pod nor the sidecar
+        # (global.proxy.seccompProfile unset) has a seccomp profile.
+        "admission": ["fraud-prod/validate: Pod Security 'restricted' rejects container istio-proxy (injected by Istio): "
+                      "no RuntimeDefault or Localhost seccompProfile"],
+        "workflows": [],
+        "serving": [],
+        "traffic": [],
+        "connectivity": [],
         "clusters": [],
         "monitoring": [],
         "retraining": [],
     },
     "multicloud": {
-        "bootstrap": ["root Application root-projects uses project 'platform'", "deploys SeldonDeployment"],
-        "admission": [
-            "rejects container seldon-container-engine (injected by Seldon Core operator)",
-            "namespace nlp-train enforces Pod Security 'privileged'",
-            "rejects container init (injected by Argo Workflows executor)",
-        ],
-        "workflows": ["may not create workflowtaskresults", "the Istio sidecar keeps the pod running"],
-        "serving": ["served as 'huggingface'", "no ClusterStorageContainer supports models:/ticket-router/Production"],
-        "traffic": ["routes prefix /v1/defects without a rewrite",
-                    "Gateways staging-gateway and prod-gateway both bind vision.ml.acme.example:443"],
-        "connectivity": [
-            "forbidden flow allowed: vision-staging/training -> nlp-staging/training",  # one segment, two teams
-            "required flow denied (workflow pod to the API server)",
-        ],
-        "clusters": ["nlp-train/training on cluster training-cw is given http://mlflow.mlflow.svc.cluster.local:5000",
-                     "does not say the cluster assigns pod addresses with Calico IPAM"],
-        "monitoring": ["reads model_accuracy, which nothing the tree deploys exports"],
-        "retraining": ["step validate runs in 'none' mode but has no volume an earlier step wrote"],
+        "bootstrap": ["project platform does not permit source ghcr.io/kserve/charts of serving-weu-kserve"],
+        # serving-weu's mesh is the AKS add-on: the spec cannot say it runs the CNI plugin or native sidecars.
+        "admission": ["rejects container istio-init (injected by the cluster's Istio: nothing says it runs the CNI plugin)",
+                      "vision-prod/validate: Pod Security 'restricted' rejects container istio-proxy"],
+        "workflows": ["the Istio sidecar keeps the pod running after the step's container exits (the cluster provides Istio; "
+                      "nothing says it runs native sidecars)"],
+        "serving": [],
+        "traffic": [],
+        # The retraining promote step is labelled class training in mode internal; staging's training mode is subnet.
+        "connectivity": ["forbidden flow allowed: vision-staging/defect-detector-retrain/promote -> istio-system/istiod TCP/15012"],
+        "clusters": [],
+        "monitoring": [],
+        "retraining": [],
     },
 }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import yaml
+
 from mlopsgen.verify.checks import admission, bootstrap, lifecycle, quotas, serving, urls, workflows
 from tests.verify.minitree import (
     HARDENED_EXECUTOR,
@@ -134,13 +136,16 @@ def test_bootstrap_project_must_permit_what_its_apps_deploy(tmp_path):
 
 
 def test_urls_resolve_only_on_their_own_cluster(tmp_path):
-    url = [{"name": "MLFLOW_TRACKING_URI", "value": "http://mlflow.mlflow.svc.cluster.local:5000"}]
-    here = MiniTree(tmp_path / "a").team([workflow_template(env=url)]).context()
-    assert _messages(urls.run, here) == []
-    tree = MiniTree(tmp_path / "b").team([workflow_template(env=url)])
-    tree.spec["services"][0]["cluster"] = "other"
+    here = [{"name": "MLFLOW_TRACKING_URI", "value": "http://mlflow.mlflow.svc.cluster.local:5000"}]
+    assert _messages(urls.run, MiniTree(tmp_path / "a").team([workflow_template(env=here)]).context()) == []
+    elsewhere = [{"name": "FEAST_URL", "value": "http://feast-online.feast.svc.cluster.local:6566"}]
+    tree = MiniTree(tmp_path / "b").team([workflow_template(env=elsewhere)])
+    tree.spec["services"].append({"name": "feast", "kind": "featureStore", "host": "feast-online.feast.svc.cluster.local",
+                                  "port": 6566, "cluster": "other",
+                                  "published": {"url": "https://feast.example.com", "cidrs": ["203.0.113.0/24"]}})
     messages = _messages(urls.run, tree.context())
-    assert any("does not run on main (it runs on other)" in m for m in messages)
+    assert any("is given http://feast-online.feast.svc.cluster.local:6566, but feast-online.feast does not run on main "
+               "(it runs on other)" in m for m in messages)
 
 
 def _gateway(name: str, host: str) -> dict:
@@ -189,3 +194,26 @@ def test_alerts_must_read_exported_metrics(tmp_path):
     assert _messages(lifecycle.monitoring, ok) == []
     bad = MiniTree(tmp_path / "b").team([model, _rule("model_accuracy")]).context()
     assert any("reads model_accuracy" in m for m in _messages(lifecycle.monitoring, bad))
+
+
+def _validation(mode: str, with_job: bool) -> dict:
+    wt = workflow_template("validation")
+    step = wt["spec"]["templates"][0]
+    step["name"] = "fetch"
+    step["metadata"]["labels"] = {"mlopsgen.dev/network-mode": mode, "mlopsgen.dev/workload-class": "validation"}
+    if with_job:
+        job = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"generateName": "v-"}, "spec": {"template": {
+            "metadata": {"labels": {"mlopsgen.dev/network-mode": "none", "mlopsgen.dev/workload-class": "validation"}},
+            "spec": {"containers": [{"name": "v", "image": "i"}],
+                     "volumes": [{"name": "work", "persistentVolumeClaim": {"claimName": "{{workflow.name}}-work"}}]}}}}
+        wt["spec"]["templates"].append({"name": "validate", "resource": {"action": "create", "manifest": yaml.safe_dump(job)}})
+    return wt
+
+
+def test_isolated_validation_runs_in_a_job_fed_by_a_volume(tmp_path):
+    staged = MiniTree(tmp_path / "a").team([_validation("internal", with_job=True), *_executor_rbac()]).context()
+    assert _messages(workflows.run, staged) == []
+    unfed = MiniTree(tmp_path / "b").team([_validation("internal", with_job=False), *_executor_rbac()]).context()
+    assert any("no pod of WorkflowTemplate fraud-dev/validation is isolated" in m for m in _messages(workflows.run, unfed))
+    step = MiniTree(tmp_path / "c").team([_validation("none", with_job=False), *_executor_rbac()]).context()
+    assert any("an ordinary Argo container step in 'none' mode" in m for m in _messages(workflows.run, step))

@@ -13,17 +13,22 @@ from mlopsgen.verify import diff as D
 from mlopsgen.verify.summary import GITHUB_COMMENT_LIMIT
 from tests.conftest import require
 from tests.verify.conftest import edit_docs
+from tests.verify.expectations import EXPECTED
 
 
-def test_text_report_lists_findings_then_journeys_and_exits_1(run_cli, examples):
-    spec, tree = examples["quickstart"]
+def test_text_report_lists_findings_then_journeys(run_cli, quickstart):
+    spec, tree = quickstart
+    edit_docs(tree / "teams/fraud/overlays/prod/resourcequota.yaml",
+              lambda docs: [{**d, "spec": {"hard": {**d["spec"]["hard"], "requests.cpu": "1"}}} for d in docs])
     result = run_cli("verify", str(spec), str(tree))
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert any(line.startswith("FAIL  1. Bootstrap through Argo CD [bootstrap]: ") for line in lines)
-    assert any(line.startswith("PASS  7. Several clusters [clusters]") for line in lines)
-    assert lines[-1].startswith("verify: NOT proven: 3 of 9 journeys pass;")
-    assert "resourcequota.yaml:16:30: error: ResourceQuota fraud-prod/team-quota" in result.output
+    assert any(line.startswith("FAIL  2. Pods are admitted [admission]: ") for line in lines)
+    passing = sum(not reasons for slug, reasons in EXPECTED["quickstart"].items() if slug != "admission")
+    assert lines[-1].startswith(f"verify: NOT proven: {passing} of 9 journeys pass;")
+    assert "/teams/fraud/overlays/prod/resourcequota.yaml:" in result.output
+    assert ": error: ResourceQuota fraud-prod/team-quota: requests.cpu 1 is less than" in result.output
+    assert "\n  spec: " in result.output and "\n  hint: " in result.output
 
 
 def test_tree_defaults_to_gitops_path_beside_the_spec(run_cli, examples):
@@ -57,7 +62,7 @@ def test_sarif_validates_against_the_schema(run_cli, examples, shared):
 def test_github_annotations(run_cli, examples):
     spec, tree = examples["quickstart"]
     result = run_cli("verify", str(spec), str(tree), "--format", "github")
-    assert result.output.startswith("::error file=") and "title=verify " in result.output
+    assert "\n::error file=" in "\n" + result.output and "title=verify " in result.output
 
 
 def test_unreadable_tree_is_a_located_error_with_exit_2(run_cli, quickstart):

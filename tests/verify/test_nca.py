@@ -26,7 +26,7 @@ from mlopsgen.verify.netpol import NetworkPolicies
 from mlopsgen.verify.tree import Obj
 from tests.support import nca
 from tests.support.specs import Spec
-from tests.verify.conftest import render_tree, run
+from tests.verify.conftest import edit_docs, render_tree, run
 
 BASE_PORTS = [("UDP", 53), ("TCP", 53), ("TCP", 22), ("TCP", 80), ("TCP", 443), ("TCP", 5000), ("TCP", 8000), ("TCP", 8080),
               ("TCP", 9090), ("TCP", 15012), ("TCP", 15020), ("SCTP", 80)]
@@ -105,7 +105,7 @@ def random_specs(draw) -> Spec:
             env["hostNetworkJustification"] = "NCCL over the host interfaces."
     teams = draw(st.integers(1, 3))
     spec.data["teams"] = [{"name": f"t{t}", "owners": [f"g{t}"], "gpuPools": ["a10"],
-                           "quotas": {"dev": {"cpu": 8, "memory": "32Gi", "gpu": 0}, "prod": {"cpu": 8, "memory": "32Gi", "gpu": 0}}}
+                           "quotas": {"dev": {"cpu": 32, "memory": "128Gi", "gpu": 4}, "prod": {"cpu": 32, "memory": "128Gi", "gpu": 4}}}
                           for t in range(teams)]
     serving_envs = [e["name"] for e in spec.data["environments"] if e["network"]["inference"] == "internal"]
     spec.data["models"] = []
@@ -113,7 +113,7 @@ def random_specs(draw) -> Spec:
         if serving_envs and draw(st.booleans()):
             model = {"name": f"m{t}", "team": f"t{t}", "source": f"models:/m{t}/1", "format": "mlflow",
                      "runtime": draw(st.sampled_from(["kserve", "seldon"])), "resources": {"cpu": "1", "memory": "1Gi"},
-                     "environments": {e: {"replicas": 1} for e in serving_envs},
+                     "environments": {e: {"replicas": 1, "host": f"m{t}.{e}.example.com"} for e in serving_envs},
                      "callers": draw(st.lists(st.sampled_from([f"t{c}" for c in range(teams) if c != t] or ["t0"]),
                                               unique=True, max_size=2)) if teams > 1 else []}
             if draw(st.booleans()):
@@ -246,9 +246,21 @@ def test_limit_key_expressions_beside_a_namespace_selector(tmp_path):
     assert netpol.connection(src, dst) == P.ALL
 
 
-def test_nca_is_an_oracle_for_the_examples_verdicts_too(examples):
-    """The connectivity journey's counterexamples on the multicloud tree are flows nca also allows."""
-    spec, tree = examples["multicloud"]
+def test_a_leak_verify_reports_is_a_flow_nca_allows(multicloud, tmp_path):
+    """Two teams on one segment: widen one namespace's ingress and both evaluators see the same leak."""
+    spec, tree = multicloud
+    path = tree / "teams/nlp/overlays/staging/networkpolicies.yaml"
+
+    def widen(docs: list[dict]) -> list[dict]:
+        for d in docs:
+            if d["metadata"]["name"] == "allow-subnet-segment":
+                d["spec"]["ingress"][0]["from"][0]["namespaceSelector"] = {}
+        return docs
+
+    edit_docs(path, widen)
     report = run(spec, tree)
-    leaks = [f.flow for f in report.findings if f.flow and f.message.startswith("forbidden flow allowed")]
-    assert any(f.src == "vision-staging/training" and f.dst == "nlp-staging/training" for f in leaks)
+    leaks = [f for f in report.findings if f.flow and f.message.startswith("forbidden flow allowed")]
+    assert any(f.flow.src == "vision-staging/training" and f.flow.dst == "nlp-staging/training" for f in leaks)  # type: ignore[union-attr]
+    assert any("allowed by NetworkPolicy nlp-staging/allow-subnet-segment ingress[0]" in f.message for f in leaks)
+    for i, (policies, endpoints) in enumerate(_cluster_case(spec, tree)):
+        compare(policies, endpoints, tmp_path / str(i))

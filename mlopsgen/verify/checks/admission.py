@@ -127,7 +127,7 @@ def _hint(container: Container | None) -> str:
     by = container.injected_by if container else ""
     if by.startswith("Argo"):
         return "set executor.securityContext in the argo-workflows values (allowPrivilegeEscalation false, drop ALL, runAsNonRoot)"
-    if by.startswith("Istio"):
+    if by.startswith("Istio") or "Istio" in by:
         return "install Istio with its CNI plugin (pilot.cni.enabled) so pods need no NET_ADMIN init container"
     if by.startswith("KServe"):
         return "give the ClusterStorageContainer's container a restricted securityContext"

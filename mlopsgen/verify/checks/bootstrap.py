@@ -25,6 +25,8 @@ from mlopsgen.verify.tree import CLUSTER_SCOPED
 SLUG = "bootstrap"
 ARGOCD_KINDS = {("argoproj.io", "Application"), ("argoproj.io", "AppProject"), ("argoproj.io", "ApplicationSet")}
 PROVIDERS = {kind: name for name, c in COMPONENTS.items() for kind in c.provides}
+# Calico installs its CRDs with the CNI itself: a cluster running Calico has them.
+CNI_KINDS = {"calico": {("projectcalico.org", "IPPool"), ("crd.projectcalico.org", "IPPool")}}
 
 
 def builtin(group: str) -> bool:
@@ -79,7 +81,7 @@ def _kind_findings(ctx: Context) -> list[Finding]:
             missing: dict[tuple[str, str], str] = {}
             for o in app.objects:
                 key = (o.group, o.kind)
-                if builtin(o.group) or key in missing:
+                if builtin(o.group) or key in missing or key in CNI_KINDS.get(ctx.platform.cluster(view.name).cni_plugin, set()):
                     continue
                 provider = PROVIDERS.get(key)
                 if provider is None:

@@ -1,7 +1,8 @@
 """Journeys 8 and 9: alerts can fire, and the retraining loop can run to a rollout.
 
 - An alert on a metric nothing exports never fires. Meshed model pods export
-  Istio's standard metrics from their sidecar (catalog/promql.py).
+  Istio's standard metrics from their sidecar (catalog/promql.py), and the
+  metrics the spec says a scraped model serves itself.
 - A CronWorkflow's templateRef must name a WorkflowTemplate of its namespace.
 - An emptyDir lives and dies with its pod: a step in an isolated mode can
   only receive the candidate through a volume an earlier step wrote (a PVC),
@@ -30,6 +31,9 @@ def monitoring(ctx: Context, stats: dict) -> list[Finding]:
     for view in ctx.views:
         meshed_models = any(p.meshed for p in ctx.pods[view.name] if p.kind == "model")
         exported = set(EXPORTED_METRICS) if meshed_models else set()
+        scraped = {o.labels.get("mlopsgen.dev/model") for o in view.of_kind("ServiceMonitor")}
+        # A metric the spec says the model serves itself reaches Prometheus through the scraped (merged) metrics port.
+        exported |= {m.slos.accuracy_metric for m in ctx.platform.models if m.slos and m.slos.accuracy_metric and m.name in scraped}
         for rule in view.of_kind("PrometheusRule"):
             for g, group in enumerate(rule.spec.get("groups") or []):
                 for r, alert in enumerate(group.get("rules") or []):

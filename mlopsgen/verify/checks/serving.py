@@ -104,13 +104,13 @@ def traffic(ctx: Context, stats: dict) -> list[Finding]:
         if gateways and not view.has("istio-ingressgateway"):
             findings.append(Finding(TRAFFIC, f"cluster {view.name} has Gateways but no ingress gateway is installed or provided",
                                     gateways[0].locate(), hint="install the istio-ingressgateway component"))
-        account, _ = gateway_identity(view)
-        expected = f"/ns/istio-system/sa/{account}"
+        namespace, account, _ = gateway_identity(ctx.platform, view)
+        expected = f"/ns/{namespace}/sa/{account}"
         for ap in view.of_kind("AuthorizationPolicy"):
             for i, rule in enumerate(ap.spec.get("rules") or []):
                 for source in (f.get("source") or {} for f in (rule or {}).get("from") or []):
                     for p in source.get("principals") or []:
-                        if "/ns/istio-system/sa/" in str(p) and not str(p).endswith(expected):
+                        if f"/ns/{namespace}/sa/" in str(p) and "gateway" in str(p) and not str(p).endswith(expected):
                             findings.append(Finding(TRAFFIC, f"AuthorizationPolicy {ap.namespace}/{ap.name} admits {p}, but the "
                                                              f"installed gateway runs as {account}", ap.locate("spec", "rules", i),
                                                     hint="name the gateway's service account as its chart release names it"))

@@ -47,13 +47,13 @@ def run(ctx: Context, stats: dict) -> list[Finding]:
         if env.segment is None:
             continue
         spec_cluster = ctx.platform.cluster(env.cluster)
-        cni = str(getattr(spec_cluster, "cni", "") or "")
-        if "calico" not in cni.lower():
+        cni = f"{spec_cluster.cni_plugin}, {'assigns' if spec_cluster.assigns_from_pools else 'does not assign'} from pools"
+        if not spec_cluster.calico_ipam:
             pools = ctx.view(env.cluster).of_kind("IPPool")
             where = pools[0].locate() if pools else Location(ctx.reader.display('.'))
             findings.append(Finding(
                 SLUG, f"environment {env.name} uses segment {env.segment.cidr} on cluster {spec_cluster.name}, but the spec does not "
-                      f"say the cluster assigns pod addresses with Calico IPAM (cni: {cni or 'not declared'})",
+                      f"say the cluster assigns pod addresses with Calico IPAM (cni: {cni})",
                 where, spec=ctx.spec_at("environments", ctx.platform.environments.index(env), "segment"),
                 hint="declare the cluster's CNI; managed policy-only Calico (e.g. on AKS) does not assign pod addresses"))
     return findings

@@ -25,6 +25,16 @@ TOKEN_ANNOTATION = "workflows.argoproj.io/service-account-token.name"
 TOKEN_TYPE = "kubernetes.io/service-account-token"
 
 
+def _isolated_pod_of(ctx: Context, pods: list, step) -> bool:
+    """The workflow that `step` belongs to creates a pod in an isolated mode that reads a PersistentVolumeClaim."""
+    for other in pods:
+        if other.origin is step.origin and other.kind == "job":
+            intent = ctx.intents.of(pod_endpoint(other))
+            if intent and MODES[intent.mode].isolated and any("persistentVolumeClaim" in v for v in other.volumes):
+                return True
+    return False
+
+
 def run(ctx: Context, stats: dict) -> list[Finding]:
     findings: list[Finding] = []
     for cluster, pods in ctx.pods.items():
@@ -55,11 +65,17 @@ def run(ctx: Context, stats: dict) -> list[Finding]:
                               f"{TOKEN_TYPE} for {account} exists: Argo cannot mount the executor's token", where, spec=spec,
                         hint="add the service-account-token Secret (Kubernetes creates none since 1.24)"))
             if pod.meshed and not view.native_sidecars:
+                provided = " (the cluster provides Istio; nothing says it runs native sidecars)" if "istiod" in view.provided else ""
                 findings.append(Finding(
-                    SLUG, f"{pod.id}: the Istio sidecar keeps the pod running after the step's container exits", where, spec=spec,
+                    SLUG, f"{pod.id}: the Istio sidecar keeps the pod running after the step's container exits{provided}", where, spec=spec,
                     hint="enable native sidecars (istiod pilot.env.ENABLE_NATIVE_SIDECARS) or do not mesh workflow pods"))
             intent = ctx.intents.of(pod_endpoint(pod))
-            if intent and MODES[intent.mode].isolated:
+            if intent and intent.staging and not _isolated_pod_of(ctx, pods, pod):
+                findings.append(Finding(
+                    SLUG, f"{pod.id}: {intent.workload_class} runs in '{intent.env.mode(intent.workload_class)}' mode, but no pod of "
+                          f"{pod.origin.ref} is isolated and fed by a volume: the work runs with the network of its steps",
+                    where, spec=spec, hint="run the isolated work in a Job with no network that reads a PersistentVolumeClaim"))
+            if intent and not intent.staging and intent.workload_class and MODES[intent.mode].isolated:
                 findings.append(Finding(
                     SLUG, f"{pod.id}: an ordinary Argo container step in '{intent.mode}' mode: its executor needs the API "
                           f"server, which the mode forbids, so the step never completes", where, spec=spec,
