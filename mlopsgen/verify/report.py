@@ -97,7 +97,7 @@ def markdown(report: Report) -> str:
     head = [f"### mlopsgen verify: {'proven' if report.proven else 'NOT proven'}", "", "| | journey | result |", "|---|---|---|"]
     head += [f"| {'✅' if v.passed else '❌'} | {v.journey}. {v.title} | {v.reason.replace('|', '/')} |" for v in report.verdicts]
     items = [f"- `{f.location}` {f.message.replace('|', '/')}" for f in report.findings if f.severity == "error"]
-    return fit(head + [""], items, "problems", summary_line(report))
+    return fit(head + [""], items, "problems", "\n" + summary_line(report))
 
 
 REPORTERS = {"text": text, "json": json_report, "sarif": sarif, "github": github, "markdown": markdown}

@@ -21,6 +21,6 @@ def fit(head: list[str], items: list[str], noun: str, footer: str, limit: int = 
     if len(shown) < len(items):
         body.append(f"- … and {len(items) - len(shown)} more {noun} not listed here (the comment limit is "
                     f"{limit:,} characters); run `mlopsgen verify` locally for all of them")
-    out = "\n".join([*head, *body, "", footer]) + "\n"
+    out = "\n".join([*head, *body, footer]) + "\n"
     assert len(out) <= limit
     return out

@@ -35,7 +35,7 @@ def test_admission_rejects_the_executor_containers_by_default(tmp_path):
 
 
 def test_admission_follows_istio_cni(tmp_path):
-    values = {"pilot": {"cni": {"enabled": True}}}
+    values = {"cni": {"enabled": True}}  # istiod chart 1.30: flat keys (no pilot. prefix)
     without = MiniTree(tmp_path / "a").team([namespace(injection=True), workflow_template()]).app(
         component_app("argo-workflows", values=HARDENED_EXECUTOR), component_app("istiod")).context()
     assert any("istio-init" in m and "NET_ADMIN" in m for m in _messages(admission.run, without))

@@ -119,16 +119,18 @@ def run(ctx: Context, stats: dict) -> list[Finding]:
                     if container else "the pod"
                 findings.append(Finding(
                     SLUG, f"{pod.id}: Pod Security '{level}' rejects {who}: {'; '.join(problems)}", where,
-                    spec=ctx.team_spec(pod.namespace), hint=_hint(container)))
+                    spec=ctx.team_spec(pod.namespace), hint=_hint(container, problems)))
     return findings
 
 
-def _hint(container: Container | None) -> str:
+def _hint(container: Container | None, problems: list[str]) -> str:
     by = container.injected_by if container else ""
+    if "Istio" in by and all("seccomp" in p for p in problems):
+        return "give the pod a RuntimeDefault seccompProfile, or set global.proxy.seccompProfile in the istiod values"
     if by.startswith("Argo"):
         return "set executor.securityContext in the argo-workflows values (allowPrivilegeEscalation false, drop ALL, runAsNonRoot)"
-    if by.startswith("Istio") or "Istio" in by:
-        return "install Istio with its CNI plugin (pilot.cni.enabled) so pods need no NET_ADMIN init container"
+    if "Istio" in by:
+        return "run Istio with its CNI plugin (istiod values cni.enabled, and the istio-cni chart) so pods need no NET_ADMIN init container"
     if by.startswith("KServe"):
         return "give the ClusterStorageContainer's container a restricted securityContext"
     if by.startswith("Seldon"):
