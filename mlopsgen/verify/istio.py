@@ -123,6 +123,7 @@ class MeshPolicies:
     peer_authentications: list[Obj] = field(default_factory=list)
     authorization_policies: list[Obj] = field(default_factory=list)
     request_authentications: list[Obj] = field(default_factory=list)
+    _index: dict[int, dict] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, objects: list[Obj]) -> MeshPolicies:
@@ -134,16 +135,24 @@ class MeshPolicies:
         return found
 
     def _applies(self, policy: Obj, dst: Endpoint) -> bool:
-        if policy.namespace not in (dst.namespace, ROOT_NAMESPACE):
+        namespace = policy.namespace
+        if namespace != dst.namespace and namespace != ROOT_NAMESPACE:
             return False
         selector = policy.spec.get("selector")
         return selector is None or selects(selector, dst.labels)
 
+    def _for(self, policies: list[Obj], dst: Endpoint) -> list[Obj]:
+        """The policies of `policies` that apply to dst, from a per-namespace index built once."""
+        index = self._index.setdefault(id(policies), {})
+        if not index:
+            for p in policies:
+                index.setdefault(p.namespace, []).append(p)
+        candidates = index.get(dst.namespace, []) + (index.get(ROOT_NAMESPACE, []) if dst.namespace != ROOT_NAMESPACE else [])
+        return [p for p in candidates if self._applies(p, dst)]
+
     def mtls_mode(self, dst: Endpoint, port: int) -> tuple[str, Obj | None]:
         best: tuple[int, str, Obj | None] = (-1, "PERMISSIVE", None)
-        for pa in self.peer_authentications:
-            if not self._applies(pa, dst):
-                continue
+        for pa in self._for(self.peer_authentications, dst):
             rank = 2 if pa.spec.get("selector") else (1 if pa.namespace == dst.namespace else 0)
             mode = str((pa.spec.get("mtls") or {}).get("mode", "UNSET"))
             port_level = (pa.spec.get("portLevelMtls") or {}).get(port) or (pa.spec.get("portLevelMtls") or {}).get(str(port))
@@ -154,7 +163,7 @@ class MeshPolicies:
         return best[1], best[2]
 
     def issuers(self, dst: Endpoint) -> list[str]:
-        return sorted({str(r.get("issuer")) for ra in self.request_authentications if self._applies(ra, dst)
+        return sorted({str(r.get("issuer")) for ra in self._for(self.request_authentications, dst)
                        for r in ra.spec.get("jwtRules") or []})
 
     def authorize(self, src: Endpoint, dst: Endpoint, port: int) -> Verdict:
@@ -178,7 +187,7 @@ class MeshPolicies:
         return verdict
 
     def _evaluate(self, dst: Endpoint, req: Request) -> Verdict:
-        applicable = [p for p in self.authorization_policies if self._applies(p, dst)]
+        applicable = self._for(self.authorization_policies, dst)
         for p in applicable:
             if p.spec.get("action") == "DENY":
                 for i, rule in enumerate(p.spec.get("rules") or []):

@@ -57,10 +57,15 @@ def _network(cidr: str):
     return ipaddress.ip_network(cidr, strict=False)
 
 
+@lru_cache(maxsize=65536)
+def _address(address: str):
+    return ipaddress.ip_address(address)
+
+
 def in_block(address: str | None, block: dict) -> bool:
     if address is None:
         return False
-    ip = ipaddress.ip_address(address)
+    ip = _address(address)
     try:
         network = _network(str(block.get("cidr")))
     except ValueError:

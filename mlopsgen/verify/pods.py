@@ -203,7 +203,7 @@ def _created_pods(view: ClusterView, obj: Obj, path: tuple, template: dict, reso
     if resource.get("action", "create") not in ("create", "apply"):
         return []
     try:
-        manifest = yaml.safe_load(str(resource.get("manifest", "")))
+        manifest = yaml.load(str(resource.get("manifest", "")), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError:
         return []
     if not isinstance(manifest, dict):

@@ -70,19 +70,59 @@ class Obj:
 
     def locate(self, *path: Any) -> Location:
         """Position of `path` in the object's source (its nearest written ancestor)."""
-        marks = self.source.marks(self.index)
-        key = tuple(path)
-        while key and key not in marks:
-            key = key[:-1]
-        node = marks.get(key) or marks.get(("kind",))
+        roots = composed(self.source)
+        node = roots[self.index] if self.index < len(roots) else None
         if node is None:
             return Location(self.source.display, 1, 1)
+        for part in path:  # walk down the node tree along the path only: no index of the whole file
+            child = _child(node, part)
+            if child is None:
+                break
+            node = child
         return Location(self.source.display, node.start_mark.line + 1, node.start_mark.column + 1)
 
     def copy(self) -> Obj:
         import copy
 
         return Obj(copy.deepcopy(self.data), self.source, self.index, list(self.patched_by))
+
+
+def composed(source: ManifestFile) -> list:
+    """The node trees of a file's documents, composed once (PyYAML's C composer), for positions."""
+    cached = getattr(source, "_verify_roots", None)
+    if cached is None:
+        import yaml
+
+        cached = list(yaml.compose_all(source.text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+        source._verify_roots = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _load_with_nodes(yaml, text: str) -> tuple[list, list]:
+    """Documents and their node trees from one pass of PyYAML's C parser (positions come for free)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    docs, roots = [], []
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            roots.append(node)
+            docs.append(loader.construct_document(node))
+    finally:
+        loader.dispose()
+    return docs, roots
+
+
+def _child(node, part):
+    import yaml
+
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and (key.value == part or key.value == str(part)):
+                return value
+        return None
+    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+        return node.value[part]
+    return None
 
 
 class TreeReader:
@@ -119,13 +159,15 @@ class TreeReader:
             except (OSError, UnicodeDecodeError) as exc:
                 raise UserError.single(display, f"cannot read file: {exc}", hint="is the tree rendered?") from None
             try:
-                docs = list(yaml.load_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+                docs, roots = _load_with_nodes(yaml, text)
             except yaml.YAMLError as exc:
                 mark = getattr(exc, "problem_mark", None)
                 line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
                 raise UserError([Problem(Location(display, line, column), f"invalid YAML: {getattr(exc, 'problem', exc)}",
                                          hint="fix the file, or re-render the tree with `mlopsgen render`")]) from None
-            self._files[rel] = ManifestFile(path, display, text, docs)
+            source = ManifestFile(path, display, text, docs)
+            source._verify_roots = roots  # type: ignore[attr-defined]
+            self._files[rel] = source
         return self._files[rel]
 
     def objects(self, rel: str) -> list[Obj]:
