@@ -1,7 +1,7 @@
 """`mlopsgen verify`: prove offline that a rendered tree works and isolates what the spec says.
 
 tree.py / kustomize.py / argocd.py read the tree as Argo CD would apply it;
-cluster.py and pods.py say what each cluster would run (injected containers
+cluster.py, pods.py, podspec.py and injection.py say what each cluster would run (injected containers
 included); flows.py states the intent; netpol.py and istio.py evaluate both
 layers; network.py combines them per cluster; checks/ holds one family of
 platform checks per module, one journey of FUNCTION.md per named check;

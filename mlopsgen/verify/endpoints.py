@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mlopsgen.catalog import conventions as C
-from mlopsgen.verify.pods import Pod
+from mlopsgen.verify.podspec import Pod
 
 PUBLIC_PROBE = "8.8.8.8"  # stands for the internet: any public address
 API_SERVER_UNDECLARED = "192.0.2.10"  # TEST-NET-1: the control plane, when the spec declares no address

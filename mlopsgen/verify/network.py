@@ -28,7 +28,7 @@ from mlopsgen.verify.endpoints import (
 from mlopsgen.verify.istio import MeshPolicies
 from mlopsgen.verify.istio import Verdict as MeshVerdict
 from mlopsgen.verify.netpol import NetworkPolicies, RuleRef, in_block
-from mlopsgen.verify.pods import Pod
+from mlopsgen.verify.podspec import Pod
 
 
 def api_server(platform: Platform, cluster: str) -> tuple[tuple[str, ...], int | None]:

@@ -13,7 +13,7 @@ namespace without one gets the cluster default, `privileged` unless configured.
 from __future__ import annotations
 
 from mlopsgen.verify.context import Context
-from mlopsgen.verify.pods import Container, Pod
+from mlopsgen.verify.podspec import Container, Pod
 from mlopsgen.verify.result import Finding
 
 SLUG = "admission"

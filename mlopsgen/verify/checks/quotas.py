@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 from mlopsgen.verify.context import Context
-from mlopsgen.verify.pods import Pod
+from mlopsgen.verify.podspec import Pod
 from mlopsgen.verify.quantity import parse, show
 from mlopsgen.verify.result import Finding
 

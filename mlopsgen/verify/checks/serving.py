@@ -18,8 +18,8 @@ import re
 
 from mlopsgen.verify.cluster import get
 from mlopsgen.verify.context import Context
+from mlopsgen.verify.injection import storage_initializer
 from mlopsgen.verify.network import gateway_identity
-from mlopsgen.verify.pods import _storage_container
 from mlopsgen.verify.result import Finding
 
 SERVING, TRAFFIC = "serving", "traffic"
@@ -37,7 +37,7 @@ def serving(ctx: Context, stats: dict) -> list[Finding]:
             where = pod.origin.locate(*pod.origin_path)
             uri = pod.storage_uri
             if uri.startswith("models:/"):
-                if pod.origin.kind == "InferenceService" and _storage_container(view, uri).injected_by.endswith("initializer"):
+                if pod.origin.kind == "InferenceService" and storage_initializer(view, uri).injected_by.endswith("initializer"):
                     findings.append(Finding(SERVING, f"{pod.id}: no ClusterStorageContainer supports {uri}: KServe's storage "
                                                      "initializer fails with 'Cannot recognize storage type'", where,
                                             spec=ctx.model_spec(pod.origin.name.removesuffix('-canary'), "source"),
