@@ -60,19 +60,20 @@ def measure(teams: int, environments: int, pools: int) -> tuple:
         spec = base / "platform.yaml"
         spec.write_text(yaml.safe_dump(synthetic_spec(teams, environments, pools), sort_keys=False))
         rendered = render_spec(spec)
+        tree = Path(rendered.default_output.anchor, *rendered.default_output.parts)
         for rel, text in rendered.files.items():
-            (rendered.default_output / rel).parent.mkdir(parents=True, exist_ok=True)
-            (rendered.default_output / rel).write_text(text)
+            (tree / rel).parent.mkdir(parents=True, exist_ok=True)
+            (tree / rel).write_text(text)
         gc.disable()  # as the command runs (commands/verify.py)
         start = time.perf_counter()
-        ctx = load_context(str(spec), str(rendered.default_output))
+        ctx = load_context(str(spec), str(tree))
         report = verify(ctx)
         in_process = time.perf_counter() - start
         gc.enable()
         pods = sum(len(p) for p in ctx.pods.values())
         policies, resources = nca_inputs(ctx, base)
         mlopsgen = str(Path(sys.executable).parent / "mlopsgen")
-        cold = time_command([mlopsgen, "verify", str(spec), str(rendered.default_output), "--format", "json"], runs=3, ok_codes=(0, 1))
+        cold = time_command([mlopsgen, "verify", str(spec), str(tree), "--format", "json"], runs=3, ok_codes=(0, 1))
         nca = shutil.which("nca") or str(Path(sys.executable).parent / "nca")
         nca_time = time_command([nca, "--connectivity", str(policies), "--resource_list", str(resources), "--output_format", "json"],
                                 runs=1, ok_codes=(0, 1, 2, 3, 4, 5, 6, 7), warm_up=False, timeout=900)

@@ -17,11 +17,12 @@ from tests.conftest import ROOT
 def render_tree(spec: Path) -> Path:
     """Render spec into gitops.path beside it, as `mlopsgen render` would."""
     rendered = render_spec(spec)
+    root = Path(rendered.default_output.anchor, *rendered.default_output.parts)
     for rel, text in rendered.files.items():
-        path = rendered.default_output / rel
+        path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
-    return rendered.default_output
+    return root
 
 
 def copy_example(name: str, directory: Path) -> tuple[Path, Path]:
