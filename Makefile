@@ -47,6 +47,7 @@ bench: $(VENV)/.test-toolchain $(TOOLS)/bin/checkov
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/render.py
 	$(BIN)/python bench/lint.py
+	$(BIN)/python bench/verify.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) out build dist

@@ -116,6 +116,7 @@ def cli() -> None:
       mlopsgen validate platform.yaml
       mlopsgen render platform.yaml -o deploy/
       mlopsgen lint platform.yaml deploy/
+      mlopsgen verify platform.yaml
     """
 
 
@@ -256,6 +257,44 @@ def lint(paths: tuple[str, ...], output_format: str | None, output_file: str | N
     console = Console(color, quiet)
     options = LintOptions(paths, output_format, fail_on, strict, config, output_file, console, gitignore)
     _run(run_lint, options, console=console)
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("spec", type=click.Path(dir_okay=False))
+@click.argument("tree", required=False, type=click.Path(file_okay=False))
+@click.option("--format", "output_format",
+              type=click.Choice(["text", "json", "sarif", "github", "markdown", "mermaid", "dot"]),
+              help="text, json, sarif, github (default when GITHUB_ACTIONS is set), markdown (a PR comment); "
+                   "mermaid or dot draw the connectivity map.")
+@click.option("--explain", nargs=2, metavar="SRC DST[:PORT]",
+              help="Why one flow is allowed or denied, at NetworkPolicy and Istio (exit 0 allowed, 1 denied).")
+@click.option("--diff", "diff", metavar="OLD",
+              help="Connectivity that changed since OLD: a tree directory or a Git revision of the repository "
+                   "holding TREE (text, or --format markdown for a PR comment).")
+def verify(spec: str, tree: str | None, output_format: str | None, explain: tuple[str, str] | None, diff: str | None) -> None:
+    """Prove offline that the rendered tree works and isolates what SPEC says.
+
+    Reads TREE (default: gitops.path next to SPEC) from disk as Argo CD would
+    apply it, derives the flows each journey needs and forbids, evaluates
+    NetworkPolicies and Istio policies, and checks bootstrap, admission,
+    RBAC, quotas, scheduling, serving and URLs. Each journey passes or fails
+    with a reason; each mismatch names the object and rule that decide it.
+
+    \b
+    Examples:
+      mlopsgen verify platform.yaml                     # CI, before Argo CD syncs
+      mlopsgen verify platform.yaml deploy/ --format sarif > verify.sarif
+      mlopsgen verify platform.yaml --explain fraud-prod/training mlflow:5000
+      mlopsgen verify platform.yaml --diff origin/main --format markdown > comment.md
+      mlopsgen verify platform.yaml --format mermaid
+    \b
+    Exit codes: 0 proven, 1 a journey fails (or --explain: denied), 2 unreadable input or usage.
+    """
+    from mlopsgen.commands.verify import VerifyOptions, run_verify
+
+    if explain and diff:
+        raise click.UsageError("--explain and --diff do not combine")
+    _run(run_verify, VerifyOptions(spec, tree, output_format, explain, diff))
 
 
 @cli.command(epilog=EXIT_CODES_HELP)

@@ -1,0 +1,129 @@
+"""`mlopsgen verify`: the proof, an explanation of one flow, a connectivity map, or a diff of two trees."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from mlopsgen.errors import EXIT_CHECK_FAILED, EXIT_OK, UserError
+
+
+@dataclass(frozen=True)
+class VerifyOptions:
+    spec: str
+    tree: str | None
+    output_format: str | None
+    explain: tuple[str, str] | None
+    diff: str | None
+
+
+def _display(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def load_context(spec: str, tree: str | None):
+    from mlopsgen.platform import check_document
+    from mlopsgen.platform.build import build_platform
+    from mlopsgen.platform.loader import load_file
+    from mlopsgen.verify import Context
+
+    doc = load_file(spec)
+    check_document(doc)
+    platform = build_platform(doc.data, doc.file)
+    root = Path(tree) if tree else Path(spec).parent / platform.gitops.path
+    if not root.is_dir():
+        raise UserError.single(str(root), "no rendered tree here",
+                               hint=f"render it first: mlopsgen render {spec} -o {root}, or pass TREE")
+    return Context(platform, doc, root, _display(root))
+
+
+def _parse_destination(text: str) -> tuple[str, str | None, int | None]:
+    name, _, port = text.rpartition(":") if ":" in text else (text, "", "")
+    if not port:
+        return text, None, None
+    number, _, protocol = port.partition("/")
+    if not number.isdigit():
+        raise UserError.single(text, "not DST[:PORT[/PROTOCOL]]", hint="e.g. kube-dns:53/UDP or fraud-prod/fraud-detector:8080")
+    return name, (protocol or "TCP").upper(), int(number)
+
+
+def run_explain(ctx, src_name: str, dst_text: str) -> int:
+    from mlopsgen.verify import ports as P
+    from mlopsgen.verify.explain import endpoint_names, explain, find_endpoint
+
+    dst_name, protocol, port = _parse_destination(dst_text)
+    found = [find_endpoint(ctx.networks, n) for n in (src_name, dst_name)]
+    for name, hit in zip((src_name, dst_name), found, strict=True):
+        if hit is None:
+            names = ", ".join(n.split("@")[0] for n in endpoint_names(ctx.networks)[:12])
+            raise UserError.single(name, "no such endpoint", hint=f"endpoints are namespace/workload or platform names: {names}, ...")
+    (net, src), (dst_net, dst) = found  # type: ignore[misc]
+    if net is not dst_net:
+        raise UserError.single(dst_name, f"{dst.label} is on another cluster than {src.label}",
+                               hint="across clusters, traffic goes through a published endpoint")
+    if port is None:
+        allowed = net.connection(src, dst)
+        click.echo(f"{src.label} -> {dst.label}: allowed {P.describe(allowed)}")
+        protocol, port = P.first_port(allowed, [("TCP", 443)]) or ("TCP", 443)
+    ok, text = explain(net, src, dst, protocol or "TCP", port)
+    click.echo(text, nl=False)
+    return EXIT_OK if ok else EXIT_CHECK_FAILED
+
+
+def run_diff(ctx, options: VerifyOptions) -> int:
+    from mlopsgen.verify import Context
+    from mlopsgen.verify import diff as D
+    from mlopsgen.verify.connectivity_map import connectivity
+
+    assert options.diff is not None
+    new = connectivity(ctx)
+    with D.temporary_dir() as tmp:
+        old_root = Path(options.diff)
+        if not old_root.is_dir():
+            old_root = D.checkout(ctx.reader.root, options.diff, Path(tmp))
+        old_ctx = Context(ctx.platform, ctx.doc, old_root, _display(old_root) if Path(options.diff).is_dir() else options.diff)
+        old = connectivity(old_ctx)
+    found = D.changes(old, new)
+    sys.stdout.write(D.markdown(found) if options.output_format == "markdown" else D.text(found))
+    return EXIT_OK
+
+
+def run_verify(options: VerifyOptions) -> int:
+    import gc
+
+    # A run builds a large graph of long-lived objects (documents, their nodes, pods, policies) and frees
+    # nothing until it ends: the cyclic collector would only rescan it, again and again (2x the run time).
+    gc.disable()
+    try:
+        return _run(options)
+    finally:
+        gc.enable()
+
+
+def _run(options: VerifyOptions) -> int:
+    ctx = load_context(options.spec, options.tree)
+    if options.explain:
+        return run_explain(ctx, *options.explain)
+    if options.diff:
+        return run_diff(ctx, options)
+    output_format = options.output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    if output_format in ("mermaid", "dot"):
+        from mlopsgen.verify.connectivity_map import MAPS
+
+        sys.stdout.write(MAPS[output_format](ctx))
+        return EXIT_OK
+    from mlopsgen.verify import verify
+    from mlopsgen.verify.report import REPORTERS, summary_line
+
+    report = verify(ctx)
+    sys.stdout.write(REPORTERS[output_format](report))
+    if output_format != "text":
+        click.echo(summary_line(report), err=True)
+    return EXIT_OK if report.proven else EXIT_CHECK_FAILED

@@ -1,0 +1,173 @@
+"""What Argo CD would apply: the roots, the Applications they deliver, and each app's objects.
+
+Argo CD semantics followed here:
+- a root is an Application nobody delivers: it is applied by hand at bootstrap;
+- an Application's Git source is a Kustomize build when the directory holds a
+  kustomization, else its YAML files (`directory.recurse`, `directory.include`);
+- a chart source installs a Helm chart; verify cannot render it offline, so it
+  records the chart and the values files the app passes (`$values/...`);
+- namespaced objects without a namespace land in `destination.namespace`;
+- `argocd.argoproj.io/sync-wave` orders the resources of one parent (default 0).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+from dataclasses import dataclass, field
+
+from mlopsgen.verify.kustomize import build, kustomization_file
+from mlopsgen.verify.tree import CLUSTER_SCOPED, Obj, TreeReader
+
+WAVE = "argocd.argoproj.io/sync-wave"
+HUB_SERVER = "https://kubernetes.default.svc"  # Argo CD's own cluster
+
+
+@dataclass
+class ChartSource:
+    repo_url: str
+    chart: str
+    version: str
+    values: dict  # merged values files, as Helm merges them (later files win)
+    values_files: list[str]
+    release: str  # Argo CD's Helm release name: helm.releaseName, else the Application's name
+
+
+@dataclass
+class App:
+    obj: Obj
+    name: str
+    project: str
+    server: str
+    namespace: str
+    wave: int
+    objects: list[Obj] = field(default_factory=list)  # what its Git sources apply
+    charts: list[ChartSource] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)  # tree paths of its Git sources
+    parent: str | None = None  # the Application that delivers it; None for a root
+    missing_paths: list[str] = field(default_factory=list)
+
+    @property
+    def sync_options(self) -> list[str]:
+        return list(((self.obj.spec.get("syncPolicy") or {}).get("syncOptions")) or [])
+
+
+def wave_of(obj: Obj) -> int:
+    try:
+        return int(str(obj.annotations.get(WAVE, "0")))
+    except ValueError:
+        return 0
+
+
+def _tree_path(gitops_path: str, repo_path: str) -> str | None:
+    """The tree-relative path of a repository path, or None when it lies outside the tree."""
+    repo_path = posixpath.normpath(repo_path.strip("/")) if repo_path.strip("/") else "."
+    root = posixpath.normpath(gitops_path.strip("/")) if gitops_path.strip("/") else "."
+    if root == ".":
+        return "" if repo_path == "." else repo_path
+    if repo_path == root:
+        return ""
+    if repo_path.startswith(root + "/"):
+        return repo_path[len(root) + 1:]
+    return None
+
+
+def _directory_files(reader: TreeReader, rel: str, directory: dict) -> list[str]:
+    recurse = bool(directory.get("recurse"))
+    files = reader.yaml_files(rel, recurse)
+    include, exclude = directory.get("include"), directory.get("exclude")
+
+    def matches(pattern: str, path: str) -> bool:
+        patterns = pattern.strip("{}").split(",") if pattern.startswith("{") else [pattern]
+        return any(fnmatch.fnmatch(path, p.strip()) for p in patterns)
+
+    inner = [f[len(rel) + 1:] if rel else f for f in files]
+    return [f for f, short in zip(files, inner, strict=True)
+            if (not include or matches(str(include), short)) and not (exclude and matches(str(exclude), short))]
+
+
+def _merge(base: dict, extra: dict) -> dict:
+    merged = dict(base)
+    for key, value in extra.items():
+        merged[key] = _merge(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) else value
+    return merged
+
+
+class Deployment:
+    """Every Application of a tree, resolved from its roots; objects per destination cluster."""
+
+    def __init__(self, reader: TreeReader, gitops_path: str, repo_url: str):
+        self.reader = reader
+        self.gitops_path = gitops_path
+        self.repo_url = repo_url
+        self.apps: dict[str, App] = {}
+        candidates = [o for rel in reader.yaml_files("argocd", True) for o in reader.objects(rel) if o.kind == "Application"]
+        delivered: set[tuple[str, int]] = set()
+        resolved = {o.name: self._app(o) for o in candidates}
+        for app in resolved.values():
+            for child in app.objects:
+                delivered.add((child.source.display, child.index))
+        self.roots = [a for a in resolved.values() if (a.obj.source.display, a.obj.index) not in delivered]
+        for app in resolved.values():
+            for child in app.objects:
+                if child.kind == "Application" and child.name in resolved:
+                    resolved[child.name].parent = app.name
+        self.apps = dict(sorted(resolved.items()))
+        self.projects = {o.name: o for a in self.apps.values() for o in a.objects if o.kind == "AppProject"}
+        self.project_files = {o.name: o for rel in reader.yaml_files("argocd", True) for o in reader.objects(rel)
+                              if o.kind == "AppProject"}
+
+    def _app(self, obj: Obj) -> App:
+        spec = obj.spec
+        destination = spec.get("destination") or {}
+        app = App(obj, obj.name, str(spec.get("project", "")), str(destination.get("server", HUB_SERVER)),
+                  str(destination.get("namespace", "")), wave_of(obj))
+        sources = spec.get("sources") or ([spec["source"]] if spec.get("source") else [])
+        refs = {s.get("ref"): s for s in sources if s.get("ref")}
+        for source in sources:
+            if source.get("chart"):
+                app.charts.append(self._chart(app, source, refs))
+            elif source.get("path") is not None and not source.get("ref"):
+                rel = _tree_path(self.gitops_path, str(source["path"]))
+                if rel is None or not self.reader.is_dir(rel):
+                    app.missing_paths.append(str(source["path"]))
+                    continue
+                app.paths.append(rel)
+                if kustomization_file(self.reader, rel):
+                    objects = build(self.reader, rel)
+                else:
+                    objects = [o for f in _directory_files(self.reader, rel, source.get("directory") or {})
+                               for o in self.reader.objects(f)]
+                for o in objects:
+                    if o.kind not in CLUSTER_SCOPED and not o.namespace and app.namespace:
+                        o.data.setdefault("metadata", {})["namespace"] = app.namespace
+                app.objects += objects
+        return app
+
+    def _chart(self, app: App, source: dict, refs: dict) -> ChartSource:
+        helm = source.get("helm") or {}
+        values: dict = {}
+        files = []
+        for entry in helm.get("valueFiles") or []:
+            entry = str(entry)
+            if entry.startswith("$"):
+                ref, _, repo_path = entry[1:].partition("/")
+                rel = _tree_path(self.gitops_path, repo_path) if ref in refs else None
+            else:
+                rel = None
+            if rel is not None and self.reader.exists(rel):
+                files.append(rel)
+                doc = self.reader.file(rel).documents
+                values = _merge(values, doc[0] if doc and isinstance(doc[0], dict) else {})
+            else:
+                app.missing_paths.append(entry)
+        if isinstance(helm.get("valuesObject"), dict):
+            values = _merge(values, helm["valuesObject"])
+        return ChartSource(str(source.get("repoURL", "")), str(source["chart"]), str(source.get("targetRevision", "")),
+                           values, files, str(helm.get("releaseName") or app.name))
+
+    def on_server(self, server: str) -> list[App]:
+        return [a for a in self.apps.values() if a.server == server]
+
+    def objects_on(self, server: str) -> list[Obj]:
+        return [o for a in self.on_server(server) for o in a.objects]

@@ -1,0 +1,80 @@
+"""Journeys 8 and 9: alerts can fire, and the retraining loop can run to a rollout.
+
+- An alert on a metric nothing exports never fires. Meshed model pods export
+  Istio's standard metrics from their sidecar (catalog/promql.py), and the
+  metrics the spec says a scraped model serves itself.
+- A CronWorkflow's templateRef must name a WorkflowTemplate of its namespace.
+- An emptyDir lives and dies with its pod: a step in an isolated mode can
+  only receive the candidate through a volume an earlier step wrote (a PVC),
+  since input artifacts are fetched over the network.
+- Something after validation must act on it (promotion, then a rollout: an
+  InferenceService follows a registry alias only when its pods restart).
+"""
+
+from __future__ import annotations
+
+import re
+
+from mlopsgen.catalog.modes import MODES
+from mlopsgen.catalog.promql import EXPORTED_METRICS
+from mlopsgen.verify.context import Context
+from mlopsgen.verify.endpoints import pod_endpoint
+from mlopsgen.verify.result import Finding
+
+MONITORING, RETRAINING = "monitoring", "retraining"
+METRIC = re.compile(r"([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?=\{|\[)")
+PROMQL_WORDS = {"sum", "rate", "min_over_time", "max_over_time", "avg_over_time", "histogram_quantile", "by", "irate", "increase"}
+
+
+def monitoring(ctx: Context, stats: dict) -> list[Finding]:
+    findings = []
+    for view in ctx.views:
+        meshed_models = any(p.meshed for p in ctx.pods[view.name] if p.kind == "model")
+        exported = set(EXPORTED_METRICS) if meshed_models else set()
+        scraped = {o.labels.get("mlopsgen.dev/model") for o in view.of_kind("ServiceMonitor")}
+        # A metric the spec says the model serves itself reaches Prometheus through the scraped (merged) metrics port.
+        exported |= {m.slos.accuracy_metric for m in ctx.platform.models if m.slos and m.slos.accuracy_metric and m.name in scraped}
+        for rule in view.of_kind("PrometheusRule"):
+            for g, group in enumerate(rule.spec.get("groups") or []):
+                for r, alert in enumerate(group.get("rules") or []):
+                    names = {m for m in METRIC.findall(str(alert.get("expr", ""))) if m not in PROMQL_WORDS}
+                    for name in sorted(names - exported):
+                        findings.append(Finding(MONITORING, f"alert {alert.get('alert')} in {rule.namespace}/{rule.name} reads "
+                                                            f"{name}, which nothing the tree deploys exports: it never fires",
+                                                rule.locate("spec", "groups", g, "rules", r, "expr"),
+                                                hint="alert on a metric the model's sidecar or a deployed exporter provides"))
+    return findings
+
+
+def retraining(ctx: Context, stats: dict) -> list[Finding]:
+    findings = []
+    for view in ctx.views:
+        templates = {(o.namespace, o.name): o for o in view.of_kind("WorkflowTemplate")}
+        pods = {p.id: p for p in ctx.pods[view.name]}
+        for cron in view.of_kind("CronWorkflow"):
+            spec = cron.spec.get("workflowSpec") or {}
+            entry: dict = next((t for t in spec.get("templates") or [] if t.get("name") == spec.get("entrypoint")), {})
+            steps = [s for group in entry.get("steps") or [] for s in group]
+            last_isolated = None
+            for i, step in enumerate(steps):
+                ref = step.get("templateRef") or {}
+                if ref and (cron.namespace, ref.get("name")) not in templates:
+                    findings.append(Finding(RETRAINING, f"CronWorkflow {cron.namespace}/{cron.name} step {step.get('name')} "
+                                                        f"references WorkflowTemplate {ref.get('name')}, which is not there",
+                                            cron.locate("spec", "workflowSpec"), hint="deliver the WorkflowTemplate with the overlay"))
+                    continue
+                pod = pods.get(f"{cron.namespace}/{ref.get('template')}") if ref else None
+                intent = ctx.intents.of(pod_endpoint(pod)) if pod else None
+                if pod and intent and MODES[intent.mode].isolated:
+                    last_isolated = i
+                    if not any("persistentVolumeClaim" in v for v in pod.volumes):
+                        findings.append(Finding(RETRAINING, f"CronWorkflow {cron.namespace}/{cron.name}: step {step.get('name')} "
+                                                            f"runs in '{intent.mode}' mode but has no volume an earlier step "
+                                                            "wrote (emptyDir is per pod): the candidate cannot reach it",
+                                                pod.origin.locate(*pod.origin_path),
+                                                hint="pass the candidate through a PersistentVolumeClaim mounted by both steps"))
+            if last_isolated is not None and last_isolated == len(steps) - 1:
+                findings.append(Finding(RETRAINING, f"CronWorkflow {cron.namespace}/{cron.name} ends with validation: nothing "
+                                                    "promotes the candidate or triggers a rollout", cron.locate("spec", "workflowSpec"),
+                                        hint="add a promotion step (an identity allowed to write the registry) and a rollout"))
+    return findings

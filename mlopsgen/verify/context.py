@@ -1,0 +1,61 @@
+"""Everything the checks read, built once: the spec, the tree as Argo CD would apply it, pods, networks."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from mlopsgen.errors import Location
+from mlopsgen.platform.loader import Document
+from mlopsgen.platform.model import Platform
+from mlopsgen.verify.argocd import Deployment
+from mlopsgen.verify.cluster import ClusterView, cluster_views
+from mlopsgen.verify.flows import Intents
+from mlopsgen.verify.network import ClusterNetwork
+from mlopsgen.verify.pods import Pod, cluster_pods
+from mlopsgen.verify.tree import Obj, TreeReader
+
+
+class Context:
+    def __init__(self, platform: Platform, doc: Document | None, tree: Path, display_root: str):
+        self.platform = platform
+        self.doc = doc
+        self.reader = TreeReader(tree, display_root)
+        self.deployment = Deployment(self.reader, platform.gitops.path, platform.gitops.repo_url)
+
+    @cached_property
+    def views(self) -> list[ClusterView]:
+        return cluster_views(self.platform, self.deployment)
+
+    @cached_property
+    def pods(self) -> dict[str, list[Pod]]:
+        return {v.name: cluster_pods(v) for v in self.views}
+
+    @cached_property
+    def networks(self) -> dict[str, ClusterNetwork]:
+        return {v.name: ClusterNetwork(self.platform, v, self.pods[v.name]) for v in self.views}
+
+    @cached_property
+    def intents(self) -> Intents:
+        return Intents(self.platform)
+
+    def view(self, cluster: str) -> ClusterView:
+        return next(v for v in self.views if v.name == cluster)
+
+    def spec_at(self, *path) -> Location | None:
+        return self.doc.locate(path) if self.doc is not None and path else None
+
+    def team_spec(self, namespace: str, *rest) -> Location | None:
+        pair = self.intents.namespaces.get(namespace)
+        if pair is None:
+            return None
+        team, env = pair
+        i = next(i for i, t in enumerate(self.platform.teams) if t is team)
+        return self.spec_at("teams", i, *rest) if rest else self.spec_at("teams", i, "quotas", env.name)
+
+    def model_spec(self, name: str, *rest) -> Location | None:
+        i = next((i for i, m in enumerate(self.platform.models) if m.name == name), None)
+        return None if i is None else self.spec_at("models", i, *rest)
+
+    def all_objects(self) -> list[Obj]:
+        return [o for v in self.views for o in v.objects]

@@ -1,0 +1,76 @@
+"""The containers controllers inject into pods, as the rendered configuration sets them.
+
+Upstream facts each injection follows (Argo's executor containers are added where
+pods.py derives the workflow pod, since they depend on the step's kind):
+- Argo Workflows (emissary executor) adds an `init` container and a `wait`
+  sidecar to every container/script step; their securityContext and resources
+  are the workflow-controller's `executor.securityContext` / `executor.resources`
+  (chart values), empty by default. A resource step is one pod whose `main`
+  container is the executor itself, creating the manifest through the API; a
+  Job it creates runs its own pod. Every workflow pod carries the label
+  `workflows.argoproj.io/workflow`.
+- KServe adds a `storage-initializer` init container when `storageUri` is set:
+  the container of a ClusterStorageContainer whose supportedUriFormats match the
+  URI, else the inferenceservice-config default (no securityContext).
+- Seldon Core v1 adds the `seldon-container-engine` (runAsUser `executor.user`,
+  nothing else) and, for a prepackaged server with a modelUri, an initializer.
+- Istio adds `istio-proxy` (non-root, no escalation, all capabilities dropped) to
+  pods of injected namespaces that do not opt out, never to hostNetwork pods,
+  and an `istio-init` that needs NET_ADMIN and NET_RAW as root, unless the
+  Istio CNI plugin replaces it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mlopsgen.catalog import conventions as C
+from mlopsgen.verify.cluster import ClusterView, get
+from mlopsgen.verify.podspec import Container, Pod, container_of
+
+ISTIO_PROXY_SECURITY = {"allowPrivilegeEscalation": False, "privileged": False, "readOnlyRootFilesystem": True,
+                        "runAsNonRoot": True, "runAsUser": 1337, "runAsGroup": 1337, "capabilities": {"drop": ["ALL"]}}
+ISTIO_INIT_SECURITY = {"allowPrivilegeEscalation": False, "privileged": False, "runAsNonRoot": False, "runAsUser": 0,
+                       "runAsGroup": 0, "capabilities": {"add": ["NET_ADMIN", "NET_RAW"], "drop": ["ALL"]}}
+ISTIO_PROXY_RESOURCES = {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"cpu": "2", "memory": "1Gi"}}
+SELDON_ENGINE = "seldon-container-engine"
+
+
+def meshed(view: ClusterView, namespace: str, labels: dict, host_network: bool) -> bool:
+    if host_network:
+        return False
+    ns = view.namespace_labels(namespace)
+    choice = str(labels.get(C.SIDECAR_INJECT, "")).lower()
+    if ns.get("istio-injection") == "disabled":
+        return False
+    if ns.get("istio-injection") == "enabled" or "istio.io/rev" in ns:
+        return choice != "false"
+    return choice == "true"
+
+
+def inject_mesh(view: ClusterView, pod: Pod) -> None:
+    pod.meshed = meshed(view, pod.namespace, pod.labels, pod.host_network)
+    if not pod.meshed:
+        return
+    proxy = dict(ISTIO_PROXY_SECURITY)
+    seccomp = get(view.values("istiod"), "global.proxy.seccompProfile")  # Istio sets it on its containers only if given
+    if seccomp:
+        proxy["seccompProfile"] = seccomp
+    if view.istio_cni:
+        pod.containers.append(Container("istio-validation", dict(proxy), {}, "Istio CNI", init=True))
+    else:
+        why = "the cluster's Istio: nothing says it runs the CNI plugin" if "istiod" in view.provided else "Istio without its CNI plugin"
+        pod.containers.append(Container("istio-init", dict(ISTIO_INIT_SECURITY), {}, why, init=True))
+    pod.containers.append(Container("istio-proxy", proxy, ISTIO_PROXY_RESOURCES, "Istio",
+                                    init=view.native_sidecars, ports=[{"name": "http-envoy-prom", "containerPort": 15090}]))
+
+
+def storage_initializer(view: ClusterView, uri: str) -> Container:
+    for csc in view.of_kind("ClusterStorageContainer"):
+        for fmt in csc.spec.get("supportedUriFormats") or []:
+            prefix, regex = fmt.get("prefix"), fmt.get("regex")
+            if (prefix and uri.startswith(prefix)) or (regex and re.search(regex, uri)):
+                c = container_of(csc.spec.get("container") or {}, "storage-initializer")
+                c.name, c.injected_by, c.init = "storage-initializer", f"KServe ({csc.ref})", True
+                return c
+    return Container("storage-initializer", {}, {}, "KServe default storage initializer", init=True)

@@ -1,0 +1,167 @@
+"""The pods a cluster would create from the tree: from WorkflowTemplates, CronWorkflows, the Jobs
+resource steps create, InferenceServices and SeldonDeployments; injection.py adds what controllers inject.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+
+from mlopsgen.catalog import conventions as C
+from mlopsgen.catalog.runtimes import RUNTIMES
+from mlopsgen.verify.cluster import ClusterView, get
+from mlopsgen.verify.injection import SELDON_ENGINE, inject_mesh, storage_initializer
+from mlopsgen.verify.podspec import Container, Pod, container_of, urls_in
+from mlopsgen.verify.tree import Obj
+
+ARGO_WORKFLOW = "workflows.argoproj.io/workflow"  # Argo labels every pod of a workflow with its name
+
+
+def _address(view: ClusterView, namespace: str, salt: str) -> str | None:
+    ns = view.namespace_object(namespace)
+    pools = ns.annotations.get(C.CALICO_IPV4_POOLS) if ns else None
+    if not pools:
+        return None
+    import ipaddress
+
+    names = json.loads(pools) if str(pools).startswith("[") else [pools]
+    pool = next((p for p in view.of_kind("IPPool") if p.name in names), None)
+    if pool is None:
+        return None
+    network = ipaddress.ip_network(str(pool.spec.get("cidr")), strict=False)
+    offset = 10 + sum(map(ord, salt)) % max(1, min(network.num_addresses - 20, 60000))
+    return str(network.network_address + offset)
+
+
+def workflow_pods(view: ClusterView, obj: Obj) -> list[Pod]:
+    spec, prefix = (obj.spec.get("workflowSpec") or {}, ("spec", "workflowSpec")) if obj.kind == "CronWorkflow" else (obj.spec, ("spec",))
+    executor = get(view.values("argo-workflows"), "executor", {}) or {}
+    pods = []
+    for i, template in enumerate(spec.get("templates") or []):
+        main = template.get("container") or template.get("script")
+        resource = template.get("resource")
+        if not main and not resource:
+            continue
+        if resource:
+            pods += _created_pods(view, obj, prefix + ("templates", i), template, resource)
+            main = {"name": "main", "securityContext": executor.get("securityContext") or {},
+                    "resources": executor.get("resources") or {}}
+        patch: dict = {}
+        for raw in (spec.get("podSpecPatch"), template.get("podSpecPatch")):
+            if raw:
+                with contextlib.suppress(ValueError):
+                    patch.update(json.loads(raw) if isinstance(raw, str) and raw.strip().startswith("{") else {})
+        labels = {**((spec.get("podMetadata") or {}).get("labels") or {}), **((template.get("metadata") or {}).get("labels") or {}),
+                  ARGO_WORKFLOW: obj.name, "workflows.argoproj.io/completed": "false"}
+        account = template.get("serviceAccountName") or spec.get("serviceAccountName") or "default"
+        automount = template.get("automountServiceAccountToken", spec.get("automountServiceAccountToken", True))
+        host = bool(patch.get("hostNetwork", template.get("hostNetwork", spec.get("hostNetwork", False))))
+        containers = [container_of(main, "main")]
+        if resource:
+            containers[0].injected_by = "Argo Workflows executor (resource step)"
+        else:
+            containers += [Container("init", dict(executor.get("securityContext") or {}), dict(executor.get("resources") or {}),
+                                     "Argo Workflows executor", init=True),
+                           Container("wait", dict(executor.get("securityContext") or {}), dict(executor.get("resources") or {}),
+                                     "Argo Workflows executor")]
+        name = template.get("name", str(i))
+        workload = name if obj.kind == "WorkflowTemplate" else f"{obj.name}/{name}"
+        pod = Pod(view.name, obj.namespace or "", workload, "workflow", obj, prefix + ("templates", i), labels, account,
+                  automount is not False, host, template.get("securityContext") or spec.get("securityContext") or {},
+                  containers, list(template.get("volumes") or []) + list(spec.get("volumes") or []),
+                  template.get("nodeSelector") or spec.get("nodeSelector") or {},
+                  list(template.get("tolerations") or spec.get("tolerations") or []),
+                  executor_account=(spec.get("executor") or {}).get("serviceAccountName") or account,
+                  urls=[(u, prefix + ("templates", i) + p) for u, p in urls_in(main, ())], orchestrates=bool(resource))
+        pod.address = _address(view, pod.namespace, pod.workload)
+        inject_mesh(view, pod)
+        pods.append(pod)
+    return pods
+
+
+def _created_pods(view: ClusterView, obj: Obj, path: tuple, template: dict, resource: dict) -> list[Pod]:
+    """The pod of a Job (or the Pod) a resource step creates."""
+    import yaml
+
+    if resource.get("action", "create") not in ("create", "apply"):
+        return []
+    try:
+        manifest = yaml.load(str(resource.get("manifest", "")), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        return []
+    if not isinstance(manifest, dict):
+        return []
+    if manifest.get("kind") == "Job":
+        podtemplate = (manifest.get("spec") or {}).get("template") or {}
+    elif manifest.get("kind") == "Pod":
+        podtemplate = manifest
+    else:
+        return []
+    podspec = podtemplate.get("spec") or {}
+    labels = dict((podtemplate.get("metadata") or {}).get("labels") or {})
+    name = template.get("name", "resource")
+    workload = f"{name}-job" if obj.kind == "WorkflowTemplate" else f"{obj.name}/{name}-job"
+    pod = _pod_from(view, obj, workload, path + ("resource", "manifest"), podspec, labels,
+                    [container_of(c) for c in podspec.get("containers") or []], "", urls_in(podspec, ()))
+    pod.kind = "job"
+    return [pod]
+
+
+def model_pods(view: ClusterView, obj: Obj) -> list[Pod]:
+    pods = []
+    if obj.kind == "InferenceService":
+        predictor = obj.spec.get("predictor") or {}
+        model = predictor.get("model") or {}
+        main = container_of(model, "kserve-container")
+        main.name = "kserve-container"
+        main.ports = main.ports or [{"containerPort": RUNTIMES["kserve"].serving_port, "protocol": "TCP"}]
+        containers = [main] + [container_of(c) for c in predictor.get("containers") or []]
+        uri = str(model.get("storageUri", ""))
+        if uri:
+            containers.append(storage_initializer(view, uri))
+        labels = {**(predictor.get("labels") or {}), "serving.kserve.io/inferenceservice": obj.name, "component": "predictor"}
+        pods.append(_pod_from(view, obj, obj.name, ("spec", "predictor"), predictor, labels, containers, uri,
+                              urls_in(model, ())))
+    elif obj.kind == "SeldonDeployment":
+        executor = get(view.values("seldon-core-operator"), "executor", {}) or {}
+        for i, predictor in enumerate(obj.spec.get("predictors") or []):
+            for j, component in enumerate(predictor.get("componentSpecs") or []):
+                podspec = component.get("spec") or {}
+                containers = [container_of(c) for c in podspec.get("containers") or []]
+                engine = Container(SELDON_ENGINE, {"runAsUser": int(executor.get("user", 8888))}, {
+                    "requests": {"cpu": get(executor, "resources.cpuRequest", "500m"), "memory": get(executor, "resources.memoryRequest", "512Mi")},
+                    "limits": {"cpu": get(executor, "resources.cpuLimit", "500m"), "memory": get(executor, "resources.memoryLimit", "512Mi")},
+                }, "Seldon Core operator", ports=[{"name": "http", "containerPort": int(executor.get("port", 8000))}])
+                containers.append(engine)
+                uri = str((predictor.get("graph") or {}).get("modelUri", ""))
+                if uri:
+                    containers.append(Container(f"{(predictor.get('graph') or {}).get('name', 'model')}-model-initializer",
+                                                {}, {}, "Seldon Core storage initializer", init=True))
+                labels = {**((component.get("metadata") or {}).get("labels") or {}),
+                          "seldon-deployment-id": obj.name, "seldon-app": f"{obj.name}-{predictor.get('name', i)}"}
+                pods.append(_pod_from(view, obj, f"{obj.name}/{predictor.get('name', i)}",
+                                      ("spec", "predictors", i, "componentSpecs", j, "spec"), podspec, labels, containers, uri,
+                                      urls_in(podspec, ())))
+    return pods
+
+
+def _pod_from(view: ClusterView, obj: Obj, workload: str, path: tuple, podspec: dict, labels: dict,
+              containers: list[Container], uri: str, urls: list) -> Pod:
+    pod = Pod(view.name, obj.namespace or "", workload, "model", obj, path, labels,
+              podspec.get("serviceAccountName") or "default", podspec.get("automountServiceAccountToken", True) is not False,
+              bool(podspec.get("hostNetwork")), podspec.get("securityContext") or {}, containers,
+              list(podspec.get("volumes") or []), podspec.get("nodeSelector") or {}, list(podspec.get("tolerations") or []),
+              storage_uri=uri, urls=[(u, path + p) for u, p in urls])
+    pod.address = _address(view, pod.namespace, pod.workload)
+    inject_mesh(view, pod)
+    return pod
+
+
+POD_SOURCES = {"WorkflowTemplate": workflow_pods, "CronWorkflow": workflow_pods,
+               "InferenceService": model_pods, "SeldonDeployment": model_pods}
+
+
+def cluster_pods(view: ClusterView) -> list[Pod]:
+    pods = [p for o in view.objects if o.kind in POD_SOURCES for p in POD_SOURCES[o.kind](view, o)]
+    return sorted(pods, key=lambda p: p.id)
+

@@ -1,0 +1,74 @@
+"""A pod as the cluster would run it: its containers (injected ones marked) and what policies see of it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from mlopsgen.verify.tree import Obj
+
+URL = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s\"'<>]+", re.I)
+
+
+@dataclass
+class Container:
+    name: str
+    security: dict
+    resources: dict
+    injected_by: str = ""  # "" for containers the tree writes
+    init: bool = False
+    ports: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class Pod:
+    cluster: str
+    namespace: str
+    workload: str  # stable name within the namespace
+    kind: str  # "workflow" or "model"
+    origin: Obj
+    origin_path: tuple
+    labels: dict
+    service_account: str
+    automount: bool
+    host_network: bool
+    security: dict  # pod securityContext
+    containers: list[Container]
+    volumes: list[dict]
+    node_selector: dict
+    tolerations: list[dict]
+    meshed: bool = False
+    executor_account: str = ""
+    storage_uri: str = ""
+    urls: list[tuple[str, tuple]] = field(default_factory=list)  # (url, path in origin)
+    address: str | None = None  # from a Calico IPPool selected by the namespace
+    orchestrates: bool = False  # an Argo resource step: the executor alone, talking to the API server
+
+    @property
+    def id(self) -> str:
+        return f"{self.namespace}/{self.workload}"
+
+    def gpus(self) -> int:
+        total = 0
+        for c in self.containers:
+            value = (c.resources.get("limits") or {}).get("nvidia.com/gpu") or (c.resources.get("requests") or {}).get("nvidia.com/gpu")
+            total += int(str(value)) if value else 0
+        return total
+
+
+def urls_in(node, path: tuple) -> list[tuple[str, tuple]]:
+    found: list[tuple[str, tuple]] = []
+    if isinstance(node, dict):
+        for k, v in node.items():
+            found += urls_in(v, path + (k,))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            found += urls_in(v, path + (i,))
+    elif isinstance(node, str):
+        found += [(m.group(0), path) for m in URL.finditer(node) if "{{" not in m.group(0)]
+    return found
+
+
+def container_of(spec: dict, name: str = "") -> Container:
+    return Container(spec.get("name") or name, spec.get("securityContext") or {}, spec.get("resources") or {},
+                     ports=list(spec.get("ports") or []))

@@ -1,0 +1,103 @@
+"""Reporters for a verify run, picked from a name map; the exit code never depends on them."""
+
+from __future__ import annotations
+
+import json
+
+from mlopsgen import __version__
+from mlopsgen.verify.result import Finding, Report
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+LEVEL = {"error": "error", "warning": "warning"}
+DOCS = "https://github.com/mlopsgen/mlopsgen/blob/main/README.md#verify"
+
+
+def summary_line(report: Report) -> str:
+    passed = sum(v.passed for v in report.verdicts)
+    errors = sum(f.severity == "error" for f in report.findings)
+    state = "proven" if report.proven else "NOT proven"
+    return (f"verify: {state}: {passed} of {len(report.verdicts)} journeys pass; {report.required} required flows checked, "
+            f"{report.forbidden_pairs} allowed connections checked against intent; {errors} problem{'s' if errors != 1 else ''}"
+            + (f"; {len(report.outside_policy)} hostNetwork pod(s) outside NetworkPolicy" if report.outside_policy else ""))
+
+
+def _line(f: Finding) -> str:
+    text = f"{f.location}: {f.severity}: {f.message} [{f.check}]"
+    if f.spec:
+        text += f"\n  spec: {f.spec}"
+    if f.hint:
+        text += f"\n  hint: {f.hint}"
+    return text
+
+
+def text(report: Report) -> str:
+    lines = [_line(f) for f in report.findings]
+    lines.append("")
+    for v in report.verdicts:
+        lines.append(f"{'PASS' if v.passed else 'FAIL'}  {v.journey}. {v.title} [{v.slug}]: {v.reason}")
+    lines.append(summary_line(report))
+    return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def json_report(report: Report) -> str:
+    return json.dumps({
+        "tool": "mlopsgen", "version": __version__, "proven": report.proven,
+        "journeys": [{"check": v.slug, "journey": v.journey, "title": v.title, "passed": v.passed, "reason": v.reason,
+                      "findings": sum(f.severity == "error" for f in v.findings)} for v in report.verdicts],
+        "findings": [f.as_dict() for f in report.findings],
+        "summary": {"required_flows": report.required, "connections": report.forbidden_pairs,
+                    "outside_network_policy": report.outside_policy},
+    }, indent=2) + "\n"
+
+
+def sarif(report: Report) -> str:
+    import hashlib
+
+    rules = [{"id": v.slug, "name": f"J{v.journey:02d}", "shortDescription": {"text": v.title},
+              "fullDescription": {"text": f"Journey {v.journey} of FUNCTION.md: {v.title}"},
+              "help": {"text": v.title, "markdown": f"**{v.title}**"}, "helpUri": DOCS,
+              "defaultConfiguration": {"level": "error"}} for v in report.verdicts]
+    index = {v.slug: i for i, v in enumerate(report.verdicts)}
+    results = []
+    for f in report.findings:
+        locations = [{"physicalLocation": {"artifactLocation": {"uri": f.location.file, "uriBaseId": "%SRCROOT%"},
+                                           "region": {"startLine": max(f.location.line, 1), "startColumn": max(f.location.column, 1)}}}]
+        related = [{"id": 1, "message": {"text": "the spec line that made it"},
+                    "physicalLocation": {"artifactLocation": {"uri": f.spec.file, "uriBaseId": "%SRCROOT%"},
+                                         "region": {"startLine": max(f.spec.line, 1), "startColumn": max(f.spec.column, 1)}}}] if f.spec else []
+        results.append({
+            "ruleId": f.check, "ruleIndex": index[f.check], "level": LEVEL[f.severity],
+            "message": {"text": f"{f.message}. {f.hint}" if f.hint else f.message}, "locations": locations,
+            **({"relatedLocations": related} if related else {}),
+            "partialFingerprints": {"mlopsgenVerify/v1": hashlib.sha256(f"{f.check}\0{f.location.file}\0{f.message}".encode()).hexdigest()[:32]},
+        })
+    log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [{
+        "tool": {"driver": {"name": "mlopsgen-verify", "version": __version__, "semanticVersion": __version__,
+                            "informationUri": "https://github.com/mlopsgen/mlopsgen", "rules": rules}},
+        "results": results}]}
+    return json.dumps(log, indent=2) + "\n"
+
+
+def _escape(value: str, prop: bool = False) -> str:
+    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return value.replace(":", "%3A").replace(",", "%2C") if prop else value
+
+
+def github(report: Report) -> str:
+    command = {"error": "error", "warning": "warning"}
+    lines = [f"::{command[f.severity]} file={_escape(f.location.file, True)},line={f.location.line},col={f.location.column},"
+             f"title={_escape('verify ' + f.check, True)}::{_escape(f.message + ('. ' + f.hint if f.hint else ''))}"
+             for f in report.findings]
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def markdown(report: Report) -> str:
+    from mlopsgen.verify.summary import fit
+
+    head = [f"### mlopsgen verify: {'proven' if report.proven else 'NOT proven'}", "", "| | journey | result |", "|---|---|---|"]
+    head += [f"| {'✅' if v.passed else '❌'} | {v.journey}. {v.title} | {v.reason.replace('|', '/')} |" for v in report.verdicts]
+    items = [f"- `{f.location}` {f.message.replace('|', '/')}" for f in report.findings if f.severity == "error"]
+    return fit(head + [""], items, "problems", "\n" + summary_line(report))
+
+
+REPORTERS = {"text": text, "json": json_report, "sarif": sarif, "github": github, "markdown": markdown}

@@ -1,0 +1,117 @@
+"""Hand-broken trees: each break gives a mismatch that names the culprit, and --explain names the allowing rule."""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+
+import yaml
+
+from mlopsgen.commands.verify import load_context
+from mlopsgen.verify.explain import explain, find_endpoint
+from tests.verify.conftest import edit_docs, run
+
+OVERLAY = "teams/fraud/overlays/prod"
+
+
+def _messages(spec: Path, tree: Path, check: str) -> list[str]:
+    report = run(spec, tree)
+    return [f"{f.location}: {f.message}" for f in report.findings if f.check == check and f.severity == "error"]
+
+
+def _add_resource(tree: Path, overlay: str, name: str, docs: list[dict]) -> None:
+    (tree / overlay / name).write_text(yaml.safe_dump_all(docs, sort_keys=False))
+    edit_docs(tree / overlay / "kustomization.yaml", lambda ks: [{**ks[0], "resources": [*ks[0]["resources"], name]}])
+
+
+def _drop_policy(path: Path, name: str) -> None:
+    edit_docs(path, lambda docs: [d for d in docs if d["metadata"]["name"] != name])
+
+
+def test_deleted_default_deny_leaks_unlabelled_pods(quickstart):
+    spec, tree = quickstart
+    assert not [m for m in _messages(spec, tree, "connectivity") if "unlabelled-pod" in m]
+    edit_docs(tree / "teams/fraud/base/kustomization.yaml",
+              lambda ks: [{**ks[0], "resources": [r for r in ks[0]["resources"] if "default-deny" not in r]}])
+    leaks = [m for m in _messages(spec, tree, "connectivity") if "forbidden flow allowed: fraud-prod/unlabelled-pod -> internet" in m]
+    assert leaks and "no NetworkPolicy isolates fraud-prod/unlabelled-pod (no default deny selects it)" in leaks[0]
+
+
+def test_widened_selector_names_the_allowing_rule(quickstart):
+    spec, tree = quickstart
+    path = tree / OVERLAY / "networkpolicies.yaml"
+    edit_docs(path, lambda docs: [{**d, "spec": {**d["spec"], "podSelector": {}}} if d["metadata"]["name"] == "allow-ingress-gateway"
+                                  else d for d in docs])
+    leaks = [m for m in _messages(spec, tree, "connectivity")
+             if "forbidden flow allowed: istio-system/ingress-gateway -> fraud-prod/validate-job TCP/8080" in m]
+    assert leaks and "allowed by NetworkPolicy fraud-prod/allow-ingress-gateway ingress[0]" in leaks[0]
+    assert leaks[0].startswith(f"{tree.as_posix()}/{OVERLAY}/networkpolicies.yaml:") or f"{OVERLAY}/networkpolicies.yaml:" in leaks[0]
+    ctx = load_context(str(spec), str(tree))
+    net, gateway = find_endpoint(ctx.networks, "ingress-gateway")  # type: ignore[misc]
+    _, validation = find_endpoint(ctx.networks, "fraud-prod/validate-job")  # type: ignore[misc]
+    allowed, text = explain(net, gateway, validation, "TCP", 8080)
+    assert allowed and "ingress: allowed by NetworkPolicy fraud-prod/allow-ingress-gateway ingress[0]" in text
+    assert "has no sidecar" in text
+
+
+def test_removed_dns_allow_is_a_denied_required_flow(quickstart):
+    spec, tree = quickstart
+    _drop_policy(tree / OVERLAY / "networkpolicies.yaml", "allow-internal-dns")
+    denied = [m for m in _messages(spec, tree, "connectivity")
+              if "required flow denied (DNS): fraud-prod/training -> kube-system/kube-dns UDP/53" in m]
+    assert denied and "isolated for egress by NetworkPolicy default-deny-all" in denied[0]
+
+
+def _api_address(spec: Path, tree: Path) -> str:
+    ctx = load_context(str(spec), str(tree))
+    return next(e.address for e in ctx.networks["main"].endpoints if e.role == "apiserver")  # type: ignore[return-value]
+
+
+def test_removed_api_server_egress_is_a_denied_required_flow(quickstart):
+    spec, tree = quickstart
+    address = _api_address(spec, tree)
+    allow = {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "allow-api-server"},
+             "spec": {"podSelector": {}, "policyTypes": ["Egress"],
+                      "egress": [{"to": [{"ipBlock": {"cidr": f"{address}/32"}}], "ports": [{"port": 443, "protocol": "TCP"}]}]}}
+    _add_resource(tree, OVERLAY, "api-server.yaml", [allow])
+    assert not [m for m in _messages(spec, tree, "connectivity") if "fraud-prod/training -> api-server" in m]
+    edit_docs(tree / OVERLAY / "kustomization.yaml", lambda ks: [{**ks[0], "resources": [r for r in ks[0]["resources"]
+                                                                                        if r != "api-server.yaml"]}])
+    def admits_api(doc: dict) -> bool:
+        blocks = [p["ipBlock"]["cidr"] for rule in (doc.get("spec") or {}).get("egress") or [] for p in rule.get("to") or []
+                  if "ipBlock" in p]
+        return doc.get("kind") == "NetworkPolicy" and any(ipaddress.ip_address(address) in ipaddress.ip_network(b) for b in blocks)
+
+    for path in (tree / OVERLAY).glob("*.yaml"):  # and whatever the tree itself renders for it
+        docs = [d for d in yaml.safe_load_all(path.read_text()) if d]
+        if any(admits_api(d) for d in docs):
+            edit_docs(path, lambda ds: [d for d in ds if not admits_api(d)])
+    denied = [m for m in _messages(spec, tree, "connectivity")
+              if "required flow denied (workflow pod to the API server): fraud-prod/training -> api-server TCP/443" in m]
+    assert denied and "default-deny-all" in denied[0]
+
+
+def test_missing_executor_role_names_the_service_account(quickstart):
+    spec, tree = quickstart
+    role = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": "executor"},
+            "rules": [{"apiGroups": ["argoproj.io"], "resources": ["workflowtaskresults"], "verbs": ["create", "patch"]}]}
+    binding = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "executor"},
+               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "executor"},
+               "subjects": [{"kind": "ServiceAccount", "name": "training"}]}
+    _add_resource(tree, OVERLAY, "executor-rbac.yaml", [role, binding])
+    rbac = "fraud-prod/training: service account fraud-prod/training may not create workflowtaskresults"
+    assert not [m for m in _messages(spec, tree, "workflows") if rbac in m]
+    edit_docs(tree / OVERLAY / "executor-rbac.yaml", lambda docs: [d for d in docs if d["kind"] != "Role"])
+    for path in tree.rglob("*.yaml"):  # and any Role the tree itself renders for it
+        text = path.read_text()
+        if "workflowtaskresults" in text and "kind: Role\n" in text:
+            edit_docs(path, lambda ds: [d for d in ds if not (d.get("kind") == "Role" and "workflowtaskresults" in str(d))])
+    assert [m for m in _messages(spec, tree, "workflows") if rbac in m]
+
+
+def test_quota_too_small_names_the_quota(quickstart):
+    spec, tree = quickstart
+    edit_docs(tree / OVERLAY / "resourcequota.yaml",
+              lambda docs: [{**d, "spec": {"hard": {**d["spec"]["hard"], "requests.cpu": "1"}}} for d in docs])
+    found = [m for m in _messages(spec, tree, "admission") if "ResourceQuota fraud-prod/team-quota: requests.cpu 1 is less than" in m]
+    assert found and f"{OVERLAY}/resourcequota.yaml:" in found[0]
