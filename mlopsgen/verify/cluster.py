@@ -54,6 +54,7 @@ class ClusterView:
     objects: list[Obj]
     components: dict[str, App] = field(default_factory=dict)  # installed by the tree
     provided: frozenset[str] = frozenset()
+    provided_mesh: tuple[bool, bool] | None = None  # (CNI, native sidecars) the spec declares of a provided Istio
     _by_kind: dict[str, list[Obj]] = field(default_factory=dict, repr=False)
     _namespace_labels: dict[str, dict] = field(default_factory=dict, repr=False)
 
@@ -86,13 +87,16 @@ class ClusterView:
     @property
     def istio_cni(self) -> bool:
         """istio-init is replaced by the CNI plugin when istiod is told so (`cni.enabled`) and the CNI runs."""
+        if self.provided_mesh is not None:  # a mesh the cluster provides: only the spec can say
+            return self.provided_mesh[0]
         values = self.values("istiod")
         enabled = get(values, "cni.enabled", get(values, "pilot.cni.enabled", False))
-        # A mesh the cluster provides is unknown to the tree: nothing shows that it runs the CNI plugin.
         return bool(enabled) and self.has("istio-cni")
 
     @property
     def native_sidecars(self) -> bool:
+        if self.provided_mesh is not None:
+            return self.provided_mesh[1]
         values = self.values("istiod")
         value = get(values, "env.ENABLE_NATIVE_SIDECARS", get(values, "pilot.env.ENABLE_NATIVE_SIDECARS", False))
         return str(value).lower() == "true"
@@ -107,7 +111,8 @@ def cluster_views(platform: Platform, deployment: Deployment) -> list[ClusterVie
     for cluster in platform.clusters:
         apps = deployment.on_server(cluster.server)
         view = ClusterView(cluster.name, cluster.server, apps, [o for a in apps for o in a.objects],
-                           provided=provided_components(platform, cluster.name))
+                           provided=provided_components(platform, cluster.name),
+                           provided_mesh=(cluster.istio_cni, cluster.native_sidecars) if cluster.provides("istio") else None)
         for app in apps:
             name = component_of(app, cluster.name)
             if name:

@@ -142,7 +142,8 @@ def expected_allowed(s: Scenario, src: Endpoint, dst: Endpoint, protocol: str, p
             scraper = any(f"svc-{x.name}" == src.name and x.kind == "monitoring" for x in s.services)
             model = next((m for m in s.models if dst.name == f"model-{m.name}"), None)
             serving = model is not None and (protocol, port) == ("TCP", serving_port(model))
-            return ((s.is_team(src) and src.labels[MODE] == "internal") or (scraper and (protocol, port) == SCRAPE)
+            scraped = scraper and (protocol, port) == SCRAPE and "mlopsgen.dev/model" in dst.labels  # models only
+            return ((s.is_team(src) and src.labels[MODE] == "internal") or scraped
                     or (serving and src.name == "ingress-gateway" and model.exposure is not None)
                     or (serving and src.name.startswith("caller-") and src.name[len("caller-"):] in model.callers))
         if mode == "subnet":  # teams share a segment: only the namespace's own subnet pods may connect in

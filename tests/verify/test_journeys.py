@@ -52,3 +52,24 @@ def test_output_is_deterministic(examples):
     spec, tree = examples["multicloud"]
     first, second = run(spec, tree), run(spec, tree)
     assert [f.as_dict() for f in first.findings] == [f.as_dict() for f in second.findings]
+
+
+@pytest.mark.parametrize("teams, environments, pools, models", [(2, 2, 2, 1), (3, 4, 2, 2), (5, 3, 4, 0)])
+def test_generated_specs_bootstrap_as_argo_cd_would(tmp_path, teams, environments, pools, models):
+    """Every Application's project exists before it, waves are ordered, every kind comes from an earlier CRD
+    (or a component the cluster provides), and projects permit what their apps deploy."""
+    import sys
+
+    import yaml
+
+    from tests.conftest import ROOT
+    from tests.verify.conftest import render_tree, run
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from synthetic import synthetic_spec
+
+    spec = tmp_path / "platform.yaml"
+    spec.write_text(yaml.safe_dump(synthetic_spec(teams, environments, pools, models), sort_keys=False))
+    report = run(spec, render_tree(spec))
+    bootstrap = next(v for v in report.verdicts if v.slug == "bootstrap")
+    assert bootstrap.passed, "\n".join(f.message for f in bootstrap.findings[:20])
