@@ -36,6 +36,7 @@ demo: $(BIN)/mlopsgen
 	$(BIN)/mlopsgen render examples/quickstart/platform.yaml -o out/quickstart
 	$(BIN)/mlopsgen lint examples/quickstart/platform.yaml out/quickstart
 	@cd out/quickstart && find . -type f | sort
+	$(BIN)/mlopsgen verify examples/quickstart/platform.yaml out/quickstart
 
 test: $(VENV)/.test-toolchain $(TOOLS)/bin/checkov
 	$(BIN)/ruff check mlopsgen tests bench

@@ -28,7 +28,7 @@ def test_demo_installs_only_the_runtime_dependencies(tmp_path):
     plan = _dry_make("demo", tmp_path)
     assert "pip install --quiet -e ." in plan
     assert "[test]" not in plan and "checkov" not in plan and "npm" not in plan and "lsp" not in plan
-    assert "mlopsgen render examples/quickstart/platform.yaml" in plan and "mlopsgen lint" in plan
+    assert "mlopsgen render examples/quickstart/platform.yaml" in plan and "mlopsgen lint" in plan and "mlopsgen verify" in plan
 
 
 def test_test_target_installs_the_toolchain_and_says_so(tmp_path):
