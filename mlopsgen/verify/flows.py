@@ -1,6 +1,6 @@
 """Intent: the flows each journey needs, and what else the spec permits (everything else is forbidden).
 
-From ../FUNCTION.md section 6. Required: DNS (except `none`), sidecar to
+The connectivity the platform needs, and only that. Required: DNS (except `none`), sidecar to
 istiod, training and serving to tracking (every mode that has a network and
 is not the host's), every workflow pod to the API
 server, gateway to exposed models on their serving port, Prometheus to the
@@ -84,7 +84,7 @@ class Intents:
 
 
 def reaches_services(mode) -> bool:
-    """FUNCTION.md 6: training and serving reach tracking; every mode but the isolated and the host one is held to it."""
+    """Training and serving reach tracking; every mode but the isolated and the host one is held to it."""
     return not mode.isolated and not mode.host_network
 
 

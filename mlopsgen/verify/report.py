@@ -54,7 +54,7 @@ def sarif(report: Report) -> str:
     import hashlib
 
     rules = [{"id": v.slug, "name": f"J{v.journey:02d}", "shortDescription": {"text": v.title},
-              "fullDescription": {"text": f"Journey {v.journey} of FUNCTION.md: {v.title}"},
+              "fullDescription": {"text": f"Journey {v.journey}: {v.title}"},
               "help": {"text": v.title, "markdown": f"**{v.title}**"}, "helpUri": DOCS,
               "defaultConfiguration": {"level": "error"}} for v in report.verdicts]
     index = {v.slug: i for i, v in enumerate(report.verdicts)}

@@ -1,6 +1,6 @@
 """Who may talk to whom, per network mode: the rendered NetworkPolicies, evaluated twice.
 
-`expected_allowed` restates PRODUCT.md's mode semantics directly. The rendered
+`expected_allowed` restates the documented semantics of each mode directly. The rendered
 policies are evaluated by our own evaluator (tests/support/netpol.py) and by
 network-config-analyzer (`nca`), an evaluator written elsewhere; all three
 must agree on every probe.
@@ -107,7 +107,7 @@ class Scenario:
 
 
 def expected_allowed(s: Scenario, src: Endpoint, dst: Endpoint, protocol: str, port: int) -> bool:
-    """PRODUCT.md's semantics of each mode, and the serving additions, written out."""
+    """The documented semantics of each mode, and the serving additions, written out."""
 
     def service_port(e: Endpoint) -> int | None:
         return next((x.port for x in s.services if f"svc-{x.name}" == e.name), None)

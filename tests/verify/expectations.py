@@ -2,7 +2,7 @@
 
 A journey maps to the reasons it fails for (substrings of its findings), or to
 an empty list when it passes. As the rendered trees learn to bootstrap, admit
-and connect what ../FUNCTION.md describes, move the journey to [] here: the
+and connect what each journey needs, move the journey to [] here: the
 tests then assert it passes.
 """
 

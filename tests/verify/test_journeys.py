@@ -1,4 +1,4 @@
-"""Each journey of FUNCTION.md on the bundled examples: the verdict and its reasons match tests/verify/expectations.py."""
+"""Each journey of the platform on the bundled examples: the verdict and its reasons match tests/verify/expectations.py."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The journeys of ../FUNCTION.md, one named check each, in order. Families live in sibling modules."""
+"""The journeys of a working platform, one named check each, in order. Families live in sibling modules."""
 
 from __future__ import annotations
 

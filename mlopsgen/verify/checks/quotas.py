@@ -5,7 +5,7 @@
   `default` fill in containers that state none (injected ones too).
 - A pod's effective request is the larger of its largest init container and
   the sum of its other containers (restartable init containers count with them).
-- What runs at once (../FUNCTION.md 2): every predictor at its minimum
+- What runs at once (pods must be admitted): every predictor at its minimum
   replicas, canary included, plus a training run.
 - A GPU pod schedules only onto nodes that advertise `nvidia.com/gpu` (a device
   plugin runs there), that its nodeSelector matches and whose taints it
