@@ -107,7 +107,7 @@ def _http_probes(port: int) -> dict:
     }
 
 
-SELDON_ENGINE_PORT = 9000  # the Seldon container's own port, probed by TCP
+SELDON_MODEL_PORT = 9000  # where a Seldon prepackaged model server takes REST requests, probed by TCP
 # A model from the MLflow registry is an MLflow model whatever its flavour: KServe serves it with
 # the `mlflow` model format (MLServer's runtime), Seldon with its MLflow server. A TorchServe or
 # Triton runtime would expect an archive of its own and fail to load it.
@@ -122,9 +122,10 @@ RUNTIMES: dict[str, ServingRuntime] = {runtime.name: runtime for runtime in (
         ("serving.kserve.io/inferenceservice",), _kserve_names, _kserve_patches),
     ServingRuntime(
         "seldon", "machinelearning.seldon.io", "v1", "SeldonDeployment", "seldondeployments",
-        "model/seldondeployment.yaml.j2", 8000,
-        {"readiness": {"tcpSocket": {"port": SELDON_ENGINE_PORT}, "periodSeconds": 10},
-         "liveness": {"tcpSocket": {"port": SELDON_ENGINE_PORT}, "periodSeconds": 20, "failureThreshold": 6}},
+        # Without the service orchestrator (seldon.io/no-engine) requests reach the model server's own port.
+        "model/seldondeployment.yaml.j2", SELDON_MODEL_PORT,
+        {"readiness": {"tcpSocket": {"port": SELDON_MODEL_PORT}, "periodSeconds": 10},
+         "liveness": {"tcpSocket": {"port": SELDON_MODEL_PORT}, "periodSeconds": 20, "failureThreshold": 6}},
         ("seldon-deployment-id", "seldon-app"), lambda model: [model.name], _seldon_patches),
 )}
 

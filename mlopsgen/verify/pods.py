@@ -128,11 +128,13 @@ def model_pods(view: ClusterView, obj: Obj) -> list[Pod]:
             for j, component in enumerate(predictor.get("componentSpecs") or []):
                 podspec = component.get("spec") or {}
                 containers = [container_of(c) for c in podspec.get("containers") or []]
-                engine = Container(SELDON_ENGINE, {"runAsUser": int(executor.get("user", 8888))}, {
+                no_engine = str((predictor.get("annotations") or {}).get("seldon.io/no-engine", "")).lower() == "true"
+                engine = None if no_engine else Container(SELDON_ENGINE, {"runAsUser": int(executor.get("user", 8888))}, {
                     "requests": {"cpu": get(executor, "resources.cpuRequest", "500m"), "memory": get(executor, "resources.memoryRequest", "512Mi")},
                     "limits": {"cpu": get(executor, "resources.cpuLimit", "500m"), "memory": get(executor, "resources.memoryLimit", "512Mi")},
                 }, "Seldon Core operator", ports=[{"name": "http", "containerPort": int(executor.get("port", 8000))}])
-                containers.append(engine)
+                if engine is not None:  # seldon.io/no-engine: the operator adds no service orchestrator
+                    containers.append(engine)
                 uri = str((predictor.get("graph") or {}).get("modelUri", ""))
                 if uri:
                     containers.append(Container(f"{(predictor.get('graph') or {}).get('name', 'model')}-model-initializer",

@@ -94,7 +94,7 @@ class Scenario:
         return pods
 
     def probes(self) -> list[tuple[str, int]]:
-        ports = {("UDP", 53), ("TCP", 53), ("TCP", 8000), ("TCP", 8080), ("TCP", 443), SCRAPE, ISTIOD}
+        ports = {("UDP", 53), ("TCP", 53), ("TCP", 8000), ("TCP", 8080), ("TCP", 9000), ("TCP", 443), SCRAPE, ISTIOD}
         ports |= {("TCP", s.port) for s in self.services}
         return sorted(ports)
 
@@ -116,7 +116,7 @@ def expected_allowed(s: Scenario, src: Endpoint, dst: Endpoint, protocol: str, p
         return e.ip is not None and s.env.segment is not None and ipaddress.ip_address(e.ip) in ipaddress.ip_network(s.env.segment.cidr)
 
     def serving_port(model) -> int:
-        return 8000 if model.runtime == "seldon" else 8080
+        return 9000 if model.runtime == "seldon" else 8080  # Seldon without its orchestrator: the model server's port
 
     def egress_ok() -> bool:
         if not s.is_team(src):

@@ -13,9 +13,9 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
         "bootstrap", "admission", "workflows", "serving", "traffic", "connectivity", "clusters", "monitoring", "retraining")},
     "multicloud": {
         "bootstrap": [],
-        # Seldon Core 1.17's operator gives its engine container no restricted securityContext, and its
-        # values have no key for one.
-        "admission": ["risk-prod/credit-score/stable: Pod Security 'restricted' rejects container seldon-container-engine"],
+        # Seldon Core 1.17's operator injects its storage initializer with no securityContext that
+        # `restricted` admits, and its values have no key for one (the engine is left out: no-engine).
+        "admission": ["risk-prod/credit-score/stable: Pod Security 'restricted' rejects container credit-score-model-initializer"],
         "workflows": [],
         "serving": [],
         "traffic": [],
