@@ -8,13 +8,13 @@ import subprocess
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, require
 
 
 def _dry_make(target: str, tmp_path) -> str:
     make = shutil.which("make")
-    if make is None:
-        pytest.skip("make is not installed")
+    require(make is not None, "make is not installed")
+    assert make is not None
     # A venv path that does not exist, so make plans every step from scratch.
     # Under `make test` itself, a nested make would announce its directory: keep the plan clean.
     env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}

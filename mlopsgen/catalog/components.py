@@ -46,7 +46,6 @@ class Component:
     needs: tuple[str, ...] = ()  # components that must be healthy before it syncs
     sync_options: tuple[str, ...] = ("CreateNamespace=true",)
     extra_namespaces: tuple[str, ...] = ()  # other namespaces its chart writes to
-    cluster_scoped: bool = True  # installs cluster-scoped objects (CRDs, ClusterRoles, webhooks)
 
 
 def _kinds(group: str, *kinds: str) -> frozenset[tuple[str, str]]:
@@ -94,22 +93,21 @@ COMPONENTS: dict[str, Component] = {c.name: c for c in (
     Component("nvidia-device-plugin", "advertises nvidia.com/gpu on the GPU pools' nodes", "nvidia-device-plugin", -4,
               Chart("https://nvidia.github.io/k8s-device-plugin", "nvidia-device-plugin", "0.20.0")),
     Component("istio-ingressgateway", "the ingress gateway the models are exposed through", "istio-system", -3,
-              Chart(ISTIO_CHARTS, "gateway", ISTIO_VERSION), needs=("istiod",), cluster_scoped=False),
+              Chart(ISTIO_CHARTS, "gateway", ISTIO_VERSION), needs=("istiod",)),
     Component("kserve", "the KServe controller (raw deployment mode)", "kserve", -3,
               Chart(KSERVE_CHARTS, "kserve-resources", KSERVE_VERSION), needs=("kserve-crd", "cert-manager")),
     Component("mlflow-db", "the tracking server's PostgreSQL cluster", "mlflow", -3,
-              Chart(CNPG_CHARTS, "cluster", "0.8.1"), needs=("cloudnative-pg",), cluster_scoped=False),
+              Chart(CNPG_CHARTS, "cluster", "0.8.1"), needs=("cloudnative-pg",)),
     Component("mlflow-storage", "the tracking server's artifact volume, where no object store is given", "mlflow", -3,
-              None, cluster_scoped=False),
+              None),
     Component("kserve-runtimes", "KServe's ClusterServingRuntimes (MLServer for mlflow models)", "kserve", -2,
               Chart(KSERVE_CHARTS, "kserve-runtime-configs", KSERVE_VERSION), needs=("kserve",)),
     Component("mlflow", "the tracking server and model registry", "mlflow", -2,
-              Chart("https://community-charts.github.io/helm-charts", "mlflow", "1.11.5"), needs=("mlflow-db",),
-              cluster_scoped=False),
+              Chart("https://community-charts.github.io/helm-charts", "mlflow", "1.11.5"), needs=("mlflow-db",)),
     Component("kserve-config", "the storage container that downloads models:/ URIs through MLflow", "kserve", -2,
               None, needs=("kserve-crd",)),
     Component("mesh-config", "the ingress Gateways, one per environment with exposed models", "istio-system", -2,
-              None, needs=("istio-base",), cluster_scoped=False),
+              None, needs=("istio-base",)),
     Component("admission-config", "admission for host-network training: restricted, but for the pinned GPU pods",
               "kube-system", -2, None, sync_options=()),
     Component("calico-config", "Calico IPPools for subnet segments (clusters with Calico IPAM)", "kube-system", -2,

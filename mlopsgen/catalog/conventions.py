@@ -10,6 +10,19 @@ from collections.abc import Mapping
 
 # --- the tree --------------------------------------------------------------
 MARKER = ".mlopsgen.json"  # lists the files mlopsgen owns in a rendered tree
+STAGING = ".mlopsgen-staging-"  # f".{tree}{STAGING}{random}": a render being assembled, or an old tree being removed
+PREVIOUS = ".mlopsgen-previous-"  # the old tree during the two-rename swap of systems without RENAME_EXCHANGE
+LOCK = ".mlopsgen.lock"
+
+
+def is_leftover(name: str, tree: str | None = None) -> bool:
+    """A staging or previous folder of a render (of `tree`, when given): never user content, never linted."""
+    if not name.startswith("."):
+        return False
+    if tree is not None:
+        return name.startswith((f".{tree}{STAGING}", f".{tree}{PREVIOUS}"))
+    return STAGING in name or PREVIOUS in name
+
 
 WORKLOAD_CLASSES = ("training", "inference", "validation", "monitoring")
 

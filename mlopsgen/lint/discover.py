@@ -77,7 +77,7 @@ def discover(arguments: list[tuple[str, LintConfig]], gitignore: bool = True) ->
     """Files named (always read, as git reads a path given on its command line) and YAML files under
     folders named, minus excluded and git-ignored ones and the staging folders of renders. Missing paths
     are usage errors; a folder that cannot be read is reported, never skipped in silence."""
-    from mlopsgen.write.paths import is_leftover
+    from mlopsgen.catalog.conventions import is_leftover
 
     ignores = GitIgnores() if gitignore else None
     selection = Selection()

@@ -46,9 +46,3 @@ def _fill(value: Any, node: dict, root: dict) -> Any:
         return [_fill(item, node["items"], root) for item in value]
     return value
 
-
-def default_mode(workload_class: str) -> str:
-    """The schema's default network mode of a workload class."""
-    from mlopsgen.platform.schema import platform_schema
-
-    return platform_schema()["$defs"]["networkModes"]["properties"][workload_class]["default"]

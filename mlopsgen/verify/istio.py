@@ -25,8 +25,9 @@ import ipaddress
 from dataclasses import dataclass, field
 
 from mlopsgen.catalog import conventions as C
+from mlopsgen.catalog.selectors import selects
 from mlopsgen.verify.endpoints import Endpoint
-from mlopsgen.verify.netpol import in_block, selects
+from mlopsgen.verify.netpol import in_block
 from mlopsgen.verify.tree import Obj
 
 ROOT_NAMESPACE = C.MESH_NAMESPACE

@@ -22,34 +22,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from mlopsgen.catalog.selectors import selects
 from mlopsgen.verify import ports as P
 from mlopsgen.verify.endpoints import Endpoint
 from mlopsgen.verify.tree import Obj
 
 DIRECTIONS = {"Ingress": ("ingress", "from"), "Egress": ("egress", "to")}
-
-
-def selects(selector: dict | None, labels: dict) -> bool:
-    """A label selector: matchLabels AND every matchExpression; {} selects everything."""
-    if selector is None:
-        return True
-    for key, value in (selector.get("matchLabels") or {}).items():
-        if labels.get(key) != str(value):
-            return False
-    for expr in selector.get("matchExpressions") or []:
-        key, op, values = expr.get("key"), expr.get("operator"), [str(v) for v in expr.get("values") or []]
-        present = key in labels
-        if op == "In" and not (present and labels[key] in values):
-            return False
-        if op == "NotIn" and present and labels[key] in values:
-            return False
-        if op == "Exists" and not present:
-            return False
-        if op == "DoesNotExist" and present:
-            return False
-        if op not in ("In", "NotIn", "Exists", "DoesNotExist"):
-            return False  # the API server rejects unknown operators
-    return True
 
 
 @lru_cache(maxsize=4096)

@@ -22,11 +22,14 @@ def summary_line(report: Report) -> str:
 
 
 def _line(f: Finding) -> str:
-    text = f"{f.location}: {f.severity}: {f.message} [{f.check}]"
+    """A finding for a terminal: names from the tree and the spec escaped, so each part keeps its line."""
+    from mlopsgen.escape import printable
+
+    text = f"{printable(str(f.location))}: {f.severity}: {printable(f.message)} [{f.check}]"
     if f.spec:
-        text += f"\n  spec: {f.spec}"
+        text += f"\n  spec: {printable(str(f.spec))}"
     if f.hint:
-        text += f"\n  hint: {f.hint}"
+        text += f"\n  hint: {printable(f.hint)}"
     return text
 
 

@@ -6,11 +6,9 @@ import json
 import secrets
 from pathlib import PurePosixPath
 
+from mlopsgen.catalog.conventions import LOCK, PREVIOUS, STAGING
 from mlopsgen.errors import UserError
 
-STAGING = ".mlopsgen-staging-"  # f".{tree}{STAGING}{random}": a render being assembled, or an old tree being removed
-PREVIOUS = ".mlopsgen-previous-"  # the old tree during the two-rename swap of systems without RENAME_EXCHANGE
-LOCK = ".mlopsgen.lock"
 MARKER_LIMIT = 16 * 1024 * 1024
 
 
@@ -41,15 +39,6 @@ def previous_name(tree: str) -> str:
 
 def lock_name(tree: str) -> str:
     return f".{tree}{LOCK}"
-
-
-def is_leftover(name: str, tree: str | None = None) -> bool:
-    """A staging or previous folder of a render (of `tree`, when given): never user content, never linted."""
-    if not name.startswith("."):
-        return False
-    if tree is not None:
-        return name.startswith((f".{tree}{STAGING}", f".{tree}{PREVIOUS}"))
-    return STAGING in name or PREVIOUS in name
 
 
 def parse_marker(raw: bytes, display: str) -> set[str]:

@@ -16,11 +16,11 @@ import stat
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from mlopsgen.catalog.conventions import MARKER
+from mlopsgen.catalog.conventions import MARKER, PREVIOUS, is_leftover
 from mlopsgen.errors import UserError
 from mlopsgen.readfile import kind_of
 from mlopsgen.write import fs
-from mlopsgen.write.paths import PREVIOUS, is_leftover, lock_name, previous_name, safe_relative, staging_name
+from mlopsgen.write.paths import lock_name, previous_name, safe_relative, staging_name
 from mlopsgen.write.plan import Change
 from mlopsgen.write.root import as_root
 from mlopsgen.write.scan import Scan, scan_tree

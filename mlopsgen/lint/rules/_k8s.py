@@ -112,23 +112,6 @@ def pod_templates(manifest: Manifest) -> list[PodTemplate]:
     return list(_argo_templates(spec, ("spec",)))
 
 
-def selector_matches(selector: Any, labels: dict) -> bool:
-    """A Kubernetes label selector; {} matches everything, a missing one too."""
-    if not isinstance(selector, dict):
-        return selector is None
-    for key, value in (selector.get("matchLabels") or {}).items():
-        if labels.get(key) != str(value):
-            return False
-    for expression in selector.get("matchExpressions") or []:
-        key, operator, values = expression.get("key"), expression.get("operator"), [str(v) for v in expression.get("values") or []]
-        present = key in labels
-        if (operator == "In" and (not present or labels[key] not in values)) or \
-           (operator == "NotIn" and present and labels[key] in values) or \
-           (operator == "Exists" and not present) or (operator == "DoesNotExist" and present):
-            return False
-    return True
-
-
 Group = tuple[str, str]  # (namespace, "") or ("", file) for objects whose namespace is unknown
 
 # NetworkPolicy semantics belong to networking.k8s.io. Calico (projectcalico.org, crd.projectcalico.org) and

@@ -40,8 +40,9 @@ from collections.abc import Iterator
 
 from mlopsgen.catalog.conventions import DNS_PORT, NETWORK_MODE
 from mlopsgen.catalog.modes import modes_without_dns
+from mlopsgen.catalog.selectors import selects
 from mlopsgen.lint.finding import Issue
-from mlopsgen.lint.rules._k8s import pod_templates, policy_groups, policy_types, selector_matches
+from mlopsgen.lint.rules._k8s import pod_templates, policy_groups, policy_types
 
 NO_DNS_MODES = modes_without_dns()  # pods in these modes must not resolve names
 
@@ -88,7 +89,7 @@ def check_manifests(manifests) -> Iterator[tuple]:
             for template in pod_templates(workload):
                 if template.host_network or template.labels.get(NETWORK_MODE) in NO_DNS_MODES:
                     continue
-                selecting = [p for p in policies if "Egress" in policy_types(p) and selector_matches(p.get("podSelector", {}), template.labels)]
+                selecting = [p for p in policies if "Egress" in policy_types(p) and selects(p.get("podSelector", {}), template.labels)]
                 if selecting and not any(_allows_dns(rule) for p in selecting for rule in p.get("egress") or []):
                     line, column = workload.position(template.label_path)
                     yield workload, Issue(line, column, f"{workload.kind} '{workload.name}': egress is denied and DNS is not allowed",

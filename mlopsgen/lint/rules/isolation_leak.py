@@ -28,8 +28,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from mlopsgen.catalog.selectors import selects
 from mlopsgen.lint.finding import Issue
-from mlopsgen.lint.rules._k8s import by_namespace, is_isolated, is_network_policy, pod_templates, selector_matches
+from mlopsgen.lint.rules._k8s import by_namespace, is_isolated, is_network_policy, pod_templates
 
 ID = "MLG015"
 SLUG = "isolation-leak"
@@ -51,7 +52,7 @@ def check_manifests(manifests) -> Iterator[tuple]:
         for other in objects:
             spec = other.data.get("spec") if isinstance(other.data.get("spec"), dict) else {}
             if is_network_policy(other):
-                hit = [w for w, t in isolated if selector_matches(spec.get("podSelector", {}), t.labels)]
+                hit = [w for w, t in isolated if selects(spec.get("podSelector", {}), t.labels)]
                 for key in ("ingress", "egress"):
                     for i, _rule in enumerate(spec.get(key) or []):
                         if hit:
@@ -60,7 +61,7 @@ def check_manifests(manifests) -> Iterator[tuple]:
                                                "select only the modes that may talk, e.g. mlopsgen.dev/network-mode: internal")
             elif other.kind == "Service" and isinstance(spec.get("selector"), dict) and spec["selector"]:
                 for workload, template in isolated:
-                    if selector_matches({"matchLabels": spec["selector"]}, template.labels):
+                    if selects({"matchLabels": spec["selector"]}, template.labels):
                         line, column = other.position(("spec", "selector"))
                         yield other, Issue(line, column, f"Service '{other.name}' exposes none-mode {workload.kind} '{workload.name}'",
                                            "none-mode workloads get no Service and no route")

@@ -33,8 +33,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from mlopsgen.catalog.selectors import selects
 from mlopsgen.lint.finding import Issue
-from mlopsgen.lint.rules._k8s import pod_templates, policy_groups, selector_matches
+from mlopsgen.lint.rules._k8s import pod_templates, policy_groups
 
 ID = "MLG011"
 SLUG = "non-isolated-workload"
@@ -52,7 +53,7 @@ def check_manifests(manifests) -> Iterator[tuple]:
             for template in pod_templates(workload):
                 if template.host_network:
                     continue
-                if not any(selector_matches(s, template.labels) for s in selectors):
+                if not any(selects(s, template.labels) for s in selectors):
                     line, column = workload.position(template.label_path)
                     yield workload, Issue(line, column, f"{workload.kind} '{workload.name}': no NetworkPolicy selects its pods",
                                           "add a default deny (podSelector: {}) or a policy matching these labels")

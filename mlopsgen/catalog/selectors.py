@@ -1,0 +1,27 @@
+"""Kubernetes label selectors, as the API server evaluates them (lint and verify share this)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
+
+
+def selects(selector: Any, labels: dict) -> bool:
+    """matchLabels AND every matchExpression; `{}` and a missing selector select everything."""
+    if selector is None:
+        return True
+    if not isinstance(selector, dict):
+        return False
+    for key, value in (selector.get("matchLabels") or {}).items():
+        if labels.get(key) != str(value):
+            return False
+    for expr in selector.get("matchExpressions") or []:
+        key, op, values = expr.get("key"), expr.get("operator"), [str(v) for v in expr.get("values") or []]
+        present = key in labels
+        if op not in OPERATORS:
+            return False  # the API server rejects unknown operators
+        if (op == "In" and not (present and labels[key] in values)) or (op == "NotIn" and present and labels[key] in values) \
+                or (op == "Exists" and not present) or (op == "DoesNotExist" and present):
+            return False
+    return True
