@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from mlopsgen.catalog import hardening
+
 TRACKS = ("stable", "canary")
 
 
@@ -75,7 +77,6 @@ class ServingRuntime:
         return f"{self.group}/{self.version}"
 
 
-
 def _kserve_names(model: Model) -> list[str]:
     # One InferenceService per track: KServe's own canary split needs serverless mode.
     return [model.name if track == "stable" else f"{model.name}-canary" for track in tracks(model)]
@@ -107,12 +108,25 @@ def _http_probes(port: int) -> dict:
     }
 
 
-SELDON_MODEL_PORT = 9000  # where a Seldon prepackaged model server takes REST requests, probed by TCP
+SELDON_MODEL_PORT = 9000  # Seldon Core's first predictive unit HTTP port (operator constants.FirstHttpPortNumber)
+MODEL_DIR = "/mnt/models"  # where KServe's storage initializer and Seldon's model servers keep the model
 # A model from the MLflow registry is an MLflow model whatever its flavour: KServe serves it with
-# the `mlflow` model format (MLServer's runtime), Seldon with its MLflow server. A TorchServe or
-# Triton runtime would expect an archive of its own and fail to load it.
+# the `mlflow` model format (MLServer's runtime), Seldon with MLServer's MLflow runtime. A
+# TorchServe or Triton runtime would expect an archive of its own and fail to load it.
 REGISTRY_MODEL_FORMAT = "mlflow"
-SELDON_REGISTRY_SERVER = "MLFLOW_SERVER"
+MLSERVER_MLFLOW_RUNTIME = "mlserver_mlflow.MLflowRuntime"
+# Seldon serves a registry model as a custom MLServer container (protocol v2), not as the
+# prepackaged MLFLOW_SERVER: a prepackaged server needs `modelUri`, and for one Seldon Core 1.x
+# injects its own storage initializer, which has no securityContext Pod Security `restricted`
+# admits and does not know models:/ URIs. The image is the one the operator chart names for
+# MLFLOW_SERVER under protocol v2 (predictor_servers), so the operator and server agree.
+SELDON_MLSERVER_IMAGE = "seldonio/mlserver:1.3.5-mlflow"
+# MLServer creates `.envs` and `.metrics` under its working directory when it starts
+# (mlserver/settings.py, 1.3 to 1.5); with a read-only root they live on the scratch volume.
+MLSERVER_SCRATCH_ENV = (
+    {"name": "MLSERVER_ENVIRONMENTS_DIR", "value": f"{hardening.SCRATCH_MOUNT['mountPath']}/mlserver-envs"},
+    {"name": "MLSERVER_METRICS_DIR", "value": f"{hardening.SCRATCH_MOUNT['mountPath']}/mlserver-metrics"},
+)
 SERVED_PATH = "/v2/models/{model}"  # the open inference protocol path both runtimes answer under
 
 RUNTIMES: dict[str, ServingRuntime] = {runtime.name: runtime for runtime in (
@@ -123,9 +137,7 @@ RUNTIMES: dict[str, ServingRuntime] = {runtime.name: runtime for runtime in (
     ServingRuntime(
         "seldon", "machinelearning.seldon.io", "v1", "SeldonDeployment", "seldondeployments",
         # Without the service orchestrator (seldon.io/no-engine) requests reach the model server's own port.
-        "model/seldondeployment.yaml.j2", SELDON_MODEL_PORT,
-        {"readiness": {"tcpSocket": {"port": SELDON_MODEL_PORT}, "periodSeconds": 10},
-         "liveness": {"tcpSocket": {"port": SELDON_MODEL_PORT}, "periodSeconds": 20, "failureThreshold": 6}},
+        "model/seldondeployment.yaml.j2", SELDON_MODEL_PORT, _http_probes(SELDON_MODEL_PORT),
         ("seldon-deployment-id", "seldon-app"), lambda model: [model.name], _seldon_patches),
 )}
 

@@ -11,11 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from mlopsgen.catalog import conventions as C
-from mlopsgen.catalog import hardening
 from mlopsgen.platform.model import Cluster, Platform
 from mlopsgen.render.admission import host_network_policies
 from mlopsgen.render.component_values import ARTIFACT_CLAIM
-from mlopsgen.render.labels import tracking_url
+from mlopsgen.render.model_download import downloader
 
 Manifests = dict[str, tuple[str, dict]]  # file name -> (template, context)
 
@@ -63,25 +62,8 @@ def _calico_config(platform: Platform, cluster: Cluster) -> Manifests:
 
 
 def _kserve_config(platform: Platform, cluster: Cluster) -> Manifests:
-    tracking = tracking_url(platform, cluster.name)
-    # KServe starts this container with the storage URI and the model directory as its two
-    # arguments (ClusterStorageContainer, serving.kserve.io/v1alpha1). MLflow resolves the
-    # registry URI and downloads through the tracking server's artifact proxy, so the
-    # initializer needs no object-store credentials and no egress beyond the tracking server.
-    container = {
-        "name": "storage-initializer",
-        "image": C.MLFLOW_IMAGE,
-        "command": ["python", "-c", "import sys, mlflow.artifacts as a; "
-                    "a.download_artifacts(artifact_uri=sys.argv[1], dst_path=sys.argv[2])"],
-        "env": [{"name": "MLFLOW_TRACKING_URI", "value": tracking}] if tracking else [],
-        "resources": hardening.guaranteed("500m", "1Gi"),
-        # Pod Security `restricted`; the root filesystem stays writable because the container is
-        # injected into any pod with a models:/ URI, which need not have a scratch volume for /tmp.
-        "securityContext": {**hardening.CONTAINER_SECURITY_CONTEXT, "readOnlyRootFilesystem": False,
-                            "runAsUser": hardening.RUN_AS, "seccompProfile": {"type": "RuntimeDefault"}},
-    }
     return {"clusterstoragecontainer.yaml": ("model/clusterstoragecontainer.yaml.j2", {
-        "name": "mlflow-models", "container": container, "prefixes": ["models:/"]})}
+        "name": "mlflow-models", "container": downloader(platform, cluster.name), "prefixes": ["models:/"]})}
 
 
 def _mlflow_storage(platform: Platform, cluster: Cluster) -> Manifests:

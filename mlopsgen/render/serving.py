@@ -11,11 +11,20 @@ from __future__ import annotations
 
 from mlopsgen.catalog import conventions as C
 from mlopsgen.catalog import hardening
-from mlopsgen.catalog.runtimes import REGISTRY_MODEL_FORMAT, SELDON_REGISTRY_SERVER, runtime_of, tracks
+from mlopsgen.catalog.runtimes import (
+    MLSERVER_MLFLOW_RUNTIME,
+    MLSERVER_SCRATCH_ENV,
+    MODEL_DIR,
+    REGISTRY_MODEL_FORMAT,
+    SELDON_MLSERVER_IMAGE,
+    runtime_of,
+    tracks,
+)
 from mlopsgen.platform.model import Platform
 from mlopsgen.platform.model_serving import Model
 from mlopsgen.render import labels as L
 from mlopsgen.render.jinja import render_template
+from mlopsgen.render.model_download import downloader
 
 
 def model_labels(platform: Platform, model: Model) -> dict:
@@ -50,18 +59,34 @@ def _runtime_objects(platform: Platform, model: Model, common: dict) -> str:
     runtime = runtime_of(model)
     sources = {"stable": model.source, "canary": model.canary.source if model.canary else None}
     if runtime.name == "seldon":
-        weight = model.canary.weight if model.canary else 0
-        traffic = {"stable": 100 - weight, "canary": weight}
-        predictors = [{"track": t, "source": sources[t], "traffic": traffic[t],
-                       "pod_labels": serving_pod_labels(platform, model, t)} for t in tracks(model)]
-        return render_template(runtime.template, predictors=predictors, implementation=SELDON_REGISTRY_SERVER, **common)
+        return _seldon_objects(platform, model, sources, common)
     services = [{"name": name, "source": sources[t], "pod_labels": serving_pod_labels(platform, model, t)}
                 for name, t in zip(runtime.object_names(model), tracks(model), strict=True)]
     # KServe names the served model after its InferenceService; both tracks answer as the model,
     # so a request reaches /v2/models/<model> whichever track the mesh picks.
-    served_as = [{"name": "MLSERVER_MODEL_NAME", "value": model.name}]
+    served_as = [{"name": "MLSERVER_MODEL_NAME", "value": model.name}, *MLSERVER_SCRATCH_ENV]
     return render_template(runtime.template, services=services, model_format=REGISTRY_MODEL_FORMAT,
                            **{**common, "env": common["env"] + served_as})
+
+
+MODEL_VOLUME = {"name": "model", "emptyDir": {}}
+
+
+def _seldon_objects(platform: Platform, model: Model, sources: dict, common: dict) -> str:
+    weight = model.canary.weight if model.canary else 0
+    traffic = {"stable": 100 - weight, "canary": weight}
+    fetch = downloader(platform, _cluster_of(platform, model), name="model-download")
+    mount = {"name": MODEL_VOLUME["name"], "mountPath": MODEL_DIR}
+    predictors = [{"track": t, "source": sources[t], "traffic": traffic[t],
+                   "pod_labels": serving_pod_labels(platform, model, t),
+                   "downloader": {**fetch, "args": [sources[t], MODEL_DIR], "volumeMounts": [mount]}}
+                  for t in tracks(model)]
+    # Seldon sets the server's name (the container's, which is the model's) and its ports.
+    server_env = [{"name": "MLSERVER_MODEL_IMPLEMENTATION", "value": MLSERVER_MLFLOW_RUNTIME},
+                  {"name": "MLSERVER_MODEL_URI", "value": MODEL_DIR}, *MLSERVER_SCRATCH_ENV]
+    return render_template(runtime_of(model).template, predictors=predictors, image=SELDON_MLSERVER_IMAGE,
+                           server_env=server_env, model_volume=MODEL_VOLUME,
+                           model_mount={**mount, "readOnly": True}, **common)
 
 
 def render_model_base(platform: Platform, model: Model, header: str) -> dict[str, str]:

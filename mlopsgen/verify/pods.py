@@ -102,9 +102,14 @@ def _created_pods(view: ClusterView, obj: Obj, path: tuple, template: dict, reso
     name = template.get("name", "resource")
     workload = f"{name}-job" if obj.kind == "WorkflowTemplate" else f"{obj.name}/{name}-job"
     pod = _pod_from(view, obj, workload, path + ("resource", "manifest"), podspec, labels,
-                    [container_of(c) for c in podspec.get("containers") or []], "", urls_in(podspec, ()))
+                    _containers(podspec), "", urls_in(podspec, ()))
     pod.kind = "job"
     return [pod]
+
+
+def _containers(podspec: dict) -> list[Container]:
+    return ([container_of(c) for c in podspec.get("containers") or []]
+            + [container_of(c, init=True) for c in podspec.get("initContainers") or []])
 
 
 def model_pods(view: ClusterView, obj: Obj) -> list[Pod]:
@@ -127,7 +132,7 @@ def model_pods(view: ClusterView, obj: Obj) -> list[Pod]:
         for i, predictor in enumerate(obj.spec.get("predictors") or []):
             for j, component in enumerate(predictor.get("componentSpecs") or []):
                 podspec = component.get("spec") or {}
-                containers = [container_of(c) for c in podspec.get("containers") or []]
+                containers = _containers(podspec)
                 no_engine = str((predictor.get("annotations") or {}).get("seldon.io/no-engine", "")).lower() == "true"
                 engine = None if no_engine else Container(SELDON_ENGINE, {"runAsUser": int(executor.get("user", 8888))}, {
                     "requests": {"cpu": get(executor, "resources.cpuRequest", "500m"), "memory": get(executor, "resources.memoryRequest", "512Mi")},

@@ -18,6 +18,16 @@ class Container:
     injected_by: str = ""  # "" for containers the tree writes
     init: bool = False
     ports: list[dict] = field(default_factory=list)
+    image: str = ""
+    env: dict[str, str] = field(default_factory=dict)  # literal values only
+    mounts: list[dict] = field(default_factory=list)
+
+    def writable_at(self, path: str) -> bool:
+        """Whether the container can write at `path`: a writable root, or a writable mount above it."""
+        if self.security.get("readOnlyRootFilesystem") is not True:
+            return True
+        return any(not m.get("readOnly") and (path + "/").startswith(str(m.get("mountPath", "")).rstrip("/") + "/")
+                   for m in self.mounts)
 
 
 @dataclass
@@ -69,6 +79,8 @@ def urls_in(node, path: tuple) -> list[tuple[str, tuple]]:
     return found
 
 
-def container_of(spec: dict, name: str = "") -> Container:
+def container_of(spec: dict, name: str = "", init: bool = False) -> Container:
+    env = {str(e.get("name")): str(e["value"]) for e in spec.get("env") or [] if isinstance(e, dict) and "value" in e}
     return Container(spec.get("name") or name, spec.get("securityContext") or {}, spec.get("resources") or {},
-                     ports=list(spec.get("ports") or []))
+                     init=init, ports=list(spec.get("ports") or []), image=str(spec.get("image", "")), env=env,
+                     mounts=list(spec.get("volumeMounts") or []))

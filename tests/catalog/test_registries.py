@@ -106,3 +106,18 @@ def test_cluster_role_is_enforced(run_cli, tmp_path):
     shared.set("environments/staging/hostNetworkJustification", "NCCL over RDMA needs the host network.")
     result = run_cli("validate", str(shared.write(tmp_path / "c")))
     assert "has role" not in result.output and "whose role" not in result.output
+
+
+def test_seldon_serves_with_the_image_its_operator_names_for_mlflow():
+    """The MLServer image of Seldon predictors is the one the pinned operator chart names for
+    MLFLOW_SERVER under protocol v2, so the operator and the server are tested together upstream."""
+    from mlopsgen.catalog.components import COMPONENTS
+    from mlopsgen.catalog.runtimes import SELDON_MLSERVER_IMAGE
+    from tests.conftest import SHARED, require
+
+    chart = SHARED / "charts" / "seldon-core-operator"
+    require(chart.is_dir(), f"{chart} (upstream chart values) not found")
+    meta = yaml.safe_load((chart / "Chart.yaml").read_text())
+    assert meta["version"] == COMPONENTS["seldon-core-operator"].chart.version
+    v2 = yaml.safe_load((chart / "values.yaml").read_text())["predictor_servers"]["MLFLOW_SERVER"]["protocols"]["v2"]
+    assert f"{v2['image']}:{v2['defaultImageVersion']}" == SELDON_MLSERVER_IMAGE

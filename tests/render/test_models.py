@@ -82,7 +82,8 @@ def test_replicas_autoscaling_and_disruption_budgets_follow_each_environment(kub
     assert security["runAsNonRoot"] and security["readOnlyRootFilesystem"] and not security["allowPrivilegeEscalation"]
     assert security["capabilities"] == {"drop": ["ALL"]} and predictor["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault"
     assert {e["name"]: e["value"] for e in predictor["model"]["env"]} == {
-        "MLFLOW_TRACKING_URI": "http://mlflow.mlflow.svc.cluster.local:5000", "MLSERVER_MODEL_NAME": "defect-detector"}
+        "MLFLOW_TRACKING_URI": "http://mlflow.mlflow.svc.cluster.local:5000", "MLSERVER_MODEL_NAME": "defect-detector",
+        "MLSERVER_ENVIRONMENTS_DIR": "/tmp/mlserver-envs", "MLSERVER_METRICS_DIR": "/tmp/mlserver-metrics"}
     assert any(o["kind"] == "PodDisruptionBudget" for o in prod)
     staging = _built(kubectl, tmp_path / "teams/vision/overlays/staging")
     assert not any(o["kind"] == "PodDisruptionBudget" for o in staging)  # one replica there
@@ -179,3 +180,32 @@ def test_checkov_skips_are_the_documented_ones_and_counted(tmp_path):
             annotations = doc["metadata"]["annotations"]
             assert BASE_NAMESPACE_SKIP.items() <= annotations.items() and "namespace" not in doc["metadata"]
             assert [k for k in annotations if k.startswith("checkov.io/")] == list(BASE_NAMESPACE_SKIP)
+
+
+def test_seldon_predictors_fetch_their_own_version_and_serve_it_with_mlserver(kubectl, tmp_path):
+    """No modelUri (Seldon would inject its unrestricted rclone initializer, blind to models:/): each
+    predictor's init container downloads its track's source into the volume MLServer reads."""
+    spec = Spec.example("multicloud").set("models/credit-score/canary", {"source": "models:/credit-score/8", "weight": 20})
+    _render_to(spec.text(), tmp_path)
+    prod = _built(kubectl, tmp_path / "teams/risk/overlays/prod")
+    sdep = next(o for o in prod if o["kind"] == "SeldonDeployment")
+    assert sdep["spec"]["protocol"] == "v2"
+    sources = {}
+    for predictor in sdep["spec"]["predictors"]:
+        assert predictor["graph"] == {"name": "credit-score", "type": "MODEL"}
+        assert predictor["annotations"] == {"seldon.io/no-engine": "true"}
+        pod = predictor["componentSpecs"][0]["spec"]
+        (fetch,), (server,) = pod["initContainers"], pod["containers"]
+        sources[predictor["name"]] = fetch["args"][0]
+        assert fetch["args"][1] == "/mnt/models" and fetch["env"][0]["name"] == "MLFLOW_TRACKING_URI"
+        assert fetch["securityContext"]["allowPrivilegeEscalation"] is False
+        assert fetch["securityContext"]["capabilities"] == {"drop": ["ALL"]}
+        env = {e["name"]: e["value"] for e in server["env"]}
+        assert env["MLSERVER_MODEL_IMPLEMENTATION"] == "mlserver_mlflow.MLflowRuntime"
+        assert env["MLSERVER_MODEL_URI"] == "/mnt/models"
+        written = {m["name"] for m in fetch["volumeMounts"] if m["mountPath"] == "/mnt/models"}
+        read = {m["name"] for m in server["volumeMounts"] if m["mountPath"] == "/mnt/models" and m.get("readOnly")}
+        assert written == read == {"model"}
+        assert {"name": "model", "emptyDir": {}} in pod["volumes"]
+    assert sources == {"stable": "models:/credit-score@champion", "canary": "models:/credit-score/8"}
+    assert {p["name"]: p["traffic"] for p in sdep["spec"]["predictors"]} == {"stable": 80, "canary": 20}

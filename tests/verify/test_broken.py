@@ -115,3 +115,56 @@ def test_quota_too_small_names_the_quota(quickstart):
               lambda docs: [{**d, "spec": {"hard": {**d["spec"]["hard"], "requests.cpu": "1"}}} for d in docs])
     found = [m for m in _messages(spec, tree, "admission") if "ResourceQuota fraud-prod/team-quota: requests.cpu 1 is less than" in m]
     assert found and f"{OVERLAY}/resourcequota.yaml:" in found[0]
+
+
+SELDON = "teams/risk/models/credit-score/seldondeployment.yaml"
+
+
+def _edit_predictor(tree: Path, change) -> None:
+    def edit(docs):
+        for predictor in docs[0]["spec"]["predictors"]:
+            change(predictor, predictor["componentSpecs"][0]["spec"])
+        return docs
+    edit_docs(tree / SELDON, edit)
+
+
+def test_seldon_model_uri_brings_the_operators_initializer(multicloud):
+    """With a modelUri, Seldon Core 1.x injects its rclone initializer: not restricted, and blind to models:/."""
+    spec, tree = multicloud
+    assert not _messages(spec, tree, "admission") and not _messages(spec, tree, "serving")
+
+    def prepackaged(predictor, pod):
+        predictor["graph"].update(implementation="MLFLOW_SERVER", modelUri="models:/credit-score@champion")
+        pod.pop("initContainers")
+    _edit_predictor(tree, prepackaged)
+    rejected = [m for m in _messages(spec, tree, "admission") if "rejects container credit-score-model-initializer" in m]
+    assert rejected and "(injected by Seldon Core storage initializer)" in rejected[0]
+    assert [m for m in _messages(spec, tree, "serving")
+            if "risk-prod/credit-score/stable: Seldon Core's storage initializer (rclone) does not know models:/" in m]
+
+
+def test_seldon_predictor_without_a_model_fetch_serves_nothing(multicloud):
+    spec, tree = multicloud
+    _edit_predictor(tree, lambda predictor, pod: pod.pop("initContainers"))
+    found = [m for m in _messages(spec, tree, "serving") if "nothing fills /mnt/models, where the model server reads" in m]
+    assert found and f"{SELDON}:" in found[0]
+
+
+def test_seldon_engine_is_rejected_by_pod_security(multicloud):
+    spec, tree = multicloud
+    _edit_predictor(tree, lambda predictor, pod: predictor.pop("annotations"))
+    assert [m for m in _messages(spec, tree, "admission") if "rejects container seldon-container-engine" in m]
+
+
+def test_mlserver_on_a_read_only_root_needs_its_work_directories_on_scratch(quickstart):
+    spec, tree = quickstart
+    path = next(tree.glob("teams/*/models/*/inferenceservice.yaml"))
+
+    def drop_metrics_dir(docs):
+        for doc in docs:
+            model = doc["spec"]["predictor"]["model"]
+            model["env"] = [e for e in model["env"] if e["name"] != "MLSERVER_METRICS_DIR"]
+        return docs
+    edit_docs(path, drop_metrics_dir)
+    found = [m for m in _messages(spec, tree, "serving") if "MLServer creates /opt/mlserver at start (MLSERVER_METRICS_DIR)" in m]
+    assert found and "read-only" in found[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 import yaml
@@ -37,11 +38,25 @@ def test_tree_defaults_to_gitops_path_beside_the_spec(run_cli, examples):
     assert result.exit_code == 0 and json.loads(result.stdout)["proven"] is True
 
 
-def test_json_shape(run_cli, examples):
+def _with_seldon_engine(tree: Path) -> None:
+    """Break the multicloud tree: Seldon's engine container is not admitted under `restricted`."""
+    def drop_no_engine(docs):
+        for predictor in docs[0]["spec"]["predictors"]:
+            predictor.pop("annotations")
+        return docs
+    edit_docs(tree / "teams/risk/models/credit-score/seldondeployment.yaml", drop_no_engine)
+
+
+def test_json_shape(run_cli, examples, multicloud):
     spec, tree = examples["multicloud"]
+    proven = json.loads(run_cli("verify", str(spec), str(tree), "--format", "json").stdout)
+    assert proven["proven"] is True and not [f for f in proven["findings"] if f["severity"] == "error"]
+    spec, tree = multicloud
+    _with_seldon_engine(tree)
     result = run_cli("verify", str(spec), str(tree), "--format", "json")
     data = json.loads(result.stdout)
     assert data["proven"] is False and [j["journey"] for j in data["journeys"]] == list(range(1, 10))
+    assert [j["passed"] for j in data["journeys"]].count(False) == 1
     finding = data["findings"][0]
     assert set(finding) >= {"check", "severity", "file", "line", "column", "message", "hint"}
     assert data["summary"]["outside_network_policy"] == ["nlp-train/training", "vision-train/training"]
@@ -60,8 +75,11 @@ def test_sarif_validates_against_the_schema(run_cli, examples, shared):
     assert any("relatedLocations" in r for r in results)  # the spec line
 
 
-def test_github_annotations(run_cli, examples):
-    spec, tree = examples["multicloud"]
+def test_github_annotations(run_cli, multicloud):
+    spec, tree = multicloud
+    result = run_cli("verify", str(spec), str(tree), "--format", "github")
+    assert "\n::warning file=" in "\n" + result.output and "\n::error" not in "\n" + result.output
+    _with_seldon_engine(tree)
     result = run_cli("verify", str(spec), str(tree), "--format", "github")
     assert "\n::error file=" in "\n" + result.output and "title=verify " in result.output
 
@@ -165,3 +183,17 @@ def test_help_shows_examples(run_cli):
 def test_yaml_dump_of_a_changed_tree_keeps_it_loadable(quickstart):
     _, tree = quickstart
     assert yaml.safe_load((tree / "teams/fraud/overlays/prod/kustomization.yaml").read_text())["namespace"] == "fraud-prod"
+
+
+def test_readme_shows_what_verify_says_of_the_examples(run_cli, examples):
+    from tests.conftest import ROOT
+
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    for name in ("quickstart", "multicloud"):
+        spec, tree = examples[name]
+        lines = run_cli("verify", str(spec), str(tree)).output.splitlines()
+        journeys = [line for line in lines if line.startswith(("PASS ", "FAIL "))]
+        assert len(journeys) == 9 and lines[-1].startswith("verify: proven")
+        if name == "quickstart":
+            assert [line for line in journeys if " ".join(line.split()) not in readme] == []
+        assert " ".join(lines[-1].split()) in readme, lines[-1]

@@ -134,5 +134,6 @@ def _hint(container: Container | None, problems: list[str]) -> str:
     if by.startswith("KServe"):
         return "give the ClusterStorageContainer's container a restricted securityContext"
     if by.startswith("Seldon"):
-        return "Seldon's engine container is not configurable to restricted; serve with KServe or relax this namespace"
+        return ("Seldon's engine and storage initializer are not configurable to restricted: annotate the predictor "
+                "seldon.io/no-engine and fetch the model with an init container of its own instead of modelUri")
     return "set the restricted securityContext fields on the pod and every container"

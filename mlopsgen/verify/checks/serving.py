@@ -3,7 +3,11 @@
 - KServe's storage initializer does not know `models:/` URIs; a
   ClusterStorageContainer whose supportedUriFormats match is the extension
   point. An MLflow model is served by the `mlflow` model format (MLServer),
-  or Seldon's MLFLOW_SERVER.
+  or in Seldon by MLServer's MLflow runtime; Seldon's own initializer (for a
+  modelUri) does not know `models:/` either, so an init container of the
+  predictor must fill the directory the server reads.
+- MLServer creates `.envs` and `.metrics` under its working directory at
+  start; a read-only root needs both on a writable volume.
 - The mlflow chart defaults to in-memory SQLite and client-local artifacts;
   it needs `backendStore.postgres` (or `databaseUri`), `artifactRoot.
   proxiedArtifactStorage`, and `serverAllowedHosts` with the in-cluster name.
@@ -16,14 +20,20 @@ from __future__ import annotations
 
 import re
 
+from mlopsgen.catalog.runtimes import MLSERVER_MLFLOW_RUNTIME, MODEL_DIR, REGISTRY_MODEL_FORMAT
 from mlopsgen.verify.cluster import get
 from mlopsgen.verify.context import Context
 from mlopsgen.verify.injection import storage_initializer
 from mlopsgen.verify.network import gateway_identity
+from mlopsgen.verify.podspec import Container, Pod
 from mlopsgen.verify.result import Finding
 
 SERVING, TRAFFIC = "serving", "traffic"
-MLFLOW_SERVING = {"InferenceService": "mlflow", "SeldonDeployment": "MLFLOW_SERVER"}
+MLFLOW_SERVING = {"InferenceService": (REGISTRY_MODEL_FORMAT,), "SeldonDeployment": (MLSERVER_MLFLOW_RUNTIME, "MLFLOW_SERVER")}
+# MLServer's defaults for the directories it creates at start: under its working directory,
+# /opt/mlserver in its images (mlserver/settings.py DEFAULT_ENVIRONMENTS_DIR, DEFAULT_METRICS_DIR).
+MLSERVER_WORKDIR = "/opt/mlserver"
+MLSERVER_WORKDIR_ENV = ("MLSERVER_ENVIRONMENTS_DIR", "MLSERVER_METRICS_DIR")
 MODEL_PATHS = re.compile(r"^/(v1/models/|v2/|$)")
 
 
@@ -32,22 +42,8 @@ def serving(ctx: Context, stats: dict) -> list[Finding]:
     for cluster, pods in ctx.pods.items():
         view = ctx.view(cluster)
         for pod in pods:
-            if pod.kind != "model" or not pod.storage_uri:
-                continue
-            where = pod.origin.locate(*pod.origin_path)
-            uri = pod.storage_uri
-            if uri.startswith("models:/"):
-                if pod.origin.kind == "InferenceService" and storage_initializer(view, uri).injected_by.endswith("initializer"):
-                    findings.append(Finding(SERVING, f"{pod.id}: no ClusterStorageContainer supports {uri}: KServe's storage "
-                                                     "initializer fails with 'Cannot recognize storage type'", where,
-                                            spec=ctx.model_spec(pod.origin.name.removesuffix('-canary'), "source"),
-                                            hint="install a ClusterStorageContainer with supportedUriFormats for models:/"))
-                served = _served_as(pod.origin)
-                if served != MLFLOW_SERVING[pod.origin.kind]:
-                    findings.append(Finding(SERVING, f"{pod.id}: an MLflow model ({uri}) served as '{served}': that runtime "
-                                                     "expects its own artifact layout, not an MLflow model", where,
-                                            spec=ctx.model_spec(pod.origin.name.removesuffix('-canary'), "format"),
-                                            hint=f"serve MLflow models with the '{MLFLOW_SERVING[pod.origin.kind]}' format"))
+            if pod.kind == "model":
+                findings += _model_loads(ctx, view, pod)
         app = view.components.get("mlflow")
         if app is not None:
             values = view.values("mlflow")
@@ -68,11 +64,67 @@ def serving(ctx: Context, stats: dict) -> list[Finding]:
     return findings
 
 
-def _served_as(obj) -> str:
+def _model_loads(ctx: Context, view, pod: Pod) -> list[Finding]:
+    """The model reaches the server's model directory, in a format the server reads, and the server can start."""
+    findings: list[Finding] = []
+    where = pod.origin.locate(*pod.origin_path)
+    model = pod.origin.name.removesuffix("-canary")
+    server = next((c for c in pod.containers if not c.init and not c.injected_by), None)
+    if server is None:
+        return []
+    uri = pod.storage_uri
+    if uri.startswith("models:/") and pod.origin.kind == "InferenceService" \
+            and storage_initializer(view, uri).injected_by.endswith("initializer"):
+        findings.append(Finding(SERVING, f"{pod.id}: no ClusterStorageContainer supports {uri}: KServe's storage "
+                                         "initializer fails with 'Cannot recognize storage type'", where,
+                                spec=ctx.model_spec(model, "source"),
+                                hint="install a ClusterStorageContainer with supportedUriFormats for models:/"))
+    if uri.startswith("models:/") and pod.origin.kind == "SeldonDeployment":
+        findings.append(Finding(SERVING, f"{pod.id}: Seldon Core's storage initializer (rclone) does not know {uri}", where,
+                                spec=ctx.model_spec(model, "source"),
+                                hint="fetch the model with an init container of the predictor, not modelUri"))
+    if pod.origin.kind == "SeldonDeployment" and not uri:
+        directory = server.env.get("MLSERVER_MODEL_URI", MODEL_DIR)
+        fillers = [c for c in pod.containers if c.init and not c.injected_by and _shares_volume(c, server, directory)]
+        if not fillers:
+            findings.append(Finding(SERVING, f"{pod.id}: nothing fills {directory}, where the model server reads the "
+                                             "model: no modelUri and no init container writing that volume", where,
+                                    spec=ctx.model_spec(model, "source"),
+                                    hint="add an init container that downloads the model into a shared emptyDir"))
+    served = _served_as(pod.origin, server)
+    if served not in MLFLOW_SERVING[pod.origin.kind]:
+        findings.append(Finding(SERVING, f"{pod.id}: an MLflow registry model served as '{served or 'nothing'}': that "
+                                         "runtime expects its own artifact layout, not an MLflow model", where,
+                                spec=ctx.model_spec(model, "format"),
+                                hint=f"serve MLflow models with '{MLFLOW_SERVING[pod.origin.kind][0]}'"))
+    if _runs_mlserver(pod.origin, server):
+        for variable in MLSERVER_WORKDIR_ENV:
+            path = server.env.get(variable, MLSERVER_WORKDIR)
+            if not server.writable_at(path):
+                findings.append(Finding(SERVING, f"{pod.id}: MLServer creates {path} at start ({variable}), but the "
+                                                 f"container's root filesystem is read-only there: it exits", where,
+                                        hint=f"set {variable} to a directory on a writable volume"))
+    return findings
+
+
+def _shares_volume(writer: Container, reader: Container, directory: str) -> bool:
+    read = next((m for m in reader.mounts if (directory + "/").startswith(str(m.get("mountPath", "")).rstrip("/") + "/")), None)
+    return read is not None and any(m.get("name") == read.get("name") and not m.get("readOnly") for m in writer.mounts)
+
+
+def _served_as(obj, server: Container) -> str:
     if obj.kind == "InferenceService":
         return str(((obj.spec.get("predictor") or {}).get("model") or {}).get("modelFormat", {}).get("name", ""))
     predictors = obj.spec.get("predictors") or [{}]
-    return str((predictors[0].get("graph") or {}).get("implementation", ""))
+    implementation = str((predictors[0].get("graph") or {}).get("implementation", ""))
+    return implementation or server.env.get("MLSERVER_MODEL_IMPLEMENTATION", "")
+
+
+def _runs_mlserver(obj, server: Container) -> bool:
+    # KServe's `mlflow` format is served by its MLServer runtime; Seldon by an MLServer image.
+    if obj.kind == "InferenceService":
+        return _served_as(obj, server) == REGISTRY_MODEL_FORMAT
+    return server.image.split("/")[-1].startswith("mlserver")
 
 
 def traffic(ctx: Context, stats: dict) -> list[Finding]:
