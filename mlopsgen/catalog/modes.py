@@ -127,6 +127,7 @@ class NetworkMode:
     needs_segment: bool = False  # the environment declares `segment`
     needs_justification: bool = False  # the environment declares `hostNetworkJustification`
     needs_gpu_pool: bool = False  # pods are pinned to a GPU pool on the environment's cluster
+    why_these_classes: str = ""  # said when another class asks for the mode
 
 
 ALL_CLASSES = frozenset(C.WORKLOAD_CLASSES)
@@ -137,10 +138,16 @@ MODES: dict[str, NetworkMode] = {mode.name: mode for mode in (
                 ALL_CLASSES, _internal, sidecar=True, serves_models=True),
     NetworkMode("subnet", "the environment's segment (its hosts, and the namespace's own pods), DNS and the shared services",
                 ALL_CLASSES, _subnet, needs_segment=True),
+    # Validation runs offline as a Job its workflow creates (render/workflows.py); training and
+    # monitoring steps are ordinary Argo steps, whose executor reports to the API server, and they
+    # must reach MLflow. Inference may be `none` in an environment that serves no models.
     NetworkMode("none", "no ingress, no egress, no DNS, no token",
-                ALL_CLASSES, _none, dns=False, isolated=True),
+                frozenset({"validation", "inference"}), _none, dns=False, isolated=True,
+                why_these_classes="an Argo step with no network never completes, as its executor reports to the API "
+                                  "server; validation runs offline in a Job its workflow creates"),
     NetworkMode("host", "the node's network (GPU training only, with a justification); NetworkPolicies do not apply",
-                frozenset({"training"}), _nothing, host_network=True, needs_justification=True, needs_gpu_pool=True),
+                frozenset({"training"}), _nothing, host_network=True, needs_justification=True, needs_gpu_pool=True,
+                why_these_classes="NCCL and RDMA need the node's interfaces; nothing else does"),
 )}
 
 HOST_NOTE = (

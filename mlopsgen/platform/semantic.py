@@ -100,8 +100,9 @@ def _mode_rules(check: Checker, base: tuple, env: dict, workload: str,
     if workload not in mode.classes:
         allowed = ", ".join(sorted(mode.classes))
         others = ", ".join(f"'{m.name}'" for m in MODES.values() if workload in m.classes)
+        why = f": {mode.why_these_classes}" if mode.why_these_classes else ""
         check.fail(where, f"network mode '{name}' is not allowed for {workload}",
-                   f"'{name}' is only for {allowed}; use one of {others}")
+                   f"use one of {others}; '{name}' is only for {allowed}{why}")
         return
     if mode.needs_justification and "hostNetworkJustification" not in env:
         check.fail(where, f"network mode '{name}' for {workload} needs a hostNetworkJustification",

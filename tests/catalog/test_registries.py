@@ -74,16 +74,22 @@ def test_what_a_mode_needs_is_required_by_validation(mode, run_cli, tmp_path):
 
 @pytest.mark.parametrize("mode", sorted(MODES))
 def test_pods_carry_what_their_mode_defines(mode, tmp_path):
+    workload = "training" if "training" in MODES[mode].classes else "validation"
     spec = Spec.example("multicloud")
-    spec.set("environments/train/network/training", mode)
+    spec.set(f"environments/train/network/{workload}", mode)
     spec.set("environments/train/segment", {"cidr": "10.77.0.0/16"})
     files = render_platform(load_platform(spec.write(tmp_path)))
     templates = [d for d in yaml.safe_load_all(files["teams/nlp/overlays/train/workflowtemplates.yaml"]) if d]
-    step = next(t for t in templates if t["metadata"]["name"] == "training")["spec"]["templates"][0]
-    labels = step["metadata"]["labels"]
+    if workload == "training":
+        step = next(t for t in templates if t["metadata"]["name"] == "training")["spec"]["templates"][0]
+        labels, patch = step["metadata"]["labels"], step.get("podSpecPatch", "")
+    else:  # the isolated Job the validate step creates
+        validation = next(t for t in templates if t["metadata"]["name"] == "validation")["spec"]["templates"]
+        job = yaml.safe_load(next(t for t in validation if t["name"] == "validate")["resource"]["manifest"])
+        labels, patch = job["spec"]["template"]["metadata"]["labels"], ""
     assert labels[C.NETWORK_MODE] == mode
     assert labels[C.SIDECAR_INJECT] == ("true" if MODES[mode].sidecar else "false")
-    assert ("hostNetwork" in step.get("podSpecPatch", "")) == MODES[mode].host_network
+    assert ("hostNetwork" in patch) == MODES[mode].host_network
     policies = files.get("teams/nlp/overlays/train/networkpolicies.yaml", "")
     names = [d["metadata"]["name"] for d in yaml.safe_load_all(policies) if d]
     dns = f"allow-{mode}-dns" in names

@@ -16,7 +16,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from mlopsgen.catalog.conventions import NAMESPACE_NAME
+from mlopsgen.catalog.conventions import NAMESPACE_NAME, WORKLOAD_CLASSES
+from mlopsgen.catalog.modes import MODES as NETWORK_MODES
 from mlopsgen.errors import UserError
 from mlopsgen.lint.sources import ManifestFile
 from mlopsgen.verify import ports as P
@@ -89,8 +90,8 @@ def test_rendered_examples_agree_with_nca(examples, example, tmp_path):
     assert cases > 500
 
 
-MODES = {"training": ["internal", "none", "subnet", "host"], "inference": ["internal", "none", "subnet"],
-         "validation": ["internal", "none", "subnet"], "monitoring": ["internal", "none", "subnet"]}
+# Every mode each class may use (the registry decides), in a stable order.
+MODES = {cls: sorted(name for name, mode in NETWORK_MODES.items() if cls in mode.classes) for cls in WORKLOAD_CLASSES}
 
 
 @st.composite
@@ -134,6 +135,23 @@ def test_random_specs_agree_with_nca(spec):
             return
         cases = sum(compare(p, e, Path(tmp) / f"nca{i}") for i, (p, e) in enumerate(_cluster_case(path, tree)))
         assert cases > 100
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec=random_specs())
+def test_random_specs_are_proven_journey_by_journey(spec):
+    """Whatever the modes and runtimes: every pod admitted (injected containers included), executors'
+    RBAC and tokens, quotas, URLs on their own cluster, models loading, and connectivity both ways."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = spec.write(Path(tmp) / "spec")
+        try:
+            tree = render_tree(path)
+        except UserError:
+            assume(False)
+            return
+        report = run(path, tree)
+        failing = {v.slug: [f.message for f in v.findings if f.severity == "error"][:5] for v in report.verdicts if not v.passed}
+        assert failing == {}
 
 
 LABELS = st.fixed_dictionaries({}, optional={"app": st.sampled_from(["a", "b"]), "tier": st.sampled_from(["x", "y"])})
