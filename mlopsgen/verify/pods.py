@@ -12,6 +12,7 @@ from mlopsgen.catalog.runtimes import RUNTIMES
 from mlopsgen.verify.cluster import ClusterView, get
 from mlopsgen.verify.injection import SELDON_ENGINE, inject_mesh, storage_initializer
 from mlopsgen.verify.podspec import Container, Pod, container_of, urls_in
+from mlopsgen.verify.resource_steps import resource_step
 from mlopsgen.verify.tree import Obj
 
 ARGO_WORKFLOW = "workflows.argoproj.io/workflow"  # Argo labels every pod of a workflow with its name
@@ -72,7 +73,7 @@ def workflow_pods(view: ClusterView, obj: Obj) -> list[Pod]:
                   template.get("nodeSelector") or spec.get("nodeSelector") or {},
                   list(template.get("tolerations") or spec.get("tolerations") or []),
                   executor_account=(spec.get("executor") or {}).get("serviceAccountName") or account,
-                  urls=[(u, prefix + ("templates", i) + p) for u, p in urls_in(main, ())], orchestrates=bool(resource))
+                  urls=[(u, prefix + ("templates", i) + p) for u, p in urls_in(main, ())], orchestrates=bool(resource), resource_step=resource_step(template))
         pod.address = _address(view, pod.namespace, pod.workload)
         inject_mesh(view, pod)
         pods.append(pod)

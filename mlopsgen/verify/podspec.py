@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from mlopsgen.verify.resource_steps import ResourceStep
 from mlopsgen.verify.tree import Obj
 
 URL = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s\"'<>]+", re.I)
@@ -53,6 +54,7 @@ class Pod:
     urls: list[tuple[str, tuple]] = field(default_factory=list)  # (url, path in origin)
     address: str | None = None  # from a Calico IPPool selected by the namespace
     orchestrates: bool = False  # an Argo resource step: the executor alone, talking to the API server
+    resource_step: ResourceStep | None = None  # what that step does to the API
 
     @property
     def id(self) -> str:

@@ -168,3 +168,49 @@ def test_mlserver_on_a_read_only_root_needs_its_work_directories_on_scratch(quic
     edit_docs(path, drop_metrics_dir)
     found = [m for m in _messages(spec, tree, "serving") if "MLServer creates /opt/mlserver at start (MLSERVER_METRICS_DIR)" in m]
     assert found and "read-only" in found[0]
+
+
+def test_model_downloads_need_native_sidecars_in_the_mesh(tmp_path):
+    """Without native sidecars the proxy starts after the init containers that fetch models."""
+    from tests.support.specs import Spec
+    from tests.verify.conftest import render_tree
+
+    spec = Spec.example("multicloud").set("clusters/serving-weu/provided/istio/nativeSidecars", False).write(tmp_path)
+    found = [m for m in _messages(spec, render_tree(spec), "serving") if "before the Istio proxy runs" in m]
+    pods = {m.split(": ", 2)[1] for m in found}
+    assert {"risk-prod/credit-score/stable", "vision-prod/defect-detector", "vision-prod/defect-detector-canary"} <= pods
+    assert all("nothing says it runs native sidecars" in m for m in found)
+
+
+def test_resource_steps_need_their_verbs(multicloud):
+    """The validate step creates the isolated Job and the rollout patches the InferenceService, as the executor."""
+    spec, tree = multicloud
+    assert not _messages(spec, tree, "workflows")
+
+    def drop(resource):
+        def edit(docs):
+            for d in docs:
+                if d.get("kind") == "Role":
+                    d["rules"] = [r for r in d["rules"] if resource not in r["resources"]]
+            return docs
+        return edit
+    edit_docs(tree / "teams/vision/base/workflow-access.yaml", drop("jobs"))
+    edit_docs(tree / "teams/vision/base/workflow-access.yaml", drop("inferenceservices"))
+    messages = _messages(spec, tree, "workflows")
+    assert [m for m in messages if "vision-staging/validate: service account vision-staging/validation may not create jobs.batch/*" in m]
+    assert [m for m in messages if "may not get inferenceservices.serving.kserve.io/defect-detector-canary" in m]
+
+
+def test_rollout_of_an_object_the_namespace_lacks_fails(multicloud):
+    spec, tree = multicloud
+    path = tree / "teams/vision/overlays/staging/models/defect-detector/cronworkflow.yaml"
+    assert not _messages(spec, tree, "retraining")
+
+    def retarget(docs):
+        for template in docs[0]["spec"]["workflowSpec"]["templates"]:
+            if template.get("resource", {}).get("action") == "patch":
+                template["resource"]["manifest"] = template["resource"]["manifest"].replace("defect-detector-canary", "gone")
+        return docs
+    edit_docs(path, retarget)
+    found = [m for m in _messages(spec, tree, "retraining") if "patches inferenceservices.serving.kserve.io/gone, which is not in vision-staging" in m]
+    assert found and "cronworkflow.yaml:" in found[0]

@@ -82,7 +82,8 @@ def test_gpu_pods_must_fit_a_declared_pool(tmp_path):
 def _executor_rbac(with_secret: bool = True) -> list[dict]:
     docs = [
         {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": "executor"},
-         "rules": [{"apiGroups": ["argoproj.io"], "resources": ["workflowtaskresults"], "verbs": ["create", "patch"]}]},
+         "rules": [{"apiGroups": ["argoproj.io"], "resources": ["workflowtaskresults"], "verbs": ["create", "patch"]},
+                   {"apiGroups": ["batch"], "resources": ["jobs"], "verbs": ["create", "get", "watch"]}]},
         {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "executor"},
          "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "executor"},
          "subjects": [{"kind": "ServiceAccount", "name": "training", "namespace": NAMESPACE}]},

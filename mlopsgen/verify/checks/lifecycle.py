@@ -8,7 +8,8 @@
   only receive the candidate through a volume an earlier step wrote (a PVC),
   since input artifacts are fetched over the network.
 - Something after validation must act on it (promotion, then a rollout: an
-  InferenceService follows a registry alias only when its pods restart).
+  InferenceService follows a registry alias only when its pods restart), and
+  the rollout must patch an object the namespace has.
 """
 
 from __future__ import annotations
@@ -73,6 +74,14 @@ def retraining(ctx: Context, stats: dict) -> list[Finding]:
                                                             "wrote (emptyDir is per pod): the candidate cannot reach it",
                                                 pod.origin.locate(*pod.origin_path),
                                                 hint="pass the candidate through a PersistentVolumeClaim mounted by both steps"))
+            for pod in ctx.pods[view.name]:
+                step = pod.resource_step
+                if pod.origin is cron and step and "patch" in step.verbs and step.name and not any(
+                        step.addresses(o.group, o.kind, o.name) for o in view.objects if o.namespace == cron.namespace):
+                    findings.append(Finding(RETRAINING, f"CronWorkflow {cron.namespace}/{cron.name}: {pod.workload} patches "
+                                                        f"{step.target}, which is not in {cron.namespace}: the rollout fails",
+                                            pod.origin.locate(*pod.origin_path),
+                                            hint="roll the object that serves the promoted track"))
             if last_isolated is not None and last_isolated == len(steps) - 1:
                 findings.append(Finding(RETRAINING, f"CronWorkflow {cron.namespace}/{cron.name} ends with validation: nothing "
                                                     "promotes the candidate or triggers a rollout", cron.locate("spec", "workflowSpec"),

@@ -8,6 +8,8 @@
   predictor must fill the directory the server reads.
 - MLServer creates `.envs` and `.metrics` under its working directory at
   start; a read-only root needs both on a writable volume.
+- Init containers of a meshed pod reach the network through the proxy only
+  when the sidecar is native (a restartable init container started first).
 - The mlflow chart defaults to in-memory SQLite and client-local artifacts;
   it needs `backendStore.postgres` (or `databaseUri`), `artifactRoot.
   proxiedArtifactStorage`, and `serverAllowedHosts` with the in-cluster name.
@@ -91,6 +93,16 @@ def _model_loads(ctx: Context, view, pod: Pod) -> list[Finding]:
                                              "model: no modelUri and no init container writing that volume", where,
                                     spec=ctx.model_spec(model, "source"),
                                     hint="add an init container that downloads the model into a shared emptyDir"))
+    fetchers = [c for c in pod.containers if c.init and "Istio" not in c.injected_by]
+    if fetchers and pod.meshed and not view.native_sidecars:
+        # Without native sidecars the proxy starts after every init container: with the CNI plugin their
+        # traffic is already redirected to it and fails; without, it leaves in plain text, which STRICT
+        # mTLS at the tracking server refuses.
+        provided = " (the cluster provides Istio; nothing says it runs native sidecars)" if "istiod" in view.provided else ""
+        findings.append(Finding(SERVING, f"{pod.id}: {fetchers[0].name} fetches the model before the Istio proxy runs"
+                                         f"{provided}: the download cannot pass the mesh", where,
+                                spec=ctx.model_spec(model, "source"),
+                                hint="enable native sidecars (istiod pilot.env.ENABLE_NATIVE_SIDECARS), so the proxy starts first"))
     served = _served_as(pod.origin, server)
     if served not in MLFLOW_SERVING[pod.origin.kind]:
         findings.append(Finding(SERVING, f"{pod.id}: an MLflow registry model served as '{served or 'nothing'}': that "

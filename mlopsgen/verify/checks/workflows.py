@@ -9,7 +9,9 @@ account needs create and patch on `workflowtaskresults` (argoproj.io). With
 no longer creates by itself since 1.24. Every workflow pod needs egress to
 the API server (checked with the connectivity journey). A classic Istio
 sidecar keeps the pod running after the step's container exits, unless
-Istio runs sidecars as native (restartable init) containers.
+Istio runs sidecars as native (restartable init) containers. A resource step's
+executor itself does what the step says to the API (resource_steps.py), so its
+account needs those verbs on that resource.
 """
 
 from __future__ import annotations
@@ -53,6 +55,13 @@ def run(ctx: Context, stats: dict) -> list[Finding]:
                               f"(argoproj.io): the wait container cannot report the step's outputs", where, spec=spec,
                         hint="bind a Role granting create and patch on workflowtaskresults to the executor's service account"))
                     break
+            step = pod.resource_step
+            denied = [v for v in step.verbs if not access.allowed(pod.namespace, account, step.group, step.resource, v)] if step else []
+            if step and denied:
+                findings.append(Finding(
+                    SLUG, f"{pod.id}: service account {pod.namespace}/{account} may not {denied[0]} {step.target}: the "
+                          "resource step fails", where, spec=spec,
+                    hint=f"grant {', '.join(step.verbs)} on {step.resource} to the executor's service account"))
             if not pod.automount:
                 sa = next((o for o in view.of_kind("ServiceAccount") if o.namespace == pod.namespace and o.name == account), None)
                 secret_name = (sa.annotations.get(TOKEN_ANNOTATION) if sa else None) or f"{account}.service-account-token"
