@@ -123,16 +123,21 @@ def random_specs(draw) -> Spec:
     return spec
 
 
+def _rendered(spec: Spec, directory: Path) -> tuple[Path, Path]:
+    """The spec and its rendered tree; a spec that validation refuses is no example."""
+    path = spec.write(directory / "spec")
+    try:
+        return path, render_tree(path)
+    except UserError:
+        assume(False)
+        raise
+
+
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(spec=random_specs())
 def test_random_specs_agree_with_nca(spec):
     with tempfile.TemporaryDirectory() as tmp:
-        path = spec.write(Path(tmp) / "spec")
-        try:
-            tree = render_tree(path)
-        except UserError:
-            assume(False)
-            return
+        path, tree = _rendered(spec, Path(tmp))
         cases = sum(compare(p, e, Path(tmp) / f"nca{i}") for i, (p, e) in enumerate(_cluster_case(path, tree)))
         assert cases > 100
 
@@ -143,13 +148,7 @@ def test_random_specs_are_proven_journey_by_journey(spec):
     """Whatever the modes and runtimes: every pod admitted (injected containers included), executors'
     RBAC and tokens, quotas, URLs on their own cluster, models loading, and connectivity both ways."""
     with tempfile.TemporaryDirectory() as tmp:
-        path = spec.write(Path(tmp) / "spec")
-        try:
-            tree = render_tree(path)
-        except UserError:
-            assume(False)
-            return
-        report = run(path, tree)
+        report = run(*_rendered(spec, Path(tmp)))
         failing = {v.slug: [f.message for f in v.findings if f.severity == "error"][:5] for v in report.verdicts if not v.passed}
         assert failing == {}
 
