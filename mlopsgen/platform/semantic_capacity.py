@@ -8,8 +8,8 @@ Meshed pods also carry the Istio sidecar, whose requests count against the quota
 
 from __future__ import annotations
 
+from mlopsgen.platform.checker import Checker
 from mlopsgen.platform.quantities import quantity, show_cpu, show_memory
-from mlopsgen.platform.semantic import Checker
 
 SIDECAR = {"cpu": 0.1, "memory": 128 * 2**20}  # Istio's default proxy requests (values.global.proxy.resources)
 

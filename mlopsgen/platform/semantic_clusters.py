@@ -7,7 +7,7 @@ cluster-level settings (CNI, provided components) and the ingress.
 from __future__ import annotations
 
 from mlopsgen.catalog.modes import MODES
-from mlopsgen.platform.semantic import Checker
+from mlopsgen.platform.checker import Checker
 
 
 def _subnet_needs_calico_ipam(check: Checker) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from mlopsgen.catalog import conventions as C
 from mlopsgen.catalog.components import COMPONENTS
-from mlopsgen.platform.semantic import Checker
+from mlopsgen.platform.checker import Checker
 
 RESERVED_PROJECTS = {C.PLATFORM_PROJECT, "default"}  # `default` is Argo CD's built-in project
 

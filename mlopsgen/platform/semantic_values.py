@@ -6,7 +6,7 @@ import datetime
 import ipaddress
 import re
 
-from mlopsgen.platform.semantic import Checker
+from mlopsgen.platform.checker import Checker
 
 PRIVATE = [ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]  # RFC 1918
 _PASSWORD_IN_URL = re.compile(r"^[a-z+]+://[^/@:]+:[^/@]+@")

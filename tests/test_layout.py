@@ -1,0 +1,75 @@
+"""The layout the README promises: no import cycle, the catalog stands alone, commands sit on top."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+PACKAGE = ROOT / "mlopsgen"
+
+
+def _module(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports() -> dict[str, set[str]]:
+    """Each module's imports of the project, wherever in the module they stand (function-level ones too)."""
+    modules = {_module(p): p for p in PACKAGE.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                submodules = [f"{node.module}.{a.name}" for a in node.names if f"{node.module}.{a.name}" in modules]
+                # `from package import submodule` imports the submodule; any other name comes from the module itself
+                candidates = submodules + ([node.module] if len(submodules) < len(node.names) else [])
+            elif isinstance(node, ast.Import):
+                candidates = [a.name for a in node.names]
+            else:
+                continue
+            found |= {c for c in candidates if c in modules and c != name}
+        graph[name] = found
+    return graph
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str]:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str]:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                return stack[stack.index(nxt):] + [nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        stack.pop()
+        state[node] = 2
+        return []
+
+    for node in sorted(graph):
+        if node not in state and (found := visit(node)):
+            return found
+    return []
+
+
+def test_there_is_no_import_cycle():
+    graph = _imports()
+    assert len(graph) > 100  # the walk found the package
+    assert _cycle(graph) == []
+
+
+def test_the_catalog_imports_nothing_of_the_project_but_itself():
+    for module, imported in _imports().items():
+        if module.startswith("mlopsgen.catalog"):
+            assert {i for i in imported if not i.startswith("mlopsgen.catalog")} == set(), module
+
+
+def test_nothing_below_the_commands_imports_them():
+    for module, imported in _imports().items():
+        if not module.startswith(("mlopsgen.commands", "mlopsgen.cli", "mlopsgen.__main__")):
+            assert {i for i in imported if i.startswith("mlopsgen.commands")} == set(), module
