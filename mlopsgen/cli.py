@@ -232,9 +232,12 @@ def render(spec: str, output: str | None, check: bool, diff: bool, dry_run: bool
               "[tool.mlopsgen.lint] in or above each path, up to the repository root.")
 @click.option("--no-gitignore", "gitignore", is_flag=True, default=True, flag_value=False,
               help="Also lint files git ignores (by default .gitignore files are respected).")
+@click.option("--kustomize", is_flag=True,
+              help="Lint each Kustomize root as `kubectl kustomize` builds it (patches applied, namespaces set), "
+                   "reporting findings in the source files.")
 @_conventions()
 def lint(paths: tuple[str, ...], output_format: str | None, output_file: str | None, fail_on: str | None,
-         strict: tuple[str, ...], config: str | None, gitignore: bool, color: str, quiet: bool) -> None:
+         strict: tuple[str, ...], config: str | None, gitignore: bool, kustomize: bool, color: str, quiet: bool) -> None:
     """Lint platform specs and Kubernetes manifests or Helm values.
 
     PATHS are files or directories (searched for *.yaml and *.yml), or `-`
@@ -249,13 +252,14 @@ def lint(paths: tuple[str, ...], output_format: str | None, output_file: str | N
       mlopsgen lint .
       mlopsgen lint platform.yaml deploy/ --format sarif --output mlopsgen.sarif
       mlopsgen lint manifests/ --fail-on warning --strict static-ip
+      mlopsgen lint --kustomize apps/
       helm template charts/app | mlopsgen lint -
       mlopsgen explain static-ip
     """
     from mlopsgen.commands.lint import LintOptions, run_lint
 
     console = Console(color, quiet)
-    options = LintOptions(paths, output_format, fail_on, strict, config, output_file, console, gitignore)
+    options = LintOptions(paths, output_format, fail_on, strict, config, output_file, console, gitignore, kustomize)
     _run(run_lint, options, console=console)
 
 

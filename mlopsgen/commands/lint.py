@@ -37,6 +37,7 @@ class LintOptions:
     output_file: str | None = None
     console: Console = DEFAULT_CONSOLE
     gitignore: bool = True
+    kustomize: bool = False  # lint each Kustomize root as it builds
 
 
 def _load_specs(inputs: Inputs, root: Path) -> tuple[list[SpecInput], list[Problem]]:
@@ -90,6 +91,15 @@ def run_lint(options: LintOptions) -> int:
                                hint="lint looks for *.yaml and *.yml files; check the paths, excludes and .gitignore")
     stdin = sys.stdin.buffer.read() if STDIN in options.paths else None
     inputs = read_inputs(selection.files, root, stdin)
+    read = {f.display for f in inputs.manifest_files}  # a kustomization or patch a build consumes is linted too
+    if options.kustomize:
+        from mlopsgen.lint.kustomize_build import build_roots, builder
+
+        command = builder()
+        if command is None:
+            raise UserError.single("--kustomize", "neither kubectl nor kustomize is on PATH",
+                                   hint="install kubectl (its `kubectl kustomize` builds the roots), or lint without --kustomize")
+        inputs = build_roots(inputs, command)
     specs, spec_problems = _load_specs(inputs, root)
     strict = frozenset(RULES) if "all" in options.strict else frozenset(options.strict)
     default = arguments[0][1]
@@ -97,7 +107,7 @@ def run_lint(options: LintOptions) -> int:
     engine = Engine(default, strict, root, configs=configs)
     engine.report_unreadable(selection.problems + inputs.problems, PARSE_ERROR)
     engine.report_unreadable(spec_problems, INVALID_SPEC)
-    linted = len(inputs.manifest_files) + len(inputs.platform_files)
+    linted = len(read | {f.display for f in inputs.manifest_files}) + len(inputs.platform_files)
     result = LintResult(engine.run(inputs, specs), engine.suppressed, linted, tuple(inputs.templates))
 
     output_format = options.output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")

@@ -117,3 +117,23 @@ class Index:
 
     def is_not_object(self, path: str) -> bool:
         return path in self.not_objects
+
+    def including(self, directory: str) -> bool:
+        """Whether a kustomization of the run includes this one."""
+        return any(p in self.by_directory for p in self._parents.get(directory, []))
+
+    def closure(self, directory: str) -> set[str]:
+        """Every file the kustomization in `directory` uses: its kustomization files, the files it and the
+        kustomizations it includes name as resources, patches or data."""
+        used: set[str] = set()
+        pending, seen = [directory], set()
+        while pending:
+            current = pending.pop()
+            if current in seen or current not in self.by_directory:
+                continue
+            seen.add(current)
+            k = self.by_directory[current]
+            used |= {os.path.join(current, name) for name in FILE_NAMES} | k.not_objects
+            for child in k.children:
+                (pending.append(child) if child in self.by_directory else used.add(child))
+        return used

@@ -1,0 +1,178 @@
+"""`lint --kustomize`: lint each Kustomize root as `kubectl kustomize` builds it.
+
+A root is a Kustomization of the run that no other kustomization of the run
+includes. It is built through a wrapper kustomization that names it as its one
+resource and asks for `buildMetadata: [originAnnotations]`, so each built object
+carries `config.kubernetes.io/origin` with the file it came from (`path`, relative
+to the wrapper) or the kustomization that generated it (`configuredIn`). Built
+objects are linted in place of their sources and reported at the source: the
+document of the same kind and name (before name prefixes and suffixes), at the
+field where the source has it, else at its nearest ancestor there. Files a root
+uses (its resources, patches, components and kustomizations) are linted only
+through its build; the other files of the run are linted as they are.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from mlopsgen.errors import Location, Problem
+from mlopsgen.lint import kustomize, parse
+from mlopsgen.lint.sources import Inputs, ManifestFile
+
+ORIGIN = "config.kubernetes.io/origin"
+BUILD_TIMEOUT = 300  # seconds per build; remote bases are fetched by kustomize itself
+GROUP = 16  # roots per build
+
+
+def builder() -> list[str] | None:
+    """The command that builds a kustomization directory: kubectl's kustomize, or the kustomize binary."""
+    if shutil.which("kubectl"):
+        return ["kubectl", "kustomize"]
+    if shutil.which("kustomize"):
+        return ["kustomize", "build"]
+    return None
+
+
+def build_roots(inputs: Inputs, command: list[str]) -> Inputs:
+    """Inputs with every Kustomize root replaced by its build; a root that fails to build is a problem."""
+    files = {kustomize.path_key(f.path): f for f in inputs.manifest_files}
+    index, kinds = _kustomizations(inputs.manifest_files)
+    roots = sorted(d for d in index.by_directory if kinds[d] == "Kustomization" and not index.including(d))
+    sources = {root: next(p for p in (os.path.join(root, n) for n in kustomize.FILE_NAMES) if p in files) for root in roots}
+    covered: set[str] = set()
+    built: list[ManifestFile] = []
+    problems: list[Problem] = []
+    # A build is a process, and kubectl's start-up is most of it: roots are built GROUP at a time in one
+    # process. A group that fails (one of its roots does not build) is built again root by root, so the
+    # failure is reported at its own root. A few processes run at once; results are taken in root order.
+    groups = [roots[i:i + GROUP] for i in range(0, len(roots), GROUP)]
+    with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
+        results = list(pool.map(lambda group: _build(group, command, files[sources[group[0]]]), groups))
+        retry = [root for group, result in zip(groups, results, strict=True) if isinstance(result, Problem) and len(group) > 1
+                 for root in group]
+        singles = dict(zip(retry, pool.map(lambda root: _build([root], command, files[sources[root]]), retry), strict=True))
+    batches: list[tuple[list[str], list[dict] | Problem]] = []
+    for group, result in zip(groups, results, strict=True):
+        batches += [([root], singles[root]) for root in group] if group[0] in singles else [(group, result)]
+    for batch, outcome in batches:
+        if isinstance(outcome, Problem):
+            problems.append(outcome)
+            continue
+        for root in batch:
+            covered |= index.closure(root) | {sources[root]}
+        built += _at_sources(outcome, files, files[sources[batch[0]]])
+    rest = [f for f in inputs.manifest_files if kustomize.path_key(f.path) not in covered]
+    return Inputs(inputs.platform_files, inputs.platform_texts, rest + built, inputs.problems + problems,
+                  inputs.templates, inputs.displays)
+
+
+def _kustomizations(manifest_files: list[ManifestFile]) -> tuple[kustomize.Index, dict[str, str]]:
+    found, kinds = [], {}
+    for f in manifest_files:
+        if len(f.documents) == 1 and kustomize.is_kustomization(f.path, f.documents[0]):
+            k = kustomize.parse(f.path, f.documents[0])
+            if k:
+                found.append(k)
+                kinds[k.directory] = str(f.documents[0].get("kind") or "Kustomization")
+    return kustomize.Index(found), kinds
+
+
+def _build(roots: list[str], command: list[str], kustomization: ManifestFile) -> list[dict] | Problem:
+    with tempfile.TemporaryDirectory(prefix="mlopsgen-kustomize-") as wrapper:
+        entries = _wrap(Path(wrapper), roots)
+        (Path(wrapper) / "kustomization.yaml").write_text(
+            "resources:\n" + "".join(f"  - {entry!r}\n" for entry, _ in entries) + "buildMetadata: [originAnnotations]\n")
+        try:
+            done = subprocess.run([*command, wrapper], capture_output=True, text=True, timeout=BUILD_TIMEOUT, check=False)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            return Problem(Location(kustomization.display, 1, 1), f"{' '.join(command)} could not build it: {error}",
+                           hint="check the kustomization, or lint without --kustomize")
+        if done.returncode != 0:
+            why = next((line for line in reversed(done.stderr.splitlines()) if line.strip()), "it failed")
+            return Problem(Location(kustomization.display, 1, 1), f"{' '.join(command)} failed: {why.strip()}",
+                           hint="fix the kustomization (`kubectl kustomize` shows the same), or lint without --kustomize")
+        text = done.stdout
+        for _, suffix in entries:  # each root's objects as the root alone builds them
+            text = text.replace(suffix, "") if suffix else text
+        objects = [d for d in parse.load_all(text) if isinstance(d, dict)]
+        for obj in objects:
+            obj["_origin"] = _origin_path(obj, wrapper)
+        return objects
+
+
+def _wrap(wrapper: Path, roots: list[str]) -> list[tuple[str, str]]:
+    """The wrapper's resources: the root itself, or, for several, each through a kustomization of its own
+    that suffixes its names with a token found nowhere else, so that two roots' objects never share an id;
+    the token is removed from the output again."""
+    if len(roots) == 1:
+        return [(os.path.relpath(roots[0], wrapper), "")]
+    salt = uuid.uuid4().hex[:10]
+    entries = []
+    for i, root in enumerate(roots):
+        own = wrapper / f"root{i}"
+        own.mkdir()
+        suffix = f"-mlopsgen{salt}r{i}x"  # the closing x: r1x is no part of r10x
+        (own / "kustomization.yaml").write_text(f"resources:\n  - {os.path.relpath(root, own)!r}\nnameSuffix: {suffix!r}\n")
+        entries.append((own.name, suffix))
+    return entries
+
+
+def _origin_path(obj: dict, wrapper: str) -> str | None:
+    """The source file of a built object, from its origin annotation, which is then removed."""
+    metadata = obj.get("metadata") or {}
+    annotations = metadata.get("annotations") or {}
+    raw = annotations.pop(ORIGIN, None)
+    if not annotations:
+        metadata.pop("annotations", None)
+    origin = parse.load_all(raw)[0] if isinstance(raw, str) else None
+    if not isinstance(origin, dict):
+        return None
+    relative = origin.get("path") or origin.get("configuredIn")
+    return os.path.normpath(os.path.join(wrapper, relative)) if isinstance(relative, str) else None
+
+
+def _at_sources(objects: list[dict], files: dict[str, ManifestFile], fallback: ManifestFile) -> list[ManifestFile]:
+    """The built objects as documents of their source files, each at the index of its source document.
+
+    A source document built more than once (a base two roots include) gets one layer of the file per
+    build, so each object keeps its own source position."""
+    by_source: dict[str, list[dict]] = {}
+    for obj in objects:
+        origin = obj.pop("_origin")
+        by_source.setdefault(origin if origin in files else kustomize.path_key(fallback.path), []).append(obj)
+    out = []
+    for key, built in sorted(by_source.items()):
+        source = files[key]
+        layers: list[list[Any]] = []
+        for obj in built:
+            _place(layers, source.documents, obj)
+        out += [ManifestFile(source.path, source.display, source.text, documents) for documents in layers]
+    return out
+
+
+def _place(layers: list[list[Any]], sources: list[Any], obj: dict) -> None:
+    kind, name = obj.get("kind"), str((obj.get("metadata") or {}).get("name", ""))
+    candidates = [i for i, s in enumerate(sources) if isinstance(s, dict) and s.get("kind") == kind]
+    exact = [i for i in candidates if str((sources[i].get("metadata") or {}).get("name", "")) == name]
+    renamed = [i for i in candidates if str((sources[i].get("metadata") or {}).get("name", "")) in name]
+    wanted = exact or renamed or candidates
+    if not wanted:  # generated (configuredIn): reported at the start of the kustomization that made it
+        if not layers:
+            layers.append([None] * len(sources))
+        layers[0].append(obj)
+        return
+    for documents in layers:
+        free = [i for i in wanted if documents[i] is None]
+        if free:
+            documents[free[0]] = obj
+            return
+    layers.append([None] * len(sources))
+    layers[-1][wanted[0]] = obj
