@@ -45,8 +45,10 @@ def build_roots(inputs: Inputs, command: list[str]) -> Inputs:
     """Inputs with every Kustomize root replaced by its build; a root that fails to build is a problem."""
     files = {kustomize.path_key(f.path): f for f in inputs.manifest_files}
     index, kinds = _kustomizations(inputs.manifest_files)
-    roots = sorted(d for d in index.by_directory if kinds[d] == "Kustomization" and not index.including(d))
-    sources = {root: next(p for p in (os.path.join(root, n) for n in kustomize.FILE_NAMES) if p in files) for root in roots}
+    # kubectl builds a directory from its kustomization.yaml (or .yml); a Kustomization under another name is no root.
+    sources = {d: next((p for p in (os.path.join(d, n) for n in kustomize.FILE_NAMES) if p in files), "")
+               for d in index.by_directory if kinds[d] == "Kustomization" and not index.including(d)}
+    roots = sorted(d for d, source in sources.items() if source)
     covered: set[str] = set()
     built: list[ManifestFile] = []
     problems: list[Problem] = []

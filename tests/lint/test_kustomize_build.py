@@ -121,3 +121,12 @@ def test_many_roots_built_together_keep_their_own_names_and_namespaces(run_cli, 
     assert hosts == sorted(f"base/deployment.yaml:12:20 host-network: Deployment 'p{i}-trainer' uses the host network" for i in range(21))
     assert sorted(f.split("'")[1] for f in found if "missing-default-deny" in f) == sorted(f"ns-{i}" for i in range(21))
     assert not [f for f in found if "mlopsgen" in f]
+
+
+def test_a_kustomization_under_another_name_is_no_root(run_cli, monkeypatch, tmp_path, kubectl):
+    _write(tmp_path, {"apps/extra.yaml": {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
+                                          "resources": ["job.yaml"]},
+                      "apps/job.yaml": {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"},
+                                        "spec": {"template": {"spec": {"containers": [{"name": "j", "image": "x:1"}]}}}}})
+    code, report = _lint(run_cli, monkeypatch, tmp_path, "--kustomize")
+    assert code == 1 and [f for f in _found(report) if f.startswith("apps/job.yaml:") and "missing-default-deny" in f]
