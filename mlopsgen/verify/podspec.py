@@ -23,12 +23,17 @@ class Container:
     env: dict[str, str] = field(default_factory=dict)  # literal values only
     mounts: list[dict] = field(default_factory=list)
 
+    def mount_for(self, path: str) -> dict | None:
+        """The volume mount `path` lies on (the deepest one above it), if any."""
+        above = [m for m in self.mounts if (path.rstrip("/") + "/").startswith(str(m.get("mountPath", "")).rstrip("/") + "/")]
+        return max(above, key=lambda m: len(str(m.get("mountPath", ""))), default=None)
+
     def writable_at(self, path: str) -> bool:
-        """Whether the container can write at `path`: a writable root, or a writable mount above it."""
-        if self.security.get("readOnlyRootFilesystem") is not True:
-            return True
-        return any(not m.get("readOnly") and (path + "/").startswith(str(m.get("mountPath", "")).rstrip("/") + "/")
-                   for m in self.mounts)
+        """Whether the container can write at `path`: on a writable mount, or on a writable root."""
+        mount = self.mount_for(path)
+        if mount is not None:
+            return not mount.get("readOnly")
+        return self.security.get("readOnlyRootFilesystem") is not True
 
 
 @dataclass

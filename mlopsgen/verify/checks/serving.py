@@ -120,7 +120,7 @@ def _model_loads(ctx: Context, view, pod: Pod) -> list[Finding]:
 
 
 def _shares_volume(writer: Container, reader: Container, directory: str) -> bool:
-    read = next((m for m in reader.mounts if (directory + "/").startswith(str(m.get("mountPath", "")).rstrip("/") + "/")), None)
+    read = reader.mount_for(directory)
     return read is not None and any(m.get("name") == read.get("name") and not m.get("readOnly") for m in writer.mounts)
 
 
