@@ -113,6 +113,20 @@ def gateway_credential(environment: str) -> str:
     return f"{gateway_name(environment)}-tls"
 
 
+def published_name(service: str) -> str:
+    """The Gateway, route and server certificate (its Secret too) of a service published to other clusters."""
+    return f"published-{service}"
+
+
+def client_certificate(service: str) -> str:
+    """The Certificate (and its Secret) a namespace presents to another cluster's published service."""
+    return f"{service}-client"
+
+
+CLIENT_CERT_DIR = "/var/run/secrets/mlopsgen/tracking-client"  # where pods mount the tracking client certificate
+CLIENT_CERT_VOLUME = "tracking-client"
+
+
 def ippool_name(environment: str) -> str:
     return f"segment-{environment}"
 

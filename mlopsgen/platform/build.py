@@ -84,7 +84,7 @@ def _service(s: dict) -> Service:
         frozen_map(s.get("podLabels") or {"app.kubernetes.io/name": s["host"].split(".")[0]}),
         ArtifactStore(store["url"], store.get("endpoint"), store.get("credentialsSecret")) if store else None,
         Database(database["instances"], str(database["storage"]), str(database["artifactVolume"])) if database else None,
-        Published(s["published"]["url"], tuple(s["published"]["cidrs"])) if "published" in s else None,
+        Published(s["published"]["url"], tuple(s["published"]["cidrs"]), s["published"]["clientIssuer"]) if "published" in s else None,
     )
 
 

@@ -139,6 +139,7 @@ class Database:
 class Published:
     url: str
     cidrs: tuple[str, ...]
+    client_issuer: str  # the ClusterIssuer of the CA the gateway and its clients share (mutual TLS)
 
     @property
     def host(self) -> str:

@@ -73,7 +73,25 @@ def _services_used_across_clusters_are_published(check: Checker) -> None:
         i, service = tracking[0]
         check.fail(("services", i, "cluster"),
                    f"tracking server '{service['name']}' runs on cluster '{service['cluster']}' only, but workloads on {', '.join(users)} use it",
-                   "add 'published: {url: https://..., cidrs: [...]}' (its endpoint through the gateway), or run one per cluster")
+                   "add 'published: {url: https://..., cidrs: [...], clientIssuer: ...}' (its endpoint through the gateway), "
+                   "or run one per cluster")
+
+
+def _models_serve_beside_their_tracking_server(check: Checker) -> None:
+    """Model servers download from the tracking server through KServe's cluster-wide storage container, which
+    cannot carry the client certificate another cluster's published endpoint asks for (mutual TLS)."""
+    tracking = [s for s in check.data["services"] if s["kind"] == "tracking"]
+    local = {s.get("cluster") for s in tracking}
+    if not tracking or None in local:
+        return
+    env_cluster = {e["name"]: e["cluster"] for e in check.data["environments"]}
+    for i, model in enumerate(check.data["models"]):
+        remote = sorted({env_cluster[e] for e in model["environments"] if e in env_cluster} - local)
+        if remote:
+            check.fail(("models", i, "environments"), f"model '{model['name']}' serves on cluster '{remote[0]}', which has no "
+                       "tracking server of its own to download it from",
+                       f"serve it in an environment of a cluster that runs one ({', '.join(sorted(str(c) for c in local))}), "
+                       "or run a tracking server there", at_key=True)
 
 
 def _models_on_one_cluster(check: Checker) -> None:
@@ -88,4 +106,4 @@ def _models_on_one_cluster(check: Checker) -> None:
 
 
 CLUSTER_RULES = (_subnet_needs_calico_ipam, _tracking_only_settings, _one_environment_per_host,
-                 _services_used_across_clusters_are_published, _models_on_one_cluster)
+                 _services_used_across_clusters_are_published, _models_serve_beside_their_tracking_server, _models_on_one_cluster)

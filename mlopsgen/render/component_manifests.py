@@ -27,22 +27,27 @@ def exposed_hosts(platform: Platform, environment: str) -> list[str]:
 
 def _mesh_config(platform: Platform, cluster: Cluster) -> Manifests:
     gateway = cluster.ingress_gateway
-    gateways, certificates = [], []
+    gateways: list[dict] = []
+    certificates: list[dict] = []
     for env in platform.environments:
         hosts = exposed_hosts(platform, env.name)
         if env.cluster != cluster.name or not hosts:
             continue
-        gateways.append({"name": C.gateway_name(env.name), "environment": env.name, "hosts": hosts,
-                         "credential": env.tls_secret})
+        gateways.append({"name": C.gateway_name(env.name), "purpose": f"the exposed models of environment {env.name}", "hosts": hosts,
+                         "credential": env.tls_secret, "mutual": False})
         if env.tls_issuer:
-            certificates.append({"name": env.tls_secret, "environment": env.name, "hosts": hosts,
+            certificates.append({"name": env.tls_secret, "purpose": f"the hosts of environment {env.name}'s Gateway", "hosts": hosts,
                                  "issuer": env.tls_issuer})
     routes = []
     for service in platform.services_for(cluster.name):
         if service.published and service.cluster == cluster.name:  # reached from other clusters through this gateway
-            name = f"published-{service.name}"
-            gateways.append({"name": name, "environment": f"the published {service.name}", "hosts": [service.published.host],
-                             "credential": f"{name}-tls"})
+            name = C.published_name(service.name)
+            # Mutual TLS: the server certificate's Secret carries the shared CA as ca.crt (cert-manager's CA
+            # issuer writes it), which Istio uses to verify client certificates (Gateway tls.mode MUTUAL).
+            gateways.append({"name": name, "purpose": f"{service.name}, published to the other clusters", "hosts": [service.published.host],
+                             "credential": f"{name}-tls", "mutual": True})
+            certificates.append({"name": f"{name}-tls", "purpose": f"{service.published.host}, issued by the CA its clients share",
+                                 "hosts": [service.published.host], "issuer": service.published.client_issuer})
             routes.append({"name": name, "gateway": f"{gateway.namespace}/{name}", "host": service.published.host,
                            "destination": service.host, "port": service.port})
     files: Manifests = {"gateways.yaml": ("mesh/gateway.yaml.j2", {

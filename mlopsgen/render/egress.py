@@ -8,8 +8,10 @@ them at layer 3 (render/network.py), since they cannot match names.
 
 from __future__ import annotations
 
+from mlopsgen.catalog import conventions as C
 from mlopsgen.catalog.modes import MODES
-from mlopsgen.platform.model import Environment, Platform
+from mlopsgen.platform.model import Environment, Platform, Team
+from mlopsgen.render.labels import remote_tracking
 
 
 def service_entries(platform: Platform, env: Environment) -> list[dict]:
@@ -22,6 +24,22 @@ def service_entries(platform: Platform, env: Environment) -> list[dict]:
         if service.name not in local and service.published:
             entries.append(_entry(f"published-{service.name}", service.published.host, service.published.port))
     return entries
+
+
+def client_certificates(platform: Platform, team: Team, env: Environment, labels: dict) -> list[dict]:
+    """The certificate the namespace's pods present to the tracking server another cluster publishes:
+    its gateway admits only clients of the shared CA. The PEM holding certificate and key is what
+    MLflow's client takes (render/labels.py)."""
+    remote = remote_tracking(platform, env.cluster)
+    if remote is None or remote.published is None:
+        return []
+    name = C.client_certificate(remote.name)
+    return [{"apiVersion": "cert-manager.io/v1", "kind": "Certificate", "metadata": {"name": name, "labels": labels},
+             "spec": {"secretName": name, "uris": [f"spiffe://{env.cluster}/ns/{team.namespace(env.name)}"],
+                      "usages": ["client auth", "digital signature", "key encipherment"],
+                      "additionalOutputFormats": [{"type": "CombinedPEM"}],
+                      "issuerRef": {"group": "cert-manager.io", "kind": "ClusterIssuer",
+                                    "name": remote.published.client_issuer}}}]
 
 
 def _entry(name: str, host: str, port: int) -> dict:

@@ -1,14 +1,17 @@
 """What every rendered object and workload pod carries.
 
 Labels (policies select on mode, the mesh on injection), GPU tolerations and
-the tracking server's URI.
+the tracking server's URI (and, where it is another cluster's, the client
+certificate its gateway asks for).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from mlopsgen.catalog import conventions as C
 from mlopsgen.catalog.modes import MODES
-from mlopsgen.platform.model import Platform, Taint
+from mlopsgen.platform.model import Platform, Service, Taint
 
 
 def common(platform: Platform, team: str | None = None, environment: str | None = None) -> dict[str, str]:
@@ -48,5 +51,37 @@ def tracking_url(platform: Platform, cluster: str) -> str | None:
 
 def tracking_env(platform: Platform, cluster: str) -> list[dict]:
     """MLFLOW_TRACKING_URI by DNS name, never by address: pod IPs change at every restart."""
+    return tracking_access(platform, cluster).env
+
+
+def remote_tracking(platform: Platform, cluster: str) -> Service | None:
+    """The tracking service `cluster` reaches through another cluster's gateway, where it has none of its own."""
+    if any(s.kind == "tracking" for s in platform.services_for(cluster)):
+        return None
+    return next((s for s in platform.services if s.kind == "tracking" and s.published), None)
+
+
+@dataclass(frozen=True)
+class TrackingAccess:
+    """What a pod needs to reach the tracking server: its URL and, for a published one, the client certificate."""
+
+    env: list[dict]
+    volumes: list[dict]
+    mounts: list[dict]
+
+
+def tracking_access(platform: Platform, cluster: str) -> TrackingAccess:
     url = tracking_url(platform, cluster)
-    return [{"name": "MLFLOW_TRACKING_URI", "value": url}] if url else []
+    if not url:
+        return TrackingAccess([], [], [])
+    env = [{"name": "MLFLOW_TRACKING_URI", "value": url}]
+    remote = remote_tracking(platform, cluster)
+    if remote is None:
+        return TrackingAccess(env, [], [])
+    # The published gateway requires a client certificate (mutual TLS). MLflow's client presents the PEM
+    # holding certificate and key (requests' `cert`), and checks the server against the shared CA.
+    env += [{"name": "MLFLOW_TRACKING_CLIENT_CERT_PATH", "value": f"{C.CLIENT_CERT_DIR}/tls-combined.pem"},
+            {"name": "MLFLOW_TRACKING_SERVER_CERT_PATH", "value": f"{C.CLIENT_CERT_DIR}/ca.crt"}]
+    volume = {"name": C.CLIENT_CERT_VOLUME, "secret": {"secretName": C.client_certificate(remote.name)}}
+    mount = {"name": C.CLIENT_CERT_VOLUME, "mountPath": C.CLIENT_CERT_DIR, "readOnly": True}
+    return TrackingAccess(env, [volume], [mount])

@@ -62,8 +62,10 @@ def needed_components(platform: Platform, cluster: Cluster) -> set[str]:
     published = any(s.published and s.cluster == cluster.name for s in platform.services)
     if published or any(m.exposure for m in models):
         needed |= {"istio-ingressgateway", "mesh-config"}
-        if any(e.tls_issuer for e in envs):
+        if published or any(e.tls_issuer for e in envs):
             needed.add("cert-manager")
+    if L.remote_tracking(platform, cluster.name):  # its workloads present a client certificate
+        needed.add("cert-manager")
     if "kserve" in runtimes:
         needed |= {"kserve-crd", "kserve", "kserve-runtimes", "cert-manager", "kserve-config"}
     if "seldon" in runtimes:

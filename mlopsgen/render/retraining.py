@@ -34,21 +34,23 @@ def promotion_target(model: Model) -> tuple[str, str, str]:
     return objects[-1], name, alias
 
 
-def _step(name: str, image: str, command: list[str], env: list[dict], labels: dict, **extra) -> dict:
+def _step(name: str, image: str, command: list[str], env: list[dict], labels: dict, tracking: L.TrackingAccess,
+          **extra) -> dict:
     return {
         "name": name, "metadata": {"labels": labels}, "serviceAccountName": "training", "automountServiceAccountToken": False,
         "securityContext": hardening.POD_SECURITY_CONTEXT,
         "container": {"image": image, "command": command, "env": env, "resources": hardening.guaranteed("500m", "1Gi"),
-                      "securityContext": hardening.CONTAINER_SECURITY_CONTEXT, "volumeMounts": [hardening.SCRATCH_MOUNT],
-                      **extra},
-        "volumes": [hardening.SCRATCH_VOLUME],
+                      "securityContext": hardening.CONTAINER_SECURITY_CONTEXT,
+                      "volumeMounts": [hardening.SCRATCH_MOUNT, *tracking.mounts], **extra},
+        "volumes": [hardening.SCRATCH_VOLUME, *tracking.volumes],
     }
 
 
 def cron_workflow(platform: Platform, model: Model, env: Environment, labels: dict) -> dict:
     retraining = model.retraining
     assert retraining is not None, "only models with retraining get a CronWorkflow"
-    tracking = L.tracking_env(platform, env.cluster)
+    access = L.tracking_access(platform, env.cluster)
+    tracking = access.env
     monitoring = [s for s in platform.services_for(env.cluster) if s.kind == "monitoring"]
     drift_env = tracking + ([{"name": "PROMETHEUS_URL", "value": monitoring[0].url}] if monitoring else [])
     image = "{{workflow.parameters.image}}"
@@ -58,11 +60,12 @@ def cron_workflow(platform: Platform, model: Model, env: Environment, labels: di
     drift = "{{steps.drift-check.outputs.parameters.drift}} == true"
     monitor_labels = L.pod_labels(platform, model.team, "monitoring", env.mode("monitoring"))
     drift_check = _step("drift-check", image, ["python", "-m", "drift_check", "--model", model.source,
-                        "--threshold", f"{retraining.drift_threshold:g}", "--output", "/tmp/drift"], drift_env, monitor_labels)
+                        "--threshold", f"{retraining.drift_threshold:g}", "--output", "/tmp/drift"], drift_env, monitor_labels,
+                        access)
     drift_check["outputs"] = {"parameters": [{"name": "drift", "valueFrom": {"path": "/tmp/drift"}}]}
     # Promotion is pipeline control, like the drift check: the monitoring class's mode, not training's.
     promote = _step("promote", image, ["python", "-c", _PROMOTE, registered, alias, "{{inputs.parameters.candidate}}"],
-                    tracking, monitor_labels,
+                    tracking, monitor_labels, access,
                     envFrom=[{"secretRef": {"name": REGISTRY_WRITER_SECRET, "optional": True}}])
     promote["inputs"] = {"parameters": [{"name": "candidate"}]}
     patch = {"spec": {"predictor": {"annotations": {VERSION_ANNOTATION: "{{inputs.parameters.candidate}}"}}}}

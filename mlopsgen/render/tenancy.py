@@ -14,7 +14,7 @@ from mlopsgen.catalog.modes import HOST_NOTE, modes_of
 from mlopsgen.catalog.runtimes import RUNTIMES
 from mlopsgen.platform.model import Environment, Platform, Team
 from mlopsgen.render import labels as L
-from mlopsgen.render.egress import service_entries
+from mlopsgen.render.egress import client_certificates, service_entries
 from mlopsgen.render.jinja import render_template
 from mlopsgen.render.network import default_deny, namespace_policies
 from mlopsgen.render.serving_overlay import render_model_overlays
@@ -90,6 +90,11 @@ def _overlay(platform: Platform, team: Team, env: Environment, header: str) -> d
     if entries:
         files[f"{overlay}/serviceentries.yaml"] = render_template(
             "mesh/serviceentries.yaml.j2", header=header, labels=labels, entries=entries)
+    certificates = client_certificates(platform, team, env, labels)
+    if certificates:
+        files[f"{overlay}/certificates.yaml"] = render_template(
+            "team/objects.yaml.j2", header=header, objects=certificates,
+            comment="The client certificate another cluster's published tracking server asks for (mutual TLS).")
     policies = namespace_policies(platform, team, env)
     if policies:
         files[f"{overlay}/networkpolicies.yaml"] = render_template(

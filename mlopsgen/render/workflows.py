@@ -55,8 +55,8 @@ class StepContext:
     team: Team
     env: Environment
 
-    def tracking_env(self) -> list[dict]:
-        return L.tracking_env(self.platform, self.env.cluster)
+    def tracking(self) -> L.TrackingAccess:
+        return L.tracking_access(self.platform, self.env.cluster)
 
 
 def orchestrator(account: str) -> dict:
@@ -97,8 +97,8 @@ def training_template(ctx: StepContext) -> dict:
         "securityContext": hardening.POD_SECURITY_CONTEXT,
         "container": _container(param("image"), ["python", "-m", param("module")],
                                 hardening.guaranteed(ctx.team.training.cpu, ctx.team.training.memory, gpus),
-                                ctx.tracking_env(), [hardening.SCRATCH_MOUNT]),
-        "volumes": [hardening.SCRATCH_VOLUME],
+                                ctx.tracking().env, [hardening.SCRATCH_MOUNT, *ctx.tracking().mounts]),
+        "volumes": [hardening.SCRATCH_VOLUME, *ctx.tracking().volumes],
         **scheduling,
     }
     if MODES[mode].host_network:
@@ -139,9 +139,9 @@ def _io_step(ctx: StepContext, name: str, command: list[str], inputs: list[dict]
         "serviceAccountName": "validation",
         "automountServiceAccountToken": False,
         "securityContext": hardening.POD_SECURITY_CONTEXT,
-        "container": _container(param("image"), command, hardening.guaranteed("500m", "1Gi"), ctx.tracking_env(),
-                                [{"name": "workdir", "mountPath": WORKDIR}, hardening.SCRATCH_MOUNT]),
-        "volumes": [hardening.SCRATCH_VOLUME],
+        "container": _container(param("image"), command, hardening.guaranteed("500m", "1Gi"), ctx.tracking().env,
+                                [{"name": "workdir", "mountPath": WORKDIR}, hardening.SCRATCH_MOUNT, *ctx.tracking().mounts]),
+        "volumes": [hardening.SCRATCH_VOLUME, *ctx.tracking().volumes],
     }
 
 

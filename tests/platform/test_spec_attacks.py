@@ -68,3 +68,22 @@ def test_a_canary_must_differ_and_registry_sources_need_a_tracking_server(run_cl
 def test_a_trailing_newline_never_passes_a_name(run_cli, tmp_path):
     output = _validate(run_cli, Spec.example("quickstart").set("teams/fraud/name", "fraud\n"), tmp_path)
     assert "is not a valid name" in output
+
+
+def test_a_tracking_server_used_from_another_cluster_needs_a_published_endpoint(run_cli, tmp_path):
+    spec = Spec.example("multicloud").remove("services/mlflow/published")
+    output = _validate(run_cli, spec, tmp_path)
+    assert "tracking server 'mlflow' runs on cluster 'serving-weu' only, but workloads on training-cw use it" in output
+
+
+def test_a_published_endpoint_names_the_ca_of_its_clients(run_cli, tmp_path):
+    spec = Spec.example("multicloud").remove("services/mlflow/published/clientIssuer")
+    output = _validate(run_cli, spec, tmp_path)
+    assert "'clientIssuer' is a required property" in output or "missing required key 'clientIssuer'" in output
+
+
+def test_models_serve_where_their_tracking_server_runs(run_cli, tmp_path):
+    spec = Spec.example("multicloud")
+    spec.set("models/ticket-router/environments", {"train": {"replicas": 1}})
+    output = _validate(run_cli, spec, tmp_path)
+    assert "model 'ticket-router' serves on cluster 'training-cw', which has no tracking server of its own" in output

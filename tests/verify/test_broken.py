@@ -214,3 +214,43 @@ def test_rollout_of_an_object_the_namespace_lacks_fails(multicloud):
     edit_docs(path, retarget)
     found = [m for m in _messages(spec, tree, "retraining") if "patches inferenceservices.serving.kserve.io/gone, which is not in vision-staging" in m]
     assert found and "cronworkflow.yaml:" in found[0]
+
+
+PUBLISHED_GATEWAYS = "platform/serving-weu/manifests/mesh-config/gateways.yaml"
+TRAIN = "teams/nlp/overlays/train"
+
+
+def test_a_published_endpoint_without_client_certificates_is_open_to_anyone(multicloud):
+    spec, tree = multicloud
+    assert not _messages(spec, tree, "clusters")
+
+    def simple(docs):
+        for d in docs:
+            for server in d["spec"]["servers"]:
+                if server["tls"].get("mode") == "MUTUAL":
+                    server["tls"]["mode"] = "SIMPLE"
+        return docs
+    edit_docs(tree / PUBLISHED_GATEWAYS, simple)
+    found = [m for m in _messages(spec, tree, "clusters") if "publishes mlflow.ml.acme.example with tls mode SIMPLE" in m]
+    assert found and f"{PUBLISHED_GATEWAYS}:" in found[0]
+
+
+def test_workloads_given_a_published_url_must_present_a_certificate_of_its_ca(multicloud):
+    spec, tree = multicloud
+    edit_docs(tree / TRAIN / "certificates.yaml",
+              lambda docs: [{**d, "spec": {**d["spec"], "issuerRef": {**d["spec"]["issuerRef"], "name": "letsencrypt"}}} for d in docs])
+    assert [m for m in _messages(spec, tree, "clusters")
+            if "nlp-train/training: main is given https://mlflow.ml.acme.example but its client certificate is issued by "
+               "letsencrypt, not by acme-ml-clusters" in m]
+    edit_docs(tree / TRAIN / "kustomization.yaml",
+              lambda ks: [{**ks[0], "resources": [r for r in ks[0]["resources"] if r != "certificates.yaml"]}])
+    assert [m for m in _messages(spec, tree, "clusters") if "no Certificate in nlp-train writes Secret mlflow-client" in m]
+
+    def no_client_cert(docs):
+        for d in docs:
+            for template in d["spec"]["templates"]:
+                env = (template.get("container") or {}).get("env") or []
+                template.get("container", {})["env"] = [e for e in env if e["name"] != "MLFLOW_TRACKING_CLIENT_CERT_PATH"]
+        return docs
+    edit_docs(tree / TRAIN / "workflowtemplates.yaml", no_client_cert)
+    assert [m for m in _messages(spec, tree, "clusters") if "presents no client certificate" in m]

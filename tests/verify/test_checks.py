@@ -143,7 +143,8 @@ def test_urls_resolve_only_on_their_own_cluster(tmp_path):
     tree = MiniTree(tmp_path / "b").team([workflow_template(env=elsewhere)])
     tree.spec["services"].append({"name": "feast", "kind": "featureStore", "host": "feast-online.feast.svc.cluster.local",
                                   "port": 6566, "cluster": "other",
-                                  "published": {"url": "https://feast.example.com", "cidrs": ["203.0.113.0/24"]}})
+                                  "published": {"url": "https://feast.example.com", "cidrs": ["203.0.113.0/24"],
+                                                "clientIssuer": "clusters-ca"}})
     messages = _messages(urls.run, tree.context())
     assert any("is given http://feast-online.feast.svc.cluster.local:6566, but feast-online.feast does not run on main "
                "(it runs on other)" in m for m in messages)
