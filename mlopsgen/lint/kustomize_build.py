@@ -1,8 +1,8 @@
 """`lint --kustomize`: lint each Kustomize root as `kubectl kustomize` builds it.
 
 A root is a Kustomization of the run that no other kustomization of the run
-includes. It is built through a wrapper kustomization that names it as its one
-resource and asks for `buildMetadata: [originAnnotations]`, so each built object
+includes. Roots are built through a wrapper kustomization that names them as its
+resources and asks for `buildMetadata: [originAnnotations]`, so each built object
 carries `config.kubernetes.io/origin` with the file it came from (`path`, relative
 to the wrapper) or the kustomization that generated it (`configuredIn`). Built
 objects are linted in place of their sources and reported at the source: the
@@ -14,6 +14,7 @@ through its build; the other files of the run are linted as they are.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -91,7 +92,7 @@ def _build(roots: list[str], command: list[str], kustomization: ManifestFile) ->
     with tempfile.TemporaryDirectory(prefix="mlopsgen-kustomize-") as wrapper:
         entries = _wrap(Path(wrapper), roots)
         (Path(wrapper) / "kustomization.yaml").write_text(
-            "resources:\n" + "".join(f"  - {entry!r}\n" for entry, _ in entries) + "buildMetadata: [originAnnotations]\n")
+            "resources:\n" + "".join(f"  - {json.dumps(entry)}\n" for entry, _ in entries) + "buildMetadata: [originAnnotations]\n")
         try:
             done = subprocess.run([*command, wrapper], capture_output=True, text=True, timeout=BUILD_TIMEOUT, check=False)
         except (OSError, subprocess.TimeoutExpired) as error:
@@ -122,7 +123,7 @@ def _wrap(wrapper: Path, roots: list[str]) -> list[tuple[str, str]]:
         own = wrapper / f"root{i}"
         own.mkdir()
         suffix = f"-mlopsgen{salt}r{i}x"  # the closing x: r1x is no part of r10x
-        (own / "kustomization.yaml").write_text(f"resources:\n  - {os.path.relpath(root, own)!r}\nnameSuffix: {suffix!r}\n")
+        (own / "kustomization.yaml").write_text(f"resources:\n  - {json.dumps(os.path.relpath(root, own))}\nnameSuffix: {suffix}\n")
         entries.append((own.name, suffix))
     return entries
 

@@ -130,3 +130,15 @@ def test_a_kustomization_under_another_name_is_no_root(run_cli, monkeypatch, tmp
                                         "spec": {"template": {"spec": {"containers": [{"name": "j", "image": "x:1"}]}}}}})
     code, report = _lint(run_cli, monkeypatch, tmp_path, "--kustomize")
     assert code == 1 and [f for f in _found(report) if f.startswith("apps/job.yaml:") and "missing-default-deny" in f]
+
+
+def test_roots_under_hostile_folder_names_still_build(run_cli, monkeypatch, tmp_path, kubectl):
+    """Wrapper paths are written as JSON strings (valid YAML), whatever the folder names hold."""
+    repo = tmp_path / "it's \"odd\" \\ here"
+    _repository(repo)
+    (repo / "overlays" / "dev").rename(repo / "overlays" / "dév 'x'")
+    code, report = _lint(run_cli, monkeypatch, repo, "--kustomize")
+    assert code == 1
+    found = _found(report)
+    assert not [f for f in found if "parse-error" in f], found
+    assert [f for f in found if "missing-default-deny" in f and "ml-dev" in f]
