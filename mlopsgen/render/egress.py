@@ -22,7 +22,7 @@ def service_entries(platform: Platform, env: Environment) -> list[dict]:
     local = {s.name for s in platform.services_for(env.cluster)}
     for service in platform.services:
         if service.name not in local and service.published:
-            entries.append(_entry(f"published-{service.name}", service.published.host, service.published.port))
+            entries.append(_entry(C.published_name(service.name), service.published.host, service.published.port))
     return entries
 
 

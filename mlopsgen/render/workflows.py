@@ -86,6 +86,7 @@ def _scheduling(ctx: StepContext) -> tuple[dict, int]:
 def training_template(ctx: StepContext) -> dict:
     mode = ctx.env.mode("training")
     scheduling, gpus = _scheduling(ctx)
+    tracking = ctx.tracking()
     step: dict = {
         "name": "training",
         "inputs": {"parameters": INPUTS},
@@ -97,8 +98,8 @@ def training_template(ctx: StepContext) -> dict:
         "securityContext": hardening.POD_SECURITY_CONTEXT,
         "container": _container(param("image"), ["python", "-m", param("module")],
                                 hardening.guaranteed(ctx.team.training.cpu, ctx.team.training.memory, gpus),
-                                ctx.tracking().env, [hardening.SCRATCH_MOUNT, *ctx.tracking().mounts]),
-        "volumes": [hardening.SCRATCH_VOLUME, *ctx.tracking().volumes],
+                                tracking.env, [hardening.SCRATCH_MOUNT, *tracking.mounts]),
+        "volumes": [hardening.SCRATCH_VOLUME, *tracking.volumes],
         **scheduling,
     }
     if MODES[mode].host_network:
@@ -132,6 +133,7 @@ def _isolated_job(ctx: StepContext) -> str:
 
 
 def _io_step(ctx: StepContext, name: str, command: list[str], inputs: list[dict]) -> dict:
+    tracking = ctx.tracking()
     return {
         "name": name,
         "inputs": {"parameters": inputs},
@@ -139,9 +141,9 @@ def _io_step(ctx: StepContext, name: str, command: list[str], inputs: list[dict]
         "serviceAccountName": "validation",
         "automountServiceAccountToken": False,
         "securityContext": hardening.POD_SECURITY_CONTEXT,
-        "container": _container(param("image"), command, hardening.guaranteed("500m", "1Gi"), ctx.tracking().env,
-                                [{"name": "workdir", "mountPath": WORKDIR}, hardening.SCRATCH_MOUNT, *ctx.tracking().mounts]),
-        "volumes": [hardening.SCRATCH_VOLUME, *ctx.tracking().volumes],
+        "container": _container(param("image"), command, hardening.guaranteed("500m", "1Gi"), tracking.env,
+                                [{"name": "workdir", "mountPath": WORKDIR}, hardening.SCRATCH_MOUNT, *tracking.mounts]),
+        "volumes": [hardening.SCRATCH_VOLUME, *tracking.volumes],
     }
 
 
