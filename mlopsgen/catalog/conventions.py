@@ -35,6 +35,7 @@ WORKLOAD_CLASS = "mlopsgen.dev/workload-class"
 NETWORK_MODE = "mlopsgen.dev/network-mode"
 MODEL = "mlopsgen.dev/model"
 TRACK = "mlopsgen.dev/track"
+MODEL_VERSION = "mlopsgen.dev/model-version"  # pod annotation a retraining rollout sets to the promoted version
 GPU_POOL = "mlopsgen.dev/gpu-pool"  # default node label of a GPU pool
 NETWORK_NOTE = "mlopsgen.dev/network-note"
 HOST_JUSTIFICATION = "mlopsgen.dev/host-network-justification"

@@ -59,6 +59,18 @@ class Patch:
 
 
 @dataclass(frozen=True)
+class Rollout:
+    """How a rollout step rolls one track's pods: an Argo resource patch that changes their pod template.
+
+    A registry alias does not redeploy anything: both runtimes' pods resolve it when they start."""
+
+    strategy: str  # the resource template's mergeStrategy
+    patch: dict | list  # a merge patch naming its object, or a JSON patch
+    flags: tuple[str, ...] = ()  # for a JSON patch, kubectl's resource and name
+    ignore: dict | None = None  # the Argo CD ignoreDifferences entry that keeps self-heal from undoing it
+
+
+@dataclass(frozen=True)
 class ServingRuntime:
     name: str
     group: str
@@ -71,6 +83,7 @@ class ServingRuntime:
     controller_pod_labels: tuple[str, ...]  # label keys the controller sets on model pods
     object_names: Callable[[Model], list[str]]  # the objects of one model, in track order
     placement_patches: Callable[[ServingRuntime, Model, ModelPlacement, int], list[Patch]]
+    rollout: Callable[[ServingRuntime, Model, str, dict], Rollout]  # (runtime, model, track, pod annotations)
 
     @property
     def api_version(self) -> str:
@@ -99,6 +112,26 @@ def _seldon_patches(runtime: ServingRuntime, model: Model, placement: ModelPlace
         ops += [{"op": "replace", "path": f"/spec/predictors/{i}/traffic", "value": traffic[track]}
                 for i, track in enumerate(tracks(model))]
     return [Patch(runtime.group, runtime.version, runtime.kind, model.name, ops)]
+
+
+def _kserve_rollout(runtime: ServingRuntime, model: Model, track: str, annotations: dict) -> Rollout:
+    # KServe copies spec.predictor.annotations onto the predictor's pod template. Argo CD leaves the added
+    # key alone: a map field that neither the desired nor the last applied object has is no difference.
+    name = runtime.object_names(model)[tracks(model).index(track)]
+    return Rollout("merge", {"apiVersion": runtime.api_version, "kind": runtime.kind, "metadata": {"name": name},
+                             "spec": {"predictor": {"annotations": annotations}}})
+
+
+def _seldon_rollout(runtime: ServingRuntime, model: Model, track: str, annotations: dict) -> Rollout:
+    # Seldon copies a componentSpec's metadata annotations onto its Deployment's pod template. Argo CD
+    # compares a custom resource's lists whole, so the patched predictor would read as changed and
+    # self-heal would undo it, unless the Application ignores that field (RespectIgnoreDifferences).
+    index = tracks(model).index(track)
+    path = f"/spec/predictors/{index}/componentSpecs/0/metadata/annotations"
+    return Rollout("json", [{"op": "add", "path": path, "value": annotations}],
+                   flags=(f"{runtime.plural}.{runtime.group}", model.name),
+                   ignore={"group": runtime.group, "kind": runtime.kind, "name": model.name,
+                           "jqPathExpressions": [".spec.predictors[].componentSpecs[].metadata.annotations"]})
 
 
 def _http_probes(port: int) -> dict:
@@ -133,12 +166,12 @@ RUNTIMES: dict[str, ServingRuntime] = {runtime.name: runtime for runtime in (
     ServingRuntime(
         "kserve", "serving.kserve.io", "v1beta1", "InferenceService", "inferenceservices",
         "model/inferenceservice.yaml.j2", 8080, _http_probes(8080),
-        ("serving.kserve.io/inferenceservice",), _kserve_names, _kserve_patches),
+        ("serving.kserve.io/inferenceservice",), _kserve_names, _kserve_patches, _kserve_rollout),
     ServingRuntime(
         "seldon", "machinelearning.seldon.io", "v1", "SeldonDeployment", "seldondeployments",
         # Without the service orchestrator (seldon.io/no-engine) requests reach the model server's own port.
         "model/seldondeployment.yaml.j2", SELDON_MODEL_PORT, _http_probes(SELDON_MODEL_PORT),
-        ("seldon-deployment-id", "seldon-app"), lambda model: [model.name], _seldon_patches),
+        ("seldon-deployment-id", "seldon-app"), lambda model: [model.name], _seldon_patches, _seldon_rollout),
 )}
 
 SERVING_KINDS = frozenset(r.kind for r in RUNTIMES.values())

@@ -221,10 +221,10 @@ def _models(check: Checker) -> None:
         retraining = model.get("retraining", {})
         if retraining:
             target = model.get("canary", {}).get("source") or model["source"]
-            if "@" not in target or model["runtime"] != "kserve":
+            if "@" not in target:
                 track = "canary" if model.get("canary") else "stable"
                 check.fail(base + ("retraining",),
-                           f"retraining promotes into the {track} track, which must serve a registry alias on KServe (models:/name@alias)",
+                           f"retraining promotes into the {track} track, which must serve a registry alias (models:/name@alias)",
                            f"serve the {track} track from an alias, e.g. models:/{model['name']}@challenger; promotion moves it and rolls the pods",
                            at_key=True)
         if "environment" in retraining and retraining["environment"] not in model["environments"]:

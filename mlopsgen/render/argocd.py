@@ -16,10 +16,12 @@ import re
 
 from mlopsgen.catalog import conventions as C
 from mlopsgen.catalog.components import PROJECTS_WAVE, TEAM_APPS_WAVE
+from mlopsgen.catalog.runtimes import runtime_of
 from mlopsgen.platform.model import Platform, Team
 from mlopsgen.render import labels as L
 from mlopsgen.render.jinja import render_template
 from mlopsgen.render.platform_apps import PlatformApp
+from mlopsgen.render.retraining import promotion_target
 
 HUB_SERVER = "https://kubernetes.default.svc"
 ROOT_PROJECT = "default"  # exists in every Argo CD installation
@@ -65,6 +67,19 @@ def kinds_in(files: dict[str, str], prefix: str) -> list[dict]:
     return [{"group": g, "kind": k} for g, k in sorted(found)]
 
 
+def _rollout_fields(platform: Platform, team: Team, environment: str) -> list[dict]:
+    """Fields a retraining rollout sets in this environment that Argo CD must not undo."""
+    fields = []
+    for model in platform.models:
+        if model.team != team.name or not model.retraining or model.retraining.environment != environment:
+            continue
+        runtime = runtime_of(model)
+        rolled = runtime.rollout(runtime, model, promotion_target(model)[0], {C.MODEL_VERSION: ""})
+        if rolled.ignore:
+            fields.append(rolled.ignore)
+    return fields
+
+
 def render_argocd(platform: Platform, apps: list[PlatformApp], header: str, tree: dict[str, str]) -> dict[str, str]:
     files: dict[str, str] = {}
     for team in platform.teams:
@@ -72,17 +87,20 @@ def render_argocd(platform: Platform, apps: list[PlatformApp], header: str, tree
         for env in platform.team_environments(team):
             cluster = platform.cluster(env.cluster)
             name = C.team_application(team.name, env.name)
+            ignore = _rollout_fields(platform, team, env.name)
             files[f"argocd/apps/{cluster.name}/{name}.yaml"] = render_template(
                 "argocd/application.yaml.j2", header=header, name=name, project=C.team_project(team.name),
                 labels=L.common(platform, team.name, env.name), wave=TEAM_APPS_WAVE,
                 sources=[_git_source(platform, _repo_path(platform, C.team_overlay_dir(team.name, env.name)))],
-                server=cluster.server, namespace=team.namespace(env.name), sync_options=TEAM_SYNC_OPTIONS)
+                server=cluster.server, namespace=team.namespace(env.name), ignore_differences=ignore,
+                # The sync then keeps the live values of those fields instead of writing Git's over them.
+                sync_options=TEAM_SYNC_OPTIONS + (["RespectIgnoreDifferences=true"] if ignore else []))
     for app in apps:
         files[f"argocd/apps/{app.cluster}/{app.name}.yaml"] = _component_app(platform, app, header)
     files[f"argocd/projects/{C.PLATFORM_PROJECT}.yaml"] = _platform_project(platform, apps, header)
     files["argocd/root.yaml"] = render_template(
         "argocd/application.yaml.j2", header=header, name=C.ROOT_APPLICATION, project=ROOT_PROJECT,
-        labels=L.common(platform), wave=None, server=HUB_SERVER, namespace="argocd", sync_options=["PruneLast=true"],
+        labels=L.common(platform), wave=None, server=HUB_SERVER, namespace="argocd", sync_options=["PruneLast=true"], ignore_differences=[],
         sources=[{**_git_source(platform, _repo_path(platform, "argocd")),
                   "directory": {"recurse": True, "include": "{projects/*.yaml,repositories/*.yaml,apps/*/*.yaml}"}}])
     for registry in sorted({a.component.chart.registry for a in apps if a.component.chart and a.component.chart.is_oci}):
@@ -109,7 +127,7 @@ def _component_app(platform: Platform, app: PlatformApp, header: str) -> str:
     return render_template(
         "argocd/application.yaml.j2", header=header, name=C.platform_application(cluster.name, app.name),
         project=C.PLATFORM_PROJECT, labels=L.common(platform), wave=app.component.wave, sources=sources,
-        server=cluster.server, namespace=app.namespace, sync_options=list(app.component.sync_options))
+        server=cluster.server, namespace=app.namespace, sync_options=list(app.component.sync_options), ignore_differences=[])
 
 
 def _team_project(platform: Platform, team: Team, header: str, tree: dict[str, str]) -> str:

@@ -130,8 +130,8 @@ def _emit(value: Any, pad: str, lines: list[str]) -> None:
                 lines.append(f"{pad}- {yaml_value(item)}")
 
 
-def as_manifest(obj: dict) -> str:
-    """An object as the YAML text of an Argo resource template's `manifest`."""
+def as_manifest(obj: dict | list) -> str:
+    """An object (or a JSON patch) as the YAML text of an Argo resource template's `manifest`."""
     return yaml_block(obj, 0).lstrip("\n") + "\n"
 
 

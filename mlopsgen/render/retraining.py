@@ -6,12 +6,14 @@ verdict; on `passed`, promotion moves the registry alias the target track serves
 (the canary's where the model has one, else the stable one). That step alone holds
 the registry-writer credentials (Secret `mlflow-registry-writer`, MLflow's basic
 auth), never the validation pod. An alias does not redeploy anything by itself:
-KServe resolves it when a predictor pod starts, so the rollout step bumps a pod
-annotation on that track's InferenceService, which rolls its pods.
+model pods resolve it when they start, so the rollout step sets a pod annotation
+on that track's object (the runtime says how, catalog/runtimes.py), which rolls
+its pods.
 """
 
 from __future__ import annotations
 
+from mlopsgen.catalog import conventions as C
 from mlopsgen.catalog import hardening
 from mlopsgen.catalog.runtimes import runtime_of
 from mlopsgen.platform.model import Environment, Platform
@@ -21,17 +23,15 @@ from mlopsgen.render.jinja import as_manifest
 from mlopsgen.render.workflows import orchestrator
 
 REGISTRY_WRITER_SECRET = "mlflow-registry-writer"
-VERSION_ANNOTATION = "mlopsgen.dev/model-version"
 _PROMOTE = ("import sys, mlflow; name, alias, uri = sys.argv[1:4]; "
             "version = uri.rsplit('/', 1)[1]; mlflow.MlflowClient().set_registered_model_alias(name, alias, version)")
 
 
 def promotion_target(model: Model) -> tuple[str, str, str]:
-    """(InferenceService, registered model, alias) that a promotion moves and rolls."""
-    source = model.canary.source if model.canary else model.source
-    name, alias = source.removeprefix("models:/").split("@", 1)
-    objects = runtime_of(model).object_names(model)
-    return objects[-1], name, alias
+    """(track, registered model, alias) that a promotion moves and rolls."""
+    track = "canary" if model.canary else "stable"
+    name, alias = (model.canary.source if model.canary else model.source).removeprefix("models:/").split("@", 1)
+    return track, name, alias
 
 
 def _step(name: str, image: str, command: list[str], env: list[dict], labels: dict, tracking: L.TrackingAccess,
@@ -54,7 +54,7 @@ def cron_workflow(platform: Platform, model: Model, env: Environment, labels: di
     monitoring = [s for s in platform.services_for(env.cluster) if s.kind == "monitoring"]
     drift_env = tracking + ([{"name": "PROMETHEUS_URL", "value": monitoring[0].url}] if monitoring else [])
     image = "{{workflow.parameters.image}}"
-    isvc, registered, alias = promotion_target(model)
+    track, registered, alias = promotion_target(model)
     candidate = "{{steps.train.outputs.parameters.candidate}}"
     passed = "{{steps.validate.outputs.parameters.verdict}} == passed"
     drift = "{{steps.drift-check.outputs.parameters.drift}} == true"
@@ -68,12 +68,13 @@ def cron_workflow(platform: Platform, model: Model, env: Environment, labels: di
                     tracking, monitor_labels, access,
                     envFrom=[{"secretRef": {"name": REGISTRY_WRITER_SECRET, "optional": True}}])
     promote["inputs"] = {"parameters": [{"name": "candidate"}]}
-    patch = {"spec": {"predictor": {"annotations": {VERSION_ANNOTATION: "{{inputs.parameters.candidate}}"}}}}
-    rollout = {"name": "rollout", **orchestrator("training"),
-               "inputs": {"parameters": [{"name": "candidate"}]},
-               "resource": {"action": "patch", "mergeStrategy": "merge",
-                            "manifest": as_manifest({"apiVersion": runtime_of(model).api_version,
-                                                     "kind": runtime_of(model).kind, "metadata": {"name": isvc}, **patch})}}
+    runtime = runtime_of(model)
+    rolled = runtime.rollout(runtime, model, track, {C.MODEL_VERSION: "{{inputs.parameters.candidate}}"})
+    resource: dict = {"action": "patch", "mergeStrategy": rolled.strategy, "manifest": as_manifest(rolled.patch)}
+    if rolled.flags:
+        resource["flags"] = list(rolled.flags)
+    rollout = {"name": "rollout", **orchestrator("training"), "inputs": {"parameters": [{"name": "candidate"}]},
+               "resource": resource}
     steps = [
         [{"name": "drift-check", "template": "drift-check"}],
         [{"name": "train", "when": drift, "templateRef": {"name": "training", "template": "training"},

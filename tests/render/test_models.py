@@ -209,3 +209,29 @@ def test_seldon_predictors_fetch_their_own_version_and_serve_it_with_mlserver(ku
         assert {"name": "model", "emptyDir": {}} in pod["volumes"]
     assert sources == {"stable": "models:/credit-score@champion", "canary": "models:/credit-score/8"}
     assert {p["name"]: p["traffic"] for p in sdep["spec"]["predictors"]} == {"stable": 80, "canary": 20}
+
+
+def test_seldon_retraining_rolls_the_promoted_predictor_and_argo_cd_keeps_it(tmp_path):
+    """The rollout is a JSON patch of the promoted predictor's pod annotations; Argo CD compares a custom
+    resource's lists whole, so the team Application ignores that field and syncs around it."""
+    from tests.verify.conftest import render_tree, run
+
+    spec = Spec.example("multicloud")
+    spec.set("models/credit-score/canary", {"source": "models:/credit-score@challenger", "weight": 10})
+    spec.set("models/credit-score/retraining", {"schedule": "0 4 * * 1", "image": "acmeml.azurecr.io/risk/retrain:1.0.0"})
+    path = spec.write(tmp_path)
+    files = render_platform(load_platform(path))
+    cron = yaml.safe_load(files["teams/risk/overlays/prod/models/credit-score/cronworkflow.yaml"].split("\n---\n", 1)[-1])
+    rollout = next(t for t in cron["spec"]["workflowSpec"]["templates"] if t["name"] == "rollout")["resource"]
+    assert (rollout["action"], rollout["mergeStrategy"]) == ("patch", "json")
+    assert rollout["flags"] == ["seldondeployments.machinelearning.seldon.io", "credit-score"]
+    assert yaml.safe_load(rollout["manifest"]) == [{
+        "op": "add", "path": "/spec/predictors/1/componentSpecs/0/metadata/annotations",  # the canary, promoted
+        "value": {"mlopsgen.dev/model-version": "{{inputs.parameters.candidate}}"}}]
+    app = yaml.safe_load(files["argocd/apps/serving-weu/risk-prod.yaml"].split("\n", 1)[1])
+    assert app["spec"]["ignoreDifferences"] == [{"group": "machinelearning.seldon.io", "kind": "SeldonDeployment",
+                                                 "name": "credit-score",
+                                                 "jqPathExpressions": [".spec.predictors[].componentSpecs[].metadata.annotations"]}]
+    assert "RespectIgnoreDifferences=true" in app["spec"]["syncPolicy"]["syncOptions"]
+    report = run(path, render_tree(path))
+    assert [(v.slug, v.passed) for v in report.verdicts if not v.passed] == []
