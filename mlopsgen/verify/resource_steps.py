@@ -28,6 +28,7 @@ class ResourceStep:
     resource: str
     kind: str  # "" where only flags name the object
     name: str  # "" for generateName
+    json_paths: tuple[str, ...] = ()  # the JSON pointers a `mergeStrategy: json` patch writes
 
     def addresses(self, group: str, kind: str, name: str) -> bool:
         plural = _PLURALS.get((group, kind), kind.lower() + "s")
@@ -49,7 +50,12 @@ def resource_step(template: dict) -> ResourceStep | None:
     flags = [str(f) for f in resource.get("flags") or [] if not str(f).startswith("-")]
     if resource.get("mergeStrategy") == "json" and len(flags) >= 2:
         plural, _, group = flags[0].partition(".")
-        return ResourceStep(verbs, group, plural, "", flags[1])
+        try:
+            operations = yaml.load(str(resource.get("manifest", "")), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except yaml.YAMLError:
+            operations = []
+        paths = tuple(str(op.get("path", "")) for op in operations or [] if isinstance(op, dict))
+        return ResourceStep(verbs, group, plural, "", flags[1], paths)
     try:
         manifest = yaml.load(str(resource.get("manifest", "")), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError:

@@ -254,3 +254,24 @@ def test_workloads_given_a_published_url_must_present_a_certificate_of_its_ca(mu
         return docs
     edit_docs(tree / TRAIN / "workflowtemplates.yaml", no_client_cert)
     assert [m for m in _messages(spec, tree, "clusters") if "presents no client certificate" in m]
+
+
+def test_a_rollout_inside_a_list_needs_argo_cd_to_keep_it(tmp_path):
+    """A Seldon rollout patches an item of spec.predictors; without ignoreDifferences and
+    RespectIgnoreDifferences on its Application, self-heal undoes it."""
+    from tests.support.specs import Spec
+    from tests.verify.conftest import render_tree
+
+    spec = Spec.example("multicloud").set("models/credit-score/retraining",
+                                          {"schedule": "0 4 * * 1", "image": "acmeml.azurecr.io/risk/retrain:1.0.0"}).write(tmp_path)
+    tree = render_tree(spec)
+    assert not _messages(spec, tree, "retraining")
+    app = next(tree.glob("argocd/apps/*/risk-prod.yaml"))
+    edit_docs(app, lambda docs: [{**d, "spec": {**d["spec"], "syncPolicy": {**d["spec"]["syncPolicy"], "syncOptions": [
+        o for o in d["spec"]["syncPolicy"]["syncOptions"] if not o.startswith("RespectIgnoreDifferences")]}}} for d in docs])
+    assert [m for m in _messages(spec, tree, "retraining") if "syncs without RespectIgnoreDifferences=true" in m]
+    edit_docs(app, lambda docs: [{**d, "spec": {k: v for k, v in d["spec"].items() if k != "ignoreDifferences"}} for d in docs])
+    found = [m for m in _messages(spec, tree, "retraining")
+             if "patches /spec/predictors/0/componentSpecs/0/metadata/annotations of "
+                "seldondeployments.machinelearning.seldon.io/credit-score" in m]
+    assert found and "does not ignore the field: self-heal undoes the rollout" in found[0]

@@ -9,7 +9,11 @@
   since input artifacts are fetched over the network.
 - Something after validation must act on it (promotion, then a rollout: an
   InferenceService follows a registry alias only when its pods restart), and
-  the rollout must patch an object the namespace has.
+  the rollout must patch an object the namespace has. Argo CD compares a
+  custom resource's lists whole, so a rollout that patches inside one is undone
+  by self-heal and by the next sync unless the Application that delivers the
+  object ignores that field (`ignoreDifferences`) and syncs with
+  `RespectIgnoreDifferences=true`.
 """
 
 from __future__ import annotations
@@ -82,8 +86,43 @@ def retraining(ctx: Context, stats: dict) -> list[Finding]:
                                                         f"{step.target}, which is not in {cron.namespace}: the rollout fails",
                                             pod.origin.locate(*pod.origin_path),
                                             hint="roll the object that serves the promoted track"))
+                elif pod.origin is cron and step and step.group and any(_in_list(p) for p in step.json_paths):
+                    findings += _kept_by_argo_cd(view, cron, pod, step)
             if last_isolated is not None and last_isolated == len(steps) - 1:
                 findings.append(Finding(RETRAINING, f"CronWorkflow {cron.namespace}/{cron.name} ends with validation: nothing "
                                                     "promotes the candidate or triggers a rollout", cron.locate("spec", "workflowSpec"),
                                         hint="add a promotion step (an identity allowed to write the registry) and a rollout"))
     return findings
+
+
+def _in_list(pointer: str) -> bool:
+    return any(part.isdigit() for part in pointer.split("/"))
+
+
+def _as_jq(pointer: str) -> str:
+    """`/spec/predictors/1/x` as the jq path Argo CD's ignoreDifferences takes: `.spec.predictors[].x`."""
+    out = ""
+    for part in pointer.strip("/").split("/"):
+        out += "[]" if part.isdigit() else "." + part.replace("~1", "/").replace("~0", "~")
+    return out
+
+
+def _kept_by_argo_cd(view, cron, pod, step) -> list[Finding]:
+    app = next((a for a in view.apps if any(step.addresses(o.group, o.kind, o.name) and o.namespace == cron.namespace
+                                            for o in a.objects)), None)
+    if app is None:
+        return []
+    ignored = [e for e in app.obj.spec.get("ignoreDifferences") or []
+               if e.get("group", "") == step.group and (not e.get("name") or e.get("name") == step.name)]
+    covered = all(any(_as_jq(p).startswith(str(jq)) for e in ignored for jq in e.get("jqPathExpressions") or [])
+                  or any(p.startswith(str(ptr)) for e in ignored for ptr in e.get("jsonPointers") or [])
+                  for p in step.json_paths)
+    respected = "RespectIgnoreDifferences=true" in app.sync_options
+    if covered and respected:
+        return []
+    missing = "does not ignore the field" if not covered else "syncs without RespectIgnoreDifferences=true"
+    return [Finding(RETRAINING, f"CronWorkflow {cron.namespace}/{cron.name}: {pod.workload} patches {', '.join(step.json_paths)} "
+                                f"of {step.target}, inside a list Argo CD compares whole, and Application {app.name} {missing}: "
+                                "self-heal undoes the rollout", pod.origin.locate(*pod.origin_path),
+                    hint="ignore the field in the Application (ignoreDifferences jqPathExpressions) and sync with "
+                         "RespectIgnoreDifferences=true")]
