@@ -28,16 +28,20 @@ JOURNEYS: dict[str, Journey] = {j.slug: j for j in (
             "every pod, injected containers included, meets its namespace's Pod Security level; quotas cover what runs "
             "together; GPU pods fit their pools"),
     Journey("workflows", 3, "Argo Workflows steps complete", (workflows.run,),
-            "executors may write workflowtaskresults, have their token, and no sidecar keeps a pod alive"),
+            "executors may write workflowtaskresults and do what their resource steps do, have their token, and no "
+            "sidecar keeps a pod alive"),
     Journey("serving", 4, "Models load and serve", (serving.serving,),
-            "every storage URI has an initializer, runtimes match artifacts, MLflow keeps and serves what it stores"),
+            "every model directory is filled through the mesh, runtimes match artifacts and can start, MLflow keeps and "
+            "serves what it stores"),
     Journey("traffic", 5, "Traffic reaches the model", (serving.traffic,),
             "gateway hosts are unique, routes reach the model server's paths, policies name the installed gateway"),
     Journey("connectivity", 6, "Connectivity the platform needs, and only that", (connectivity.run,),
             "every required flow is allowed and every other flow is denied, at NetworkPolicy and Istio"),
     Journey("clusters", 7, "Several clusters", (urls.run,),
-            "every in-cluster URL names a service of the workload's own cluster; segments have Calico IPAM"),
+            "every in-cluster URL names a service of the workload's own cluster, published endpoints take only client "
+            "certificates their clients hold; segments have Calico IPAM"),
     Journey("monitoring", 8, "Monitoring", (lifecycle.monitoring,), "every alert reads a metric the tree exports"),
     Journey("retraining", 9, "Retraining", (lifecycle.retraining,),
-            "every step's template exists, isolated steps get their inputs by volume, something acts on validation"),
+            "every step's template exists, isolated steps get their inputs by volume, promotion and a rollout that "
+            "Argo CD keeps act on validation"),
 )}
