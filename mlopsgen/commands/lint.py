@@ -41,6 +41,8 @@ class LintOptions:
 
 
 def _load_specs(inputs: Inputs, root: Path) -> tuple[list[SpecInput], list[Problem]]:
+    if not inputs.platform_files:  # the spec pipeline is loaded only for runs that hold a spec
+        return [], []
     from mlopsgen.platform import check_document
     from mlopsgen.platform.build import build_platform
     from mlopsgen.platform.loader import load_bytes

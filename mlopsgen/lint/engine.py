@@ -13,14 +13,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mlopsgen.errors import Problem
 from mlopsgen.lint.config import LintConfig
 from mlopsgen.lint.finding import Finding, Issue, Suppressed
 from mlopsgen.lint.rules import INTERNAL_ERROR, RULES
 from mlopsgen.lint.sources import Inputs, Manifest, inline_disables
-from mlopsgen.platform.loader import Document
-from mlopsgen.platform.model import Platform, Suppression
+
+if TYPE_CHECKING:  # spec rules' types: a manifest-only run never loads the platform model
+    from mlopsgen.platform.loader import Document
+    from mlopsgen.platform.model import Platform, Suppression
 
 
 @dataclass

@@ -95,6 +95,7 @@ def test_the_kustomize_fixture_repository_reads_the_same_built(run_cli, monkeypa
     case = ROOT / "tests" / "lint" / "repos" / "kustomize"
     _, plain = _lint(run_cli, monkeypatch, case)
     _, built = _lint(run_cli, monkeypatch, case, "--kustomize")
+    assert built["findings"]  # the same, and not nothing
     assert [(f["file"], f["line"], f["column"], f["rule"]) for f in built["findings"]] == \
         [(f["file"], f["line"], f["column"], f["rule"]) for f in plain["findings"]]
 
