@@ -84,11 +84,13 @@ def run_diff(ctx, options: VerifyOptions) -> int:
 
     assert options.diff is not None
     new = connectivity(ctx)
+    from mlopsgen.verify.revision import checkout
+
     with D.temporary_dir() as tmp:
-        old_root = Path(options.diff)
+        old_root, refused = Path(options.diff), dict[str, str]()
         if not old_root.is_dir():
-            old_root = D.checkout(ctx.reader.root, options.diff, Path(tmp))
-        old_ctx = Context(ctx.platform, ctx.doc, old_root, _display(old_root) if Path(options.diff).is_dir() else options.diff)
+            old_root, refused = checkout(ctx.reader.root, options.diff, Path(tmp))
+        old_ctx = Context(ctx.platform, ctx.doc, old_root, _display(old_root) if Path(options.diff).is_dir() else options.diff, refused)
         old = connectivity(old_ctx)
     found = D.changes(old, new)
     sys.stdout.write(D.markdown(found) if options.output_format == "markdown" else D.text(found))

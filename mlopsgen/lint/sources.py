@@ -58,6 +58,7 @@ class ManifestFile:
         self.namespaces: tuple[str | None, ...] = ()  # imposed by the kustomizations that include the file
         self.objects = True  # False for patches and data a kustomization names: values, not objects
         self._marks: list[dict] | None = None
+        self._roots: list | None = None
         self._lines: list[str] | None = None
         self._disabled: dict[int, set[str]] | None = None
 
@@ -71,6 +72,12 @@ class ManifestFile:
         if self._disabled is None:
             self._disabled = inline_disables(self.text)
         return self._disabled
+
+    def node_roots(self) -> list:
+        """The node tree of each document, composed once on demand (positions for the files that need them)."""
+        if self._roots is None:
+            self._roots = list(parse.yaml_module().compose_all(self.text, Loader=parse.loader()))
+        return self._roots
 
     def marks(self, index: int) -> dict:
         """Path -> node for document `index`."""
@@ -195,12 +202,12 @@ class Displays:
         return full[len(self.root):] if full.startswith(self.root) else path.as_posix()
 
 
-def _read_text(path: Path, display: str, stdin: bytes | None) -> str | Problem:
+def _read_text(path: Path, display: str, stdin: bytes | None, follow_symlinks: bool = True) -> str | Problem:
     if str(path) == STDIN and stdin is not None:
         raw = stdin
     else:
         try:  # regular files only, within the size limit: a FIFO never blocks, /dev/zero never fills memory
-            raw = read_regular(path, display, MAX_MANIFEST_BYTES)
+            raw = read_regular(path, display, MAX_MANIFEST_BYTES, follow_symlinks=follow_symlinks)
         except UserError as error:
             problem = error.problems[0]
             return Problem(problem.location, problem.message, hint=problem.hint or "fix its permissions or exclude it")
@@ -210,22 +217,40 @@ def _read_text(path: Path, display: str, stdin: bytes | None) -> str | Problem:
         return Problem(Location(display, 1, exc.start + 1), "file is not UTF-8", hint="save it as UTF-8")
 
 
-def _parse_problem(exc, display: str) -> Problem:
+LINT_HINT = "fix the syntax; the other files were linted"
+
+
+def _parse_problem(exc, display: str, hint: str) -> Problem:
     yaml = parse.yaml_module()
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        return Problem(Location(display, line, column), f"YAML syntax error: {exc.problem or exc.context}",
-                       hint="fix the syntax; the other files were linted")
-    return Problem(Location(display, 1, 1), f"YAML error: {str(exc).splitlines()[0]}",
-                   hint="fix the file; the other files were linted")
+        return Problem(Location(display, line, column), f"YAML syntax error: {exc.problem or exc.context}", hint=hint)
+    return Problem(Location(display, 1, 1), f"YAML error: {str(exc).splitlines()[0]}", hint=hint)
+
+
+def parsed(path: Path, display: str, text: str, hint: str = LINT_HINT) -> ManifestFile | Problem:
+    """A file's documents as Kubernetes reads them, within the depth and alias bounds."""
+    yaml = parse.yaml_module()
+    try:
+        bounded = bounds_problem(text, display)
+        if bounded is not None:
+            return bounded
+        return ManifestFile(path, display, text, parse.load_all(text))
+    except yaml.YAMLError as exc:
+        return _parse_problem(exc, display, hint)
+
+
+def read_manifest(path: Path, display: str, follow_symlinks: bool = True, hint: str = LINT_HINT) -> ManifestFile | Problem:
+    """One manifest file read and parsed through lint's bounds: a ManifestFile, or the located problem."""
+    text = _read_text(path, display, None, follow_symlinks)
+    return text if isinstance(text, Problem) else parsed(path, display, text, hint)
 
 
 def read_inputs(paths: list[Path], root: Path, stdin: bytes | None = None) -> Inputs:
     inputs = Inputs()
     charts = Charts()
     displays = Displays(root)
-    yaml = parse.yaml_module()
     for path in paths:
         display = displays(path)
         inputs.displays[path] = display
@@ -240,19 +265,14 @@ def read_inputs(paths: list[Path], root: Path, stdin: bytes | None = None) -> In
             inputs.platform_files.append(path)
             inputs.platform_texts[path] = text
             continue
-        try:
-            bounded = bounds_problem(text, display)
-            if bounded is not None:
-                inputs.problems.append(bounded)
-                continue
-            documents = parse.load_all(text)
-        except yaml.YAMLError as exc:
-            if has_template_syntax(text):
+        source = parsed(path, display, text)
+        if isinstance(source, Problem):
+            if source.message.startswith("YAML") and has_template_syntax(text):
                 inputs.templates.append(display)
             else:
-                inputs.problems.append(_parse_problem(exc, display))
+                inputs.problems.append(source)
             continue
-        inputs.manifest_files.append(ManifestFile(path, display, text, documents))
+        inputs.manifest_files.append(source)
     _apply_kustomizations(inputs)
     return inputs
 

@@ -17,10 +17,11 @@ from mlopsgen.verify.tree import Obj, TreeReader
 
 
 class Context:
-    def __init__(self, platform: Platform, doc: Document | None, tree: Path, display_root: str):
+    def __init__(self, platform: Platform, doc: Document | None, tree: Path, display_root: str,
+                 refused: dict[str, str] | None = None):
         self.platform = platform
         self.doc = doc
-        self.reader = TreeReader(tree, display_root)
+        self.reader = TreeReader(tree, display_root, refused)
         self.deployment = Deployment(self.reader, platform.gitops.path, platform.gitops.repo_url)
 
     @cached_property

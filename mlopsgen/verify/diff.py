@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
-import tarfile
 import tempfile
 from dataclasses import dataclass
-from io import BytesIO
-from pathlib import Path
 
-from mlopsgen.errors import UserError
 from mlopsgen.verify import ports as P
 from mlopsgen.verify.summary import fit
 
@@ -39,26 +34,6 @@ class Change:
 def changes(old: Matrix, new: Matrix) -> list[Change]:
     keys = sorted(set(old) | set(new))
     return [Change(*k, old.get(k, P.NONE), new.get(k, P.NONE)) for k in keys if old.get(k, P.NONE) != new.get(k, P.NONE)]
-
-
-def checkout(tree: Path, revision: str, workdir: Path) -> Path:
-    """The tree as it was at `revision` of the Git repository holding it, extracted under `workdir`."""
-    def git(*args: str, **kw) -> subprocess.CompletedProcess:
-        return subprocess.run(["git", "-C", str(tree), *args], capture_output=True, **kw)
-
-    top = git("rev-parse", "--show-toplevel", text=True)
-    if top.returncode != 0:
-        raise UserError.single(str(tree), f"--diff {revision}: not a directory, and the tree is not in a Git repository",
-                               hint="pass an old tree directory or a revision of the repository holding the tree")
-    root = Path(top.stdout.strip())
-    rel = tree.resolve().relative_to(root.resolve()).as_posix()
-    archive = subprocess.run(["git", "-C", str(root), "archive", "--format=tar", revision, "--", rel], capture_output=True)
-    if archive.returncode != 0:
-        raise UserError.single(str(tree), f"--diff {revision}: {archive.stderr.decode(errors='replace').strip()}",
-                               hint="name a revision that contains the tree, e.g. origin/main or HEAD~1")
-    with tarfile.open(fileobj=BytesIO(archive.stdout)) as tar:
-        tar.extractall(workdir, filter="data")
-    return workdir / rel
 
 
 def temporary_dir() -> tempfile.TemporaryDirectory:

@@ -11,9 +11,11 @@ tests/verify/test_kustomize.py compares the result with `kubectl kustomize`.
 from __future__ import annotations
 
 import posixpath
+from pathlib import Path
 
 from mlopsgen.errors import Location, Problem, UserError
-from mlopsgen.verify.tree import CLUSTER_SCOPED, Obj, TreeReader
+from mlopsgen.lint.sources import parsed
+from mlopsgen.verify.tree import CLUSTER_SCOPED, MAX_TREE_DEPTH, REPAIR_HINT, Obj, TreeReader
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 SUPPORTED_FIELDS = {"apiVersion", "kind", "resources", "namespace", "patches"}
@@ -35,6 +37,9 @@ def build(reader: TreeReader, directory: str, _stack: tuple[str, ...] = ()) -> l
                                hint="a resource directory must hold a kustomization")
     if directory in _stack:
         raise UserError.single(reader.display(rel), "kustomization includes itself", hint=" -> ".join(_stack))
+    if len(_stack) > MAX_TREE_DEPTH:
+        raise UserError.single(reader.display(rel), f"kustomizations nested deeper than {MAX_TREE_DEPTH} levels",
+                               hint="a rendered tree nests a few; flatten the includes")
     source = reader.file(rel)
     spec = source.documents[0] if source.documents else {}
     if not isinstance(spec, dict):
@@ -46,23 +51,30 @@ def build(reader: TreeReader, directory: str, _stack: tuple[str, ...] = ()) -> l
         raise UserError.single(source.display, f"kustomization field '{unsupported[0]}' is not supported by verify",
                                hint="verify assembles resources, namespace and JSON 6902 patches only", line=line, column=1)
     objects: list[Obj] = []
-    for entry in spec.get("resources") or []:
-        target = posixpath.normpath(posixpath.join(directory, str(entry)))
-        if target.startswith(".."):
-            raise UserError.single(source.display, f"resource '{entry}' leaves the tree", hint="keep resources inside the tree")
+    for entry in _listed(spec, "resources", source.display):
+        target = reader.join(directory, str(entry), source.display, "resource")
         if reader.is_dir(target):
             objects += build(reader, target, _stack + (directory,))
         elif reader.exists(target):
             objects += reader.objects(target)
         else:
             raise UserError.single(source.display, f"resource '{entry}' does not exist", hint="re-render the tree")
-    for number, patch in enumerate(spec.get("patches") or []):
+    for number, patch in enumerate(_listed(spec, "patches", source.display)):
+        if not isinstance(patch, dict):
+            raise UserError.single(source.display, f"patches[{number}] is not a mapping", hint="verify supports targeted JSON 6902 patches")
         _apply_patch(reader, directory, source.display, number, patch, objects)
     namespace = spec.get("namespace")
     if namespace:
         for obj in objects:
             set_namespace(obj, str(namespace))
     return objects
+
+
+def _listed(spec: dict, key: str, display: str) -> list:
+    value = spec.get(key) or []
+    if not isinstance(value, list):
+        raise UserError.single(display, f"kustomization field '{key}' is not a list", hint=f"write {key}: [...]")
+    return value
 
 
 def set_namespace(obj: Obj, namespace: str) -> None:
@@ -88,19 +100,23 @@ def _matches(target: dict, obj: Obj) -> bool:
 
 
 def _apply_patch(reader: TreeReader, directory: str, display: str, number: int, patch: dict, objects: list[Obj]) -> None:
-    import yaml
-
     target = patch.get("target")
     if not isinstance(target, dict):
         raise UserError.single(display, f"patches[{number}] has no target", hint="verify supports targeted JSON 6902 patches")
     if "path" in patch:
-        rel = posixpath.normpath(posixpath.join(directory, str(patch["path"])))
-        ops, where = reader.file(rel).documents[0], reader.display(rel)
-    else:
-        ops, where = yaml.safe_load(str(patch.get("patch", ""))), display
+        rel = reader.join(directory, str(patch["path"]), display, f"patches[{number}] path")
+        documents, where = reader.file(rel).documents, reader.display(rel)
+    else:  # inline: read like a file, within the same bounds
+        inline = parsed(Path(display), display, str(patch.get("patch", "")), REPAIR_HINT)
+        if isinstance(inline, Problem):
+            raise UserError([Problem(Location(display), f"patches[{number}]: {inline.message}", hint=inline.hint)])
+        documents, where = inline.documents, display
+    ops = documents[0] if documents else None
     if not isinstance(ops, list):
         raise UserError.single(where, "not a JSON 6902 patch (a list of operations)",
                                hint="strategic merge patches are not supported by verify")
+    if not all(isinstance(op, dict) for op in ops):
+        raise UserError.single(where, "every JSON 6902 operation is a mapping", hint="e.g. {op: add, path: /metadata/labels/x, value: y}")
     for obj in objects:
         if _matches(target, obj):
             for op in ops:

@@ -8,12 +8,18 @@ findings (lint's ManifestFile does that lazily).
 
 from __future__ import annotations
 
+import os
+import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mlopsgen.errors import Location, Problem, UserError
-from mlopsgen.lint.sources import ManifestFile
+from mlopsgen.lint.sources import ManifestFile, read_manifest
+
+YAML_SUFFIXES = (".yaml", ".yml")
+REPAIR_HINT = "fix the file, or re-render the tree with `mlopsgen render`"
+MAX_TREE_DEPTH = 64  # folders below the tree's root; a rendered tree has five
 
 # Cluster-scoped kinds the rendered trees (and the charts they install) use:
 # Kustomize and Argo CD leave these without a namespace.
@@ -70,7 +76,7 @@ class Obj:
 
     def locate(self, *path: Any) -> Location:
         """Position of `path` in the object's source (its nearest written ancestor)."""
-        roots = composed(self.source)
+        roots = self.source.node_roots()
         node = roots[self.index] if self.index < len(roots) else None
         if node is None:
             return Location(self.source.display, 1, 1)
@@ -87,31 +93,6 @@ class Obj:
         return Obj(copy.deepcopy(self.data), self.source, self.index, list(self.patched_by))
 
 
-def composed(source: ManifestFile) -> list:
-    """The node trees of a file's documents, composed once (PyYAML's C composer), for positions."""
-    cached = getattr(source, "_verify_roots", None)
-    if cached is None:
-        import yaml
-
-        cached = list(yaml.compose_all(source.text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
-        source._verify_roots = cached  # type: ignore[attr-defined]
-    return cached
-
-
-def _load_with_nodes(yaml, text: str) -> tuple[list, list]:
-    """Documents and their node trees from one pass of PyYAML's C parser (positions come for free)."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
-    docs, roots = [], []
-    try:
-        while loader.check_node():
-            node = loader.get_node()
-            roots.append(node)
-            docs.append(loader.construct_document(node))
-    finally:
-        loader.dispose()
-    return docs, roots
-
-
 def _child(node, part):
     import yaml
 
@@ -126,47 +107,86 @@ def _child(node, part):
 
 
 class TreeReader:
-    """Reads and caches the YAML files of one tree; paths are relative to its root."""
+    """Reads and caches the YAML files of one tree; paths are relative to its root.
 
-    def __init__(self, root: Path, display_root: str = ""):
+    The tree is input a pull request controls, read as lint reads files: every path is checked to stay
+    inside the tree, links are never followed (Argo CD's repo server refuses links that leave the
+    repository; a rendered tree has none), only regular files are opened (a FIFO never blocks, a link to
+    /dev/zero never fills memory), within lint's size, depth and alias bounds. A refusal is a located
+    problem at the file, never a traceback."""
+
+    def __init__(self, root: Path, display_root: str = "", refused: dict[str, str] | None = None):
         self.root = root
         self.display_root = display_root
+        self.refused = refused or {}  # tree path -> why it was not extracted (`verify --diff REV`)
+        self._real_root = os.path.realpath(root)
         self._files: dict[str, ManifestFile] = {}
 
     def display(self, rel: str) -> str:
         return f"{self.display_root.rstrip('/')}/{rel}" if self.display_root else rel
 
+    def join(self, directory: str, entry: str, where: str, what: str) -> str:
+        """`entry` of a file in `directory`, as a tree path; a located problem at `where` if it leaves the tree."""
+        target = posixpath.normpath(posixpath.join(directory, entry))
+        if posixpath.isabs(entry) or target == ".." or target.startswith("../") or "\0" in entry:
+            raise UserError.single(where, f"{what} '{entry}' leaves the tree", hint="keep every path inside the tree")
+        return "" if target == "." else target
+
+    def _path(self, rel: str) -> str:
+        rel = posixpath.normpath(rel) if rel else ""
+        if rel in (".", ""):
+            return self._real_root
+        if posixpath.isabs(rel) or rel == ".." or rel.startswith("../") or "\0" in rel:
+            raise UserError.single(self.display(rel), "path leaves the tree", hint="keep every path inside the tree")
+        return os.path.join(self._real_root, rel)
+
+    def _linked(self, rel: str) -> bool:
+        """Whether the path is, or passes through, a symbolic link."""
+        path = self._path(rel)
+        return os.path.realpath(path) != path
+
     def exists(self, rel: str) -> bool:
-        return (self.root / rel).exists()
+        return rel in self.refused or os.path.lexists(self._path(rel))
 
     def is_dir(self, rel: str) -> bool:
-        return (self.root / rel).is_dir()
+        return rel not in self.refused and not self._linked(rel) and os.path.isdir(self._path(rel))
 
     def yaml_files(self, rel: str, recurse: bool) -> list[str]:
-        base = self.root / rel
-        pattern = "**/*" if recurse else "*"
-        found = [p for p in base.glob(pattern) if p.is_file() and p.suffix in (".yaml", ".yml")]
-        return sorted(p.relative_to(self.root).as_posix() for p in found)
+        """The YAML files of a folder (and below it, with `recurse`): links named *.yaml are listed, so that
+        reading them is refused where they are; folders are walked without recursion, to a bounded depth."""
+        below = rel + "/" if rel else ""
+        found: list[str] = [r for r in self.refused if r.endswith(YAML_SUFFIXES)
+                            and (posixpath.dirname(r) == rel or (recurse and r.startswith(below)))]
+        pending = [(rel, 0)] if self.is_dir(rel) else []
+        while pending:
+            folder, depth = pending.pop()
+            if depth > MAX_TREE_DEPTH:
+                raise UserError.single(self.display(folder), f"folders nested deeper than {MAX_TREE_DEPTH} levels",
+                                       hint="a rendered tree is a few levels deep; flatten it")
+            try:
+                entries = list(os.scandir(self._path(folder)))
+            except OSError as exc:
+                raise UserError.single(self.display(folder), f"cannot read folder: {exc.strerror}") from None
+            for entry in entries:
+                child = posixpath.join(folder, entry.name) if folder else entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    if recurse:
+                        pending.append((child, depth + 1))
+                elif entry.name.endswith(YAML_SUFFIXES):
+                    found.append(child)
+        return sorted(set(found))
 
     def file(self, rel: str) -> ManifestFile:
         if rel not in self._files:
-            import yaml
-
-            path = self.root / rel
             display = self.display(rel)
-            try:
-                text = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                raise UserError.single(display, f"cannot read file: {exc}", hint="is the tree rendered?") from None
-            try:
-                docs, roots = _load_with_nodes(yaml, text)
-            except yaml.YAMLError as exc:
-                mark = getattr(exc, "problem_mark", None)
-                line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-                raise UserError([Problem(Location(display, line, column), f"invalid YAML: {getattr(exc, 'problem', exc)}",
-                                         hint="fix the file, or re-render the tree with `mlopsgen render`")]) from None
-            source = ManifestFile(path, display, text, docs)
-            source._verify_roots = roots  # type: ignore[attr-defined]
+            if rel in self.refused:
+                raise UserError.single(display, f"not read: {self.refused[rel]}", hint="verify reads regular files only")
+            if self._linked(rel):
+                raise UserError.single(display, "is a symbolic link (or inside a linked folder); verify does not follow links",
+                                       hint="a rendered tree holds regular files only; replace the link with the file")
+            source = read_manifest(Path(self._path(rel)), display, follow_symlinks=False, hint=REPAIR_HINT)
+            if isinstance(source, Problem):
+                raise UserError([source])
             self._files[rel] = source
         return self._files[rel]
 

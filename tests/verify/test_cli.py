@@ -89,7 +89,7 @@ def test_unreadable_tree_is_a_located_error_with_exit_2(run_cli, quickstart):
     (tree / "teams/fraud/base/limitrange.yaml").write_text("kind: [unclosed\n")
     result = run_cli("verify", str(spec), str(tree))
     assert result.exit_code == 2
-    assert "teams/fraud/base/limitrange.yaml:2:1: error: invalid YAML" in result.output
+    assert "teams/fraud/base/limitrange.yaml:2:1: error: YAML syntax error" in result.output
     assert "hint:" in result.output and "Traceback" not in result.output
 
 
