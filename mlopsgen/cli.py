@@ -235,9 +235,13 @@ def render(spec: str, output: str | None, check: bool, diff: bool, dry_run: bool
 @click.option("--kustomize", is_flag=True,
               help="Lint each Kustomize root as `kubectl kustomize` builds it (patches applied, namespaces set), "
                    "reporting findings in the source files.")
+@click.option("--allow-remote", is_flag=True,
+              help="With --kustomize: let kustomize fetch remote resources (URLs, Git repositories). By default a "
+                   "kustomization that needs the network is a finding and is not built.")
 @_conventions()
 def lint(paths: tuple[str, ...], output_format: str | None, output_file: str | None, fail_on: str | None,
-         strict: tuple[str, ...], config: str | None, gitignore: bool, kustomize: bool, color: str, quiet: bool) -> None:
+         strict: tuple[str, ...], config: str | None, gitignore: bool, kustomize: bool, allow_remote: bool,
+         color: str, quiet: bool) -> None:
     """Lint platform specs and Kubernetes manifests or Helm values.
 
     PATHS are files or directories (searched for *.yaml and *.yml), or `-`
@@ -259,7 +263,7 @@ def lint(paths: tuple[str, ...], output_format: str | None, output_file: str | N
     from mlopsgen.commands.lint import LintOptions, run_lint
 
     console = Console(color, quiet)
-    options = LintOptions(paths, output_format, fail_on, strict, config, output_file, console, gitignore, kustomize)
+    options = LintOptions(paths, output_format, fail_on, strict, config, output_file, console, gitignore, kustomize, allow_remote)
     _run(run_lint, options, console=console)
 
 

@@ -14,6 +14,16 @@ import stat
 
 from mlopsgen.errors import UserError
 
+# Folders below a root that any walk of a tree enters (render's scan, lint's discovery, verify's reader).
+# A rendered tree is five levels deep and repositories a few dozen; past this, a folder is refused, so a
+# tree nested thousands of levels costs neither recursion nor time.
+MAX_FOLDER_DEPTH = 64
+
+
+def too_deep(display: str) -> UserError:
+    return UserError.single(display, f"folders nested deeper than {MAX_FOLDER_DEPTH} levels",
+                            hint="flatten the folders, or exclude them")
+
 _KINDS = ((stat.S_ISREG, "a regular file"), (stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
           (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISLNK, "a symbolic link"))
 

@@ -15,13 +15,23 @@ PREVIOUS = ".mlopsgen-previous-"  # the old tree during the two-rename swap of s
 LOCK = ".mlopsgen.lock"
 
 
-def is_leftover(name: str, tree: str | None = None) -> bool:
-    """A staging or previous folder of a render (of `tree`, when given): never user content, never linted."""
-    if not name.startswith("."):
-        return False
-    if tree is not None:
-        return name.startswith((f".{tree}{STAGING}", f".{tree}{PREVIOUS}"))
-    return STAGING in name or PREVIOUS in name
+LEFTOVER_TOKEN = 12  # hex digits of the random part of a staging or previous folder's name
+
+
+def is_leftover(name: str, tree: str) -> bool:
+    """Whether `name`, beside the tree `tree`, is named as a staging or previous folder of its render."""
+    return leftover_tree(name) == tree
+
+
+def leftover_tree(name: str) -> str | None:
+    """The tree whose staging or previous folder `name` would be (`.{tree}{STAGING}{token}`), else None.
+    The name alone proves nothing: lint skips such a folder only where a render left it."""
+    for infix in (STAGING, PREVIOUS):
+        tree, found, token = name.rpartition(infix)
+        if (found and tree.startswith(".") and len(tree) > 1 and len(token) == LEFTOVER_TOKEN
+                and all(c in "0123456789abcdef" for c in token)):
+            return tree[1:]
+    return None
 
 
 WORKLOAD_CLASSES = ("training", "inference", "validation", "monitoring")

@@ -38,6 +38,7 @@ class LintOptions:
     console: Console = DEFAULT_CONSOLE
     gitignore: bool = True
     kustomize: bool = False  # lint each Kustomize root as it builds
+    allow_remote: bool = False  # let kustomize fetch remote resources
 
 
 def _load_specs(inputs: Inputs, root: Path) -> tuple[list[SpecInput], list[Problem]]:
@@ -101,7 +102,7 @@ def run_lint(options: LintOptions) -> int:
         if command is None:
             raise UserError.single("--kustomize", "neither kubectl nor kustomize is on PATH",
                                    hint="install kubectl (its `kubectl kustomize` builds the roots), or lint without --kustomize")
-        inputs = build_roots(inputs, command)
+        inputs = build_roots(inputs, command, options.allow_remote)
     specs, spec_problems = _load_specs(inputs, root)
     strict = frozenset(RULES) if "all" in options.strict else frozenset(options.strict)
     default = arguments[0][1]

@@ -62,9 +62,12 @@ def matches(patterns: tuple[str, ...], relative: str) -> bool:
 
 @lru_cache(maxsize=256)  # a pure function of the patterns: compiled once per set
 def compiled(patterns: tuple[str, ...]):
+    """Patterns from a repository are input a pull request controls: matched by RE2 (pathspec's `re2`
+    backend, google-re2), whose time is linear in the name, never by a backtracking engine, for which
+    `*a*a*a...b` against a long name takes exponential time."""
     import pathspec
 
-    return pathspec.GitIgnoreSpec.from_lines(patterns)
+    return pathspec.GitIgnoreSpec.from_lines(patterns, backend="re2")
 
 
 def repository_root(start: Path) -> Path | None:

@@ -10,12 +10,17 @@ pathspec library's implementation of its pattern syntax. `-` is standard input.
 from __future__ import annotations
 
 import os
+import stat
+import subprocess
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mlopsgen.catalog.conventions import MARKER, leftover_tree
 from mlopsgen.errors import Location, Problem, UserError
 from mlopsgen.lint.config import LintConfig, repository_root
 from mlopsgen.lint.sources import STDIN
+from mlopsgen.readfile import MAX_FOLDER_DEPTH, too_deep
 
 YAML_SUFFIXES = (".yaml", ".yml")
 ALWAYS_EXCLUDED = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", ".venv-tools", ".tox"}
@@ -66,6 +71,59 @@ class GitIgnores:
         return False
 
 
+def walk(top: str, unreadable: Callable[[OSError], None], problems: list[Problem]) -> Iterator[tuple[str, list[str], list[str]]]:
+    """os.walk's top-down (folder, sorted subfolders, sorted files), without recursion (os.walk recurses
+    before Python 3.12) and to a bounded depth: a deeper folder is a problem, not entered. The caller may
+    prune the subfolders in place; links to folders are listed, never entered."""
+    pending = [(top, 0)]
+    while pending:
+        directory, depth = pending.pop()
+        try:
+            with os.scandir(directory) as found:
+                entries = sorted(found, key=lambda e: e.name)
+        except OSError as error:
+            unreadable(error)
+            continue
+        subdirs = [e.name for e in entries if _is_dir(e)]
+        files = [e.name for e in entries if not _is_dir(e)]
+        yield directory, subdirs, files
+        linked = {e.name for e in entries if e.is_symlink()}
+        for name in reversed(subdirs):
+            if name in linked:
+                continue
+            if depth >= MAX_FOLDER_DEPTH:
+                problem = too_deep(os.path.join(directory, name)).problems[0]
+                problems.append(Problem(problem.location, problem.message, hint="flatten the folders, or exclude them; nothing below was linted"))
+                continue
+            pending.append((os.path.join(directory, name), depth + 1))
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def left_by_render(directory: str, name: str) -> bool:
+    """Whether the folder `name` is what a render of the tree beside it left: named as its staging or
+    previous folder, beside a tree with mlopsgen's marker, and not in Git (a render never commits; a
+    folder a pull request committed under such a name is content, and Argo CD deploys what it holds)."""
+    tree = leftover_tree(name)
+    if tree is None:
+        return False
+    try:
+        marker = os.lstat(os.path.join(directory, tree, MARKER))
+    except OSError:
+        return False
+    if not stat.S_ISREG(marker.st_mode):
+        return False
+    if repository_root(Path(directory)) is None:
+        return True
+    listed = subprocess.run(["git", "-C", directory, "ls-files", "-z", "--", name], capture_output=True, check=False)
+    return listed.returncode == 0 and not listed.stdout
+
+
 @dataclass
 class Selection:
     files: list[Path] = field(default_factory=list)
@@ -75,10 +133,9 @@ class Selection:
 
 def discover(arguments: list[tuple[str, LintConfig]], gitignore: bool = True) -> Selection:
     """Files named (always read, as git reads a path given on its command line) and YAML files under
-    folders named, minus excluded and git-ignored ones and the staging folders of renders. Missing paths
-    are usage errors; a folder that cannot be read is reported, never skipped in silence."""
-    from mlopsgen.catalog.conventions import is_leftover
-
+    folders named, minus excluded and git-ignored ones and what renders left behind. Missing paths
+    are usage errors; a folder that cannot be read, or lies deeper than the walk goes, is reported,
+    never skipped in silence."""
     ignores = GitIgnores() if gitignore else None
     selection = Selection()
     missing = []
@@ -96,10 +153,10 @@ def discover(arguments: list[tuple[str, LintConfig]], gitignore: bool = True) ->
             if argument == STDIN or not config.excludes(path):
                 selection.configs.setdefault(path, config)
         elif path.is_dir():
-            for directory, subdirs, files in os.walk(path, onerror=unreadable):
-                subdirs[:] = sorted(d for d in subdirs if d not in ALWAYS_EXCLUDED and not is_leftover(d)
-                                    and not skip(Path(directory, d), config, True))
-                for name in sorted(files):
+            for directory, subdirs, files in walk(str(path), unreadable, selection.problems):
+                subdirs[:] = [d for d in subdirs if d not in ALWAYS_EXCLUDED and not left_by_render(directory, d)
+                              and not skip(Path(directory, d), config, True)]
+                for name in files:
                     if name.endswith(YAML_SUFFIXES) and not skip(Path(directory, name), config, False):
                         selection.configs.setdefault(Path(directory, name), config)
         else:

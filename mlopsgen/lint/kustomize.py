@@ -93,17 +93,27 @@ class Index:
                 self._parents.setdefault(child, []).append(k.directory)
         self._imposed: dict[str, frozenset[str | None]] = {}
 
-    def _namespaces_of(self, directory: str, seen: frozenset[str] = frozenset()) -> frozenset[str | None]:
-        """Namespaces the objects a kustomization builds end up in (None: their own)."""
+    def _namespaces_of(self, directory: str) -> frozenset[str | None]:
+        """Namespaces the objects a kustomization builds end up in (None: their own): along every chain of
+        kustomizations including it, the outermost `namespace:` set. Walked without recursion (a chain may
+        be thousands long), each (kustomization, namespace so far) once, so a cycle ends."""
         if directory in self._imposed:
             return self._imposed[directory]
-        own = self.by_directory[directory].namespace
-        parents = [p for p in self._parents.get(directory, []) if p not in seen and p in self.by_directory]
-        if not parents:
-            result = frozenset([own])
-        else:
-            result = frozenset(outer if outer is not None else own
-                               for parent in parents for outer in self._namespaces_of(parent, seen | {directory}))
+        found: set[str | None] = set()
+        start = (directory, self.by_directory[directory].namespace)
+        pending, seen = [start], {start}
+        while pending:
+            current, namespace = pending.pop()
+            parents = [p for p in self._parents.get(current, []) if p in self.by_directory]
+            ahead = [(p, self.by_directory[p].namespace or namespace) for p in parents]
+            if not parents:
+                found.add(namespace)
+            for state in ahead:
+                if state in seen:
+                    continue
+                seen.add(state)
+                pending.append(state)
+        result = frozenset(found or {start[1]})  # a cycle with no way out: kustomize refuses it anyway
         self._imposed[directory] = result
         return result
 

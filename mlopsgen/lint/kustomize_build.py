@@ -26,11 +26,20 @@ from typing import Any
 
 from mlopsgen.errors import Location, Problem
 from mlopsgen.lint import kustomize, parse
-from mlopsgen.lint.sources import Inputs, ManifestFile
+from mlopsgen.lint.sources import Inputs, Manifest, ManifestFile, read_manifest
 
 ORIGIN = "config.kubernetes.io/origin"
-BUILD_TIMEOUT = 300  # seconds per build; remote bases are fetched by kustomize itself
+BUILD_TIMEOUT = 300  # seconds per build; remote bases are fetched by kustomize itself (--allow-remote)
 GROUP = 16  # roots per build
+# Fields whose entries kustomize loads as paths, or fetches when they are no local path (api/internal/loader:
+# a URL or a repository spec such as github.com/org/repo//dir?ref=v1 is cloned or downloaded).
+FETCHED_FIELDS = ("resources", "bases", "components", "transformers", "generators", "validators")
+KUSTOMIZATION_NAMES = (*kustomize.FILE_NAMES, "Kustomization")
+# Defence in depth for a build that must stay offline: git may use only local repositories, and HTTP goes
+# to a proxy that refuses every connection (Go's net/http and git both honour these variables).
+OFFLINE_ENV = {"GIT_ALLOW_PROTOCOL": "file", "GIT_TERMINAL_PROMPT": "0", "NO_PROXY": "", "no_proxy": "",
+               **{name: "http://127.0.0.1:9" for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy",
+                                                         "https_proxy", "all_proxy")}}
 
 
 def builder() -> list[str] | None:
@@ -42,8 +51,11 @@ def builder() -> list[str] | None:
     return None
 
 
-def build_roots(inputs: Inputs, command: list[str]) -> Inputs:
-    """Inputs with every Kustomize root replaced by its build; a root that fails to build is a problem."""
+def build_roots(inputs: Inputs, command: list[str], allow_remote: bool = False) -> Inputs:
+    """Inputs with every Kustomize root replaced by its build; a root that fails to build is a problem.
+
+    Unless `allow_remote`, a root that names anything kustomize would fetch over the network is not built:
+    each such entry is a located problem, and builds run with the network closed to them."""
     files = {kustomize.path_key(f.path): f for f in inputs.manifest_files}
     index, kinds = _kustomizations(inputs.manifest_files)
     # kubectl builds a directory from its kustomization.yaml (or .yml); a Kustomization under another name is no root.
@@ -53,15 +65,20 @@ def build_roots(inputs: Inputs, command: list[str]) -> Inputs:
     covered: set[str] = set()
     built: list[ManifestFile] = []
     problems: list[Problem] = []
+    env = None if allow_remote else {**os.environ, **OFFLINE_ENV}
+    if not allow_remote:
+        remote = {root: _remote_entries(root, files) for root in roots}
+        problems += [p for root in roots for p in remote[root]]
+        roots = [root for root in roots if not remote[root]]
     # A build is a process, and kubectl's start-up is most of it: roots are built GROUP at a time in one
     # process. A group that fails (one of its roots does not build) is built again root by root, so the
     # failure is reported at its own root. A few processes run at once; results are taken in root order.
     groups = [roots[i:i + GROUP] for i in range(0, len(roots), GROUP)]
     with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
-        results = list(pool.map(lambda group: _build(group, command, files[sources[group[0]]]), groups))
+        results = list(pool.map(lambda group: _build(group, command, files[sources[group[0]]], env), groups))
         retry = [root for group, result in zip(groups, results, strict=True) if isinstance(result, Problem) and len(group) > 1
                  for root in group]
-        singles = dict(zip(retry, pool.map(lambda root: _build([root], command, files[sources[root]]), retry), strict=True))
+        singles = dict(zip(retry, pool.map(lambda root: _build([root], command, files[sources[root]], env), retry), strict=True))
     batches: list[tuple[list[str], list[dict] | Problem]] = []
     for group, result in zip(groups, results, strict=True):
         batches += [([root], singles[root]) for root in group] if group[0] in singles else [(group, result)]
@@ -88,13 +105,54 @@ def _kustomizations(manifest_files: list[ManifestFile]) -> tuple[kustomize.Index
     return kustomize.Index(found), kinds
 
 
-def _build(roots: list[str], command: list[str], kustomization: ManifestFile) -> list[dict] | Problem:
+def _remote_entries(root: str, files: dict[str, ManifestFile]) -> list[Problem]:
+    """Entries of the root's kustomizations (its own and every local one it includes) that are no local
+    file or folder: kustomize would fetch them. Walked without recursion, each folder once."""
+    problems: list[Problem] = []
+    pending, seen = [root], set()
+    while pending:
+        directory = pending.pop()
+        if directory in seen:
+            continue
+        seen.add(directory)
+        source = _kustomization_at(directory, files)
+        if source is None or not source.documents or not isinstance(source.documents[0], dict):
+            continue  # kubectl reports what it cannot read
+        data = source.documents[0]
+        for key in FETCHED_FIELDS:
+            entries = data.get(key)
+            for i, entry in enumerate(entries if isinstance(entries, list) else []):
+                if not isinstance(entry, str):
+                    continue
+                target = os.path.normpath(os.path.join(directory, entry))
+                if os.path.isdir(target):
+                    pending.append(target)
+                elif not os.path.isfile(target):
+                    line, column = Manifest(source, 0, data).position((key, i))
+                    problems.append(Problem(Location(source.display, line, column),
+                                            f"{key} entry '{entry}' is no file or folder here: kustomize would fetch it over the network",
+                                            hint="vendor it into the repository, or pass --allow-remote to let kustomize fetch it"))
+    return problems
+
+
+def _kustomization_at(directory: str, files: dict[str, ManifestFile]) -> ManifestFile | None:
+    for name in KUSTOMIZATION_NAMES:
+        path = os.path.join(directory, name)
+        if path in files:
+            return files[path]
+        if os.path.isfile(path):
+            source = read_manifest(Path(path), os.path.relpath(path))
+            return source if isinstance(source, ManifestFile) else None
+    return None
+
+
+def _build(roots: list[str], command: list[str], kustomization: ManifestFile, env: dict[str, str] | None) -> list[dict] | Problem:
     with tempfile.TemporaryDirectory(prefix="mlopsgen-kustomize-") as wrapper:
         entries = _wrap(Path(wrapper), roots)
         (Path(wrapper) / "kustomization.yaml").write_text(
             "resources:\n" + "".join(f"  - {json.dumps(entry)}\n" for entry, _ in entries) + "buildMetadata: [originAnnotations]\n")
         try:
-            done = subprocess.run([*command, wrapper], capture_output=True, text=True, timeout=BUILD_TIMEOUT, check=False)
+            done = subprocess.run([*command, "--", wrapper], capture_output=True, text=True, timeout=BUILD_TIMEOUT, check=False, env=env)
         except (OSError, subprocess.TimeoutExpired) as error:
             return Problem(Location(kustomization.display, 1, 1), f"{' '.join(command)} could not build it: {error}",
                            hint="check the kustomization, or lint without --kustomize")

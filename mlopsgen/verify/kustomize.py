@@ -15,7 +15,8 @@ from pathlib import Path
 
 from mlopsgen.errors import Location, Problem, UserError
 from mlopsgen.lint.sources import parsed
-from mlopsgen.verify.tree import CLUSTER_SCOPED, MAX_TREE_DEPTH, REPAIR_HINT, Obj, TreeReader
+from mlopsgen.readfile import MAX_FOLDER_DEPTH
+from mlopsgen.verify.tree import CLUSTER_SCOPED, REPAIR_HINT, Obj, TreeReader
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 SUPPORTED_FIELDS = {"apiVersion", "kind", "resources", "namespace", "patches"}
@@ -37,8 +38,8 @@ def build(reader: TreeReader, directory: str, _stack: tuple[str, ...] = ()) -> l
                                hint="a resource directory must hold a kustomization")
     if directory in _stack:
         raise UserError.single(reader.display(rel), "kustomization includes itself", hint=" -> ".join(_stack))
-    if len(_stack) > MAX_TREE_DEPTH:
-        raise UserError.single(reader.display(rel), f"kustomizations nested deeper than {MAX_TREE_DEPTH} levels",
+    if len(_stack) > MAX_FOLDER_DEPTH:
+        raise UserError.single(reader.display(rel), f"kustomizations nested deeper than {MAX_FOLDER_DEPTH} levels",
                                hint="a rendered tree nests a few; flatten the includes")
     source = reader.file(rel)
     spec = source.documents[0] if source.documents else {}

@@ -16,10 +16,10 @@ from typing import Any
 
 from mlopsgen.errors import Location, Problem, UserError
 from mlopsgen.lint.sources import ManifestFile, read_manifest
+from mlopsgen.readfile import MAX_FOLDER_DEPTH, too_deep
 
 YAML_SUFFIXES = (".yaml", ".yml")
 REPAIR_HINT = "fix the file, or re-render the tree with `mlopsgen render`"
-MAX_TREE_DEPTH = 64  # folders below the tree's root; a rendered tree has five
 
 # Cluster-scoped kinds the rendered trees (and the charts they install) use:
 # Kustomize and Argo CD leave these without a namespace.
@@ -160,9 +160,8 @@ class TreeReader:
         pending = [(rel, 0)] if self.is_dir(rel) else []
         while pending:
             folder, depth = pending.pop()
-            if depth > MAX_TREE_DEPTH:
-                raise UserError.single(self.display(folder), f"folders nested deeper than {MAX_TREE_DEPTH} levels",
-                                       hint="a rendered tree is a few levels deep; flatten it")
+            if depth > MAX_FOLDER_DEPTH:
+                raise too_deep(self.display(folder))
             try:
                 entries = list(os.scandir(self._path(folder)))
             except OSError as exc:

@@ -14,6 +14,7 @@ import errno
 import os
 import stat
 import time
+from dataclasses import dataclass, field
 
 from mlopsgen.errors import UserError, os_error_problem
 from mlopsgen.readfile import kind_of
@@ -124,9 +125,17 @@ def keep_owner_and_mode(fd: int, info: os.stat_result) -> None:
             os.fchown(fd, info.st_uid, info.st_gid)
 
 
+@dataclass
+class _Level:
+    fd: int
+    name: str  # in the folder above
+    kept: set[str] = field(default_factory=set)  # what has to stay: mount points, and folders holding one
+
+
 def remove_tree(dir_fd: int, name: str, dev: int) -> bool:
     """Delete `name` and what it holds; links are removed, never followed, and no other file system is
-    entered. False if something had to stay (a mount point)."""
+    entered. False if something had to stay (a mount point). Walked without recursion: a leftover of any
+    depth goes."""
     info = lstat(dir_fd, name)
     if info is None:
         return True
@@ -135,16 +144,42 @@ def remove_tree(dir_fd: int, name: str, dev: int) -> bool:
         return True
     if info.st_dev != dev:
         return False
-    fd = os.open(name, DIR_FLAGS, dir_fd=dir_fd)
+    stack = [_Level(_open_writable(dir_fd, name, info), name)]
     try:
-        if not info.st_mode & stat.S_IWUSR:
-            os.fchmod(fd, stat.S_IMODE(info.st_mode) | stat.S_IRWXU)  # a kept read-only folder
-        complete = all([remove_tree(fd, child, dev) for child in os.listdir(fd)])
+        while stack:
+            level = stack[-1]
+            child = next((c for c in os.listdir(level.fd) if c not in level.kept), None)
+            if child is None:  # the folder holds only what has to stay
+                stack.pop()
+                os.close(level.fd)
+                above = stack[-1] if stack else None
+                if level.kept and above is not None:
+                    above.kept.add(level.name)
+                elif not level.kept:
+                    os.rmdir(level.name, dir_fd=above.fd if above else dir_fd)
+                if above is None:
+                    return not level.kept
+                continue
+            child_info = lstat(level.fd, child)
+            if child_info is None:
+                continue
+            if not stat.S_ISDIR(child_info.st_mode):
+                os.unlink(child, dir_fd=level.fd)
+            elif child_info.st_dev != dev:
+                level.kept.add(child)
+            else:
+                stack.append(_Level(_open_writable(level.fd, child, child_info), child))
+        return True
     finally:
-        os.close(fd)
-    if complete:
-        os.rmdir(name, dir_fd=dir_fd)
-    return complete
+        for level in stack:
+            os.close(level.fd)
+
+
+def _open_writable(dir_fd: int, name: str, info: os.stat_result) -> int:
+    fd = os.open(name, DIR_FLAGS, dir_fd=dir_fd)
+    if not info.st_mode & stat.S_IWUSR:
+        os.fchmod(fd, stat.S_IMODE(info.st_mode) | stat.S_IRWXU)  # a kept read-only folder
+    return fd
 
 
 def lock(dir_fd: int, file_name: str, display: str) -> int:

@@ -21,3 +21,20 @@ def nest(base: Path, depth: int, leaf: str = "", data: bytes = b"") -> None:
             os.close(file)
     finally:
         os.close(fd)
+
+
+def unnest(base: Path) -> None:
+    """Remove what nest() made below `base` (pytest's own clean-up recurses, and would fail on it)."""
+    fds = [os.open(base, os.O_RDONLY | os.O_DIRECTORY)]
+    try:
+        while "d" in os.listdir(fds[-1]):
+            fds.append(os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fds[-1]))
+        while len(fds) > 1:
+            fd = fds.pop()
+            for name in os.listdir(fd):
+                os.unlink(name, dir_fd=fd)
+            os.close(fd)
+            os.rmdir("d", dir_fd=fds[-1])
+    finally:
+        for fd in fds:
+            os.close(fd)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import require
-from tests.support.deep import nest
+from tests.support.deep import nest, unnest
 
 POLICIES = "teams/fraud/overlays/prod/networkpolicies.yaml"
 KUSTOMIZATION = "teams/fraud/overlays/prod/kustomization.yaml"
@@ -140,9 +140,10 @@ def test_an_alias_bomb_in_the_tree_is_refused(run_cli, quickstart):
     assert result.exit_code == 2 and "aliases expand the file" in result.output
 
 
-def test_a_deep_folder_in_the_tree_is_refused_without_recursion(run_cli, quickstart):
+def test_a_deep_folder_in_the_tree_is_refused_without_recursion(run_cli, quickstart, request):
     spec, tree = quickstart
     nest(tree / "argocd", 2000, "app.yaml", b"kind: ConfigMap\n")
+    request.addfinalizer(lambda: unnest(tree / "argocd"))
     result = run_cli("verify", str(spec), str(tree))
     assert result.exit_code == 2, result.output[-2000:]
     assert "folders nested deeper than 64 levels" in result.output

@@ -10,6 +10,7 @@ import stat
 import pytest
 
 from mlopsgen.write import MARKER, fs
+from tests.support.deep import nest, unnest
 from tests.write.conftest import snapshot, tiny_spec
 
 
@@ -224,3 +225,27 @@ def test_an_unreadable_folder_in_the_tree_is_an_error(run_cli, tmp_path, monkeyp
     assert result.exit_code == 2
     assert f"{out}/private: error: cannot read folder: Permission denied" in result.output
     assert snapshot(out) == before
+
+
+def test_a_folder_two_thousand_levels_deep_in_the_tree_is_refused_and_nothing_is_written(run_cli, tmp_path, request):
+    spec, out = tiny_spec(tmp_path), tmp_path / "deploy"
+    assert _render(run_cli, spec, "-o", str(out)).exit_code == 0
+    nest(out / "teams", 2000, "x.yaml", b"kind: ConfigMap\n")
+    request.addfinalizer(lambda: unnest(out / "teams"))
+    marker = (out / MARKER).read_bytes()
+    result = _render(run_cli, tiny_spec(tmp_path, cpu=3), "-o", str(out))
+    assert result.exit_code == 2, result.output[-3000:]
+    assert "error: folders nested deeper than 64 levels" in result.output and "Traceback" not in result.output
+    assert (out / MARKER).read_bytes() == marker
+    assert sorted(os.listdir(tmp_path)) == ["deploy", "platform.yaml"]
+
+
+def test_a_leftover_of_any_depth_is_removed(run_cli, tmp_path):
+    spec, out = tiny_spec(tmp_path), tmp_path / "deploy"
+    assert _render(run_cli, spec, "-o", str(out)).exit_code == 0
+    leftover = tmp_path / ".deploy.mlopsgen-staging-0badc0ffee00"
+    leftover.mkdir()
+    nest(leftover, 2000, "x.yaml", b"kind: ConfigMap\n")
+    result = _render(run_cli, tiny_spec(tmp_path, cpu=3), "-o", str(out))
+    assert result.exit_code == 0, result.output[-3000:]
+    assert sorted(os.listdir(tmp_path)) == ["deploy", "platform.yaml"]
