@@ -30,3 +30,48 @@ def printable(text: str, keep: str = "") -> str:
     if not UNSAFE.search(text):
         return text
     return UNSAFE.sub(lambda m: m.group() if m.group() in keep else _escape(m), text)
+
+
+# --- one function per output format ------------------------------------------------------------------
+# Every report of every command passes user text (file names, object names, messages that quote them)
+# through exactly one of these; `tests/test_output_escaping.py` drives each format with hostile names.
+
+def markdown_code(text: str, in_table: bool = False) -> str:
+    """`text` as a Markdown code span: nothing inside is HTML, emphasis, a link, a mention or a
+    reference (GitHub renders none of them in code). The fence is one backtick longer than the longest
+    run inside (CommonMark 6.1), padded with spaces where the text starts or ends with one; in a table
+    cell `|` is escaped, which GFM requires even inside code spans."""
+    text = printable(text)
+    if in_table:
+        text = text.replace("|", "\\|")
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith(("`", " ")) or text.endswith(("`", " ")) or not text else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def markdown_fence(lines: list[str]) -> str:
+    """The fence for a fenced code block holding `lines` (each already printable): longer than any run
+    of backticks in them, so no line can close the block early."""
+    longest = max((len(run) for line in lines for run in re.findall("`+", line)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+def mermaid_label(text: str) -> str:
+    """Text for a quoted Mermaid label: its entity codes for the characters that end or mark up a label."""
+    text = printable(text).replace("#", "#35;")
+    return text.replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+
+
+def dot_string(text: str) -> str:
+    """Text inside a double-quoted DOT string: backslashes (DOT's escapes) and quotes escaped."""
+    return printable(text).replace("\\", "\\\\").replace('"', '\\"')
+
+
+def uri_reference(path: str) -> str:
+    """A relative URI reference (RFC 3986) for a file name, as SARIF's artifactLocation.uri needs: every
+    byte but unreserved characters and `/` percent-encoded. A name that is not UTF-8 (held as surrogate
+    escapes, as os.fsdecode gives it) is encoded from its original bytes, losslessly."""
+    from urllib.parse import quote
+
+    return quote(path.encode("utf-8", "surrogateescape"), safe="/")

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from mlopsgen.errors import EXIT_CHECK_FAILED, EXIT_OK, UserError
+from mlopsgen.escape import printable
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def run_explain(ctx, src_name: str, dst_text: str) -> int:
                                hint="across clusters, traffic goes through a published endpoint")
     if port is None:
         allowed = net.connection(src, dst)
-        click.echo(f"{src.label} -> {dst.label}: allowed {P.describe(allowed)}")
+        click.echo(printable(f"{src.label} -> {dst.label}: allowed {P.describe(allowed)}"))
         protocol, port = P.first_port(allowed, [("TCP", 443)]) or ("TCP", 443)
     ok, text = explain(net, src, dst, protocol or "TCP", port)
     click.echo(text, nl=False)

@@ -127,12 +127,18 @@ def _remote_entries(root: str, files: dict[str, ManifestFile]) -> list[Problem]:
                 target = os.path.normpath(os.path.join(directory, entry))
                 if os.path.isdir(target):
                     pending.append(target)
-                elif not os.path.isfile(target):
+                elif not os.path.isfile(target) and looks_remote(entry):  # a missing local file: kubectl says so
                     line, column = Manifest(source, 0, data).position((key, i))
                     problems.append(Problem(Location(source.display, line, column),
                                             f"{key} entry '{entry}' is no file or folder here: kustomize would fetch it over the network",
                                             hint="vendor it into the repository, or pass --allow-remote to let kustomize fetch it"))
     return problems
+
+
+def looks_remote(entry: str) -> bool:
+    """A URL, or a repository spec kustomize clones (api/internal/git/repospec.go: a scheme, `git@`,
+    `git::`, `gh:` or the scheme-less github.com shorthand)."""
+    return "://" in entry or entry.startswith(("git@", "git::", "gh:", "github.com/", "github.com:"))
 
 
 def _kustomization_at(directory: str, files: dict[str, ManifestFile]) -> ManifestFile | None:

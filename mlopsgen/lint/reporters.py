@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from urllib.parse import quote
 
 from mlopsgen import __version__
 from mlopsgen.console import diagnostic, paint
-from mlopsgen.escape import printable
+from mlopsgen.escape import printable, uri_reference
 from mlopsgen.github import workflow_command
 from mlopsgen.lint.finding import Finding, LintResult
 from mlopsgen.lint.rules import ENGINE_FINDINGS, RULES
@@ -87,12 +86,7 @@ def fingerprint(f: Finding) -> str:
     """Differs for each finding: two static IPs in one file are two alerts, not one."""
     import hashlib
 
-    return hashlib.sha256(f"{f.rule}\0{f.file}\0{f.line}\0{f.column}\0{f.message}".encode()).hexdigest()[:32]
-
-
-def artifact_uri(file: str) -> str:
-    """A relative URI reference (RFC 3986): spaces, `%`, `#` and non-ASCII percent-encoded, `/` kept."""
-    return quote(file, safe="/")
+    return hashlib.sha256(f"{f.rule}\0{f.file}\0{f.line}\0{f.column}\0{f.message}".encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 # SARIF 2.1.0 §3.35: an inline comment is "inSource", configuration and spec are "external".
@@ -114,7 +108,7 @@ def sarif(result: LintResult, color: bool = False) -> str:
         "level": SARIF_LEVEL[f.severity],
         "message": {"text": f"{f.message}. {f.hint}" if f.hint else f.message},
         "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": artifact_uri(f.file), "uriBaseId": "%SRCROOT%"},
+            "artifactLocation": {"uri": uri_reference(f.file), "uriBaseId": "%SRCROOT%"},
             "region": {"startLine": f.line, "startColumn": f.column},
         }}],
         "partialFingerprints": {"mlopsgenFinding/v2": fingerprint(f)},
@@ -148,8 +142,8 @@ def github(result: LintResult, color: bool = False) -> str:
         if used[kind] <= ANNOTATIONS_PER_KIND:
             lines.append(workflow_command(kind, message, f.file, f.line, f.column, title))
         else:
-            overflow.append(f"{f.file}:{f.line}:{f.column}: {'suppressed' if title.startswith('suppressed') else f.severity}: "
-                            f"{message} [{f.rule}]")
+            overflow.append(printable(f"{f.file}:{f.line}:{f.column}: {'suppressed' if title.startswith('suppressed') else f.severity}: "
+                                      f"{message} [{f.rule}]"))
     if overflow:
         past = ", ".join(_plural(n - ANNOTATIONS_PER_KIND, k) for k, n in sorted(used.items()) if n > ANNOTATIONS_PER_KIND)
         lines.append(f"mlopsgen: {past} past what GitHub annotates ({ANNOTATIONS_PER_KIND} of each kind per step); "

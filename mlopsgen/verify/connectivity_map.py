@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from mlopsgen.escape import dot_string, mermaid_label
 from mlopsgen.verify import ports as P
 from mlopsgen.verify.context import Context
 from mlopsgen.verify.endpoints import Endpoint
@@ -51,8 +52,8 @@ def mermaid(ctx: Context) -> str:
     lines = ["flowchart LR"]
     for view in ctx.views:
         nodes = sorted({g for (c, s, d) in e if c == view.name for g in (s, d)})
-        lines.append(f'  subgraph {_node(view.name, "cluster")}["cluster {view.name}"]')
-        lines += [f'    {_node(view.name, n)}["{n}"]' for n in nodes]
+        lines.append(f'  subgraph {_node(view.name, "cluster")}["cluster {mermaid_label(view.name)}"]')
+        lines += [f'    {_node(view.name, n)}["{mermaid_label(n)}"]' for n in nodes]
         lines.append("  end")
     lines += [f'  {_node(c, s)} -->|"{P.describe(p)}"| {_node(c, d)}' for (c, s, d), p in e.items()]
     return "\n".join(lines) + "\n"
@@ -63,9 +64,9 @@ def dot(ctx: Context) -> str:
     lines = ["digraph connectivity {", "  rankdir=LR;", "  node [shape=box];"]
     for view in ctx.views:
         nodes = sorted({g for (c, s, d) in e if c == view.name for g in (s, d)})
-        lines.append(f'  subgraph "cluster_{view.name}" {{')
-        lines.append(f'    label="cluster {view.name}";')
-        lines += [f'    "{_node(view.name, n)}" [label="{n}"];' for n in nodes]
+        lines.append(f'  subgraph "cluster_{dot_string(view.name)}" {{')
+        lines.append(f'    label="cluster {dot_string(view.name)}";')
+        lines += [f'    "{_node(view.name, n)}" [label="{dot_string(n)}"];' for n in nodes]
         lines.append("  }")
     lines += [f'  "{_node(c, s)}" -> "{_node(c, d)}" [label="{P.describe(p)}"];' for (c, s, d), p in e.items()]
     lines.append("}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass
 
+from mlopsgen.escape import markdown_code, markdown_fence, printable
 from mlopsgen.verify import ports as P
 from mlopsgen.verify.summary import fit
 
@@ -52,8 +53,8 @@ def text(found: list[Change]) -> str:
         return "connectivity unchanged\n"
     lines = []
     for group, items in by_group(found).items():
-        lines.append(f"{group}:")
-        lines += [f"  {c.describe()}" for c in items]
+        lines.append(printable(f"{group}:"))
+        lines += [f"  {printable(c.describe())}" for c in items]
     lines.append(_counts(found))
     return "\n".join(lines) + "\n"
 
@@ -73,10 +74,11 @@ def markdown(found: list[Change], limit: int | None = None) -> str:
     for group, items in list(groups.items())[:TABLE_ROWS]:
         added = sum(not c.before for c in items)
         removed = sum(not c.after for c in items)
-        head.append(f"| {group} | {added} | {removed} | {len(items) - added - removed} |")
+        head.append(f"| {markdown_code(group, in_table=True)} | {added} | {removed} | {len(items) - added - removed} |")
     if len(groups) > TABLE_ROWS:
         head.append(f"| … and {len(groups) - TABLE_ROWS} more team/environments | | | |")
-    head += ["", "<details><summary>every change</summary>", "", "```diff"]
-    lines = [c.describe() for c in found]
-    body = fit(head, lines, "changes", "```\n</details>\n\n" + _counts(found), **({"limit": limit} if limit else {}))
+    lines = [printable(c.describe()) for c in found]
+    fence = markdown_fence(lines)  # longer than any backtick run in the lines: none closes the block
+    head += ["", "<details><summary>every change</summary>", "", f"{fence}diff"]
+    body = fit(head, lines, "changes", f"{fence}\n</details>\n\n" + _counts(found), **({"limit": limit} if limit else {}))
     return body

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mlopsgen.errors import Location
+from mlopsgen.escape import printable
 from mlopsgen.verify.endpoints import Endpoint
 from mlopsgen.verify.network import ClusterNetwork, Decision
 
@@ -66,7 +67,8 @@ def explain(net: ClusterNetwork, src: Endpoint, dst: Endpoint, protocol: str, po
         extra = f"; only requests with a valid JWT from {d.mesh.needs_jwt}" if d.mesh.needs_jwt else ""
         extra += "; only some requests (HTTP conditions)" if d.mesh.conditional else ""
         lines.append(f"  {'ALLOWED' if d.mesh.allowed else 'DENIED'}: {d.mesh.reason}{where}{extra}")
-    return d.allowed, "\n".join(lines) + "\n"
+    # each line made printable on its own: a name holding a line break cannot start a line of its own
+    return d.allowed, "".join(printable(line) + "\n" for line in lines)
 
 
 def find_endpoint(nets: dict[str, ClusterNetwork], name: str) -> tuple[ClusterNetwork, Endpoint] | None:

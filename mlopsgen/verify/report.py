@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 from mlopsgen import __version__
+from mlopsgen.escape import markdown_code, printable, uri_reference
+from mlopsgen.github import workflow_command
 from mlopsgen.verify.result import Finding, Report
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -23,8 +25,6 @@ def summary_line(report: Report) -> str:
 
 def _line(f: Finding) -> str:
     """A finding for a terminal: names from the tree and the spec escaped, so each part keeps its line."""
-    from mlopsgen.escape import printable
-
     text = f"{printable(str(f.location))}: {f.severity}: {printable(f.message)} [{f.check}]"
     if f.spec:
         text += f"\n  spec: {printable(str(f.spec))}"
@@ -37,8 +37,8 @@ def text(report: Report) -> str:
     lines = [_line(f) for f in report.findings]
     lines.append("")
     for v in report.verdicts:
-        lines.append(f"{'PASS' if v.passed else 'FAIL'}  {v.journey}. {v.title} [{v.slug}]: {v.reason}")
-    lines.append(summary_line(report))
+        lines.append(f"{'PASS' if v.passed else 'FAIL'}  {v.journey}. {v.title} [{v.slug}]: {printable(v.reason)}")
+    lines.append(printable(summary_line(report)))
     return "\n".join(lines).lstrip("\n") + "\n"
 
 
@@ -53,9 +53,14 @@ def json_report(report: Report) -> str:
     }, indent=2) + "\n"
 
 
-def sarif(report: Report) -> str:
+def _fingerprint(f: Finding) -> str:
     import hashlib
 
+    key = f"{f.check}\0{f.location.file}\0{f.message}".encode("utf-8", "surrogateescape")  # names need not be UTF-8
+    return hashlib.sha256(key).hexdigest()[:32]
+
+
+def sarif(report: Report) -> str:
     rules = [{"id": v.slug, "name": f"J{v.journey:02d}", "shortDescription": {"text": v.title},
               "fullDescription": {"text": f"Journey {v.journey}: {v.title}"},
               "help": {"text": v.title, "markdown": f"**{v.title}**"}, "helpUri": DOCS,
@@ -63,16 +68,16 @@ def sarif(report: Report) -> str:
     index = {v.slug: i for i, v in enumerate(report.verdicts)}
     results = []
     for f in report.findings:
-        locations = [{"physicalLocation": {"artifactLocation": {"uri": f.location.file, "uriBaseId": "%SRCROOT%"},
+        locations = [{"physicalLocation": {"artifactLocation": {"uri": uri_reference(f.location.file), "uriBaseId": "%SRCROOT%"},
                                            "region": {"startLine": max(f.location.line, 1), "startColumn": max(f.location.column, 1)}}}]
         related = [{"id": 1, "message": {"text": "the spec line that made it"},
-                    "physicalLocation": {"artifactLocation": {"uri": f.spec.file, "uriBaseId": "%SRCROOT%"},
+                    "physicalLocation": {"artifactLocation": {"uri": uri_reference(f.spec.file), "uriBaseId": "%SRCROOT%"},
                                          "region": {"startLine": max(f.spec.line, 1), "startColumn": max(f.spec.column, 1)}}}] if f.spec else []
         results.append({
             "ruleId": f.check, "ruleIndex": index[f.check], "level": LEVEL[f.severity],
             "message": {"text": f"{f.message}. {f.hint}" if f.hint else f.message}, "locations": locations,
             **({"relatedLocations": related} if related else {}),
-            "partialFingerprints": {"mlopsgenVerify/v1": hashlib.sha256(f"{f.check}\0{f.location.file}\0{f.message}".encode()).hexdigest()[:32]},
+            "partialFingerprints": {"mlopsgenVerify/v1": _fingerprint(f)},
         })
     log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [{
         "tool": {"driver": {"name": "mlopsgen-verify", "version": __version__, "semanticVersion": __version__,
@@ -81,25 +86,21 @@ def sarif(report: Report) -> str:
     return json.dumps(log, indent=2) + "\n"
 
 
-def _escape(value: str, prop: bool = False) -> str:
-    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return value.replace(":", "%3A").replace(",", "%2C") if prop else value
-
-
 def github(report: Report) -> str:
-    command = {"error": "error", "warning": "warning"}
-    lines = [f"::{command[f.severity]} file={_escape(f.location.file, True)},line={f.location.line},col={f.location.column},"
-             f"title={_escape('verify ' + f.check, True)}::{_escape(f.message + ('. ' + f.hint if f.hint else ''))}"
-             for f in report.findings]
+    lines = [workflow_command(f.severity, f.message + (". " + f.hint if f.hint else ""), f.location.file, f.location.line,
+                              f.location.column, "verify " + f.check) for f in report.findings]
     return "\n".join(lines) + ("\n" if lines else "")
 
 
 def markdown(report: Report) -> str:
+    """For a pull-request comment: what comes from the tree or the spec is in code spans, where GitHub
+    renders no HTML, link, mention or reference."""
     from mlopsgen.verify.summary import fit
 
     head = [f"### mlopsgen verify: {'proven' if report.proven else 'NOT proven'}", "", "| | journey | result |", "|---|---|---|"]
-    head += [f"| {'✅' if v.passed else '❌'} | {v.journey}. {v.title} | {v.reason.replace('|', '/')} |" for v in report.verdicts]
-    items = [f"- `{f.location}` {f.message.replace('|', '/')}" for f in report.findings if f.severity == "error"]
+    head += [f"| {'✅' if v.passed else '❌'} | {v.journey}. {v.title} | {v.reason if v.passed else markdown_code(v.reason, in_table=True)} |"
+             for v in report.verdicts]
+    items = [f"- {markdown_code(str(f.location))} {markdown_code(f.message)}" for f in report.findings if f.severity == "error"]
     return fit(head + [""], items, "problems", "\n" + summary_line(report))
 
 

@@ -133,7 +133,7 @@ def test_diff_against_a_directory_per_team_and_environment(run_cli, examples, qu
     assert "fraud-prod (main):" in result.output
     assert "- fraud-prod/training -> kube-system/kube-dns: TCP 53, UDP 53" in result.output
     md = run_cli("verify", str(spec), str(changed), "--diff", str(tree), "--format", "markdown")
-    assert "| fraud-prod (main) | 0 |" in md.output and "```diff" in md.output
+    assert "| `fraud-prod (main)` | 0 |" in md.output and "```diff" in md.output
 
 
 def test_diff_against_a_git_revision(run_cli, quickstart):
