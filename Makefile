@@ -8,7 +8,11 @@ BIN := $(VENV)/bin
 # venv of their own, beside the npm yaml-language-server the editor test drives.
 TOOLS := .venv-tools
 
-.PHONY: demo test bench clean
+# Seconds each fuzz harness runs under `make fuzz` (CI: 20); new inputs go to a scratch folder.
+FUZZ_SECONDS ?= 20
+FUZZ_HARNESSES := spec manifests tree writer
+
+.PHONY: demo test fuzz bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +47,16 @@ test: $(VENV)/.test-toolchain $(TOOLS)/bin/checkov
 	$(BIN)/mypy
 	$(BIN)/python -m tests.support.lsp install
 	$(BIN)/python -m pytest -q
+
+fuzz: $(VENV)/.test-toolchain
+	@scratch=$$(mktemp -d) && trap 'rm -rf "$$scratch"' EXIT && for harness in $(FUZZ_HARNESSES); do \
+	  echo "fuzzing $$harness for $(FUZZ_SECONDS) s"; mkdir -p "$$scratch/$$harness"; \
+	  $(BIN)/python tests/fuzz/$$harness.py "$$scratch/$$harness" tests/fuzz/corpus/$$harness \
+	    -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
+	    -artifact_prefix="$$PWD/fuzz-$$harness-" 2> "$$scratch/$$harness.log" \
+	    || { tail -40 "$$scratch/$$harness.log"; echo "fuzz: $$harness found a crash (saved as fuzz-$$harness-*)"; exit 1; }; \
+	  grep -E "stat::number_of_executed_units" "$$scratch/$$harness.log" || true; \
+	done
 
 bench: $(VENV)/.test-toolchain $(TOOLS)/bin/checkov
 	$(BIN)/python bench/startup.py

@@ -45,7 +45,7 @@ def build(reader: TreeReader, directory: str, _stack: tuple[str, ...] = ()) -> l
     spec = source.documents[0] if source.documents else {}
     if not isinstance(spec, dict):
         raise UserError.single(source.display, "a kustomization must be a mapping", line=1, column=1)
-    unsupported = sorted(set(spec) - SUPPORTED_FIELDS)
+    unsupported = sorted(str(k) for k in set(spec) - SUPPORTED_FIELDS)
     if unsupported:
         node = source.marks(0).get((("key", unsupported[0]),))
         line = node.start_mark.line + 1 if node is not None else 1

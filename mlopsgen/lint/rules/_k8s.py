@@ -59,6 +59,10 @@ def _labels(*candidates: Any) -> dict:
     return merged
 
 
+def _mapping(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
 def _argo_templates(spec: Any, base: tuple) -> Iterator[PodTemplate]:
     if not isinstance(spec, dict):
         return
@@ -85,11 +89,11 @@ def pod_templates(manifest: Manifest) -> list[PodTemplate]:
     if kind in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"):
         template = spec.get("template")
         return [PodTemplate(("spec", "template", "spec"), _labels(get(template, "metadata", "labels")),
-                            get(template, "spec") or {}, ("spec", "template", "metadata", "labels"))] if template else []
+                            _mapping(get(template, "spec")), ("spec", "template", "metadata", "labels"))] if template else []
     if kind == "CronJob":
         template = get(spec, "jobTemplate", "spec", "template")
         return [PodTemplate(("spec", "jobTemplate", "spec", "template", "spec"), _labels(get(template, "metadata", "labels")),
-                            get(template, "spec") or {}, ("spec", "jobTemplate", "spec", "template", "metadata", "labels"))] if template else []
+                            _mapping(get(template, "spec")), ("spec", "jobTemplate", "spec", "template", "metadata", "labels"))] if template else []
     if kind == "InferenceService":
         out = []
         for component in ("predictor", "transformer", "explainer"):

@@ -27,6 +27,7 @@ import ipaddress
 from collections.abc import Iterator
 
 from mlopsgen.lint.finding import Issue
+from mlopsgen.lint.walk import get
 
 ID = "MLG017"
 SLUG = "public-cidr"
@@ -49,7 +50,7 @@ HINT = "use a private range: 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16"
 
 def check_manifest(manifest) -> Iterator[Issue]:
     if manifest.kind == "IPPool":
-        cidr = (manifest.data.get("spec") or {}).get("cidr", "")
+        cidr = get(manifest.data, "spec", "cidr", default="")
         if isinstance(cidr, str) and is_public(cidr):
             line, column = manifest.position(("spec", "cidr"))
             yield Issue(line, column, f"IPPool '{manifest.name}' {cidr} is public address space", HINT)

@@ -27,6 +27,7 @@ import ipaddress
 from collections.abc import Iterator
 
 from mlopsgen.lint.finding import Issue
+from mlopsgen.lint.walk import get
 
 ID = "MLG016"
 SLUG = "subnet-overlap"
@@ -50,7 +51,7 @@ def _overlaps(entries) -> Iterator[tuple]:
 
 def check_manifests(manifests) -> Iterator[tuple]:
     pools = [m for m in manifests if m.kind == "IPPool"]
-    entries = [(m, (m.data.get("spec") or {}).get("cidr", ""), f"IPPool '{m.name}'") for m in pools]
+    entries = [(m, get(m.data, "spec", "cidr", default=""), f"IPPool '{m.name}'") for m in pools]
     for manifest, message in _overlaps(entries):
         line, column = manifest.position(("spec", "cidr"))
         yield manifest, Issue(line, column, message, "give each pool its own private range")
