@@ -17,6 +17,7 @@ from pathlib import Path
 
 from mlopsgen.errors import Location, Problem, UserError
 from mlopsgen.lint.rules import RULES
+from mlopsgen.lint.walk import get
 from mlopsgen.platform.loader import MAX_BYTES
 from mlopsgen.readfile import read_regular
 from mlopsgen.resources import data_path
@@ -130,7 +131,7 @@ def _from_pyproject(path: Path):
 
     text = read_regular(path, str(path), MAX_BYTES).decode("utf-8", errors="replace")
     try:
-        data = tomllib.loads(text).get("tool", {}).get("mlopsgen", {}).get("lint")
+        data = get(tomllib.loads(text), "tool", "mlopsgen", "lint")
     except tomllib.TOMLDecodeError as exc:
         raise UserError.single(str(path), f"invalid TOML: {exc}") from None
     lines = text.splitlines()

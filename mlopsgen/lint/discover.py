@@ -20,9 +20,10 @@ from mlopsgen.catalog.conventions import MARKER, leftover_tree
 from mlopsgen.errors import Location, Problem, UserError
 from mlopsgen.lint.config import LintConfig, repository_root
 from mlopsgen.lint.sources import STDIN
-from mlopsgen.readfile import MAX_FOLDER_DEPTH, too_deep
+from mlopsgen.readfile import MAX_FOLDER_DEPTH, read_regular, too_deep
 
 YAML_SUFFIXES = (".yaml", ".yml")
+GITIGNORE_LIMIT = 100 * 1024 * 1024
 ALWAYS_EXCLUDED = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", ".venv-tools", ".tox"}
 
 
@@ -40,8 +41,9 @@ class GitIgnores:
             if os.path.isfile(ignore):
                 from mlopsgen.lint.config import compiled
 
-                with open(ignore, encoding="utf-8", errors="replace") as stream:
-                    spec = compiled(tuple(stream.read().splitlines()))
+                # a regular file of at most git's own limit for pattern files (dir.c, PATTERN_MAX_FILE_SIZE)
+                text = read_regular(ignore, ignore, GITIGNORE_LIMIT).decode("utf-8", errors="replace")
+                spec = compiled(tuple(text.splitlines()))
             self._specs[directory] = spec
         return self._specs[directory]
 

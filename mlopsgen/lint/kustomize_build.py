@@ -27,6 +27,7 @@ from typing import Any
 from mlopsgen.errors import Location, Problem
 from mlopsgen.lint import kustomize, parse
 from mlopsgen.lint.sources import Inputs, Manifest, ManifestFile, read_manifest
+from mlopsgen.lint.walk import get
 
 ORIGIN = "config.kubernetes.io/origin"
 BUILD_TIMEOUT = 300  # seconds per build; remote bases are fetched by kustomize itself (--allow-remote)
@@ -226,10 +227,10 @@ def _at_sources(objects: list[dict], files: dict[str, ManifestFile], fallback: M
 
 
 def _place(layers: list[list[Any]], sources: list[Any], obj: dict) -> None:
-    kind, name = obj.get("kind"), str((obj.get("metadata") or {}).get("name", ""))
+    kind, name = obj.get("kind"), str(get(obj, "metadata", "name", default=""))
     candidates = [i for i, s in enumerate(sources) if isinstance(s, dict) and s.get("kind") == kind]
-    exact = [i for i in candidates if str((sources[i].get("metadata") or {}).get("name", "")) == name]
-    renamed = [i for i in candidates if str((sources[i].get("metadata") or {}).get("name", "")) in name]
+    exact = [i for i in candidates if str(get(sources[i], "metadata", "name", default="")) == name]
+    renamed = [i for i in candidates if str(get(sources[i], "metadata", "name", default="")) in name]
     wanted = exact or renamed or candidates
     if not wanted:  # generated (configuredIn): reported at the start of the kustomization that made it
         if not layers:

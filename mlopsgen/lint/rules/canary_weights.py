@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mlopsgen.lint.finding import Issue
+from mlopsgen.lint.walk import get
 
 ID = "MLG031"
 SLUG = "canary-weights"
@@ -36,23 +37,27 @@ SEVERITY = "error"
 SUMMARY = "traffic weights that do not sum to 100"
 
 
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
 def check_manifest(manifest) -> Iterator[Issue]:
     spec = manifest.data.get("spec") if isinstance(manifest.data, dict) else None
     if not isinstance(spec, dict):
         return
     if manifest.kind == "VirtualService":
-        for i, http in enumerate(spec.get("http") or []):
-            routes = (http or {}).get("route") or []
-            if len(routes) < 2 and not any("weight" in (r or {}) for r in routes):
+        for i, http in enumerate(_list(spec.get("http"))):
+            routes = _list(get(http, "route"))
+            if len(routes) < 2 and not any(get(r, "weight") is not None for r in routes):
                 continue
-            weights = [(r or {}).get("weight", 0) for r in routes]
+            weights = [get(r, "weight", default=0) for r in routes]
             if all(isinstance(w, int) for w in weights) and sum(weights) != 100:
                 line, column = manifest.position(("spec", "http", i, "route"))
                 yield Issue(line, column, f"route weights of VirtualService '{manifest.name}' sum to {sum(weights)}",
                             "make the weights add up to 100")
     elif manifest.kind == "SeldonDeployment":
-        predictors = spec.get("predictors") or []
-        traffic = [(p or {}).get("traffic", 0) for p in predictors]
+        predictors = _list(spec.get("predictors"))
+        traffic = [get(p, "traffic", default=0) for p in predictors]
         if len(predictors) > 1 and all(isinstance(t, int) for t in traffic) and sum(traffic) != 100:
             line, column = manifest.position(("spec", "predictors"))
             yield Issue(line, column, f"predictor traffic of SeldonDeployment '{manifest.name}' sums to {sum(traffic)}",

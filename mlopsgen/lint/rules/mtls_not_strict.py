@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mlopsgen.lint.finding import Issue
+from mlopsgen.lint.walk import get
 
 ID = "MLG020"
 SLUG = "mtls-not-strict"
@@ -42,14 +43,15 @@ def check_manifest(manifest) -> Iterator[Issue]:
     if not isinstance(spec, dict):
         return
     if manifest.kind == "PeerAuthentication":
-        mode = (spec.get("mtls") or {}).get("mode")
+        mode = get(spec, "mtls", "mode")
         if mode in WEAK:
             line, column = manifest.position(("spec", "mtls", "mode"))
             yield Issue(line, column, f"PeerAuthentication '{manifest.name}' mode is {mode}", "use mode: STRICT")
-        for port, setting in (spec.get("portLevelMtls") or {}).items():
+        levels = spec.get("portLevelMtls")
+        for port, setting in (levels.items() if isinstance(levels, dict) else ()):
             if isinstance(setting, dict) and setting.get("mode") in WEAK:
                 line, column = manifest.position(("spec", "portLevelMtls", port, "mode"))
                 yield Issue(line, column, f"port {port} of PeerAuthentication '{manifest.name}' is {setting['mode']}", "use mode: STRICT")
-    elif manifest.kind == "DestinationRule" and ((spec.get("trafficPolicy") or {}).get("tls") or {}).get("mode") == "DISABLE":
+    elif manifest.kind == "DestinationRule" and get(spec, "trafficPolicy", "tls", "mode") == "DISABLE":
         line, column = manifest.position(("spec", "trafficPolicy", "tls", "mode"))
         yield Issue(line, column, f"DestinationRule '{manifest.name}' disables TLS", "use mode: ISTIO_MUTUAL")
