@@ -42,6 +42,12 @@ def _local(directory: str, reference: Any) -> str | None:
     return os.path.normpath(os.path.join(directory, reference))
 
 
+def _entries(data: dict, key: str) -> list:
+    """A list field as kustomize reads it; any other value is its error to report, nothing to follow here."""
+    value = data.get(key)
+    return value if isinstance(value, list) else []
+
+
 def parse(path: Path, data: Any) -> Kustomization | None:
     if not isinstance(data, dict):
         return None
@@ -49,16 +55,16 @@ def parse(path: Path, data: Any) -> Kustomization | None:
     namespace = data.get("namespace")
     k = Kustomization(directory, namespace if isinstance(namespace, str) and namespace else None)
     for key in ("resources", "bases", "components"):
-        k.children += [p for p in (_local(directory, r) for r in data.get(key) or []) if p]
+        k.children += [p for p in (_local(directory, r) for r in _entries(data, key)) if p]
     for key in ("patchesStrategicMerge", "configurations"):
-        k.not_objects |= {p for p in (_local(directory, r) for r in data.get(key) or []) if p}
+        k.not_objects |= {p for p in (_local(directory, r) for r in _entries(data, key)) if p}
     for key in _ENTRY_LISTS:
-        for entry in data.get(key) or []:
+        for entry in _entries(data, key):
             target = _local(directory, entry.get("path")) if isinstance(entry, dict) else None
             if target:
                 k.not_objects.add(target)
     for key in _MAYBE_DIRS:  # a file here configures a transformer; a directory is built like a resource
-        for reference in data.get(key) or []:
+        for reference in _entries(data, key):
             target = _local(directory, reference)
             if target:
                 (k.children.append(target) if os.path.isdir(target) else k.not_objects.add(target))
@@ -66,9 +72,9 @@ def parse(path: Path, data: Any) -> Kustomization | None:
     if isinstance(openapi, dict) and _local(directory, openapi.get("path")):
         k.not_objects.add(_local(directory, openapi.get("path")) or "")
     for key in ("configMapGenerator", "secretGenerator"):
-        for generator in data.get(key) or []:
+        for generator in _entries(data, key):
             if isinstance(generator, dict):
-                sources = (generator.get("files") or []) + (generator.get("envs") or []) + [generator.get("env")]
+                sources = _entries(generator, "files") + _entries(generator, "envs") + [generator.get("env")]
                 for source in sources:  # `files` entries may be `key=path`
                     target = _local(directory, source.split("=", 1)[-1] if isinstance(source, str) else source)
                     if target:
