@@ -17,9 +17,9 @@ def quantity(text: str | int | float) -> float:
     if not match:
         raise ValueError(f"not a quantity: {text!r}")
     number, suffix = float(match.group(1)), match.group(2) or ""
-    if suffix[:1] in ("e", "E"):
-        return number * 10 ** int(suffix[1:])
-    return number * _SUFFIX[suffix]
+    if suffix in _SUFFIX:  # before the exponent form: `Ei` (exbibytes) also starts with E
+        return number * _SUFFIX[suffix]
+    return number * 10 ** int(suffix[1:])
 
 
 def show_cpu(cores: float) -> str:
