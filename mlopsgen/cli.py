@@ -219,8 +219,9 @@ def render(spec: str, output: str | None, check: bool, diff: bool, dry_run: bool
 
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "github"]),
-              help="Output format. Default: text, or github when GITHUB_ACTIONS is set.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "github", "junit", "gitlab"]),
+              help="Output format: text, json, sarif (GitHub code scanning), github (annotations), junit (JUnit XML), "
+                   "gitlab (GitLab Code Quality). Default: text, or github when GITHUB_ACTIONS is set.")
 @click.option("--output", "output_file", type=click.Path(dir_okay=False), metavar="FILE",
               help="Write the report to FILE (atomically) instead of stdout.")
 @click.option("--fail-on", type=click.Choice(["info", "warning", "error"]),
@@ -271,15 +272,19 @@ def lint(paths: tuple[str, ...], output_format: str | None, output_file: str | N
 @click.argument("spec", type=click.Path(dir_okay=False))
 @click.argument("tree", required=False, type=click.Path(file_okay=False))
 @click.option("--format", "output_format",
-              type=click.Choice(["text", "json", "sarif", "github", "markdown", "mermaid", "dot"]),
-              help="text, json, sarif, github (default when GITHUB_ACTIONS is set), markdown (a PR comment); "
-                   "mermaid or dot draw the connectivity map.")
+              type=click.Choice(["text", "json", "sarif", "github", "markdown", "junit", "gitlab", "mermaid", "dot"]),
+              help="text, json, sarif, github (default when GITHUB_ACTIONS is set), markdown (a PR comment), junit "
+                   "(JUnit XML), gitlab (GitLab Code Quality); mermaid or dot draw the connectivity map.")
 @click.option("--explain", nargs=2, metavar="SRC DST[:PORT]",
               help="Why one flow is allowed or denied, at NetworkPolicy and Istio (exit 0 allowed, 1 denied).")
 @click.option("--diff", "diff", metavar="OLD",
               help="Connectivity that changed since OLD: a tree directory or a Git revision of the repository "
                    "holding TREE (text, or --format markdown for a PR comment).")
-def verify(spec: str, tree: str | None, output_format: str | None, explain: tuple[str, str] | None, diff: str | None) -> None:
+@click.option("--output", "output_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write the report to FILE (atomically) instead of stdout.")
+@_conventions()
+def verify(spec: str, tree: str | None, output_format: str | None, explain: tuple[str, str] | None, diff: str | None,
+           output_file: str | None, color: str, quiet: bool) -> None:
     """Prove offline that the rendered tree works and isolates what SPEC says.
 
     Reads TREE (default: gitops.path next to SPEC) from disk as Argo CD would
@@ -293,7 +298,7 @@ def verify(spec: str, tree: str | None, output_format: str | None, explain: tupl
       mlopsgen verify platform.yaml                     # CI, before Argo CD syncs
       mlopsgen verify platform.yaml deploy/ --format sarif > verify.sarif
       mlopsgen verify platform.yaml --explain fraud-prod/training mlflow:5000
-      mlopsgen verify platform.yaml --diff origin/main --format markdown > comment.md
+      mlopsgen verify platform.yaml --diff origin/main --format markdown --output comment.md
       mlopsgen verify platform.yaml --format mermaid
     \b
     Exit codes: 0 proven, 1 a journey fails (or --explain: denied), 2 unreadable input or usage.
@@ -302,7 +307,8 @@ def verify(spec: str, tree: str | None, output_format: str | None, explain: tupl
 
     if explain and diff:
         raise click.UsageError("--explain and --diff do not combine")
-    _run(run_verify, VerifyOptions(spec, tree, output_format, explain, diff))
+    console = Console(color, quiet)
+    _run(run_verify, VerifyOptions(spec, tree, output_format, explain, diff, output_file, console), console=console)
 
 
 @cli.command(epilog=EXIT_CODES_HELP)

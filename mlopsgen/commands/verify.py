@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
+from mlopsgen.console import DEFAULT_CONSOLE, Console
 from mlopsgen.errors import EXIT_CHECK_FAILED, EXIT_OK, UserError
 from mlopsgen.escape import printable
 
@@ -20,6 +22,17 @@ class VerifyOptions:
     output_format: str | None
     explain: tuple[str, str] | None
     diff: str | None
+    output_file: str | None = None
+    console: Console = DEFAULT_CONSOLE
+
+    def emit(self, render: Callable[[bool], str]) -> None:
+        """The report, to --output (atomically; coloured only with --color always) or to stdout."""
+        if self.output_file:
+            from mlopsgen.atomic import write_atomic
+
+            write_atomic(Path(self.output_file), render(self.console.color == "always"))
+        else:
+            sys.stdout.write(render(self.console.colors(sys.stdout)))
 
 
 def _display(path: Path) -> str:
@@ -94,7 +107,7 @@ def run_diff(ctx, options: VerifyOptions) -> int:
         old_ctx = Context(ctx.platform, ctx.doc, old_root, _display(old_root) if Path(options.diff).is_dir() else options.diff, refused)
         old = connectivity(old_ctx)
     found = D.changes(old, new)
-    sys.stdout.write(D.markdown(found) if options.output_format == "markdown" else D.text(found))
+    options.emit(lambda color: D.markdown(found) if options.output_format == "markdown" else D.text(found))
     return EXIT_OK
 
 
@@ -120,13 +133,16 @@ def _run(options: VerifyOptions) -> int:
     if output_format in ("mermaid", "dot"):
         from mlopsgen.verify.connectivity_map import MAPS
 
-        sys.stdout.write(MAPS[output_format](ctx))
+        options.emit(lambda color: MAPS[output_format](ctx))
         return EXIT_OK
     from mlopsgen.verify import verify
-    from mlopsgen.verify.report import REPORTERS, summary_line
+    from mlopsgen.verify.report import REPORTERS, summary_line, text
 
     report = verify(ctx)
-    sys.stdout.write(REPORTERS[output_format](report))
-    if output_format != "text":
-        click.echo(summary_line(report), err=True)
+    if output_format == "text":
+        options.emit(lambda color: text(report, color, options.console.quiet))
+    else:
+        options.emit(lambda color: REPORTERS[output_format](report))
+    if output_format != "text" or options.output_file:
+        options.console.note(summary_line(report))
     return EXIT_OK if report.proven else EXIT_CHECK_FAILED

@@ -152,4 +152,29 @@ def github(result: LintResult, color: bool = False) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-REPORTERS = {"text": text, "json": json_report, "sarif": sarif, "github": github}
+def _entries(findings) -> list:
+    from mlopsgen.ci_reports import Entry
+
+    return [Entry(f.rule, f.severity, f.file, f.line, f.column, f.message, f.hint) for f in findings]
+
+
+def junit(result: LintResult, color: bool = False) -> str:
+    """A test suite per rule: a failing case per finding, or one passing case when the rule found nothing."""
+    from mlopsgen.ci_reports import Case
+    from mlopsgen.ci_reports import junit as write
+
+    by_rule: dict[str, list] = {slug: [] for slug in RULES}
+    for entry in _entries(result.findings):
+        by_rule.setdefault(entry.check, []).append(entry)
+    cases = [Case(rule, f"{e.file}:{e.line}:{e.column}", (e,)) for rule, found in by_rule.items() for e in found]
+    cases += [Case(rule, f"{_plural(result.files, 'file')}") for rule, found in by_rule.items() if not found]
+    return write("mlopsgen lint", cases)
+
+
+def gitlab(result: LintResult, color: bool = False) -> str:
+    from mlopsgen.ci_reports import gitlab as write
+
+    return write(_entries(result.findings))
+
+
+REPORTERS = {"text": text, "json": json_report, "sarif": sarif, "github": github, "junit": junit, "gitlab": gitlab}

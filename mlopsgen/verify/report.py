@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from mlopsgen import __version__
+from mlopsgen.console import diagnostic, paint
 from mlopsgen.escape import markdown_code, printable, uri_reference
 from mlopsgen.github import workflow_command
 from mlopsgen.verify.result import Finding, Report
@@ -23,23 +24,29 @@ def summary_line(report: Report) -> str:
             + (f"; {len(report.outside_policy)} hostNetwork pod(s) outside NetworkPolicy" if report.outside_policy else ""))
 
 
-def _line(f: Finding) -> str:
-    """A finding for a terminal: names from the tree and the spec escaped, so each part keeps its line."""
-    text = f"{printable(str(f.location))}: {f.severity}: {printable(f.message)} [{f.check}]"
+def _line(f: Finding, color: bool) -> str:
+    """A finding for a terminal, in the shape lint's have: names from the tree and the spec escaped, so
+    each part keeps its line."""
+    text = diagnostic(str(f.location), f.severity, f"{f.message} [{f.check}]", color=color)
     if f.spec:
-        text += f"\n  spec: {printable(str(f.spec))}"
+        text += f"\n  {paint('spec:', 'hint', color)} {printable(str(f.spec))}"
     if f.hint:
-        text += f"\n  hint: {printable(f.hint)}"
+        text += f"\n  {paint('hint:', 'hint', color)} {printable(f.hint)}"
     return text
 
 
-def text(report: Report) -> str:
-    lines = [_line(f) for f in report.findings]
+def text(report: Report, color: bool = False, quiet: bool = False) -> str:
+    """Findings, then a verdict per journey and the summary; `quiet` keeps findings and failing journeys."""
+    lines = [_line(f, color) for f in report.findings]
     lines.append("")
     for v in report.verdicts:
-        lines.append(f"{'PASS' if v.passed else 'FAIL'}  {v.journey}. {v.title} [{v.slug}]: {printable(v.reason)}")
-    lines.append(printable(summary_line(report)))
-    return "\n".join(lines).lstrip("\n") + "\n"
+        if quiet and v.passed:
+            continue
+        verdict = paint("PASS", "note", color) if v.passed else paint("FAIL", "error", color)
+        lines.append(f"{verdict}  {v.journey}. {v.title} [{v.slug}]: {printable(v.reason)}")
+    if not quiet:
+        lines.append(printable(summary_line(report)))
+    return "\n".join(lines).strip("\n") + "\n" if any(lines) else ""
 
 
 def json_report(report: Report) -> str:
@@ -104,4 +111,26 @@ def markdown(report: Report) -> str:
     return fit(head + [""], items, "problems", "\n" + summary_line(report))
 
 
-REPORTERS = {"text": text, "json": json_report, "sarif": sarif, "github": github, "markdown": markdown}
+def _entries(findings: list[Finding]) -> list:
+    from mlopsgen.ci_reports import Entry
+
+    return [Entry(f.check, f.severity, f.location.file, f.location.line, f.location.column, f.message, f.hint) for f in findings]
+
+
+def junit(report: Report) -> str:
+    """A test case per journey, failing with every problem it found."""
+    from mlopsgen.ci_reports import Case
+    from mlopsgen.ci_reports import junit as write
+
+    return write("mlopsgen verify", [Case("journeys", f"{v.journey}. {v.title} [{v.slug}]", tuple(_entries(v.findings)))
+                                     for v in report.verdicts])
+
+
+def gitlab(report: Report) -> str:
+    from mlopsgen.ci_reports import gitlab as write
+
+    return write(_entries(report.findings))
+
+
+REPORTERS = {"text": text, "json": json_report, "sarif": sarif, "github": github, "markdown": markdown,
+             "junit": junit, "gitlab": gitlab}
