@@ -28,9 +28,11 @@ ALWAYS_EXCLUDED = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv"
 
 
 class GitIgnores:
-    """The `.gitignore` files of the repositories a run reads, each read once."""
+    """The `.gitignore` files of the repositories a run reads, each read once. With `top`, only those
+    in `top` and below it count (a folder named on the command line that an outer one ignores)."""
 
-    def __init__(self) -> None:
+    def __init__(self, top: str | None = None) -> None:
+        self.top = top
         self._specs: dict[str, object | None] = {}
         self._chains: dict[str, list[tuple[str, object]]] = {}  # folder -> its .gitignore specs, deepest first
 
@@ -52,7 +54,7 @@ class GitIgnores:
             root = repository_root(Path(folder))
             chain: list[tuple[str, object]] = []
             if root is not None:  # outside a repository git ignores nothing
-                directory, top = folder, str(root)
+                directory, top = folder, self.top or str(root)
                 while True:
                     spec = self._spec(directory)
                     if spec is not None:
@@ -146,8 +148,8 @@ def discover(arguments: list[tuple[str, LintConfig]], gitignore: bool = True) ->
         selection.problems.append(Problem(Location(os.path.normpath(os.fsdecode(error.filename))), f"cannot read folder: {error.strerror}",
                                           hint="fix its permissions or exclude it"))
 
-    def skip(path: Path, config: LintConfig, is_dir: bool) -> bool:
-        return config.excludes(path, is_dir) or (ignores is not None and ignores.ignored(path, is_dir))
+    def skip(path: Path, config: LintConfig, is_dir: bool, active: GitIgnores | None) -> bool:
+        return config.excludes(path, is_dir) or (active is not None and active.ignored(path, is_dir))
 
     for argument, config in arguments:
         path = Path(argument)
@@ -155,11 +157,16 @@ def discover(arguments: list[tuple[str, LintConfig]], gitignore: bool = True) ->
             if argument == STDIN or not config.excludes(path):
                 selection.configs.setdefault(path, config)
         elif path.is_dir():
+            active = ignores
+            if ignores is not None and ignores.ignored(path, is_dir=True):
+                # Named on the command line, it is read though an outer .gitignore lists it (as `make demo`
+                # lints its gitignored output folder); .gitignore files inside it still apply.
+                active = GitIgnores(top=os.path.abspath(path))
             for directory, subdirs, files in walk(str(path), unreadable, selection.problems):
                 subdirs[:] = [d for d in subdirs if d not in ALWAYS_EXCLUDED and not left_by_render(directory, d)
-                              and not skip(Path(directory, d), config, True)]
+                              and not skip(Path(directory, d), config, True, active)]
                 for name in files:
-                    if name.endswith(YAML_SUFFIXES) and not skip(Path(directory, name), config, False):
+                    if name.endswith(YAML_SUFFIXES) and not skip(Path(directory, name), config, False, active):
                         selection.configs.setdefault(Path(directory, name), config)
         else:
             missing.append(Problem(Location(argument), "no such file or directory", hint="check the path"))

@@ -14,7 +14,7 @@ from mlopsgen.platform.build import build_platform
 from mlopsgen.platform.loader import load_bytes, read_spec
 from mlopsgen.platform.model import Platform
 from mlopsgen.render.argocd import render_argocd
-from mlopsgen.render.marker import marker_text, source_digest
+from mlopsgen.render.marker import marker_text, spec_digest
 from mlopsgen.render.platform_apps import platform_apps, render_platform_apps
 from mlopsgen.render.serving import render_model_base
 from mlopsgen.render.tenancy import render_team
@@ -71,10 +71,10 @@ def render_spec(spec: str | Path, progress: Callable[[Platform], Progress] = lam
 
     `progress` picks the progress wrapper once the platform's size is known.
     """
-    spec_bytes = read_spec(spec, str(spec))  # read once: the marker's digest is of the bytes rendered
+    spec_bytes = read_spec(spec, str(spec))  # read once: the marker's digest is of the data rendered
     doc = load_bytes(spec_bytes, str(spec))
     check_document(doc)
     platform = build_platform(doc.data, doc.file)
     files = render_platform(platform, progress(platform))
-    files[MARKER] = marker_text(files, source_digest(spec_bytes))
+    files[MARKER] = marker_text(files, spec_digest(doc.data))
     return RenderedSpec(platform, files, OutputRoot.beside(spec, platform.gitops.path))

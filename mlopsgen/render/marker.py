@@ -11,12 +11,15 @@ import json
 from mlopsgen import __version__
 
 
-def source_digest(spec_bytes: bytes) -> str:
-    return hashlib.sha256(spec_bytes).hexdigest()
+def spec_digest(data: object) -> str:
+    """Of what the spec means, its parsed data as canonical JSON, not of its bytes: an edit of comments,
+    quoting or layout renders the same tree, so it leaves the committed tree fresh."""
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def marker_text(files: dict[str, str], spec_digest: str) -> str:
+def marker_text(files: dict[str, str], digest: str) -> str:
     return json.dumps(
-        {"generator": "mlopsgen", "version": __version__, "source_sha256": spec_digest, "files": sorted(files)},
+        {"generator": "mlopsgen", "version": __version__, "spec_data_sha256": digest, "files": sorted(files)},
         indent=2,
     ) + "\n"

@@ -353,3 +353,20 @@ def test_output_into_a_missing_directory_is_a_located_error(run_cli, repo):
     result = lint(run_cli, "cm.yaml", "--output", "nowhere/report.txt")
     assert result.exit_code == 2
     assert result.stderr.startswith("nowhere/") and "error: No such file or directory" in result.stderr
+
+
+def test_a_folder_named_on_the_command_line_is_linted_though_gitignore_lists_it(run_cli, tmp_path, monkeypatch):
+    """As `make demo` lints its gitignored output folder; a .gitignore inside the folder still applies."""
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / ".gitignore").write_text("out/\n")
+    tree = tmp_path / "out" / "quickstart"
+    tree.mkdir(parents=True)
+    (tree / "svc.yaml").write_text("apiVersion: v1\nkind: Service\nmetadata: {name: db}\nspec: {clusterIP: 10.0.0.7}\n")
+    (tree / ".gitignore").write_text("scratch.yaml\n")
+    (tree / "scratch.yaml").write_text("apiVersion: v1\nkind: Service\nmetadata: {name: x}\nspec: {clusterIP: 10.0.0.8}\n")
+    monkeypatch.chdir(tmp_path)
+    named = json.loads(run_cli("lint", "out/quickstart", "--format", "json").stdout)
+    assert [f["file"] for f in named["findings"] if f["rule"] == "static-ip"] == ["out/quickstart/svc.yaml"]
+    assert run_cli("lint", ".").exit_code == 2  # from the top, the ignored folder is skipped: nothing to lint

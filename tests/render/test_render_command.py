@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from mlopsgen.catalog.conventions import MARKER
 from mlopsgen.write import fs, safe_relative
@@ -169,9 +170,22 @@ def test_marker_records_source_and_version_without_timestamp(run_cli, tmp_path):
     run_cli("render", str(QUICKSTART), "-o", str(out))
     marker = json.loads((out / MARKER).read_text())
     assert marker["version"] == __version__
-    assert marker["source_sha256"] == hashlib.sha256(QUICKSTART.read_bytes()).hexdigest()
-    assert set(marker) == {"generator", "version", "source_sha256", "files"}
+    data = yaml.safe_load(QUICKSTART.read_text())
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert marker["spec_data_sha256"] == hashlib.sha256(canonical.encode()).hexdigest()
+    assert set(marker) == {"generator", "version", "spec_data_sha256", "files"}
     assert sorted(marker["files"]) == sorted(k for k in _tree(out) if k != MARKER)
+
+
+def test_a_comment_only_edit_leaves_the_tree_fresh(run_cli, tmp_path):
+    spec = tmp_path / "platform.yaml"
+    spec.write_text(QUICKSTART.read_text())
+    assert run_cli("render", str(spec)).exit_code == 0
+    spec.write_text("# reviewed by the platform team\n" + QUICKSTART.read_text().replace("\n", "  # note\n", 3))
+    assert run_cli("render", str(spec), "--check").exit_code == 0
+    assert "stale-render" not in run_cli("lint", str(spec), "--format", "json").stdout
+    spec.write_text(QUICKSTART.read_text().replace("cpu: 16", "cpu: 17", 1))
+    assert run_cli("render", str(spec), "--check").exit_code == 1
 
 
 def test_default_output_is_the_specs_gitops_path(run_cli, tmp_path):
