@@ -109,3 +109,21 @@ def os_error_problem(error: OSError, default_path: str = "<stdout>") -> Problem 
     hint = _OS_HINTS[error.errno]
     path = os.fsdecode(error.filename) if error.filename is not None else default_path
     return Problem(Location(path), error.strerror or os.strerror(error.errno), hint=hint.format(path=path))
+
+
+# What YAML parsers (libyaml, ruamel) say when a line is indented wrongly: the error is reported where the
+# parser noticed, often the line after the one that moved.
+_INDENTATION = ("expected <block end>", "did not find expected key", "could not find expected ':'",
+                "expected <document start>", "did not find expected '-' indicator")
+
+
+def yaml_syntax_hint(message: str) -> str:
+    """A hint for a YAML syntax error, from the parser's message."""
+    if "'\\t'" in message or "tab" in message.lower():
+        return "indent with spaces, not tabs"
+    if "mapping values are not allowed" in message:
+        return "a value containing ': ' must be quoted"
+    if any(marker in message for marker in _INDENTATION):
+        return ("check the indentation: keys of one mapping start in the same column, so this line or the one "
+                "above it is indented differently from its siblings")
+    return "check indentation and quoting around this position"

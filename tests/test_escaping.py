@@ -110,7 +110,7 @@ def test_a_located_error_in_a_file_named_like_a_command_stays_on_its_line(run_cl
     assert github.exit_code == 2
     assert [line for line in github.output.splitlines() if line.startswith("::")] == [
         "::error file=c%0A%3A%3Aerror%3A%3Apwned%0A.yaml,line=2,col=1,title=parse-error::YAML syntax error: "
-        "did not find expected node content. fix the syntax; the other files were linted"]
+        "did not find expected node content. check indentation and quoting around this position; the other files were linted"]
     text = run_cli("lint", ".", "--format", "text")
     assert text.exit_code == 2
     assert not [line for line in text.output.splitlines() if line.startswith("::")]

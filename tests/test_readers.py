@@ -1,7 +1,7 @@
 """Readers (validate, lint, render) under attack: special files, huge files, alias bombs, unreadable folders.
 
 validate and render stop with exit 2; lint reports each file it cannot read as a `parse-error` finding
-and lints the rest (exit 1), or exits 2 when nothing could be read.
+and lints the rest (exit 1), or exits 2 when no file could be linted.
 """
 
 from __future__ import annotations

@@ -110,3 +110,27 @@ def test_a_pattern_error_hints_with_the_message_editors_show(run_cli, tmp_path):
     assert result.exit_code == 2
     assert "error: '0 3 * *' is not a valid schedule" in result.stderr
     assert "  hint: Use a cron schedule of 5 fields separated by spaces, e.g. 0 3 * * 1 (03:00 every Monday)\n" in result.stderr
+
+
+def _resolve(schema: dict, reference: str) -> bool:
+    node = schema
+    for part in reference.split("."):
+        name, many = (part[:-2], True) if part.endswith("[]") else (part, False)
+        node = (node.get("properties") or {}).get(name)
+        if node is None:
+            return False
+        if many:
+            node = node.get("items") or {}
+    return True
+
+
+def test_descriptions_name_only_keys_the_spec_has():
+    """A description that points at another key (`services[].published`) names one that exists: text written
+    for something the renderer no longer has (a mesh egress gateway) shows in every editor's hover."""
+    schema = _schema("platform.schema.json")
+    top = set(schema["properties"])
+    texts = [node.get("markdownDescription", "") for _, node in _nodes(schema)]
+    references = {r for text in texts for r in re.findall(r"`([a-zA-Z]+\[\](?:\.[a-zA-Z]+(?:\[\])?)+)`", text)}
+    assert references and all(r.split("[")[0] in top for r in references)
+    assert [r for r in references if not _resolve(schema, r)] == []
+    assert not [t for t in texts if "egress gateway" in t]

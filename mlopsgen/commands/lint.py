@@ -124,7 +124,7 @@ def run_lint(options: LintOptions) -> int:
         sys.stdout.write(REPORTERS[output_format](result, color=console.colors(sys.stdout)))
     console.note(summary_line(result))
     if not inputs.manifest_files and not specs and not inputs.templates:
-        console.note("nothing could be read: every file is reported above")
+        console.note("no file could be linted: why is reported above for each")
         return EXIT_USER_ERROR
     threshold = severity_rank(options.fail_on or default.fail_on or "error")
     failing = any(severity_rank(f.severity) >= threshold for f in result.findings)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlopsgen.errors import Location, Problem, UserError
+from mlopsgen.errors import Location, Problem, UserError, yaml_syntax_hint
 from mlopsgen.lint import kustomize, parse
 from mlopsgen.lint.bounds import bounds_problem
 from mlopsgen.lint.templates import Charts, has_template_syntax
@@ -217,7 +217,7 @@ def _read_text(path: Path, display: str, stdin: bytes | None, follow_symlinks: b
         return Problem(Location(display, 1, exc.start + 1), "file is not UTF-8", hint="save it as UTF-8")
 
 
-LINT_HINT = "fix the syntax; the other files were linted"
+LINT_HINT = "the other files were linted"
 
 
 def _parse_problem(exc, display: str, hint: str) -> Problem:
@@ -225,8 +225,9 @@ def _parse_problem(exc, display: str, hint: str) -> Problem:
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        return Problem(Location(display, line, column), f"YAML syntax error: {exc.problem or exc.context}", hint=hint)
-    return Problem(Location(display, 1, 1), f"YAML error: {str(exc).splitlines()[0]}", hint=hint)
+        problem = str(exc.problem or exc.context)
+        return Problem(Location(display, line, column), f"YAML syntax error: {problem}", hint=f"{yaml_syntax_hint(problem)}; {hint}")
+    return Problem(Location(display, 1, 1), f"YAML error: {str(exc).splitlines()[0]}", hint=f"fix the file; {hint}")
 
 
 def parsed(path: Path, display: str, text: str, hint: str = LINT_HINT) -> ManifestFile | Problem:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlopsgen.errors import Location, Problem, UserError
+from mlopsgen.errors import Location, Problem, UserError, yaml_syntax_hint
 from mlopsgen.readfile import read_regular
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -138,7 +138,7 @@ def load_text(text: str, name: str) -> Document:
 
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         builder.problems.append(
-            Problem(Location(name, line, column), f"YAML syntax error: {message}", hint=_syntax_hint(message))
+            Problem(Location(name, line, column), f"YAML syntax error: {message}", hint=yaml_syntax_hint(message))
         )
     except YAMLError as exc:  # reader errors: non-printable characters and the like
         offset = getattr(exc, "position", 0) or 0
@@ -158,14 +158,6 @@ def load_text(text: str, name: str) -> Document:
     if not builder.documents:
         raise UserError.single(name, "file is empty", hint="run `mlopsgen init` for a starter platform.yaml", line=1, column=1)
     return Document(name, builder.documents[0], builder.marks, builder.key_marks)
-
-
-def _syntax_hint(message: str) -> str:
-    if "'\\t'" in message or "tab" in message.lower():
-        return "indent with spaces, not tabs"
-    if "mapping values are not allowed" in message:
-        return "a value containing ': ' must be quoted"
-    return "check indentation and quoting around this position"
 
 
 class _Builder:

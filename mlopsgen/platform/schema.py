@@ -187,6 +187,11 @@ def _explain(doc: Document, error) -> list[Problem]:
     if kind == "pattern":
         # The message editors show for this pattern (yaml-language-server reads patternErrorMessage).
         hint = first_sentence(schema.get("patternErrorMessage", "")) or _format_hint(schema)
+        if isinstance(instance, str) and "://" in instance and "host" in _field_name(path).lower():
+            from urllib.parse import urlsplit
+
+            bare = urlsplit(instance).hostname or ""
+            hint = f"write the host name alone, without the scheme or a path: {bare}" if bare else hint
         return [at(path, f"{instance!r} is not a valid {_field_name(path)}", hint)]
     if kind in ("minItems", "minProperties") and not instance:
         return [at(path, f"{_field_name(path)} must not be empty", _format_hint(schema))]

@@ -19,7 +19,7 @@ from mlopsgen.lint.sources import ManifestFile, read_manifest
 from mlopsgen.readfile import MAX_FOLDER_DEPTH, too_deep
 
 YAML_SUFFIXES = (".yaml", ".yml")
-REPAIR_HINT = "fix the file, or re-render the tree with `mlopsgen render`"
+REPAIR_HINT = "or re-render the tree with `mlopsgen render`"
 
 # Cluster-scoped kinds the rendered trees (and the charts they install) use:
 # Kustomize and Argo CD leave these without a namespace.

@@ -7,6 +7,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
 from jsonschema import Draft7Validator, validators
 
 from mlopsgen.lint import rules as rules_package
@@ -370,3 +371,29 @@ def test_a_folder_named_on_the_command_line_is_linted_though_gitignore_lists_it(
     named = json.loads(run_cli("lint", "out/quickstart", "--format", "json").stdout)
     assert [f["file"] for f in named["findings"] if f["rule"] == "static-ip"] == ["out/quickstart/svc.yaml"]
     assert run_cli("lint", ".").exit_code == 2  # from the top, the ignored folder is skipped: nothing to lint
+
+
+def test_dns_blocked_names_the_mode_label_that_fixes_it(run_cli, tmp_path):
+    """In a namespace whose policies allow DNS to the pods of a network mode (as mlopsgen's do), the fix for
+    a pod without that label is the label, not a new policy."""
+    deny = {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "default-deny-all", "namespace": "ml"},
+            "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}}
+    dns = {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "allow-internal-dns", "namespace": "ml"},
+           "spec": {"podSelector": {"matchLabels": {"mlopsgen.dev/network-mode": "internal"}}, "policyTypes": ["Egress"],
+                    "egress": [{"ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}]}]}}
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "job", "namespace": "ml", "labels": {"app": "job"}},
+           "spec": {"containers": [{"name": "c", "image": "r/i:1.0"}]}}
+    path = tmp_path / "ns.yaml"
+    path.write_text(yaml.safe_dump_all([deny, dns, pod]))
+    found = [f for f in json.loads(run_cli("lint", str(path), "--format", "json").stdout)["findings"] if f["rule"] == "dns-blocked"]
+    assert len(found) == 1 and found[0]["hint"].startswith("label the pods mlopsgen.dev/network-mode: internal")
+
+
+def test_a_badly_indented_file_gets_an_indentation_hint_and_is_not_called_unread(run_cli, tmp_path):
+    path = tmp_path / "cm.yaml"
+    path.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n namespace: y\ndata: {}\n")
+    result = run_cli("lint", str(path))
+    assert result.exit_code == 2
+    assert "cm.yaml:5:2: error: YAML syntax error: did not find expected key" in result.stdout
+    assert "hint: check the indentation: keys of one mapping start in the same column" in result.stdout
+    assert "could be read" not in result.stderr and "no file could be linted" in result.stderr

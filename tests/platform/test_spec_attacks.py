@@ -87,3 +87,41 @@ def test_models_serve_where_their_tracking_server_runs(run_cli, tmp_path):
     spec.set("models/ticket-router/environments", {"train": {"replicas": 1}})
     output = _validate(run_cli, spec, tmp_path)
     assert "model 'ticket-router' serves on cluster 'training-cw', which has no tracking server of its own" in output
+
+
+def test_a_badly_indented_spec_gets_an_indentation_hint(run_cli, tmp_path):
+    from tests.conftest import ROOT
+
+    spec = tmp_path / "platform.yaml"
+    spec.write_text((ROOT / "examples/quickstart/platform.yaml").read_text().replace("\nclusters:", "\n clusters:", 1))
+    result = run_cli("validate", str(spec))
+    assert result.exit_code == 2 and "expected <block end>" in result.output
+    assert "hint: check the indentation: keys of one mapping start in the same column" in result.output
+
+
+@pytest.mark.parametrize("example", ["quickstart", "multicloud"])
+def test_a_duplicate_team_is_the_one_problem_reported(run_cli, tmp_path, example):
+    """The copy may differ (smaller quotas): capacity arithmetic over names that are not unique would blame
+    quotas for what is a naming mistake, so it runs only once references are sound."""
+    from tests.conftest import ROOT
+
+    text = (ROOT / f"examples/{example}/platform.yaml").read_text()
+    start = text.index("  - name:", text.index("\nteams:"))
+    end = text.index("  - name:", start + 5)
+    copy = text[start:end].replace("gpu: 2", "gpu: 0").replace("gpu: 3", "gpu: 0").replace("gpu: 8", "gpu: 0")
+    spec = tmp_path / "platform.yaml"
+    spec.write_text(text[:end] + copy + text[end:])
+    result = run_cli("validate", str(spec))
+    assert result.exit_code == 2
+    assert result.output.count(": error:") == 1 and "duplicate teams name" in result.output
+
+
+def test_a_url_where_a_host_belongs_is_told_to_drop_the_scheme(run_cli, tmp_path):
+    from tests.conftest import ROOT
+
+    spec = tmp_path / "platform.yaml"
+    spec.write_text((ROOT / "examples/quickstart/platform.yaml").read_text().replace(
+        "host: fraud.dev.ml.example.com", "host: https://fraud.dev.ml.example.com/predict", 1))
+    result = run_cli("validate", str(spec))
+    assert result.exit_code == 2
+    assert "hint: write the host name alone, without the scheme or a path: fraud.dev.ml.example.com" in result.output

@@ -43,6 +43,7 @@ from mlopsgen.catalog.modes import modes_without_dns
 from mlopsgen.catalog.selectors import selects
 from mlopsgen.lint.finding import Issue
 from mlopsgen.lint.rules._k8s import pod_templates, policy_groups, policy_types
+from mlopsgen.lint.walk import get
 
 NO_DNS_MODES = modes_without_dns()  # pods in these modes must not resolve names
 
@@ -93,4 +94,16 @@ def check_manifests(manifests) -> Iterator[tuple]:
                 if selecting and not any(_allows_dns(rule) for p in selecting for rule in p.get("egress") or []):
                     line, column = workload.position(template.label_path)
                     yield workload, Issue(line, column, f"{workload.kind} '{workload.name}': egress is denied and DNS is not allowed",
-                                          "allow UDP and TCP 53 to kube-dns, or label the pods mlopsgen.dev/network-mode: none if they must not resolve names")
+                                          _hint(policies))
+
+
+def _hint(policies: list[dict]) -> str:
+    """The fix: where a policy of the namespace allows DNS to the pods of a network mode (as mlopsgen's
+    own allow-<mode>-dns do), the mode label that puts the pods under it; else an allow to write."""
+    modes = sorted({str(labels[NETWORK_MODE]) for p in policies
+                    if isinstance(labels := get(p, "podSelector", "matchLabels"), dict) and NETWORK_MODE in labels
+                    and any(_allows_dns(rule) for rule in p.get("egress") or [])})
+    if modes:
+        return (f"label the pods {NETWORK_MODE}: {modes[0]}, which a policy of this namespace allows DNS for; "
+                "or allow UDP and TCP 53 to kube-dns")
+    return f"allow UDP and TCP 53 to kube-dns, or label the pods {NETWORK_MODE}: none if they must not resolve names"

@@ -62,6 +62,8 @@ ADDRESS_KINDS = frozenset({"Endpoints", "EndpointSlice", "IPAddressPool", "Addre
                            "CiliumLoadBalancerIPPool", "CustomResourceDefinition"})
 RESOLVER_LINE_WORDS = ("forward", "nameserver", "upstream")  # Corefile, resolv.conf (and dnsmasq's server=)
 VERSION_LIKE = re.compile(r"v?\d+(?:\.\d+){3}")
+# A command-line flag that names a version or tag just before the value: `--version=2.17.0.1`, `--tag 1.2.3.4`.
+VERSION_FLAG = re.compile(r"(?:^|\s)--?[\w.-]*(?:version|tag)[=\s]$", re.I)
 HINT = "use a DNS name: <service>.<namespace>.svc.cluster.local in the cluster, a stable host name outside it"
 
 
@@ -102,7 +104,7 @@ def addresses(text: str) -> Iterator[str]:
     if "::" in text or text.count(":") >= 7:
         candidates += [(m.start(), m.group()) for m in IPV6.finditer(text) if "::" in m.group() or m.group().count(":") == 7]
     for start, candidate in sorted(candidates):
-        if _resolver_or_range(text, start, start + len(candidate)):
+        if _resolver_or_range(text, start, start + len(candidate)) or VERSION_FLAG.search(text[max(0, start - 64):start]):
             continue
         try:
             address = ipaddress.ip_address(candidate)
