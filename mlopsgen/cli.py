@@ -312,6 +312,35 @@ def verify(spec: str, tree: str | None, output_format: str | None, explain: tupl
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("spec", type=click.Path(dir_okay=False))
+@click.option("--app", envvar="PARAM_APP", metavar="NAME",
+              help="The Application whose objects to print (env PARAM_APP, as Argo CD passes the plugin parameter "
+                   "`app`). Default: the tree's root.")
+@click.option("--plugin", metavar="NAME",
+              help="Print Applications as the plugin NAME renders them: Git sources in the tree become plugin "
+                   "sources, values files from the tree become helm.valuesObject.")
+@click.option("--source-path", envvar="ARGOCD_APP_SOURCE_PATH", default=".", show_default=True, metavar="PATH",
+              help="The spec's folder in the repository (env ARGOCD_APP_SOURCE_PATH, set by Argo CD).")
+def build(spec: str, app: str | None, plugin: str | None, source_path: str) -> None:
+    """Print what one Application of SPEC's tree deploys, without writing the tree.
+
+    The generate command of the Argo CD config management plugin
+    (integrations/argocd/plugin.yaml): renders SPEC in memory and builds the
+    Application's Git sources as Argo CD builds them from a committed tree
+    (Kustomize, or a folder's YAML files), as one YAML stream on stdout.
+
+    \b
+    Examples:
+      mlopsgen build platform.yaml                      # what the root Application deploys
+      mlopsgen build platform.yaml --app fraud-prod     # one team environment
+      mlopsgen build platform.yaml --plugin mlopsgen-v1 # as the Argo CD plugin prints it
+    """
+    from mlopsgen.commands.build import BuildOptions, run_build
+
+    _run(run_build, BuildOptions(spec, app or None, plugin, source_path or "."))
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def rules(output_format: str) -> None:
     """List the lint rules: id, slug, default severity, summary."""

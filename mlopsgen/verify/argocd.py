@@ -59,7 +59,7 @@ def wave_of(obj: Obj) -> int:
         return 0
 
 
-def _tree_path(gitops_path: str, repo_path: str) -> str | None:
+def repo_to_tree(gitops_path: str, repo_path: str) -> str | None:
     """The tree-relative path of a repository path, or None when it lies outside the tree."""
     repo_path = posixpath.normpath(repo_path.strip("/")) if repo_path.strip("/") else "."
     root = posixpath.normpath(gitops_path.strip("/")) if gitops_path.strip("/") else "."
@@ -86,10 +86,11 @@ def _directory_files(reader: TreeReader, rel: str, directory: dict) -> list[str]
             if (not include or matches(str(include), short)) and not (exclude and matches(str(exclude), short))]
 
 
-def _merge(base: dict, extra: dict) -> dict:
+def merge_values(base: dict, extra: dict) -> dict:
+    """Helm's merge of values: maps merge key by key, anything else in `extra` replaces."""
     merged = dict(base)
     for key, value in extra.items():
-        merged[key] = _merge(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) else value
+        merged[key] = merge_values(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) else value
     return merged
 
 
@@ -128,21 +129,29 @@ class Deployment:
             if source.get("chart"):
                 app.charts.append(self._chart(app, source, refs))
             elif source.get("path") is not None and not source.get("ref"):
-                rel = _tree_path(self.gitops_path, str(source["path"]))
-                if rel is None or not self.reader.is_dir(rel):
+                rel = self.tree_path(source)
+                if rel is None:
                     app.missing_paths.append(str(source["path"]))
                     continue
                 app.paths.append(rel)
-                if kustomization_file(self.reader, rel):
-                    objects = build(self.reader, rel)
-                else:
-                    objects = [o for f in _directory_files(self.reader, rel, source.get("directory") or {})
-                               for o in self.reader.objects(f)]
+                objects = self.source_objects(rel, source)
                 for o in objects:
                     if o.kind not in CLUSTER_SCOPED and not o.namespace and app.namespace:
                         o.data.setdefault("metadata", {})["namespace"] = app.namespace
                 app.objects += objects
         return app
+
+    def tree_path(self, source: dict) -> str | None:
+        """The tree folder a Git source points at, or None when it is not in the tree."""
+        rel = repo_to_tree(self.gitops_path, str(source.get("path", "")))
+        return rel if rel is not None and self.reader.is_dir(rel) else None
+
+    def source_objects(self, rel: str, source: dict) -> list[Obj]:
+        """What the repo server renders from a Git source at tree folder `rel`, before Argo CD sets the
+        destination namespace: a Kustomize build, else the folder's YAML files."""
+        if kustomization_file(self.reader, rel):
+            return build(self.reader, rel)
+        return [o for f in _directory_files(self.reader, rel, source.get("directory") or {}) for o in self.reader.objects(f)]
 
     def _chart(self, app: App, source: dict, refs: dict) -> ChartSource:
         helm = source.get("helm") or {}
@@ -152,17 +161,17 @@ class Deployment:
             entry = str(entry)
             if entry.startswith("$"):
                 ref, _, repo_path = entry[1:].partition("/")
-                rel = _tree_path(self.gitops_path, repo_path) if ref in refs else None
+                rel = repo_to_tree(self.gitops_path, repo_path) if ref in refs else None
             else:
                 rel = None
             if rel is not None and self.reader.exists(rel):
                 files.append(rel)
                 doc = self.reader.file(rel).documents
-                values = _merge(values, doc[0] if doc and isinstance(doc[0], dict) else {})
+                values = merge_values(values, doc[0] if doc and isinstance(doc[0], dict) else {})
             else:
                 app.missing_paths.append(entry)
         if isinstance(helm.get("valuesObject"), dict):
-            values = _merge(values, helm["valuesObject"])
+            values = merge_values(values, helm["valuesObject"])
         return ChartSource(str(source.get("repoURL", "")), str(source["chart"]), str(source.get("targetRevision", "")),
                            values, files, str(helm.get("releaseName") or app.name))
 
