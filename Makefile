@@ -12,7 +12,7 @@ TOOLS := .venv-tools
 FUZZ_SECONDS ?= 20
 FUZZ_HARNESSES := spec manifests tree writer
 
-.PHONY: demo test fuzz bench clean
+.PHONY: demo test test-fast fuzz bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,12 @@ fuzz: $(VENV)/.test-toolchain
 	    || { tail -40 "$$scratch/$$harness.log"; echo "fuzz: $$harness found a crash (saved as fuzz-$$harness-*)"; exit 1; }; \
 	  grep -E "stat::number_of_executed_units" "$$scratch/$$harness.log" || true; \
 	done
+
+# The suite without the tests marked slow (wheels, real tools: kubectl, network-config-analyzer, pre-commit,
+# the editor's language server, the Argo CD plugin against kubectl): for the edit-test loop; CI runs `make test`.
+test-fast: $(VENV)/.test-toolchain
+	$(BIN)/ruff check mlopsgen tests bench
+	$(BIN)/python -m pytest -q -m "not slow"
 
 bench: $(VENV)/.test-toolchain $(TOOLS)/bin/checkov
 	$(BIN)/python bench/startup.py

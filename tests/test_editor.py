@@ -13,6 +13,8 @@ import pytest
 from tests.conftest import require
 from tests.support.lsp import LanguageServer, install
 
+pytestmark = pytest.mark.slow  # drives the real yaml-language-server
+
 MODELINE = "# yaml-language-server: $schema=platform.schema.json"
 
 

@@ -39,8 +39,11 @@ def test_test_target_installs_the_toolchain_and_says_so(tmp_path):
     assert plan.rstrip().endswith("python -m pytest -q")
 
 
-def test_ci_runs_make_test():
-    assert "make test" in (ROOT / ".ci" / "run").read_text()
+def test_ci_runs_make_test_and_fuzzes():
+    run = (ROOT / ".ci" / "run").read_text()
+    assert "make test\n" in run and "make fuzz" in run
+    makefile = (ROOT / "Makefile").read_text()
+    assert 'test-fast:' in makefile and '-m "not slow"' in makefile
 
 
 def test_licence_is_the_apache_2_0_text():
