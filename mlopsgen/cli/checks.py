@@ -1,0 +1,125 @@
+"""The commands that judge: lint, verify, and the rules' documentation."""
+
+from __future__ import annotations
+
+import click
+
+from mlopsgen.cli.app import EXIT_CODES_HELP, cli, conventions, rule_names, run
+from mlopsgen.console import Console
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "github", "junit", "gitlab"]),
+              help="Output format: text, json, sarif (GitHub code scanning), github (annotations), junit (JUnit XML), "
+                   "gitlab (GitLab Code Quality). Default: text, or github when GITHUB_ACTIONS is set.")
+@click.option("--output", "output_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write the report to FILE (atomically) instead of stdout.")
+@click.option("--fail-on", type=click.Choice(["info", "warning", "error"]),
+              help="Lowest severity that fails the run (exit 1). Default: error.")
+@click.option("--strict", multiple=True, metavar="RULE", shell_complete=rule_names,
+              help="Make RULE unsuppressible (repeatable; `all` for every rule).")
+@click.option("--config", type=click.Path(dir_okay=False, exists=True),
+              help="Configuration file. Default: the nearest .mlopsgen.yaml or pyproject.toml with "
+              "[tool.mlopsgen.lint] in or above each path, up to the repository root.")
+@click.option("--no-gitignore", "gitignore", is_flag=True, default=True, flag_value=False,
+              help="Also lint files git ignores (by default .gitignore files are respected).")
+@click.option("--kustomize", is_flag=True,
+              help="Lint each Kustomize root as `kubectl kustomize` builds it (patches applied, namespaces set), "
+                   "reporting findings in the source files.")
+@click.option("--allow-remote", is_flag=True,
+              help="With --kustomize: let kustomize fetch remote resources (URLs, Git repositories). By default a "
+                   "kustomization that needs the network is a finding and is not built.")
+@conventions()
+def lint(paths: tuple[str, ...], output_format: str | None, output_file: str | None, fail_on: str | None,
+         strict: tuple[str, ...], config: str | None, gitignore: bool, kustomize: bool, allow_remote: bool,
+         color: str, quiet: bool) -> None:
+    """Lint platform specs and Kubernetes manifests or Helm values.
+
+    PATHS are files or directories (searched for *.yaml and *.yml), or `-`
+    for standard input. Files with `apiVersion: mlopsgen.dev/...` and `kind:
+    Platform` are platform specs; everything else is read as manifests. Helm
+    chart templates and other template files are skipped and counted. Every
+    finding is reported as file:line:col with a hint; a file that cannot be
+    parsed is a `parse-error` finding and the others are still linted.
+
+    \b
+    Examples:
+      mlopsgen lint .
+      mlopsgen lint platform.yaml deploy/ --format sarif --output mlopsgen.sarif
+      mlopsgen lint manifests/ --fail-on warning --strict static-ip
+      mlopsgen lint --kustomize apps/
+      helm template charts/app | mlopsgen lint -
+      mlopsgen explain static-ip
+    """
+    from mlopsgen.commands.lint import LintOptions, run_lint
+
+    console = Console(color, quiet)
+    options = LintOptions(paths, output_format, fail_on, strict, config, output_file, console, gitignore, kustomize, allow_remote)
+    run(run_lint, options, console=console)
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("spec", type=click.Path(dir_okay=False))
+@click.argument("tree", required=False, type=click.Path(file_okay=False))
+@click.option("--format", "output_format",
+              type=click.Choice(["text", "json", "sarif", "github", "markdown", "junit", "gitlab", "mermaid", "dot"]),
+              help="text, json, sarif, github (default when GITHUB_ACTIONS is set), markdown (a PR comment), junit "
+                   "(JUnit XML), gitlab (GitLab Code Quality); mermaid or dot draw the connectivity map.")
+@click.option("--explain", nargs=2, metavar="SRC DST[:PORT]",
+              help="Why one flow is allowed or denied, at NetworkPolicy and Istio (exit 0 allowed, 1 denied).")
+@click.option("--diff", "diff", metavar="OLD",
+              help="Connectivity that changed since OLD: a tree directory or a Git revision of the repository "
+                   "holding TREE (text, or --format markdown for a PR comment).")
+@click.option("--output", "output_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write the report to FILE (atomically) instead of stdout.")
+@conventions()
+def verify(spec: str, tree: str | None, output_format: str | None, explain: tuple[str, str] | None, diff: str | None,
+           output_file: str | None, color: str, quiet: bool) -> None:
+    """Prove offline that the rendered tree works and isolates what SPEC says.
+
+    Reads TREE (default: gitops.path next to SPEC) from disk as Argo CD would
+    apply it, derives the flows each journey needs and forbids, evaluates
+    NetworkPolicies and Istio policies, and checks bootstrap, admission,
+    RBAC, quotas, scheduling, serving and URLs. Each journey passes or fails
+    with a reason; each mismatch names the object and rule that decide it.
+
+    \b
+    Examples:
+      mlopsgen verify platform.yaml                     # CI, before Argo CD syncs
+      mlopsgen verify platform.yaml deploy/ --format sarif > verify.sarif
+      mlopsgen verify platform.yaml --explain fraud-prod/training mlflow:5000
+      mlopsgen verify platform.yaml --diff origin/main --format markdown --output comment.md
+      mlopsgen verify platform.yaml --format mermaid
+    \b
+    Exit codes: 0 proven, 1 a journey fails (or --explain: denied), 2 unreadable input or usage.
+    """
+    from mlopsgen.commands.verify import VerifyOptions, run_verify
+
+    if explain and diff:
+        raise click.UsageError("--explain and --diff do not combine")
+    console = Console(color, quiet)
+    run(run_verify, VerifyOptions(spec, tree, output_format, explain, diff, output_file, console), console=console)
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules(output_format: str) -> None:
+    """List the lint rules: id, slug, default severity, summary."""
+    from mlopsgen.commands.lint import run_rules
+
+    run(run_rules, output_format)
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("rule", shell_complete=rule_names)
+def explain(rule: str) -> None:
+    """Print the documentation of a lint rule (by slug or id).
+
+    \b
+    Example:
+      mlopsgen explain static-ip
+    """
+    from mlopsgen.commands.lint import run_explain
+
+    run(run_explain, rule)
