@@ -18,6 +18,10 @@ from mlopsgen.errors import UserError
 # A rendered tree is five levels deep and repositories a few dozen; past this, a folder is refused, so a
 # tree nested thousands of levels costs neither recursion nor time.
 MAX_FOLDER_DEPTH = 64
+# Every YAML reader's bounds (specs and manifests): nesting depth, and nodes after alias expansion, so a
+# 452-byte "billion laughs" stops early.
+MAX_DEPTH = 64
+MAX_NODES = 100_000
 
 
 def too_deep(display: str) -> UserError:

@@ -73,3 +73,17 @@ def test_nothing_below_the_commands_imports_them():
     for module, imported in _imports().items():
         if not module.startswith(("mlopsgen.commands", "mlopsgen.cli", "mlopsgen.__main__")):
             assert {i for i in imported if i.startswith("mlopsgen.commands")} == set(), module
+
+
+def test_lint_and_verify_are_siblings_over_the_kubernetes_core():
+    """verify imports nothing from lint (nor lint from verify): what both need is in mlopsgen.kube, which
+    imports neither, nor the spec, render or the commands."""
+    graph = _imports()
+    for module, imported in graph.items():
+        if module.startswith("mlopsgen.verify"):
+            assert {i for i in imported if i.startswith("mlopsgen.lint")} == set(), module
+        if module.startswith("mlopsgen.lint"):
+            assert {i for i in imported if i.startswith("mlopsgen.verify")} == set(), module
+        if module.startswith("mlopsgen.kube"):
+            below = ("mlopsgen.kube", "mlopsgen.errors", "mlopsgen.readfile", "mlopsgen.escape", "mlopsgen.catalog")
+            assert {i for i in imported if i.startswith("mlopsgen.") and not i.startswith(below)} == set(), module

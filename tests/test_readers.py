@@ -92,7 +92,7 @@ def test_lint_refuses_absurd_nesting_instead_of_crashing(run_cli, tmp_path):
 
 
 def test_lint_refuses_a_file_over_the_size_limit(run_cli, tmp_path, monkeypatch):
-    from mlopsgen.lint import sources
+    from mlopsgen.kube import manifest as sources
 
     monkeypatch.setattr(sources, "MAX_MANIFEST_BYTES", 1000)
     big = tmp_path / "big.yaml"

@@ -18,13 +18,14 @@ import click
 
 from mlopsgen.console import DEFAULT_CONSOLE, Console
 from mlopsgen.errors import EXIT_CHECK_FAILED, EXIT_OK, EXIT_USER_ERROR, Location, Problem, UserError
+from mlopsgen.kube.manifest import STDIN
 from mlopsgen.lint.config import LintConfig, find_config, load_config
 from mlopsgen.lint.discover import discover
 from mlopsgen.lint.engine import Engine, SpecInput
 from mlopsgen.lint.finding import LintResult, severity_rank
 from mlopsgen.lint.reporters import REPORTERS, summary_line
 from mlopsgen.lint.rules import INVALID_SPEC, PARSE_ERROR, RULES
-from mlopsgen.lint.sources import STDIN, Inputs, read_inputs
+from mlopsgen.lint.sources import Inputs, read_inputs
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from mlopsgen.errors import Location, Problem, UserError
+from mlopsgen.kube.walk import get
 from mlopsgen.lint.rules import RULES
-from mlopsgen.lint.walk import get
 from mlopsgen.platform.loader import MAX_BYTES
 from mlopsgen.readfile import read_regular
 from mlopsgen.resources import data_path

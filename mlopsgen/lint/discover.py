@@ -18,8 +18,8 @@ from pathlib import Path
 
 from mlopsgen.catalog.conventions import MARKER, leftover_tree
 from mlopsgen.errors import Location, Problem, UserError
+from mlopsgen.kube.manifest import STDIN
 from mlopsgen.lint.config import LintConfig, repository_root
-from mlopsgen.lint.sources import STDIN
 from mlopsgen.readfile import MAX_FOLDER_DEPTH, read_regular, too_deep
 
 YAML_SUFFIXES = (".yaml", ".yml")

@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlopsgen.errors import Problem
+from mlopsgen.kube.manifest import Manifest
 from mlopsgen.lint.config import LintConfig
 from mlopsgen.lint.finding import Finding, Issue, Suppressed
 from mlopsgen.lint.rules import INTERNAL_ERROR, RULES
-from mlopsgen.lint.sources import Inputs, Manifest, inline_disables
+from mlopsgen.lint.sources import Inputs, inline_disables
 
 if TYPE_CHECKING:  # spec rules' types: a manifest-only run never loads the platform model
     from mlopsgen.platform.loader import Document
@@ -85,7 +86,7 @@ class Engine:
     def run(self, inputs: Inputs, specs: list[SpecInput]) -> list[Finding]:
         manifests = inputs.manifests
         for manifest_file in inputs.manifest_files:
-            self._disabled[manifest_file.display] = manifest_file.disabled_rules()
+            self._disabled[manifest_file.display] = inline_disables(manifest_file.text)
         for spec in specs:
             self._disabled[spec.display] = inline_disables(spec.text)
             self._spec_suppressions += [(spec.path.parent, s) for s in spec.platform.suppressions]

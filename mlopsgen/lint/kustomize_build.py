@@ -25,9 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from mlopsgen.errors import Location, Problem
-from mlopsgen.lint import kustomize, parse
-from mlopsgen.lint.sources import Inputs, Manifest, ManifestFile, read_manifest
-from mlopsgen.lint.walk import get
+from mlopsgen.kube import yaml as parse
+from mlopsgen.kube.manifest import Manifest, ManifestFile, read_manifest
+from mlopsgen.kube.walk import get
+from mlopsgen.lint import kustomize
+from mlopsgen.lint.sources import Inputs
 
 ORIGIN = "config.kubernetes.io/origin"
 BUILD_TIMEOUT = 300  # seconds per build; remote bases are fetched by kustomize itself (--allow-remote)

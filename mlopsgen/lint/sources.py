@@ -10,21 +10,18 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from mlopsgen.errors import Location, Problem, UserError, yaml_syntax_hint
-from mlopsgen.lint import kustomize, parse
-from mlopsgen.lint.bounds import bounds_problem
+from mlopsgen.errors import Problem
+from mlopsgen.kube.manifest import STDIN, Manifest, ManifestFile, parsed, read_text
+from mlopsgen.lint import kustomize
 from mlopsgen.lint.templates import Charts, has_template_syntax
-from mlopsgen.readfile import read_regular
 
 # A platform spec is `kind: Platform` of the mlopsgen.dev API group; a Platform of another group is a manifest.
 PLATFORM_KIND = re.compile(r"^kind:\s*[\"']?Platform[\"']?\s*(?:#.*)?$", re.M)
 PLATFORM_API = re.compile(r"^apiVersion:\s*[\"']?mlopsgen\.dev/", re.M)
-MAX_MANIFEST_BYTES = 16 * 1024 * 1024  # etcd stores objects of at most 1.5 MiB; this is many of them
 INLINE_DISABLE = re.compile(r"#\s*mlopsgen:\s*disable=([a-z0-9,\s-]+)")
-STDIN = "-"
 STDIN_DISPLAY = "<stdin>"
+LINT_HINT = "the other files were linted"
 
 
 def is_platform_spec(text: str) -> bool:
@@ -45,122 +42,6 @@ def inline_disables(text: str) -> dict[int, set[str]]:
             for target in (number, number + 1) if own_line else (number,):
                 disabled.setdefault(target, set()).update(slugs)
     return disabled
-
-
-class ManifestFile:
-    """One YAML file of manifests or Helm values: its documents and, on demand, their positions."""
-
-    def __init__(self, path: Path, display: str, text: str, documents: list[Any]):
-        self.path = path
-        self.display = display
-        self.text = text
-        self.documents = documents
-        self.namespaces: tuple[str | None, ...] = ()  # imposed by the kustomizations that include the file
-        self.objects = True  # False for patches and data a kustomization names: values, not objects
-        self._marks: list[dict] | None = None
-        self._roots: list | None = None
-        self._lines: list[str] | None = None
-        self._disabled: dict[int, set[str]] | None = None
-
-    @property
-    def lines(self) -> list[str]:
-        if self._lines is None:
-            self._lines = self.text.splitlines()
-        return self._lines
-
-    def disabled_rules(self) -> dict[int, set[str]]:
-        if self._disabled is None:
-            self._disabled = inline_disables(self.text)
-        return self._disabled
-
-    def node_roots(self) -> list:
-        """The node tree of each document, composed once on demand (positions for the files that need them)."""
-        if self._roots is None:
-            self._roots = list(parse.yaml_module().compose_all(self.text, Loader=parse.loader()))
-        return self._roots
-
-    def marks(self, index: int) -> dict:
-        """Path -> node for document `index`."""
-        if self._marks is None:
-            self._marks = parse.index_nodes(self.text)
-        return self._marks[index] if index < len(self._marks) else {}
-
-
-@dataclass
-class Manifest:
-    """One document of a manifest file, as rules see it."""
-
-    file: ManifestFile
-    index: int
-    data: Any
-    _strings: list | None = field(default=None, repr=False)
-
-    def strings(self) -> list[tuple[tuple, str]]:
-        """Every string value with its path, collected once for all the rules that scan text."""
-        if self._strings is None:
-            from mlopsgen.lint.walk import walk_strings
-
-            self._strings = list(walk_strings(self.data))
-        return self._strings
-
-    @property
-    def is_object(self) -> bool:
-        return (self.file.objects and isinstance(self.data, dict) and isinstance(self.data.get("kind"), str)
-                and "apiVersion" in self.data)
-
-    @property
-    def kind(self) -> str:
-        return self.data.get("kind", "") if self.is_object else ""
-
-    @property
-    def api_group(self) -> str:
-        version = str(self.data.get("apiVersion", "")) if self.is_object else ""
-        return version.rsplit("/", 1)[0] if "/" in version else ""
-
-    @property
-    def name(self) -> str:
-        meta = self.data.get("metadata") if isinstance(self.data, dict) else None
-        return str(meta.get("name", "")) if isinstance(meta, dict) else ""
-
-    @property
-    def namespace(self) -> str:
-        """`metadata.namespace` as written."""
-        meta = self.data.get("metadata") if isinstance(self.data, dict) else None
-        return str(meta.get("namespace") or "") if isinstance(meta, dict) else ""
-
-    def groups(self) -> list[tuple[str, str]]:
-        """(namespace, "") for each namespace the object lands in, or ("", file) when that is unknown:
-        objects without a namespace are judged with the others of their file, never of the whole run."""
-        own = self.namespace
-        names = {imposed or own for imposed in self.file.namespaces} if self.file.namespaces else {own}
-        return sorted((name, "") if name else ("", self.file.display) for name in names)
-
-    def position(self, path: tuple = ()) -> tuple[int, int]:
-        """Where the field at `path` is: a scalar's value, or a collection's key (`route:`, not its first item)."""
-        marks = self.file.marks(self.index)
-        while path not in marks and path:
-            path = path[:-1]
-        node = marks.get(path)
-        key = marks.get(path[:-1] + (("key", path[-1]),)) if path else None
-        if key is not None and parse.is_collection(node):
-            node = key
-        if node is None:
-            return 1, 1
-        return node.start_mark.line + 1, node.start_mark.column + 1
-
-    def text_position(self, path: tuple, needle: str) -> tuple[int, int]:
-        """Where `needle` appears inside the scalar at `path` (block scalars span lines)."""
-        marks = self.file.marks(self.index)
-        node = marks.get(path)
-        if node is None:
-            return self.position(path)
-        start, end = node.start_mark.line, node.end_mark.line
-        lines = self.file.lines
-        for number in range(start, min(end, len(lines) - 1) + 1):
-            column = lines[number].find(needle, node.start_mark.column if number == start else 0)
-            if column >= 0:
-                return number + 1, column + 1
-        return node.start_mark.line + 1, node.start_mark.column + 1
 
 
 @dataclass
@@ -202,52 +83,6 @@ class Displays:
         return full[len(self.root):] if full.startswith(self.root) else path.as_posix()
 
 
-def _read_text(path: Path, display: str, stdin: bytes | None, follow_symlinks: bool = True) -> str | Problem:
-    if str(path) == STDIN and stdin is not None:
-        raw = stdin
-    else:
-        try:  # regular files only, within the size limit: a FIFO never blocks, /dev/zero never fills memory
-            raw = read_regular(path, display, MAX_MANIFEST_BYTES, follow_symlinks=follow_symlinks)
-        except UserError as error:
-            problem = error.problems[0]
-            return Problem(problem.location, problem.message, hint=problem.hint or "fix its permissions or exclude it")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return Problem(Location(display, 1, exc.start + 1), "file is not UTF-8", hint="save it as UTF-8")
-
-
-LINT_HINT = "the other files were linted"
-
-
-def _parse_problem(exc, display: str, hint: str) -> Problem:
-    yaml = parse.yaml_module()
-    if isinstance(exc, yaml.MarkedYAMLError):
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = str(exc.problem or exc.context)
-        return Problem(Location(display, line, column), f"YAML syntax error: {problem}", hint=f"{yaml_syntax_hint(problem)}; {hint}")
-    return Problem(Location(display, 1, 1), f"YAML error: {str(exc).splitlines()[0]}", hint=f"fix the file; {hint}")
-
-
-def parsed(path: Path, display: str, text: str, hint: str = LINT_HINT) -> ManifestFile | Problem:
-    """A file's documents as Kubernetes reads them, within the depth and alias bounds."""
-    yaml = parse.yaml_module()
-    try:
-        bounded = bounds_problem(text, display)
-        if bounded is not None:
-            return bounded
-        return ManifestFile(path, display, text, parse.load_all(text))
-    except yaml.YAMLError as exc:
-        return _parse_problem(exc, display, hint)
-
-
-def read_manifest(path: Path, display: str, follow_symlinks: bool = True, hint: str = LINT_HINT) -> ManifestFile | Problem:
-    """One manifest file read and parsed through lint's bounds: a ManifestFile, or the located problem."""
-    text = _read_text(path, display, None, follow_symlinks)
-    return text if isinstance(text, Problem) else parsed(path, display, text, hint)
-
-
 def read_inputs(paths: list[Path], root: Path, stdin: bytes | None = None) -> Inputs:
     inputs = Inputs()
     charts = Charts()
@@ -258,7 +93,7 @@ def read_inputs(paths: list[Path], root: Path, stdin: bytes | None = None) -> In
         if str(path) != STDIN and charts.chart_of(path):
             inputs.templates.append(display)
             continue
-        text = _read_text(path, display, stdin)
+        text = read_text(path, display, stdin)
         if isinstance(text, Problem):
             inputs.problems.append(text)
             continue
@@ -266,7 +101,7 @@ def read_inputs(paths: list[Path], root: Path, stdin: bytes | None = None) -> In
             inputs.platform_files.append(path)
             inputs.platform_texts[path] = text
             continue
-        source = parsed(path, display, text)
+        source = parsed(path, display, text, LINT_HINT)
         if isinstance(source, Problem):
             if source.message.startswith("YAML") and has_template_syntax(text):
                 inputs.templates.append(display)

@@ -14,11 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from mlopsgen.errors import Location, Problem, UserError, yaml_syntax_hint
-from mlopsgen.readfile import read_regular
+from mlopsgen.readfile import MAX_DEPTH, MAX_NODES, read_regular
 
 MAX_BYTES = 2 * 1024 * 1024
-MAX_DEPTH = 64
-MAX_NODES = 100_000  # counted after alias expansion, so "billion laughs" stops early
 
 JsonPath = tuple  # a JSON path: tuple of str keys and int indexes
 

@@ -25,7 +25,7 @@ import ipaddress
 from dataclasses import dataclass, field
 
 from mlopsgen.catalog import conventions as C
-from mlopsgen.catalog.selectors import selects
+from mlopsgen.kube.selectors import selects
 from mlopsgen.verify.endpoints import Endpoint
 from mlopsgen.verify.netpol import in_block
 from mlopsgen.verify.tree import Obj

@@ -14,7 +14,7 @@ import posixpath
 from pathlib import Path
 
 from mlopsgen.errors import Location, Problem, UserError
-from mlopsgen.lint.sources import parsed
+from mlopsgen.kube.manifest import parsed
 from mlopsgen.readfile import MAX_FOLDER_DEPTH
 from mlopsgen.verify.tree import CLUSTER_SCOPED, REPAIR_HINT, Obj, TreeReader
 

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from mlopsgen.catalog.selectors import selects
+from mlopsgen.kube.selectors import selects
 from mlopsgen.verify import ports as P
 from mlopsgen.verify.endpoints import Endpoint
 from mlopsgen.verify.tree import Obj

@@ -18,7 +18,7 @@ import subprocess
 from pathlib import Path, PurePosixPath
 
 from mlopsgen.errors import UserError
-from mlopsgen.lint.sources import MAX_MANIFEST_BYTES
+from mlopsgen.kube.manifest import MAX_MANIFEST_BYTES
 
 REGULAR_MODES = ("100644", "100755")
 NOT_REGULAR = {"120000": "a symbolic link", "160000": "a submodule", "040000": "a folder"}

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mlopsgen.errors import Location, Problem, UserError
-from mlopsgen.lint.sources import ManifestFile, read_manifest
+from mlopsgen.kube.manifest import ManifestFile, read_manifest
 from mlopsgen.readfile import MAX_FOLDER_DEPTH, too_deep
 
 YAML_SUFFIXES = (".yaml", ".yml")

@@ -13,10 +13,11 @@ MODULES = ("mlopsgen.lint.sources", "mlopsgen.lint.engine", "mlopsgen.lint.rules
 
 def check(data: bytes) -> None:
     from mlopsgen.commands.lint import _load_specs
+    from mlopsgen.kube.manifest import STDIN
     from mlopsgen.lint.config import LintConfig
     from mlopsgen.lint.engine import Engine
     from mlopsgen.lint.rules import INTERNAL_ERROR, PARSE_ERROR
-    from mlopsgen.lint.sources import STDIN, read_inputs
+    from mlopsgen.lint.sources import read_inputs
 
     root = Path.cwd()
     inputs = read_inputs([Path(STDIN)], root, stdin=data)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mlopsgen.catalog.conventions import NAMESPACE_NAME
-from mlopsgen.lint.sources import ManifestFile
+from mlopsgen.kube.manifest import ManifestFile
 from mlopsgen.verify import ports as P
 from mlopsgen.verify.endpoints import Endpoint
 from mlopsgen.verify.istio import MeshPolicies

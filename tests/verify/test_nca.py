@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from mlopsgen.catalog.conventions import NAMESPACE_NAME, WORKLOAD_CLASSES
 from mlopsgen.catalog.modes import MODES as NETWORK_MODES
 from mlopsgen.errors import UserError
-from mlopsgen.lint.sources import ManifestFile
+from mlopsgen.kube.manifest import ManifestFile
 from mlopsgen.verify import ports as P
 from mlopsgen.verify.endpoints import Endpoint
 from mlopsgen.verify.istio import MeshPolicies

@@ -10,8 +10,8 @@ from typing import Any
 from mlopsgen.catalog.conventions import NETWORK_MODE
 from mlopsgen.catalog.modes import isolated_modes
 from mlopsgen.catalog.runtimes import SERVING_KINDS
-from mlopsgen.lint.sources import Manifest
-from mlopsgen.lint.walk import get
+from mlopsgen.kube.manifest import Manifest
+from mlopsgen.kube.walk import get
 
 WORKLOAD_KINDS = {
     "Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob",

@@ -28,8 +28,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from mlopsgen.kube.walk import get
 from mlopsgen.lint.finding import Issue
-from mlopsgen.lint.walk import get
 
 ID = "MLG031"
 SLUG = "canary-weights"

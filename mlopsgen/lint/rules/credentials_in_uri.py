@@ -30,8 +30,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from mlopsgen.kube.walk import walk_strings
 from mlopsgen.lint.finding import Issue
-from mlopsgen.lint.walk import walk_strings
 
 ID = "MLG002"
 SLUG = "credentials-in-uri"

@@ -40,10 +40,10 @@ from collections.abc import Iterator
 
 from mlopsgen.catalog.conventions import DNS_PORT, NETWORK_MODE
 from mlopsgen.catalog.modes import modes_without_dns
-from mlopsgen.catalog.selectors import selects
+from mlopsgen.kube.selectors import selects
+from mlopsgen.kube.walk import get
 from mlopsgen.lint.finding import Issue
 from mlopsgen.lint.rules._k8s import pod_templates, policy_groups, policy_types
-from mlopsgen.lint.walk import get
 
 NO_DNS_MODES = modes_without_dns()  # pods in these modes must not resolve names
 

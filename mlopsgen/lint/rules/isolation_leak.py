@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mlopsgen.catalog.selectors import selects
+from mlopsgen.kube.selectors import selects
 from mlopsgen.lint.finding import Issue
 from mlopsgen.lint.rules._k8s import by_namespace, is_isolated, is_network_policy, pod_templates
 

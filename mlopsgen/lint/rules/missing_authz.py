@@ -35,9 +35,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mlopsgen.catalog.runtimes import SERVING_KINDS
+from mlopsgen.kube.walk import get
 from mlopsgen.lint.finding import Issue
 from mlopsgen.lint.rules._k8s import by_namespace, describe_namespace
-from mlopsgen.lint.walk import get
 
 ID = "MLG021"
 SLUG = "missing-authz"

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mlopsgen.catalog.selectors import selects
+from mlopsgen.kube.selectors import selects
 from mlopsgen.lint.finding import Issue
 from mlopsgen.lint.rules._k8s import pod_templates, policy_groups
 

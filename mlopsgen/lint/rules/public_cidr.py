@@ -26,8 +26,8 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator
 
+from mlopsgen.kube.walk import get
 from mlopsgen.lint.finding import Issue
-from mlopsgen.lint.walk import get
 
 ID = "MLG017"
 SLUG = "public-cidr"

@@ -43,8 +43,8 @@ import ipaddress
 import re
 from collections.abc import Iterator
 
+from mlopsgen.kube.walk import walk_strings
 from mlopsgen.lint.finding import Issue
-from mlopsgen.lint.walk import walk_strings
 
 ID = "MLG001"
 SLUG = "static-ip"

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from mlopsgen.errors import Location, Problem
-from mlopsgen.platform.loader import MAX_DEPTH, MAX_NODES
+from mlopsgen.readfile import MAX_DEPTH, MAX_NODES
 
 
 def bounds_problem(text: str, display: str) -> Problem | None:
     """The spec loader's bounds, for manifests: nesting depth, and nodes added by aliases (a 452-byte
     "billion laughs" names 10^9 nodes). Read from libyaml's event stream, which stops at the first bound
     crossed: PyYAML's composer recurses in C with no depth limit, and rules walk aliases expanded."""
-    from mlopsgen.lint import parse
+    from mlopsgen.kube import yaml as parse
 
     yaml, loader = parse.yaml_module(), parse.loader()
     starts, ends = (yaml.MappingStartEvent, yaml.SequenceStartEvent), (yaml.MappingEndEvent, yaml.SequenceEndEvent)
@@ -41,5 +43,5 @@ def bounds_problem(text: str, display: str) -> Problem | None:
     return None
 
 
-def _located(display: str, event, message: str, hint: str) -> Problem:
+def _located(display: str, event: Any, message: str, hint: str) -> Problem:
     return Problem(Location(display, event.start_mark.line + 1, event.start_mark.column + 1), message, hint=hint)

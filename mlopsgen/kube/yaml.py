@@ -11,17 +11,21 @@ only for files that have findings, by composing that file's node tree once
 from __future__ import annotations
 
 from functools import cache
+from types import ModuleType
 from typing import Any
 
+Path = tuple[Any, ...]  # keys and indexes from a document's root
+Marks = dict[Path, Any]  # path (and path + (("key", name),)) -> the YAML node there
 
-def yaml_module():
+
+def yaml_module() -> ModuleType:
     import yaml
 
     return yaml
 
 
 @cache
-def loader():
+def loader() -> type:
     """The safe C loader with Kubernetes' reading of YAML 1.1 scalars (a class, built once)."""
     yaml = yaml_module()
     base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -29,8 +33,8 @@ def loader():
     class KubernetesLoader(base):  # type: ignore[valid-type,misc]
         pass
 
-    def as_string(constructor, node):
-        return constructor.construct_scalar(node)
+    def as_string(constructor: Any, node: Any) -> str:
+        return str(constructor.construct_scalar(node))
 
     KubernetesLoader.add_constructor("tag:yaml.org,2002:value", as_string)
     KubernetesLoader.add_constructor("tag:yaml.org,2002:timestamp", as_string)
@@ -41,7 +45,7 @@ def load_all(text: str) -> list[Any]:
     return list(yaml_module().load_all(text, Loader=loader()))
 
 
-def _key(node) -> object:
+def _key(node: Any) -> object:
     """A mapping key as the loader built it: integer keys (ports) stay integers."""
     if node.tag.endswith(":int"):
         try:
@@ -51,14 +55,14 @@ def _key(node) -> object:
     return node.value
 
 
-def index_nodes(text: str) -> list[dict]:
+def index_nodes(text: str) -> list[Marks]:
     """Per document: path -> node, and (path + (("key", name),)) -> the key's node."""
     yaml = yaml_module()
     mapping, sequence, scalar = yaml.MappingNode, yaml.SequenceNode, yaml.ScalarNode
     out = []
     for root in yaml.compose_all(text, Loader=loader()):
-        marks: dict = {}
-        stack: list[tuple[tuple, Any]] = [((), root)]
+        marks: Marks = {}
+        stack: list[tuple[Path, Any]] = [((), root)]
         while stack:
             path, current = stack.pop()
             marks[path] = current
@@ -75,6 +79,6 @@ def index_nodes(text: str) -> list[dict]:
     return out
 
 
-def is_collection(node) -> bool:
+def is_collection(node: Any) -> bool:
     yaml = yaml_module()
     return isinstance(node, (yaml.MappingNode, yaml.SequenceNode))

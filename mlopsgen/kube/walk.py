@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 
-def walk_strings(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
+def walk_strings(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
     """Every string value (not keys) with its path."""
     stack = [(path, data)]
     pop, push = stack.pop, stack.append

@@ -7,7 +7,7 @@ from typing import Any
 OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 
 
-def selects(selector: Any, labels: dict) -> bool:
+def selects(selector: Any, labels: dict[str, str]) -> bool:
     """matchLabels AND every matchExpression; `{}` and a missing selector select everything."""
     if selector is None:
         return True
