@@ -22,12 +22,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from mlopsgen.kube.netpol import DIRECTIONS, isolates
 from mlopsgen.kube.selectors import selects
 from mlopsgen.verify import ports as P
 from mlopsgen.verify.endpoints import Endpoint
 from mlopsgen.verify.tree import Obj
-
-DIRECTIONS = {"Ingress": ("ingress", "from"), "Egress": ("egress", "to")}
 
 
 @lru_cache(maxsize=4096)
@@ -69,12 +68,6 @@ class RuleRef:
         return f"NetworkPolicy {self.policy.namespace}/{self.policy.name} {DIRECTIONS[self.direction][0]}[{self.index}]"
 
 
-def policy_types(spec: dict) -> list[str]:
-    if spec.get("policyTypes"):
-        return list(spec["policyTypes"])
-    return ["Ingress", "Egress"] if spec.get("egress") else ["Ingress"]
-
-
 class NetworkPolicies:
     """The NetworkPolicies of one cluster, indexed by namespace."""
 
@@ -92,7 +85,7 @@ class NetworkPolicies:
         key = (pod.id, direction)
         if key not in self._selecting:
             self._selecting[key] = [p for p in self.by_namespace.get(pod.namespace, [])
-                                    if direction in policy_types(p.spec) and selects(p.spec.get("podSelector") or {}, pod.labels)]
+                                    if isolates(p.spec, pod.labels, direction)]
         return self._selecting[key]
 
     def peer_matches(self, peer: dict, other: Endpoint, policy_namespace: str) -> bool:

@@ -164,13 +164,6 @@ def policy_groups(manifests: list[Manifest]) -> Iterator[tuple[Group, list[Manif
         yield group, objects, [m.data["spec"] for m in objects if is_network_policy(m)]
 
 
-def policy_types(spec: dict) -> list[str]:
-    types = spec.get("policyTypes")
-    if isinstance(types, list):
-        return types
-    return ["Ingress", "Egress"] if "egress" in spec else ["Ingress"]
-
-
 def is_isolated(template: PodTemplate) -> bool:
     """Pods labelled with a mode that allows no traffic at all (catalog/modes.py)."""
     return template.labels.get(NETWORK_MODE) in ISOLATED_MODES

@@ -40,10 +40,10 @@ from collections.abc import Iterator
 
 from mlopsgen.catalog.conventions import DNS_PORT, NETWORK_MODE
 from mlopsgen.catalog.modes import modes_without_dns
-from mlopsgen.kube.selectors import selects
+from mlopsgen.kube.netpol import isolates
 from mlopsgen.kube.walk import get
 from mlopsgen.lint.finding import Issue
-from mlopsgen.lint.rules._k8s import pod_templates, policy_groups, policy_types
+from mlopsgen.lint.rules._k8s import pod_templates, policy_groups
 
 NO_DNS_MODES = modes_without_dns()  # pods in these modes must not resolve names
 
@@ -90,7 +90,7 @@ def check_manifests(manifests) -> Iterator[tuple]:
             for template in pod_templates(workload):
                 if template.host_network or template.labels.get(NETWORK_MODE) in NO_DNS_MODES:
                     continue
-                selecting = [p for p in policies if "Egress" in policy_types(p) and selects(p.get("podSelector", {}), template.labels)]
+                selecting = [p for p in policies if isolates(p, template.labels, "Egress")]
                 if selecting and not any(_allows_dns(rule) for p in selecting for rule in p.get("egress") or []):
                     line, column = workload.position(template.label_path)
                     yield workload, Issue(line, column, f"{workload.kind} '{workload.name}': egress is denied and DNS is not allowed",

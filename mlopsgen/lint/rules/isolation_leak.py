@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from mlopsgen.kube.netpol import applies_to
 from mlopsgen.kube.selectors import selects
 from mlopsgen.lint.finding import Issue
 from mlopsgen.lint.rules._k8s import by_namespace, is_isolated, is_network_policy, pod_templates
@@ -52,7 +53,7 @@ def check_manifests(manifests) -> Iterator[tuple]:
         for other in objects:
             spec = other.data.get("spec") if isinstance(other.data.get("spec"), dict) else {}
             if is_network_policy(other):
-                hit = [w for w, t in isolated if selects(spec.get("podSelector", {}), t.labels)]
+                hit = [w for w, t in isolated if applies_to(spec, t.labels)]
                 for key in ("ingress", "egress"):
                     for i, _rule in enumerate(spec.get(key) or []):
                         if hit:

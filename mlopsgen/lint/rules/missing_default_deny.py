@@ -39,29 +39,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from mlopsgen.kube.netpol import denies_by_default
 from mlopsgen.lint.finding import Issue
-from mlopsgen.lint.rules._k8s import describe_namespace, pod_templates, policy_groups, policy_types
+from mlopsgen.lint.rules._k8s import describe_namespace, pod_templates, policy_groups
 
 ID = "MLG010"
 SLUG = "missing-default-deny"
 SEVERITY = "error"
 SUMMARY = "namespace with workloads and no default-deny NetworkPolicy"
 SECURITY_SEVERITY = "7.5"  # GitHub code scanning: 7.0+ high, 4.0+ medium, below low
-
-
-def _allows_all(rule, peers_key: str) -> bool:
-    return not isinstance(rule, dict) or (not rule.get(peers_key) and not rule.get("ports"))
-
-
-def denies_by_default(spec: dict) -> set[str]:
-    """Directions in which a policy selecting every pod denies all it does not explicitly allow."""
-    if "podSelector" not in spec or spec["podSelector"] not in ({}, None):
-        return set()
-    denied = set()
-    for kind, key, peers in (("Ingress", "ingress", "from"), ("Egress", "egress", "to")):
-        if kind in policy_types(spec) and not any(_allows_all(rule, peers) for rule in spec.get(key) or []):
-            denied.add(kind)
-    return denied
 
 
 def check_manifests(manifests) -> Iterator[tuple]:

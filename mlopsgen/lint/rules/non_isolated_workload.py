@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mlopsgen.kube.selectors import selects
+from mlopsgen.kube.netpol import applies_to
 from mlopsgen.lint.finding import Issue
 from mlopsgen.lint.rules._k8s import pod_templates, policy_groups
 
@@ -48,12 +48,11 @@ def check_manifests(manifests) -> Iterator[tuple]:
     for _group, objects, policies in policy_groups(manifests):
         if not policies:
             continue
-        selectors = [spec.get("podSelector", {}) for spec in policies]
         for workload in objects:
             for template in pod_templates(workload):
                 if template.host_network:
                     continue
-                if not any(selects(s, template.labels) for s in selectors):
+                if not any(applies_to(spec, template.labels) for spec in policies):
                     line, column = workload.position(template.label_path)
                     yield workload, Issue(line, column, f"{workload.kind} '{workload.name}': no NetworkPolicy selects its pods",
                                           "add a default deny (podSelector: {}) or a policy matching these labels")
