@@ -62,6 +62,7 @@ class Manifest:
     file: ManifestFile
     index: int
     data: Any
+    base: YamlPath = ()  # where the object is in its document: () or, for an item of a `kind: List`, ("items", i)
     _strings: list[tuple[YamlPath, str]] | None = field(default=None, repr=False)
 
     def strings(self) -> list[tuple[YamlPath, str]]:
@@ -107,6 +108,7 @@ class Manifest:
     def position(self, path: YamlPath = ()) -> tuple[int, int]:
         """Where the field at `path` is: a scalar's value, or a collection's key (`route:`, not its first item)."""
         marks = self.file.marks(self.index)
+        path = self.base + path
         while path not in marks and path:
             path = path[:-1]
         node = marks.get(path)
@@ -120,6 +122,7 @@ class Manifest:
     def text_position(self, path: YamlPath, needle: str) -> tuple[int, int]:
         """Where `needle` appears inside the scalar at `path` (block scalars span lines)."""
         marks = self.file.marks(self.index)
+        path = self.base + path
         node = marks.get(path)
         if node is None:
             return self.position(path)
@@ -145,6 +148,21 @@ def read_text(path: Path, display: str, stdin: bytes | None, follow_symlinks: bo
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return Problem(Location(display, 1, exc.start + 1), "file is not UTF-8", hint="save it as UTF-8")
+
+
+def document_objects(file: ManifestFile) -> list[Manifest]:
+    """The documents of a file as rules see them: a `kind: List` (what `kubectl get -o yaml` writes, and
+    some charts render) is its items, each an object of its own at its place in the document."""
+    out = []
+    for index, data in enumerate(file.documents):
+        if data is None:
+            continue
+        items = data.get("items") if isinstance(data, dict) and data.get("kind") == "List" else None
+        if isinstance(items, list) and str(data.get("apiVersion", "")) == "v1":
+            out += [Manifest(file, index, item, ("items", i)) for i, item in enumerate(items) if isinstance(item, dict)]
+        else:
+            out.append(Manifest(file, index, data))
+    return out
 
 
 def _parse_problem(exc: Exception, display: str, hint: str) -> Problem:

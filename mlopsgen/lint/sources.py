@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlopsgen.errors import Problem
-from mlopsgen.kube.manifest import STDIN, Manifest, ManifestFile, parsed, read_text
+from mlopsgen.kube.manifest import STDIN, Manifest, ManifestFile, document_objects, parsed, read_text
 from mlopsgen.lint import kustomize
 from mlopsgen.lint.templates import Charts, has_template_syntax
 
@@ -55,7 +55,7 @@ class Inputs:
 
     @property
     def manifests(self) -> list[Manifest]:
-        return [Manifest(f, i, d) for f in self.manifest_files for i, d in enumerate(f.documents) if d is not None]
+        return [m for f in self.manifest_files for m in document_objects(f)]
 
 
 def display_path(path: Path, root: Path) -> str:

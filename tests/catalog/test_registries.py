@@ -8,8 +8,8 @@ import yaml
 from mlopsgen.catalog import conventions as C
 from mlopsgen.catalog.modes import MODES, host_network_classes, isolated_modes
 from mlopsgen.catalog.runtimes import RUNTIMES, SERVING_KINDS
+from mlopsgen.kube import workloads
 from mlopsgen.lint.rules import exposed_serving, missing_authz
-from mlopsgen.lint.rules._k8s import WORKLOAD_KINDS
 from mlopsgen.platform import load_platform
 from mlopsgen.platform.schema import platform_schema
 from mlopsgen.render import render_platform
@@ -39,7 +39,8 @@ def test_every_workload_class_has_a_schema_default_mode():
 
 
 def test_lint_reads_the_registries():
-    assert SERVING_KINDS <= WORKLOAD_KINDS
+    # every runtime's kind is a workload kind of the Kubernetes core, under its own API group
+    assert {(r.group, r.kind) for r in RUNTIMES.values()} <= set(workloads.TEMPLATES) | set(workloads.READERS)
     assert missing_authz.SERVING_KINDS == SERVING_KINDS
     for runtime in RUNTIMES.values():
         assert set(runtime.controller_pod_labels) <= set(exposed_serving.MODEL_KEYS)

@@ -112,7 +112,10 @@ def test_many_roots_built_together_keep_their_own_names_and_namespaces(run_cli, 
     """Roots are built in groups (one process each): every object comes back as its root alone builds it."""
     files: dict[str, object] = {"base/deployment.yaml": BASE_DEPLOYMENT.replace("    spec:\n      containers:",
                                                                                "    spec:\n      hostNetwork: true\n      containers:"),
-                                "base/kustomization.yaml": {"resources": ["deployment.yaml"]}}
+                                # a pod off the host network, so each namespace has one a NetworkPolicy could isolate
+                                "base/job.yaml": {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "eval"},
+                                                  "spec": {"template": {"spec": {"containers": [{"name": "e", "image": "x:1.0"}]}}}},
+                                "base/kustomization.yaml": {"resources": ["deployment.yaml", "job.yaml"]}}
     for i in range(21):
         files[f"overlays/o{i}/kustomization.yaml"] = {"namespace": f"ns-{i}", "namePrefix": f"p{i}-", "resources": ["../../base"]}
     _write(tmp_path, files)

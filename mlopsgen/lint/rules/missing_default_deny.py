@@ -1,15 +1,23 @@
 """Flags namespaces that run workloads without a default-deny NetworkPolicy.
 
 ## What it does
-For every namespace with workloads (Pods, Deployments, Jobs, InferenceServices,
-Argo Workflows templates, ...), looks for NetworkPolicies that select all pods
-(`podSelector: {}`) and so deny by default whatever they do not allow, for
+For every namespace with workloads (every kind `mlopsgen/kube/workloads.py`
+knows: Pods, Deployments, Jobs, JobSets, LeaderWorkerSets, Ray clusters and jobs,
+Kubeflow training jobs, Volcano jobs, AppWrappers, InferenceServices, Argo
+Workflows templates, the items of a `kind: List`), looks for NetworkPolicies that
+select all pods (`podSelector: {}`, or absent: the API server reads both, and
+`matchLabels: {}`, as the empty selector) and so deny by default whatever they do
+not allow, for
 `Ingress` and for `Egress`: with no rules, or with explicit allows (a default
 deny that also allows DNS is one), but not with a rule that allows all
 traffic. An object without `metadata.namespace` takes the namespace of the
 kustomization that includes it; without one, it is checked with the other
 objects of its file. Namespaces governed by Calico or Cilium policies are left
-alone: those policies are not Kubernetes NetworkPolicies.
+alone: those policies are not Kubernetes NetworkPolicies. A namespace whose pods
+all run on the host network is not reported either: NetworkPolicies never select
+such pods, so a default deny would change nothing (`host-network` reports each).
+`policyTypes` are read as the API server stores them: absent, they are `Ingress`,
+plus `Egress` only when the policy has egress rules.
 
 ## Why is this bad?
 Without a default deny, every pod accepts connections from every other pod in
@@ -52,7 +60,9 @@ SECURITY_SEVERITY = "7.5"  # GitHub code scanning: 7.0+ high, 4.0+ medium, below
 
 def check_manifests(manifests) -> Iterator[tuple]:
     for namespace, objects, policies in policy_groups(manifests):
-        workloads = [m for m in objects if pod_templates(m)]
+        # NetworkPolicies never select a pod on the host network: where every pod runs there, no policy can
+        # deny anything and host-network says so for each pod instead.
+        workloads = [m for m in objects if any(not t.host_network for t in pod_templates(m))]
         if not workloads:
             continue
         denied: set[str] = set()

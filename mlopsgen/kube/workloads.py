@@ -1,0 +1,222 @@
+"""The pod templates of every workload kind an ML platform runs, from one table.
+
+A workload describes its pods in one or more pod templates (`metadata.labels` and a PodSpec `spec`)
+at places its API defines; TEMPLATES names those places per (API group, kind), `*` standing for every
+item of a list or every value of a map. A new kind is one entry. The kinds whose pods are not plain
+pod templates (Argo Workflows, KServe, Seldon, Kubeflow TrainJob, AppWrapper) have a reader each below.
+Where the controller sets `hostNetwork` from the template, so does the table: a pod's host network,
+labels, containers and ports are what the template says.
+
+Sources of the paths: the kinds' CRDs and API types (kubernetes apps/batch v1; JobSet
+jobset.x-k8s.io/v1alpha2 `replicatedJobs[].template` (a JobTemplateSpec); LeaderWorkerSet
+leaderworkerset.x-k8s.io/v1 `leaderWorkerTemplate.{leaderTemplate,workerTemplate}`; KubeRay ray.io/v1
+`headGroupSpec.template`, `workerGroupSpecs[].template`, RayJob `rayClusterSpec` and
+`submitterPodTemplate`, RayService `rayClusterConfig`; Kubeflow training-operator kubeflow.org/v1
+`<framework>ReplicaSpecs.<role>.template`; Kubeflow Trainer trainer.kubeflow.org/v1alpha1 runtimes'
+`template.spec.replicatedJobs[]` (a JobSet) and TrainJob `trainer`; Volcano batch.volcano.sh/v1alpha1
+`tasks[].template`; AppWrapper workload.codeflare.dev/v1beta2 `components[].template`, an object).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from mlopsgen.kube.yaml import Path
+
+JOB_TEMPLATE = ("template", "spec", "template")  # a JobTemplateSpec's pod template
+TRAINING_OPERATOR = {"PyTorchJob": "pytorchReplicaSpecs", "TFJob": "tfReplicaSpecs", "MPIJob": "mpiReplicaSpecs",
+                     "XGBoostJob": "xgbReplicaSpecs", "PaddleJob": "paddleReplicaSpecs", "JAXJob": "jaxReplicaSpecs"}
+RAY_CLUSTER = (("headGroupSpec", "template"), ("workerGroupSpecs", "*", "template"))
+
+TEMPLATES: dict[tuple[str, str], tuple[Path, ...]] = {
+    ("", "Pod"): ((),),
+    **{("apps", kind): (("spec", "template"),) for kind in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")},
+    ("batch", "Job"): (("spec", "template"),),
+    ("batch", "CronJob"): (("spec", "jobTemplate", "spec", "template"),),
+    ("jobset.x-k8s.io", "JobSet"): (("spec", "replicatedJobs", "*", *JOB_TEMPLATE),),
+    ("leaderworkerset.x-k8s.io", "LeaderWorkerSet"): (("spec", "leaderWorkerTemplate", "leaderTemplate"),
+                                                       ("spec", "leaderWorkerTemplate", "workerTemplate")),
+    ("ray.io", "RayCluster"): tuple(("spec", *p) for p in RAY_CLUSTER),
+    ("ray.io", "RayJob"): (*(("spec", "rayClusterSpec", *p) for p in RAY_CLUSTER), ("spec", "submitterPodTemplate")),
+    ("ray.io", "RayService"): tuple(("spec", "rayClusterConfig", *p) for p in RAY_CLUSTER),
+    **{("kubeflow.org", kind): (("spec", specs, "*", "template"),) for kind, specs in TRAINING_OPERATOR.items()},
+    **{("trainer.kubeflow.org", kind): (("spec", "template", "spec", "replicatedJobs", "*", *JOB_TEMPLATE),)
+       for kind in ("TrainingRuntime", "ClusterTrainingRuntime")},
+    ("batch.volcano.sh", "Job"): (("spec", "tasks", "*", "template"),),
+}
+
+
+@dataclass(frozen=True)
+class PodTemplate:
+    """Where a workload describes its pods."""
+
+    path: Path  # of the pod spec (or the fields that play its part)
+    labels: dict[str, str]
+    spec: dict[str, Any]
+    label_path: Path
+
+    @property
+    def host_network(self) -> bool:
+        if self.spec.get("hostNetwork") is True:
+            return True
+        patch = self.spec.get("podSpecPatch")  # Argo Workflows: a JSON/YAML string merged into the pod
+        if isinstance(patch, str) and "hostNetwork" in patch:
+            try:
+                return json.loads(patch).get("hostNetwork") is True
+            except (ValueError, AttributeError):
+                return "true" in patch.split("hostNetwork", 1)[1][:12]
+        return False
+
+    def containers(self) -> Iterator[tuple[Path, dict[str, Any]]]:
+        for key in ("containers", "initContainers"):
+            found = self.spec.get(key)
+            for i, container in enumerate(found if isinstance(found, list) else []):
+                if isinstance(container, dict):
+                    yield self.path + (key, i), container
+        for key in ("container", "model"):
+            if isinstance(self.spec.get(key), dict):
+                yield self.path + (key,), self.spec[key]
+
+    def ports(self) -> list[int]:
+        """The container ports the pods declare."""
+        out = []
+        for _, container in self.containers():
+            ports = container.get("ports")
+            for port in ports if isinstance(ports, list) else []:
+                if isinstance(port, dict) and isinstance(port.get("containerPort"), int):
+                    out.append(port["containerPort"])
+        return out
+
+
+def group_of(obj: dict[str, Any]) -> str:
+    api = str(obj.get("apiVersion", ""))
+    return api.rpartition("/")[0] if "/" in api else ""
+
+
+def get(data: Any, *path: Any) -> Any:
+    for part in path:
+        if isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        else:
+            return None
+    return data
+
+
+def labels_of(*candidates: Any) -> dict[str, str]:
+    merged: dict[str, str] = {}
+    for labels in candidates:
+        if isinstance(labels, dict):
+            merged.update({str(k): str(v) for k, v in labels.items()})
+    return merged
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _expand(node: Any, locator: Path, at: Path) -> Iterator[tuple[Path, Any]]:
+    """(path, node) for every place `locator` reaches from `node`."""
+    if not locator:
+        yield at, node
+        return
+    head, rest = locator[0], locator[1:]
+    if head == "*":
+        if isinstance(node, list):
+            for i, child in enumerate(node):
+                yield from _expand(child, rest, at + (i,))
+        elif isinstance(node, dict):
+            for key, child in node.items():
+                yield from _expand(child, rest, at + (key,))
+    elif isinstance(node, dict) and head in node:
+        yield from _expand(node[head], rest, at + (head,))
+
+
+def pod_templates(obj: Any, at: Path = ()) -> list[PodTemplate]:
+    """The pod templates of a Kubernetes object (none for a kind that runs no pods)."""
+    if not isinstance(obj, dict) or not isinstance(obj.get("kind"), str):
+        return []
+    kind, group = obj["kind"], group_of(obj)
+    locators = TEMPLATES.get((group, kind))
+    if locators is not None:
+        out = []
+        for locator in locators:
+            for path, template in _expand(obj, locator, at):
+                if isinstance(template, dict) and isinstance(template.get("spec"), dict):
+                    out.append(PodTemplate(path + ("spec",), labels_of(get(template, "metadata", "labels")), template["spec"],
+                                           path + ("metadata", "labels")))
+        return out
+    reader = READERS.get((group, kind))
+    return reader(obj, at) if reader else []
+
+
+def _argo(obj: dict[str, Any], at: Path) -> list[PodTemplate]:
+    """Argo Workflows: each template with a container, script or container set runs a pod."""
+    spec, base = (get(obj, "spec", "workflowSpec"), at + ("spec", "workflowSpec")) if obj["kind"] == "CronWorkflow" \
+        else (obj.get("spec"), at + ("spec",))
+    if not isinstance(spec, dict):
+        return []
+    pod_labels = get(spec, "podMetadata", "labels") or {}
+    out = []
+    templates = spec.get("templates")
+    for i, template in enumerate(templates if isinstance(templates, list) else []):
+        if isinstance(template, dict) and any(k in template for k in ("container", "script", "containerSet")):
+            merged = dict(template)
+            if "hostNetwork" not in merged and spec.get("hostNetwork") is True:
+                merged["hostNetwork"] = True
+            out.append(PodTemplate(base + ("templates", i), labels_of(pod_labels, get(template, "metadata", "labels")),
+                                   merged, base + ("templates", i, "metadata", "labels")))
+    return out
+
+
+def _inference_service(obj: dict[str, Any], at: Path) -> list[PodTemplate]:
+    """KServe: each component (predictor, transformer, explainer) is a pod spec with extra fields."""
+    spec = _mapping(obj.get("spec"))
+    return [PodTemplate(at + ("spec", c), labels_of(get(obj, "metadata", "labels"), part.get("labels")), part, at + ("spec", c, "labels"))
+            for c in ("predictor", "transformer", "explainer") if isinstance(part := spec.get(c), dict)]
+
+
+def _seldon(obj: dict[str, Any], at: Path) -> list[PodTemplate]:
+    """Seldon Core: each predictor's componentSpecs are pod templates."""
+    out = []
+    predictors = get(obj, "spec", "predictors")
+    for i, predictor in enumerate(predictors if isinstance(predictors, list) else []):
+        components = get(predictor, "componentSpecs")
+        for j, component in enumerate(components if isinstance(components, list) else []):
+            if isinstance(component, dict) and isinstance(component.get("spec"), dict):
+                base = at + ("spec", "predictors", i, "componentSpecs", j)
+                out.append(PodTemplate(base + ("spec",), labels_of(get(predictor, "labels"), get(component, "metadata", "labels")),
+                                       component["spec"], base + ("metadata", "labels")))
+    return out
+
+
+def _train_job(obj: dict[str, Any], at: Path) -> list[PodTemplate]:
+    """Kubeflow Trainer: a TrainJob's pods are its runtime's template with `trainer` (image, command, env)
+    as the node container; their network is the runtime's, so only what the TrainJob says is here."""
+    trainer = get(obj, "spec", "trainer")
+    if not isinstance(trainer, dict):
+        return []
+    container = {"name": "node", **{k: trainer[k] for k in ("image", "command", "args", "env") if k in trainer}}
+    return [PodTemplate(at + ("spec", "trainer"), labels_of(get(obj, "metadata", "labels")), {"containers": [container]},
+                        at + ("metadata", "labels"))]
+
+
+def _app_wrapper(obj: dict[str, Any], at: Path) -> list[PodTemplate]:
+    """AppWrapper: each component's template is a whole object (a PyTorchJob, a RayCluster...)."""
+    components = get(obj, "spec", "components")
+    return [t for i, component in enumerate(components if isinstance(components, list) else [])
+            for t in pod_templates(get(component, "template"), at + ("spec", "components", i, "template"))]
+
+
+READERS = {
+    **{("argoproj.io", kind): _argo for kind in ("Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow")},
+    ("serving.kserve.io", "InferenceService"): _inference_service,
+    ("machinelearning.seldon.io", "SeldonDeployment"): _seldon,
+    ("trainer.kubeflow.org", "TrainJob"): _train_job,
+    ("workload.codeflare.dev", "AppWrapper"): _app_wrapper,
+}
+WORKLOAD_KINDS = frozenset(kind for _, kind in (*TEMPLATES, *READERS))
