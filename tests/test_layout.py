@@ -87,3 +87,42 @@ def test_lint_and_verify_are_siblings_over_the_kubernetes_core():
         if module.startswith("mlopsgen.kube"):
             below = ("mlopsgen.kube", "mlopsgen.errors", "mlopsgen.readfile", "mlopsgen.escape", "mlopsgen.catalog")
             assert {i for i in imported if i.startswith("mlopsgen.") and not i.startswith(below)} == set(), module
+
+
+def _constants(node) -> set[str]:
+    import ast
+
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return {node.value}
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return {e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)}
+    return set()
+
+
+def test_no_stage_branches_on_a_runtime_or_a_mode_name():
+    """What differs between serving runtimes and network modes is in the catalog (runtimes.py, modes.py):
+    a stage compares no value with a runtime's or mode's name, nor looks one up by a literal name, so a new
+    runtime or mode is a catalog entry (and its template), not a hunt through every stage. `"host" in x`,
+    a spec field looked up by its key, is not a mode."""
+    import ast
+
+    from mlopsgen.catalog.modes import MODES
+    from mlopsgen.catalog.runtimes import RUNTIMES
+
+    names = set(RUNTIMES) | set(MODES)
+    found = []
+    for path in sorted((ROOT / "mlopsgen").rglob("*.py")):
+        if "catalog" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Compare):
+                hits = set().union(*(_constants(c) for c in node.comparators)) & names
+                left = _constants(node.left) & names
+                if not (len(node.ops) == 1 and isinstance(node.ops[0], ast.In) and left <= {"host"}):
+                    hits |= left
+            elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id in ("RUNTIMES", "MODES"):
+                hits = _constants(node.slice) & names
+            else:
+                continue
+            found += [f"{path.relative_to(ROOT)}:{node.lineno}: {name}" for name in sorted(hits)]
+    assert found == []

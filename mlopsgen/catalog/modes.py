@@ -124,6 +124,7 @@ class NetworkMode:
     serves_models: bool = False  # models can be served here (reached through the mesh)
     host_network: bool = False  # pods share the node's network: outside NetworkPolicy
     isolated: bool = False  # nothing in, nothing out, no token, no Service (lint holds pods to it)
+    same_namespace: bool = False  # pods reach the pods of the same mode in their namespace
     needs_segment: bool = False  # the environment declares `segment`
     needs_justification: bool = False  # the environment declares `hostNetworkJustification`
     needs_gpu_pool: bool = False  # pods are pinned to a GPU pool on the environment's cluster
@@ -135,9 +136,9 @@ ALL_CLASSES = frozenset(C.WORKLOAD_CLASSES)
 # Registry order is render order: a namespace's allow policies follow it.
 MODES: dict[str, NetworkMode] = {mode.name: mode for mode in (
     NetworkMode("internal", "DNS, the namespace, declared shared services and the mesh; models serve here",
-                ALL_CLASSES, _internal, sidecar=True, serves_models=True),
+                ALL_CLASSES, _internal, sidecar=True, serves_models=True, same_namespace=True),
     NetworkMode("subnet", "the environment's segment (its hosts, and the namespace's own pods), DNS and the shared services",
-                ALL_CLASSES, _subnet, needs_segment=True),
+                ALL_CLASSES, _subnet, needs_segment=True, same_namespace=True),
     # Validation runs offline as a Job its workflow creates (render/workflows.py); training and
     # monitoring steps are ordinary Argo steps, whose executor reports to the API server, and they
     # must reach MLflow. Inference may be `none` in an environment that serves no models.

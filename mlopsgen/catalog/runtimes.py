@@ -84,6 +84,7 @@ class ServingRuntime:
     object_names: Callable[[Model], list[str]]  # the objects of one model, in track order
     placement_patches: Callable[[ServingRuntime, Model, ModelPlacement, int], list[Patch]]
     rollout: Callable[[ServingRuntime, Model, str, dict], Rollout]  # (runtime, model, track, pod annotations)
+    components: tuple[str, ...] = ()  # the platform components (catalog/components.py) a cluster serving it installs
 
     @property
     def api_version(self) -> str:
@@ -166,12 +167,14 @@ RUNTIMES: dict[str, ServingRuntime] = {runtime.name: runtime for runtime in (
     ServingRuntime(
         "kserve", "serving.kserve.io", "v1beta1", "InferenceService", "inferenceservices",
         "model/inferenceservice.yaml.j2", 8080, _http_probes(8080),
-        ("serving.kserve.io/inferenceservice",), _kserve_names, _kserve_patches, _kserve_rollout),
+        ("serving.kserve.io/inferenceservice",), _kserve_names, _kserve_patches, _kserve_rollout,
+        components=("kserve-crd", "kserve", "kserve-runtimes", "cert-manager", "kserve-config")),
     ServingRuntime(
         "seldon", "machinelearning.seldon.io", "v1", "SeldonDeployment", "seldondeployments",
         # Without the service orchestrator (seldon.io/no-engine) requests reach the model server's own port.
         "model/seldondeployment.yaml.j2", SELDON_MODEL_PORT, _http_probes(SELDON_MODEL_PORT),
-        ("seldon-deployment-id", "seldon-app"), lambda model: [model.name], _seldon_patches, _seldon_rollout),
+        ("seldon-deployment-id", "seldon-app"), lambda model: [model.name], _seldon_patches, _seldon_rollout,
+        components=("seldon-core-operator", "cert-manager")),
 )}
 
 SERVING_KINDS = frozenset(r.kind for r in RUNTIMES.values())

@@ -8,6 +8,7 @@ Meshed pods also carry the Istio sidecar, whose requests count against the quota
 
 from __future__ import annotations
 
+from mlopsgen.catalog.modes import MODES
 from mlopsgen.platform.checker import Checker
 from mlopsgen.platform.quantities import quantity, show_cpu, show_memory
 
@@ -44,7 +45,7 @@ def _gpus_fit_a_node(check: Checker) -> None:
 def _demand(check: Checker, team: dict, env: dict) -> dict[str, float]:
     """cpu (cores), memory (bytes) and GPUs of what runs in the team's namespace of `env` at once."""
     total = {"cpu": 0.0, "memory": 0.0, "gpu": 0.0}
-    meshed = env["network"]["inference"] == "internal"
+    meshed = MODES[env["network"]["inference"]].sidecar
     for model in check.data["models"]:
         placement = model["environments"].get(env["name"])
         if model["team"] != team["name"] or placement is None:
@@ -54,7 +55,7 @@ def _demand(check: Checker, team: dict, env: dict) -> dict[str, float]:
         total["memory"] += pods * (quantity(model["resources"]["memory"]) + (SIDECAR["memory"] if meshed else 0))
         total["gpu"] += pods * model["resources"]["gpus"]
     training = team["training"]
-    sidecar = env["network"]["training"] == "internal"
+    sidecar = MODES[env["network"]["training"]].sidecar
     total["cpu"] += quantity(training["cpu"]) + (SIDECAR["cpu"] if sidecar else 0)
     total["memory"] += quantity(training["memory"]) + (SIDECAR["memory"] if sidecar else 0)
     if _training_pool(team, env["cluster"], _pools(check)):

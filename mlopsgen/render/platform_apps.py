@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from mlopsgen.catalog.components import COMPONENTS, Component
 from mlopsgen.catalog.modes import MODES
+from mlopsgen.catalog.runtimes import RUNTIMES
 from mlopsgen.platform.model import Cluster, Platform
 from mlopsgen.render import labels as L
 from mlopsgen.render.component_manifests import MANIFESTS
@@ -66,10 +67,8 @@ def needed_components(platform: Platform, cluster: Cluster) -> set[str]:
             needed.add("cert-manager")
     if L.remote_tracking(platform, cluster.name):  # its workloads present a client certificate
         needed.add("cert-manager")
-    if "kserve" in runtimes:
-        needed |= {"kserve-crd", "kserve", "kserve-runtimes", "cert-manager", "kserve-config"}
-    if "seldon" in runtimes:
-        needed |= {"seldon-core-operator", "cert-manager"}
+    for runtime in runtimes:  # each runtime names the components that serve it
+        needed |= set(RUNTIMES[runtime].components)
     if "monitoring" in services:
         needed.add("kube-prometheus-stack")
     tracking = next((s for s in platform.services_for(cluster.name) if s.kind == "tracking"), None)

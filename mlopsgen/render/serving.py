@@ -55,38 +55,35 @@ def _scheduling(platform: Platform, model: Model) -> dict | None:
     return {"node_selector": dict(pool.node_labels), "tolerations": [L.toleration(t) for t in pool.taints]}
 
 
-def _runtime_objects(platform: Platform, model: Model, common: dict) -> str:
-    runtime = runtime_of(model)
-    sources = {"stable": model.source, "canary": model.canary.source if model.canary else None}
-    if runtime.name == "seldon":
-        return _seldon_objects(platform, model, sources, common)
-    services = [{"name": name, "source": sources[t], "pod_labels": serving_pod_labels(platform, model, t)}
-                for name, t in zip(runtime.object_names(model), tracks(model), strict=True)]
-    # KServe names the served model after its InferenceService; both tracks answer as the model,
-    # so a request reaches /v2/models/<model> whichever track the mesh picks.
-    served_as = [{"name": "MLSERVER_MODEL_NAME", "value": model.name}, *MLSERVER_SCRATCH_ENV]
-    return render_template(runtime.template, services=services, model_format=REGISTRY_MODEL_FORMAT,
-                           **{**common, "env": common["env"] + served_as})
-
-
 MODEL_VOLUME = {"name": "model", "emptyDir": {}}
 
 
-def _seldon_objects(platform: Platform, model: Model, sources: dict, common: dict) -> str:
+def _runtime_objects(platform: Platform, model: Model, common: dict) -> str:
+    """The runtime's template, given what any runtime's objects need: per track, the object's name, the
+    model version, its traffic share, its pod labels and the init container that downloads it; the model
+    server's image, environment and volume. A template takes what its kind needs, so a new runtime is a
+    catalog entry and a template, no code here."""
+    runtime = runtime_of(model)
+    sources = {"stable": model.source, "canary": model.canary.source if model.canary else None}
     weight = model.canary.weight if model.canary else 0
     traffic = {"stable": 100 - weight, "canary": weight}
     fetch = downloader(platform, _cluster_of(platform, model), name="model-download")
     mount = {"name": MODEL_VOLUME["name"], "mountPath": MODEL_DIR}
-    predictors = [{"track": t, "source": sources[t], "traffic": traffic[t],
-                   "pod_labels": serving_pod_labels(platform, model, t),
-                   "downloader": {**fetch, "args": [sources[t], MODEL_DIR], "volumeMounts": [mount]}}
-                  for t in tracks(model)]
-    # Seldon sets the server's name (the container's, which is the model's) and its ports.
+    names = runtime.object_names(model)  # one object per track (KServe), or one for all (Seldon)
+    per_track = [{"track": t, "name": names[min(i, len(names) - 1)], "source": sources[t], "traffic": traffic[t],
+                  "pod_labels": serving_pod_labels(platform, model, t),
+                  "downloader": {**fetch, "args": [sources[t], MODEL_DIR], "volumeMounts": [mount]}}
+                 for i, t in enumerate(tracks(model))]
+    # KServe names the served model after its InferenceService; both tracks answer as the model,
+    # so a request reaches /v2/models/<model> whichever track the mesh picks. Seldon sets the server's
+    # name (the container's, which is the model's) and its ports, and reads the model where it is fetched.
+    served_as = [{"name": "MLSERVER_MODEL_NAME", "value": model.name}, *MLSERVER_SCRATCH_ENV]
     server_env = [{"name": "MLSERVER_MODEL_IMPLEMENTATION", "value": MLSERVER_MLFLOW_RUNTIME},
                   {"name": "MLSERVER_MODEL_URI", "value": MODEL_DIR}, *MLSERVER_SCRATCH_ENV]
-    return render_template(runtime_of(model).template, predictors=predictors, image=SELDON_MLSERVER_IMAGE,
-                           server_env=server_env, model_volume=MODEL_VOLUME,
-                           model_mount={**mount, "readOnly": True}, **common)
+    return render_template(runtime.template, services=per_track, predictors=per_track, model_format=REGISTRY_MODEL_FORMAT,
+                           image=SELDON_MLSERVER_IMAGE, server_env=server_env, model_volume=MODEL_VOLUME,
+                           model_mount={**mount, "readOnly": True}, **{**common, "env": common["env"] + served_as})
+
 
 
 def render_model_base(platform: Platform, model: Model, header: str) -> dict[str, str]:

@@ -154,7 +154,7 @@ def permitted(intents: Intents, src: Endpoint, dst: Endpoint, segments: dict[str
         return P.NONE
     if si and di:
         if si.team is di.team and si.env is di.env:
-            return P.ALL if si.mode == di.mode and si.mode in ("internal", "subnet") else P.NONE
+            return P.ALL if si.mode == di.mode and MODES[si.mode].same_namespace else P.NONE
         if (di.model and si.team.name in di.model.callers and si.env is di.env and MODES[si.mode].sidecar):
             return P.single("TCP", serving_port(di.model))
         return P.NONE
@@ -168,7 +168,7 @@ def permitted(intents: Intents, src: Endpoint, dst: Endpoint, segments: dict[str
             return P.single("TCP", dst.ports[0]["containerPort"])
         if dst.role == "apiserver" and src.pod is not None and src.pod.kind == "workflow":
             return P.single("TCP", dst.ports[0]["containerPort"])
-        if dst.role == "segment" and si.mode == "subnet" and segments.get(si.env.name) == dst.note:
+        if dst.role == "segment" and mode.needs_segment and segments.get(si.env.name) == dst.note:
             return P.ALL
         return P.NONE
     if di:  # platform or outside -> team
@@ -177,7 +177,7 @@ def permitted(intents: Intents, src: Endpoint, dst: Endpoint, segments: dict[str
             return P.single("TCP", serving_port(di.model))
         if src.role == "service" and src.note == "monitoring" and mode.sidecar:
             return P.single("TCP", C.ISTIO_METRICS_PORT)
-        if src.role == "segment" and di.mode == "subnet" and segments.get(di.env.name) == src.note:
+        if src.role == "segment" and mode.needs_segment and segments.get(di.env.name) == src.note:
             return P.ALL
         return P.NONE
     return P.ALL

@@ -120,7 +120,8 @@ def model_pods(view: ClusterView, obj: Obj) -> list[Pod]:
         model = predictor.get("model") or {}
         main = container_of(model, "kserve-container")
         main.name = "kserve-container"
-        main.ports = main.ports or [{"containerPort": RUNTIMES["kserve"].serving_port, "protocol": "TCP"}]
+        runtime = next(r for r in RUNTIMES.values() if r.kind == obj.kind)
+        main.ports = main.ports or [{"containerPort": runtime.serving_port, "protocol": "TCP"}]
         containers = [main] + [container_of(c) for c in predictor.get("containers") or []]
         uri = str(model.get("storageUri", ""))
         if uri:
