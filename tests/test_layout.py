@@ -126,3 +126,9 @@ def test_no_stage_branches_on_a_runtime_or_a_mode_name():
                 continue
             found += [f"{path.relative_to(ROOT)}:{node.lineno}: {name}" for name in sorted(hits)]
     assert found == []
+
+
+def test_no_module_is_over_300_lines():
+    long = {str(p.relative_to(ROOT)): n for p in (ROOT / "mlopsgen").rglob("*.py")
+            if (n := len(p.read_text().splitlines())) > 300}
+    assert long == {}

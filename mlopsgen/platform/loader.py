@@ -8,27 +8,17 @@ becomes a located ``Problem``; all of them are raised at once as a UserError.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mlopsgen.errors import Location, Problem, UserError, yaml_syntax_hint
+from mlopsgen.platform.scalars import resolve_plain_scalar
 from mlopsgen.readfile import MAX_DEPTH, MAX_NODES, read_regular
 
 MAX_BYTES = 2 * 1024 * 1024
 
 JsonPath = tuple  # a JSON path: tuple of str keys and int indexes
-
-_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
-_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
-_INT = re.compile(r"^[-+]?[0-9]+$")
-_OCT = re.compile(r"^0o[0-7]+$")
-_HEX = re.compile(r"^0x[0-9a-fA-F]+$")
-_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
-_INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
-_NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
-
 
 @dataclass(frozen=True)
 class Document:
@@ -48,27 +38,6 @@ class Document:
             path = path[:-1]
         line, column = self.marks.get(path, (1, 1))
         return Location(self.file, line, column)
-
-
-def resolve_plain_scalar(text: str) -> Any:
-    """YAML 1.2 core schema resolution of an unquoted scalar."""
-    if _NULL.match(text):
-        return None
-    if text in _BOOL:
-        return _BOOL[text]
-    if _INT.match(text):
-        return int(text)
-    if _OCT.match(text):
-        return int(text[2:], 8)
-    if _HEX.match(text):
-        return int(text[2:], 16)
-    if _FLOAT.match(text):
-        return float(text)
-    if _INF.match(text):
-        return float("-inf") if text.startswith("-") else float("inf")
-    if _NAN.match(text):
-        return float("nan")
-    return text
 
 
 def load_file(path: str | Path, display_name: str | None = None) -> Document:
