@@ -114,11 +114,12 @@ def rules(output_format: str) -> None:
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("rule", shell_complete=rule_names)
 def explain(rule: str) -> None:
-    """Print the documentation of a lint rule (by slug or id).
+    """Print the documentation of a lint rule or a verify journey (by slug or id).
 
     \b
-    Example:
+    Examples:
       mlopsgen explain static-ip
+      mlopsgen explain connectivity     # or MLV006
     """
     from mlopsgen.commands.lint import run_explain
 

@@ -146,12 +146,22 @@ def run_rules(output_format: str) -> int:
 
 
 def run_explain(slug: str) -> int:
+    """A lint rule's documentation, or a verify journey's (by slug or id)."""
     rule = RULES.get(slug) or next((r for r in RULES.values() if slug.upper() == r.ID), None)
     if rule is None:
+        from mlopsgen.verify.checks import JOURNEYS
+
+        journey = JOURNEYS.get(slug) or next((j for j in JOURNEYS.values() if slug.upper() == j.id), None)
+        if journey is not None:
+            from mlopsgen.verify.docs import journey_markdown
+
+            click.echo(journey_markdown(journey), nl=False)
+            return EXIT_OK
         import difflib
 
-        close = difflib.get_close_matches(slug, list(RULES), n=1)
-        raise UserError.single(slug, "unknown rule", hint=f"did you mean '{close[0]}'?" if close else "run `mlopsgen rules`")
+        close = difflib.get_close_matches(slug, [*RULES, *JOURNEYS], n=1)
+        raise UserError.single(slug, "unknown rule or journey",
+                               hint=f"did you mean '{close[0]}'?" if close else "run `mlopsgen rules`, or see docs/journeys/")
     from mlopsgen.lint.docs import rule_markdown
 
     click.echo(rule_markdown(rule), nl=False)

@@ -20,11 +20,30 @@ def verify(ctx: Context) -> Report:
     stats: dict = {}
     verdicts = []
     for journey in JOURNEYS.values():
-        findings = [f for run in journey.runs for f in run(ctx, stats)]
+        findings = [f for run in journey.runs for f in _guarded(run, journey.slug, ctx, stats)]
         errors = [f for f in findings if f.severity == "error"]
         reason = journey.proves if not errors else f"{len(errors)} problem{'s' if len(errors) != 1 else ''}: {errors[0].message}"
         verdicts.append(Verdict(journey.slug, journey.number, journey.title, not errors, reason, findings))
     return Report(verdicts, stats.get("required", 0), stats.get("pairs", 0), sorted(set(stats.get("outside", []))))
+
+
+def _guarded(run, slug: str, ctx: Context, stats: dict) -> list:
+    """A check's findings; a check that crashes is a problem of its journey (a bug to report), and the
+    other checks still run: one broken check never hides what the others prove."""
+    from mlopsgen.errors import Location, UserError
+    from mlopsgen.verify.result import Finding
+
+    try:
+        return list(run(ctx, stats))
+    except UserError:
+        raise  # the tree cannot be read: a located problem of the input, exit 2
+    except Exception as exc:  # reported as a finding, with where it happened
+        import traceback
+
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        where = f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}"
+        return [Finding(slug, f"check {run.__name__} crashed: {type(exc).__name__}: {exc} ({where})", Location(ctx.reader.display("")),
+                        hint="this is a bug in mlopsgen; please report it with this message. The other checks ran.")]
 
 
 __all__ = ["Context", "Report", "verify"]

@@ -12,7 +12,7 @@ from mlopsgen.verify.result import Finding, Report
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVEL = {"error": "error", "warning": "warning"}
-DOCS = "https://github.com/mlopsgen/mlopsgen/blob/main/README.md#verify"
+DOCS = "https://github.com/mlopsgen/mlopsgen/blob/main/docs/journeys/{slug}.md"
 
 
 def summary_line(report: Report) -> str:
@@ -68,10 +68,12 @@ def _fingerprint(f: Finding) -> str:
 
 
 def sarif(report: Report) -> str:
-    rules = [{"id": v.slug, "name": f"J{v.journey:02d}", "shortDescription": {"text": v.title},
+    from mlopsgen.verify.checks import JOURNEYS
+
+    rules = [{"id": v.slug, "name": JOURNEYS[v.slug].id, "shortDescription": {"text": v.title},
               "fullDescription": {"text": f"Journey {v.journey}: {v.title}"},
-              "help": {"text": v.title, "markdown": f"**{v.title}**"}, "helpUri": DOCS,
-              "defaultConfiguration": {"level": "error"}} for v in report.verdicts]
+              "help": {"text": JOURNEYS[v.slug].about, "markdown": JOURNEYS[v.slug].about},
+              "helpUri": DOCS.format(slug=v.slug), "defaultConfiguration": {"level": "error"}} for v in report.verdicts]
     index = {v.slug: i for i, v in enumerate(report.verdicts)}
     results = []
     for f in report.findings:

@@ -20,6 +20,15 @@ class Journey:
     runs: tuple[Run, ...]
     proves: str  # the reason given when it passes
 
+    @property
+    def id(self) -> str:
+        return f"MLV{self.number:03d}"
+
+    @property
+    def about(self) -> str:
+        """What fails the journey and why that breaks the platform: its documentation page."""
+        return ABOUT[self.slug]
+
 
 JOURNEYS: dict[str, Journey] = {j.slug: j for j in (
     Journey("bootstrap", 1, "Bootstrap through Argo CD", (bootstrap.run,),
@@ -45,3 +54,36 @@ JOURNEYS: dict[str, Journey] = {j.slug: j for j in (
             "every step's template exists, isolated steps get their inputs by volume, promotion and a rollout that "
             "Argo CD keeps act on validation"),
 )}
+
+ABOUT = {
+    "bootstrap": "Argo CD applies the tree from its root Application: each Application must name an AppProject that "
+                 "exists before it (an earlier sync wave), every object's kind must come from a CRD an earlier wave "
+                 "installs, and the project must permit the namespace and, for cluster-scoped objects, the kind of "
+                 "everything the app deploys. A miss stops the sync where it happens, and every later wave waits for it.",
+    "admission": "Every pod the tree makes, the containers controllers inject included (Istio's proxy, KServe's storage "
+                 "initializer, Argo's executor), must pass its namespace's Pod Security level, or the API server refuses "
+                 "it. Requests and limits must fit the namespace's ResourceQuota for what runs together, and GPU pods "
+                 "must fit a pool: otherwise pods stay Pending or are refused.",
+    "workflows": "Argo Workflows steps must be able to finish: the executor's service account may create "
+                 "workflowtaskresults and do what each resource step does, the pod gets its token, and no sidecar keeps "
+                 "a finished step's pod running. A step that cannot report never completes.",
+    "serving": "Each model server must start and serve: its model directory is filled (through the mesh where the "
+               "namespace is meshed), the runtime can load the artifact format, and MLflow keeps and serves what "
+               "training stores. A server that cannot load its model never becomes ready.",
+    "traffic": "Requests must reach the model: gateway hosts are unique, routes point at the model server's paths and "
+               "port, and the policies on the way name the gateway the tree installs.",
+    "connectivity": "Every flow a journey needs (DNS, the sidecar to istiod, training and serving to tracking, workflow "
+                    "pods to the API server, the gateway to exposed models, Prometheus scrapes, declared callers) must "
+                    "be allowed, and every other connection between the platform's endpoints denied, NetworkPolicies "
+                    "(as the API server defaults them, mlopsgen/kube/netpol.py) and Istio policies evaluated together. "
+                    "A mismatch names the policy and rule that decide it; hostNetwork pods are reported as outside "
+                    "NetworkPolicy, never as isolated.",
+    "clusters": "Across clusters, every in-cluster URL a workload uses names a Service of its own cluster, a service of "
+                "another cluster is reached at its published endpoint, published endpoints accept only client "
+                "certificates their clients hold, and subnet segments have Calico IPAM where they are used.",
+    "monitoring": "Every alert the tree defines must read a metric something in the tree exports and Prometheus "
+                  "scrapes: an alert on a metric nobody exports never fires.",
+    "retraining": "The retraining loop must be able to run: every step's template exists, isolated steps get their "
+                  "inputs by volume, and promotion and the rollout act on validation's result with a change Argo CD "
+                  "keeps (ignoreDifferences), so self-heal does not undo it.",
+}
