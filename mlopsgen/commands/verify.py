@@ -69,7 +69,7 @@ def _parse_destination(text: str) -> tuple[str, str | None, int | None]:
 
 
 def run_explain(ctx, src_name: str, dst_text: str) -> int:
-    from mlopsgen.verify import ports as P
+    from mlopsgen.kube import ports as P
     from mlopsgen.verify.explain import endpoint_names, explain, find_endpoint
 
     dst_name, protocol, port = _parse_destination(dst_text)

@@ -4,6 +4,9 @@ yaml.py     reading YAML as the API server reads it (YAML 1.1 scalars), position
 bounds.py   depth and alias bounds on a file before it is built
 manifest.py a manifest file and its documents, read through the bounds (regular files, size)
 selectors.py label selectors as the API server evaluates them
-netpol.py   NetworkPolicy semantics: API defaults, which pods a policy isolates
+netpol.py   NetworkPolicy: API defaults, which pods a policy isolates, and the one evaluator of which
+            connections a cluster's policies allow (lint's rules and verify's journeys both use it)
+ports.py    port sets: what a rule's `ports` admits (named ports, endPort)
 workloads.py the pod templates of every workload kind a platform runs, from one table
+walk.py     safe lookups and string walks over parsed YAML
 """

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from mlopsgen.escape import dot_string, mermaid_label
-from mlopsgen.verify import ports as P
+from mlopsgen.kube import ports as P
 from mlopsgen.verify.context import Context
 from mlopsgen.verify.endpoints import Endpoint
 

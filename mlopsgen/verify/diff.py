@@ -6,7 +6,7 @@ import tempfile
 from dataclasses import dataclass
 
 from mlopsgen.escape import markdown_code, markdown_fence, printable
-from mlopsgen.verify import ports as P
+from mlopsgen.kube import ports as P
 from mlopsgen.verify.summary import fit
 
 Matrix = dict[tuple[str, str, str, str], P.PortSet]  # (cluster, team namespace, source, destination)

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from mlopsgen.catalog import conventions as C
 from mlopsgen.catalog.modes import MODES
 from mlopsgen.catalog.runtimes import runtime_of
+from mlopsgen.kube import ports as P
 from mlopsgen.platform.model import Environment, Model, Platform, Team
-from mlopsgen.verify import ports as P
 from mlopsgen.verify.endpoints import Endpoint
 
 WORKFLOW_CLASS = {"training": "training", "validation": "validation"}  # WorkflowTemplate name -> class

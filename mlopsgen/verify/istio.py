@@ -25,9 +25,9 @@ import ipaddress
 from dataclasses import dataclass, field
 
 from mlopsgen.catalog import conventions as C
+from mlopsgen.kube.netpol import in_block
 from mlopsgen.kube.selectors import selects
 from mlopsgen.verify.endpoints import Endpoint
-from mlopsgen.verify.netpol import in_block
 from mlopsgen.verify.tree import Obj
 
 ROOT_NAMESPACE = C.MESH_NAMESPACE

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from mlopsgen.catalog import conventions as C
+from mlopsgen.kube import ports as P
+from mlopsgen.kube.netpol import NetworkPolicies, RuleRef, in_block
 from mlopsgen.platform.model import Platform
-from mlopsgen.verify import ports as P
 from mlopsgen.verify.cluster import ClusterView
 from mlopsgen.verify.endpoints import (
     API_SERVER_UNDECLARED,
@@ -27,7 +28,6 @@ from mlopsgen.verify.endpoints import (
 )
 from mlopsgen.verify.istio import MeshPolicies
 from mlopsgen.verify.istio import Verdict as MeshVerdict
-from mlopsgen.verify.netpol import NetworkPolicies, RuleRef, in_block
 from mlopsgen.verify.podspec import Pod
 
 

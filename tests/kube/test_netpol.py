@@ -17,10 +17,10 @@ import yaml
 
 from mlopsgen.catalog.conventions import NAMESPACE_NAME
 from mlopsgen.kube import netpol
+from mlopsgen.kube import ports as P
 from mlopsgen.kube.manifest import ManifestFile
-from mlopsgen.verify import ports as P
+from mlopsgen.kube.netpol import NetworkPolicies
 from mlopsgen.verify.endpoints import Endpoint
-from mlopsgen.verify.netpol import NetworkPolicies
 from mlopsgen.verify.tree import Obj
 
 # (spec, the policyTypes the API server stores, whether it selects a pod labelled app=x)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from mlopsgen.catalog.conventions import NAMESPACE_NAME
+from mlopsgen.kube import ports as P
 from mlopsgen.kube.manifest import ManifestFile
-from mlopsgen.verify import ports as P
+from mlopsgen.kube.netpol import NetworkPolicies
 from mlopsgen.verify.endpoints import Endpoint
 from mlopsgen.verify.istio import MeshPolicies
-from mlopsgen.verify.netpol import NetworkPolicies
 from mlopsgen.verify.tree import Obj
 
 

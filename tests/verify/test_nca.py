@@ -19,11 +19,11 @@ from hypothesis import strategies as st
 from mlopsgen.catalog.conventions import NAMESPACE_NAME, WORKLOAD_CLASSES
 from mlopsgen.catalog.modes import MODES as NETWORK_MODES
 from mlopsgen.errors import UserError
+from mlopsgen.kube import ports as P
 from mlopsgen.kube.manifest import ManifestFile
-from mlopsgen.verify import ports as P
+from mlopsgen.kube.netpol import NetworkPolicies
 from mlopsgen.verify.endpoints import Endpoint
 from mlopsgen.verify.istio import MeshPolicies
-from mlopsgen.verify.netpol import NetworkPolicies
 from mlopsgen.verify.tree import Obj
 from tests.support import nca
 from tests.support.specs import Spec

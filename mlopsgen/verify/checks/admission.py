@@ -83,7 +83,7 @@ def violations(pod: Pod, level: str) -> list[tuple[Container | None, str]]:
 
 def _vap_covers(ctx: Context, cluster: str, namespace: str) -> bool:
     """A ValidatingAdmissionPolicyBinding in the tree whose namespaceSelector matches (CEL is not evaluated)."""
-    from mlopsgen.verify.netpol import selects
+    from mlopsgen.kube.selectors import selects
 
     labels = ctx.view(cluster).namespace_labels(namespace)
     for b in ctx.view(cluster).of_kind("ValidatingAdmissionPolicyBinding"):

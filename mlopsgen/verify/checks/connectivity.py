@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mlopsgen.verify import ports as P
+from mlopsgen.kube import ports as P
 from mlopsgen.verify.context import Context
 from mlopsgen.verify.explain import allowing_location, blocking_location
 from mlopsgen.verify.flows import permitted, required_flows

@@ -8,6 +8,8 @@ extends a numeric port to a range.
 
 from __future__ import annotations
 
+from typing import Any
+
 PROTOCOLS = ("TCP", "UDP", "SCTP")
 MAX_PORT = 65535
 
@@ -16,14 +18,14 @@ ALL: PortSet = frozenset((p, 1, MAX_PORT) for p in PROTOCOLS)
 NONE: PortSet = frozenset()
 
 
-def named_port(ports: list[dict], name: str, protocol: str) -> int | None:
+def named_port(ports: list[dict[str, Any]], name: str, protocol: str) -> int | None:
     for p in ports:
         if p.get("name") == name and p.get("protocol", "TCP") == protocol:
             return int(p["containerPort"])
     return None
 
 
-def rule_ports(entries: list | None, dst_ports: list[dict]) -> PortSet:
+def rule_ports(entries: list[Any] | None, dst_ports: list[dict[str, Any]]) -> PortSet:
     if not entries:
         return ALL
     found = set()
