@@ -6,6 +6,7 @@ manifest.py a manifest file and its documents, read through the bounds (regular 
 selectors.py label selectors as the API server evaluates them
 netpol.py   NetworkPolicy: API defaults, which pods a policy isolates, and the one evaluator of which
             connections a cluster's policies allow (lint's rules and verify's journeys both use it)
+istio.py    the Istio evaluator: PeerAuthentication mTLS modes, AuthorizationPolicy DENY/ALLOW, JWT issuers
 ports.py    port sets: what a rule's `ports` admits (named ports, endPort)
 workloads.py the pod templates of every workload kind a platform runs, from one table
 walk.py     safe lookups and string walks over parsed YAML

@@ -2,8 +2,8 @@
 
 tree.py / kustomize.py / argocd.py read the tree as Argo CD would apply it;
 cluster.py, pods.py, podspec.py and injection.py say what each cluster would run (injected containers
-included); flows.py states the intent; mlopsgen/kube/netpol.py and istio.py evaluate
-both layers; network.py combines them per cluster; checks/ holds one family of
+included); flows.py states the intent; mlopsgen/kube/netpol.py and kube/istio.py
+evaluate both layers; network.py combines them per cluster; checks/ holds one family of
 platform checks per module, one journey of the platform per named check;
 explain.py, diff.py, connectivity_map.py and report.py present the results.
 """

@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 from mlopsgen.catalog import conventions as C
 from mlopsgen.kube import ports as P
+from mlopsgen.kube.istio import MeshPolicies
+from mlopsgen.kube.istio import Verdict as MeshVerdict
 from mlopsgen.kube.netpol import NetworkPolicies, RuleRef, in_block
 from mlopsgen.platform.model import Platform
 from mlopsgen.verify.cluster import ClusterView
@@ -26,8 +28,6 @@ from mlopsgen.verify.endpoints import (
     pod_endpoint,
     unlabelled_endpoint,
 )
-from mlopsgen.verify.istio import MeshPolicies
-from mlopsgen.verify.istio import Verdict as MeshVerdict
 from mlopsgen.verify.podspec import Pod
 
 

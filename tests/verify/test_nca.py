@@ -23,7 +23,7 @@ from mlopsgen.kube import ports as P
 from mlopsgen.kube.manifest import ManifestFile
 from mlopsgen.kube.netpol import NetworkPolicies
 from mlopsgen.verify.endpoints import Endpoint
-from mlopsgen.verify.istio import MeshPolicies
+from mlopsgen.kube.istio import MeshPolicies
 from mlopsgen.verify.tree import Obj
 from tests.support import nca
 from tests.support.specs import Spec

@@ -22,13 +22,41 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from mlopsgen.catalog import conventions as C
 from mlopsgen.kube.netpol import in_block
 from mlopsgen.kube.selectors import selects
-from mlopsgen.verify.endpoints import Endpoint
-from mlopsgen.verify.tree import Obj
+
+
+class MeshPeer(Protocol):
+    """An end of a request: a workload (meshed or not), or an address outside the cluster."""
+
+    namespace: str | None
+    labels: dict[str, str]
+    address: str | None
+    meshed: bool
+
+    @property
+    def principal(self) -> str | None: ...
+
+
+class MeshPolicy(Protocol):
+    """An Istio security object as read from a tree."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def group(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def namespace(self) -> str | None: ...
+    @property
+    def spec(self) -> dict[str, Any]: ...
+    def locate(self, *path: Any) -> Any: ...
 
 ROOT_NAMESPACE = C.MESH_NAMESPACE
 UNCAPTURED_PORTS = frozenset({15020, 15021, 15090})
@@ -52,8 +80,8 @@ def wildcard(pattern: str, value: str | None) -> bool:
 class Verdict:
     allowed: bool
     reason: str
-    policy: Obj | None = None
-    path: tuple = ()
+    policy: MeshPolicy | None = None
+    path: tuple[Any, ...] = ()
     needs_jwt: str = ""  # the issuer whose token a request must carry
     conditional: bool = False  # only some requests (HTTP fields or `when`)
 
@@ -67,7 +95,7 @@ class Request:
     request_principal: str | None = None
 
 
-def _source_matches(source: dict, req: Request) -> bool:
+def _source_matches(source: dict[str, Any], req: Request) -> bool:
     checks = (
         ("principals", req.principal, True), ("notPrincipals", req.principal, False),
         ("namespaces", req.namespace, True), ("notNamespaces", req.namespace, False),
@@ -97,7 +125,7 @@ def _ip_match(block: str, address: str | None) -> bool:
         return False
 
 
-def _operation_matches(op: dict, port: int) -> tuple[bool, bool]:
+def _operation_matches(op: dict[str, Any], port: int) -> tuple[bool, bool]:
     """(matches, only some requests)."""
     if "ports" in op and str(port) not in [str(p) for p in op["ports"]]:
         return False, False
@@ -106,7 +134,7 @@ def _operation_matches(op: dict, port: int) -> tuple[bool, bool]:
     return True, any(k in op for k in HTTP_FIELDS)
 
 
-def rule_matches(rule: dict, req: Request) -> tuple[bool, bool]:
+def rule_matches(rule: dict[str, Any], req: Request) -> tuple[bool, bool]:
     if "from" in rule and not any(_source_matches(f.get("source") or {}, req) for f in rule["from"] or []):
         return False, False
     conditional = bool(rule.get("when"))
@@ -121,13 +149,13 @@ def rule_matches(rule: dict, req: Request) -> tuple[bool, bool]:
 
 @dataclass
 class MeshPolicies:
-    peer_authentications: list[Obj] = field(default_factory=list)
-    authorization_policies: list[Obj] = field(default_factory=list)
-    request_authentications: list[Obj] = field(default_factory=list)
-    _index: dict[int, dict] = field(default_factory=dict, repr=False)
+    peer_authentications: list[MeshPolicy] = field(default_factory=list)
+    authorization_policies: list[MeshPolicy] = field(default_factory=list)
+    request_authentications: list[MeshPolicy] = field(default_factory=list)
+    _index: dict[int, dict[str | None, list[MeshPolicy]]] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def of(cls, objects: list[Obj]) -> MeshPolicies:
+    def of(cls, objects: Sequence[MeshPolicy]) -> MeshPolicies:
         found = cls()
         for o in objects:
             if o.group == "security.istio.io":
@@ -135,14 +163,14 @@ class MeshPolicies:
                  "RequestAuthentication": found.request_authentications}.get(o.kind, []).append(o)
         return found
 
-    def _applies(self, policy: Obj, dst: Endpoint) -> bool:
+    def _applies(self, policy: MeshPolicy, dst: MeshPeer) -> bool:
         namespace = policy.namespace
         if namespace != dst.namespace and namespace != ROOT_NAMESPACE:
             return False
         selector = policy.spec.get("selector")
         return selector is None or selects(selector, dst.labels)
 
-    def _for(self, policies: list[Obj], dst: Endpoint) -> list[Obj]:
+    def _for(self, policies: list[MeshPolicy], dst: MeshPeer) -> list[MeshPolicy]:
         """The policies of `policies` that apply to dst, from a per-namespace index built once."""
         index = self._index.setdefault(id(policies), {})
         if not index:
@@ -151,8 +179,8 @@ class MeshPolicies:
         candidates = index.get(dst.namespace, []) + (index.get(ROOT_NAMESPACE, []) if dst.namespace != ROOT_NAMESPACE else [])
         return [p for p in candidates if self._applies(p, dst)]
 
-    def mtls_mode(self, dst: Endpoint, port: int) -> tuple[str, Obj | None]:
-        best: tuple[int, str, Obj | None] = (-1, "PERMISSIVE", None)
+    def mtls_mode(self, dst: MeshPeer, port: int) -> tuple[str, MeshPolicy | None]:
+        best: tuple[int, str, MeshPolicy | None] = (-1, "PERMISSIVE", None)
         for pa in self._for(self.peer_authentications, dst):
             rank = 2 if pa.spec.get("selector") else (1 if pa.namespace == dst.namespace else 0)
             mode = str((pa.spec.get("mtls") or {}).get("mode", "UNSET"))
@@ -163,11 +191,11 @@ class MeshPolicies:
                 best = (rank, mode, pa)
         return best[1], best[2]
 
-    def issuers(self, dst: Endpoint) -> list[str]:
+    def issuers(self, dst: MeshPeer) -> list[str]:
         return sorted({str(r.get("issuer")) for ra in self._for(self.request_authentications, dst)
                        for r in ra.spec.get("jwtRules") or []})
 
-    def authorize(self, src: Endpoint, dst: Endpoint, port: int) -> Verdict:
+    def authorize(self, src: MeshPeer, dst: MeshPeer, port: int) -> Verdict:
         """Whether dst's sidecar lets src's traffic to `port` through; dst must be meshed."""
         if port in UNCAPTURED_PORTS:
             return Verdict(True, f"port {port} is not captured by the sidecar")
@@ -187,7 +215,7 @@ class MeshPolicies:
                 return candidate
         return verdict
 
-    def _evaluate(self, dst: Endpoint, req: Request) -> Verdict:
+    def _evaluate(self, dst: MeshPeer, req: Request) -> Verdict:
         applicable = self._for(self.authorization_policies, dst)
         for p in applicable:
             if p.spec.get("action") == "DENY":
