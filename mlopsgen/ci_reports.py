@@ -1,6 +1,6 @@
 """The report formats CI systems read, shared by lint and verify: JUnit XML and GitLab Code Quality.
 
-Both commands hand over the same shape of entry (an `Entry`), so a format is written once:
+Both commands hand over the one finding model (findings.py), so a format is written once:
 - JUnit XML, as Jenkins, GitLab (`artifacts:reports:junit`) and most CI systems read it: one
   <testsuite> per rule or journey, one <testcase> per check that ran; a failing case carries one
   <failure> (the schema Jenkins and GitLab parse allows one) whose text lists each problem.
@@ -14,36 +14,16 @@ even escaped, and a CI log line should not be broken by a name.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from mlopsgen.escape import printable
+from mlopsgen.findings import Finding
+from mlopsgen.reporters import fingerprint
 
 # Code Climate's scale; GitLab ranks the merge request widget by it.
 GITLAB_SEVERITY = {"error": "major", "warning": "minor", "info": "info"}
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One problem, as both commands report it."""
-
-    check: str  # the rule's slug or the journey's
-    severity: str  # error, warning or info
-    file: str
-    line: int
-    column: int
-    message: str
-    hint: str = ""
-
-    @property
-    def text(self) -> str:
-        return f"{self.message}. {self.hint}" if self.hint else self.message
-
-    def fingerprint(self) -> str:
-        key = f"{self.check}\0{self.file}\0{self.line}\0{self.column}\0{self.message}"
-        return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -52,7 +32,7 @@ class Case:
 
     suite: str
     name: str
-    entries: tuple[Entry, ...] = ()
+    entries: tuple[Finding, ...] = ()
 
 
 def junit(tool: str, cases: Iterable[Case]) -> str:
@@ -71,7 +51,7 @@ def junit(tool: str, cases: Iterable[Case]) -> str:
             element = ET.SubElement(suite, "testcase", classname=printable(f"{tool}.{case.suite}"), name=printable(case.name))
             errors = [e for e in case.entries if e.severity == "error"]
             if errors:
-                failure = ET.SubElement(element, "failure", message=printable(errors[0].text), type=errors[0].check)
+                failure = ET.SubElement(element, "failure", message=printable(errors[0].text), type=errors[0].rule)
                 failure.text = "\n".join(printable(f"{e.file}:{e.line}:{e.column}: {e.severity}: {e.text}") for e in case.entries)
             elif case.entries:  # warnings and notes: shown, never failing
                 out = ET.SubElement(element, "system-out")
@@ -84,11 +64,11 @@ def _failing(case: Case) -> bool:
     return any(e.severity == "error" for e in case.entries)
 
 
-def gitlab(entries: Iterable[Entry]) -> str:
+def gitlab(entries: Iterable[Finding]) -> str:
     issues = [{
         "description": printable(e.text),
-        "check_name": e.check,
-        "fingerprint": e.fingerprint(),
+        "check_name": e.rule,
+        "fingerprint": fingerprint(e),
         "severity": GITLAB_SEVERITY[e.severity],
         "location": {"path": printable(e.file), "lines": {"begin": max(e.line, 1)}},
     } for e in entries]

@@ -109,3 +109,21 @@ def test_verify_output_quiet_and_color_behave_as_lints(run_cli, leaking, tmp_pat
     assert "\x1b[" not in plain.stdout and "\x1b[" in coloured.stdout
     lint_plain = run_cli("lint", str(FIXTURES), "--color", "never")
     assert "\x1b[" not in lint_plain.stdout
+
+
+def test_lint_and_verify_report_one_finding_model_through_the_same_writers(run_cli, leaking, tmp_path):
+    """A verify problem and a lint finding are the same type, and their SARIF results have the same shape."""
+    from mlopsgen.errors import Location
+    from mlopsgen.findings import Finding
+    from mlopsgen.lint import finding as lint_finding
+    from mlopsgen.verify.result import finding
+
+    assert lint_finding.Finding is Finding
+    made = finding("connectivity", "forbidden flow allowed", Location("t.yaml", 3, 5), hint="deny it")
+    assert isinstance(made, Finding) and made.id == "MLV006" and made.rule == "connectivity"
+    spec, tree = leaking
+    verify_results = json.loads(run_cli("verify", str(spec), str(tree), "--format", "sarif").stdout)["runs"][0]["results"]
+    lint_results = json.loads(run_cli("lint", str(FIXTURES), "--format", "sarif").stdout)["runs"][0]["results"]
+    shape = {"ruleId", "ruleIndex", "level", "message", "locations", "partialFingerprints"}
+    assert shape <= set(verify_results[0]) and shape <= set(lint_results[0])
+    assert set(verify_results[0]["partialFingerprints"]) == set(lint_results[0]["partialFingerprints"])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from mlopsgen.findings import Finding
+
 SEVERITIES = ("info", "warning", "error")
 
 
@@ -19,26 +21,6 @@ class Issue:
     column: int
     message: str
     hint: str = ""
-
-
-@dataclass(frozen=True, order=True)
-class Finding:
-    """An issue stamped by the engine with its rule, severity and file."""
-
-    file: str
-    line: int
-    column: int
-    rule: str
-    id: str
-    severity: str
-    message: str
-    hint: str = ""
-
-    def as_dict(self) -> dict:
-        return {
-            "rule": self.rule, "id": self.id, "severity": self.severity, "file": self.file,
-            "line": self.line, "column": self.column, "message": self.message, "hint": self.hint,
-        }
 
 
 @dataclass(frozen=True, order=True)

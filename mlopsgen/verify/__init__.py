@@ -31,7 +31,7 @@ def _guarded(run, slug: str, ctx: Context, stats: dict) -> list:
     """A check's findings; a check that crashes is a problem of its journey (a bug to report), and the
     other checks still run: one broken check never hides what the others prove."""
     from mlopsgen.errors import Location, UserError
-    from mlopsgen.verify.result import Finding
+    from mlopsgen.verify.result import finding
 
     try:
         return list(run(ctx, stats))
@@ -42,7 +42,7 @@ def _guarded(run, slug: str, ctx: Context, stats: dict) -> list:
 
         frame = traceback.extract_tb(exc.__traceback__)[-1]
         where = f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}"
-        return [Finding(slug, f"check {run.__name__} crashed: {type(exc).__name__}: {exc} ({where})", Location(ctx.reader.display("")),
+        return [finding(slug, f"check {run.__name__} crashed: {type(exc).__name__}: {exc} ({where})", Location(ctx.reader.display("")),
                         hint="this is a bug in mlopsgen; please report it with this message. The other checks ran.")]
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mlopsgen.errors import Location
+from mlopsgen.findings import Finding
+from mlopsgen.verify.journey_ids import journey_id
 
 
 @dataclass(frozen=True)
@@ -18,27 +20,15 @@ class Flow:
         return f"{self.src} -> {self.dst} {self.protocol}/{self.port}"
 
 
-@dataclass(frozen=True)
-class Finding:
-    check: str  # the journey's slug
-    message: str
-    location: Location  # the rendered object (or rule) that decides
-    hint: str = ""
-    spec: Location | None = None  # the spec line that made it, where known
-    severity: str = "error"  # "error" fails the journey; "warning" is reported only
-    flow: Flow | None = None  # the counterexample of a connectivity mismatch
+def finding(check: str, message: str, location: Location, hint: str = "", spec: Location | None = None,
+            severity: str = "error", flow: Flow | None = None) -> Finding:
+    """A problem of the journey `check`, at the rendered object (or rule) that decides, with the spec line
+    that made it where known."""
+    return Finding(location.file, location.line, location.column, check, journey_id(check), severity, message, hint, spec, flow)
 
-    def sort_key(self) -> tuple:
-        return (self.check, self.location.file, self.location.line, self.location.column, self.message)
 
-    def as_dict(self) -> dict:
-        out = {"check": self.check, "severity": self.severity, "file": self.location.file, "line": self.location.line,
-               "column": self.location.column, "message": self.message, "hint": self.hint}
-        if self.spec:
-            out["spec"] = {"file": self.spec.file, "line": self.spec.line, "column": self.spec.column}
-        if self.flow:
-            out["flow"] = {"src": self.flow.src, "dst": self.flow.dst, "protocol": self.flow.protocol, "port": self.flow.port}
-        return out
+def sort_key(f: Finding) -> tuple:
+    return (f.rule, f.file, f.line, f.column, f.message)
 
 
 @dataclass
@@ -60,7 +50,7 @@ class Report:
 
     @property
     def findings(self) -> list[Finding]:
-        return sorted((f for v in self.verdicts for f in v.findings), key=Finding.sort_key)
+        return sorted((f for v in self.verdicts for f in v.findings), key=sort_key)
 
     @property
     def proven(self) -> bool:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft7Validator, validators
 
-from mlopsgen.lint.reporters import ANNOTATIONS_PER_KIND
+from mlopsgen.reporters import ANNOTATIONS_PER_KIND
 from tests.conftest import ROOT
 
 HELM_REPO = ROOT / "tests" / "lint" / "repos" / "helm-chart"

@@ -16,7 +16,7 @@ OVERLAY = "teams/fraud/overlays/prod"
 
 def _messages(spec: Path, tree: Path, check: str) -> list[str]:
     report = run(spec, tree)
-    return [f"{f.location}: {f.message}" for f in report.findings if f.check == check and f.severity == "error"]
+    return [f"{f.location}: {f.message}" for f in report.findings if f.rule == check and f.severity == "error"]
 
 
 def _add_resource(tree: Path, overlay: str, name: str, docs: list[dict]) -> None:

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from mlopsgen.catalog.conventions import NAMESPACE_NAME
 from mlopsgen.kube import ports as P
+from mlopsgen.kube.istio import MeshPolicies
 from mlopsgen.kube.manifest import ManifestFile
 from mlopsgen.kube.netpol import NetworkPolicies
 from mlopsgen.verify.endpoints import Endpoint
-from mlopsgen.kube.istio import MeshPolicies
 from mlopsgen.verify.tree import Obj
 
 

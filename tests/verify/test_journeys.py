@@ -42,8 +42,8 @@ def test_findings_point_at_the_rendered_object_and_the_spec(reports):
         for f in report.findings:
             assert f.location.line >= 1 and f.location.column >= 1, f
             assert Path(f.location.file).is_file(), f
-            if f.spec:
-                assert f.spec.file.endswith("platform.yaml") and f.spec.line >= 1, f
+            if f.related:
+                assert f.related.file.endswith("platform.yaml") and f.related.line >= 1, f
 
 
 def test_output_is_deterministic(examples):

@@ -20,10 +20,10 @@ from mlopsgen.catalog.conventions import NAMESPACE_NAME, WORKLOAD_CLASSES
 from mlopsgen.catalog.modes import MODES as NETWORK_MODES
 from mlopsgen.errors import UserError
 from mlopsgen.kube import ports as P
+from mlopsgen.kube.istio import MeshPolicies
 from mlopsgen.kube.manifest import ManifestFile
 from mlopsgen.kube.netpol import NetworkPolicies
 from mlopsgen.verify.endpoints import Endpoint
-from mlopsgen.kube.istio import MeshPolicies
 from mlopsgen.verify.tree import Obj
 from tests.support import nca
 from tests.support.specs import Spec

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from mlopsgen.verify.checks import admission, bootstrap, connectivity, lifecycle, quotas, serving, urls, workflows
 from mlopsgen.verify.context import Context
+from mlopsgen.verify.journey_ids import ORDER, journey_id
 from mlopsgen.verify.result import Finding
 
 Run = Callable[[Context, dict], list[Finding]]
@@ -22,7 +23,7 @@ class Journey:
 
     @property
     def id(self) -> str:
-        return f"MLV{self.number:03d}"
+        return journey_id(self.slug)
 
     @property
     def about(self) -> str:
@@ -87,3 +88,5 @@ ABOUT = {
                   "inputs by volume, and promotion and the rollout act on validation's result with a change Argo CD "
                   "keeps (ignoreDifferences), so self-heal does not undo it.",
 }
+
+assert tuple(JOURNEYS) == ORDER and all(j.number == i + 1 for i, j in enumerate(JOURNEYS.values())), "journey_ids.ORDER"

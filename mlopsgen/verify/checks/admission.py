@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from mlopsgen.verify.context import Context
 from mlopsgen.verify.podspec import Container, Pod
-from mlopsgen.verify.result import Finding
+from mlopsgen.verify.result import Finding, finding
 
 SLUG = "admission"
 ENFORCE = "pod-security.kubernetes.io/enforce"
@@ -105,7 +105,7 @@ def run(ctx: Context, stats: dict) -> list[Finding]:
             if level == "privileged" and (cluster, pod.namespace) not in flagged:
                 flagged.add((cluster, pod.namespace))
                 if not _vap_covers(ctx, cluster, pod.namespace):
-                    findings.append(Finding(
+                    findings.append(finding(
                         SLUG, f"namespace {pod.namespace} enforces Pod Security 'privileged': it admits any pod a team member submits",
                         ns.locate("metadata", "labels") if ns else where, spec=ctx.team_spec(pod.namespace),
                         hint="enforce restricted and allow exactly hostNetwork on the declared pool with a ValidatingAdmissionPolicy"))
@@ -117,7 +117,7 @@ def run(ctx: Context, stats: dict) -> list[Finding]:
             for container, problems in grouped.values():
                 who = f"container {container.name}" + (f" (injected by {container.injected_by})" if container.injected_by else "") \
                     if container else "the pod"
-                findings.append(Finding(
+                findings.append(finding(
                     SLUG, f"{pod.id}: Pod Security '{level}' rejects {who}: {'; '.join(problems)}", where,
                     spec=ctx.team_spec(pod.namespace), hint=_hint(container, problems)))
     return findings

@@ -19,7 +19,7 @@ import fnmatch
 from mlopsgen.catalog.components import COMPONENTS
 from mlopsgen.verify.argocd import HUB_SERVER
 from mlopsgen.verify.context import Context
-from mlopsgen.verify.result import Finding
+from mlopsgen.verify.result import Finding, finding
 from mlopsgen.verify.tree import CLUSTER_SCOPED
 
 SLUG = "bootstrap"
@@ -64,11 +64,11 @@ def _project_findings(ctx: Context) -> list[Finding]:
             delivered_by = [a.name for a in ctx.deployment.apps.values() if any(o.kind == "AppProject" and o.name == app.project
                                                                                  for o in a.objects)]
             why = f"only {', '.join(delivered_by)} delivers it" if delivered_by else "nothing in the tree creates it"
-            findings.append(Finding(SLUG, f"root Application {app.name} uses project '{app.project}', which does not exist "
+            findings.append(finding(SLUG, f"root Application {app.name} uses project '{app.project}', which does not exist "
                                           f"on a fresh Argo CD ({why}): it never syncs", where,
                                     hint="put the roots in the 'default' project, or apply their AppProject first"))
         elif app.parent in synced:
-            findings.append(Finding(SLUG, f"Application {app.name} uses project '{app.project}', which no synced app delivers",
+            findings.append(finding(SLUG, f"Application {app.name} uses project '{app.project}', which no synced app delivers",
                                     where, hint="deliver the AppProject at an earlier sync wave of the same root"))
     return findings
 
@@ -98,17 +98,17 @@ def _kind_findings(ctx: Context) -> list[Finding]:
             for (group, kind), why in sorted(missing.items()):
                 by_reason.setdefault(why, []).append(f"{kind} ({group})")
             for why, kinds in sorted(by_reason.items()):
-                findings.append(Finding(SLUG, f"Application {app.name} deploys {', '.join(kinds)} on cluster {view.name}; "
+                findings.append(finding(SLUG, f"Application {app.name} deploys {', '.join(kinds)} on cluster {view.name}; "
                                               f"{why}: the app's dry run fails and nothing of it is applied",
                                         app.obj.locate("spec"), hint="install the CRD's component at an earlier sync wave, "
                                                                      "or declare it provided by the cluster in the spec"))
         for name, app in installed.items():
             for need in COMPONENTS[name].needs:
                 if not view.has(need):
-                    findings.append(Finding(SLUG, f"{app.name} needs component {need}, which cluster {view.name} lacks",
+                    findings.append(finding(SLUG, f"{app.name} needs component {need}, which cluster {view.name} lacks",
                                             app.obj.locate("spec")))
                 elif need in installed and installed[need].wave >= app.wave:
-                    findings.append(Finding(SLUG, f"{app.name} (wave {app.wave}) needs {need}, installed at wave "
+                    findings.append(finding(SLUG, f"{app.name} (wave {app.wave}) needs {need}, installed at wave "
                                                   f"{installed[need].wave}: not before it", app.obj.locate("metadata")))
     return findings
 
@@ -129,22 +129,22 @@ def _permission_findings(ctx: Context) -> list[Finding]:
         repos = [s.get("repoURL") for s in (app.obj.spec.get("sources") or [app.obj.spec.get("source") or {}])]
         for repo in repos:
             if repo and not any(_glob(str(p), str(repo)) for p in spec.get("sourceRepos") or []):
-                findings.append(Finding(SLUG, f"project {app.project} does not permit source {repo} of {app.name}", where))
+                findings.append(finding(SLUG, f"project {app.project} does not permit source {repo} of {app.name}", where))
         namespaces = {app.namespace} | {o.namespace for o in app.objects if o.namespace}
         for ns in sorted(n for n in namespaces if n):
             if not any(_glob(str(d.get("server", "*")), app.server) and _glob(str(d.get("namespace", "*")), ns)
                        for d in spec.get("destinations") or []):
-                findings.append(Finding(SLUG, f"project {app.project} does not permit destination {app.server} namespace {ns} "
+                findings.append(finding(SLUG, f"project {app.project} does not permit destination {app.server} namespace {ns} "
                                               f"({app.name})", where))
         for o in app.objects:
             entry = {"group": o.group, "kind": o.kind}
             if o.kind in CLUSTER_SCOPED:
                 if not _listed(spec.get("clusterResourceWhitelist"), entry):
-                    findings.append(Finding(SLUG, f"project {app.project} does not permit cluster-scoped {o.kind} ({app.name})",
+                    findings.append(finding(SLUG, f"project {app.project} does not permit cluster-scoped {o.kind} ({app.name})",
                                             o.locate()))
             elif _listed(spec.get("namespaceResourceBlacklist"), entry) or (
                     spec.get("namespaceResourceWhitelist") is not None and not _listed(spec.get("namespaceResourceWhitelist"), entry)):
-                findings.append(Finding(SLUG, f"project {app.project} forbids {o.kind} that {app.name} deploys ({o.ref})",
+                findings.append(finding(SLUG, f"project {app.project} forbids {o.kind} that {app.name} deploys ({o.ref})",
                                         o.locate(), hint="the project must permit exactly the kinds its apps deploy"))
     return findings
 
@@ -159,7 +159,7 @@ def _retry_findings(ctx: Context) -> list[Finding]:
     for app in ctx.deployment.apps.values():
         policy = app.obj.spec.get("syncPolicy") or {}
         if policy.get("automated") is not None and "retry" not in policy and app.server != HUB_SERVER:
-            findings.append(Finding(SLUG, f"Application {app.name} syncs automatically without syncPolicy.retry: "
+            findings.append(finding(SLUG, f"Application {app.name} syncs automatically without syncPolicy.retry: "
                                           "after one failed sync it is not retried for the same commit",
                                     app.obj.locate("spec", "syncPolicy"), severity="warning",
                                     hint="add syncPolicy.retry with a backoff"))
@@ -170,12 +170,12 @@ def run(ctx: Context, stats: dict) -> list[Finding]:
     if not ctx.deployment.apps:
         from mlopsgen.errors import Location
 
-        return [Finding(SLUG, "the tree holds no Argo CD Application", Location(ctx.reader.display("argocd")),
+        return [finding(SLUG, "the tree holds no Argo CD Application", Location(ctx.reader.display("argocd")),
                         hint="render the tree with `mlopsgen render`")]
     findings = _project_findings(ctx) + _kind_findings(ctx) + _permission_findings(ctx) + _retry_findings(ctx)
     for app in ctx.deployment.apps.values():
         for path in app.missing_paths:
-            findings.append(Finding(SLUG, f"Application {app.name} points at {path}, which is not in the tree", app.obj.locate("spec")))
+            findings.append(finding(SLUG, f"Application {app.name} points at {path}, which is not in the tree", app.obj.locate("spec")))
     return findings
 
 

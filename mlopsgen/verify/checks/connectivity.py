@@ -6,7 +6,7 @@ from mlopsgen.kube import ports as P
 from mlopsgen.verify.context import Context
 from mlopsgen.verify.explain import allowing_location, blocking_location
 from mlopsgen.verify.flows import permitted, required_flows
-from mlopsgen.verify.result import Finding, Flow
+from mlopsgen.verify.result import Finding, Flow, finding
 
 SLUG = "connectivity"
 PREFERRED = [("TCP", 443), ("TCP", 80), ("TCP", 8080), ("TCP", 8000), ("UDP", 53), ("TCP", 53), ("TCP", 5000),
@@ -23,7 +23,7 @@ def run(ctx: Context, stats: dict) -> list[Finding]:
             if decision.allowed:
                 continue
             where, why = blocking_location(decision, flow.src, flow.dst)
-            findings.append(Finding(
+            findings.append(finding(
                 SLUG, f"required flow denied ({flow.why}): {flow.src.label} -> {flow.dst.label} {flow.protocol}/{flow.port}: {why}"
                 + (f" ({flow.dst.note})" if flow.dst.note and flow.dst.role == "apiserver" else ""),
                 where or flow.src.pod.origin.locate() if flow.src.pod else where or _nowhere(ctx),
@@ -40,14 +40,14 @@ def run(ctx: Context, stats: dict) -> list[Finding]:
             protocol, port = P.first_port(excess, PREFERRED) or ("TCP", 0)
             where, why = allowing_location(net.decide(src, dst, protocol, port), src, dst)
             owner = src if src.role == "team" else dst
-            findings.append(Finding(
+            findings.append(finding(
                 SLUG, f"forbidden flow allowed: {src.label} -> {dst.label} {protocol}/{port} ({P.describe(excess)} in all): {why}",
                 where or _nowhere(ctx), hint=_hint(src, dst), spec=ctx.team_spec(owner.namespace or ""),
                 flow=Flow(src.label, dst.label, protocol, port)))
         for ep in net.endpoints:
             if ep.host_network and ep.pod:
                 stats.setdefault("outside", []).append(ep.label)
-                findings.append(Finding(
+                findings.append(finding(
                     SLUG, f"{ep.label} uses the host network: it is outside NetworkPolicy and NOT isolated",
                     ep.pod.origin.locate(*ep.pod.origin_path), severity="warning",
                     hint="declared with a justification; keep the pool dedicated, or hold the pod with a ValidatingAdmissionPolicy",

@@ -24,7 +24,7 @@ from mlopsgen.catalog.modes import MODES
 from mlopsgen.catalog.promql import EXPORTED_METRICS
 from mlopsgen.verify.context import Context
 from mlopsgen.verify.endpoints import pod_endpoint
-from mlopsgen.verify.result import Finding
+from mlopsgen.verify.result import Finding, finding
 
 MONITORING, RETRAINING = "monitoring", "retraining"
 METRIC = re.compile(r"([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?=\{|\[)")
@@ -44,7 +44,7 @@ def monitoring(ctx: Context, stats: dict) -> list[Finding]:
                 for r, alert in enumerate(group.get("rules") or []):
                     names = {m for m in METRIC.findall(str(alert.get("expr", ""))) if m not in PROMQL_WORDS}
                     for name in sorted(names - exported):
-                        findings.append(Finding(MONITORING, f"alert {alert.get('alert')} in {rule.namespace}/{rule.name} reads "
+                        findings.append(finding(MONITORING, f"alert {alert.get('alert')} in {rule.namespace}/{rule.name} reads "
                                                             f"{name}, which nothing the tree deploys exports: it never fires",
                                                 rule.locate("spec", "groups", g, "rules", r, "expr"),
                                                 hint="alert on a metric the model's sidecar or a deployed exporter provides"))
@@ -64,7 +64,7 @@ def retraining(ctx: Context, stats: dict) -> list[Finding]:
             for i, step in enumerate(steps):
                 ref = step.get("templateRef") or {}
                 if ref and (cron.namespace, ref.get("name")) not in templates:
-                    findings.append(Finding(RETRAINING, f"CronWorkflow {cron.namespace}/{cron.name} step {step.get('name')} "
+                    findings.append(finding(RETRAINING, f"CronWorkflow {cron.namespace}/{cron.name} step {step.get('name')} "
                                                         f"references WorkflowTemplate {ref.get('name')}, which is not there",
                                             cron.locate("spec", "workflowSpec"), hint="deliver the WorkflowTemplate with the overlay"))
                     continue
@@ -73,7 +73,7 @@ def retraining(ctx: Context, stats: dict) -> list[Finding]:
                 if pod and intent and MODES[intent.mode].isolated:
                     last_isolated = i
                     if not any("persistentVolumeClaim" in v for v in pod.volumes):
-                        findings.append(Finding(RETRAINING, f"CronWorkflow {cron.namespace}/{cron.name}: step {step.get('name')} "
+                        findings.append(finding(RETRAINING, f"CronWorkflow {cron.namespace}/{cron.name}: step {step.get('name')} "
                                                             f"runs in '{intent.mode}' mode but has no volume an earlier step "
                                                             "wrote (emptyDir is per pod): the candidate cannot reach it",
                                                 pod.origin.locate(*pod.origin_path),
@@ -82,14 +82,14 @@ def retraining(ctx: Context, stats: dict) -> list[Finding]:
                 step = pod.resource_step
                 if pod.origin is cron and step and "patch" in step.verbs and step.name and not any(
                         step.addresses(o.group, o.kind, o.name) for o in view.objects if o.namespace == cron.namespace):
-                    findings.append(Finding(RETRAINING, f"CronWorkflow {cron.namespace}/{cron.name}: {pod.workload} patches "
+                    findings.append(finding(RETRAINING, f"CronWorkflow {cron.namespace}/{cron.name}: {pod.workload} patches "
                                                         f"{step.target}, which is not in {cron.namespace}: the rollout fails",
                                             pod.origin.locate(*pod.origin_path),
                                             hint="roll the object that serves the promoted track"))
                 elif pod.origin is cron and step and step.group and any(_in_list(p) for p in step.json_paths):
                     findings += _kept_by_argo_cd(view, cron, pod, step)
             if last_isolated is not None and last_isolated == len(steps) - 1:
-                findings.append(Finding(RETRAINING, f"CronWorkflow {cron.namespace}/{cron.name} ends with validation: nothing "
+                findings.append(finding(RETRAINING, f"CronWorkflow {cron.namespace}/{cron.name} ends with validation: nothing "
                                                     "promotes the candidate or triggers a rollout", cron.locate("spec", "workflowSpec"),
                                         hint="add a promotion step (an identity allowed to write the registry) and a rollout"))
     return findings
@@ -121,7 +121,7 @@ def _kept_by_argo_cd(view, cron, pod, step) -> list[Finding]:
     if covered and respected:
         return []
     missing = "does not ignore the field" if not covered else "syncs without RespectIgnoreDifferences=true"
-    return [Finding(RETRAINING, f"CronWorkflow {cron.namespace}/{cron.name}: {pod.workload} patches {', '.join(step.json_paths)} "
+    return [finding(RETRAINING, f"CronWorkflow {cron.namespace}/{cron.name}: {pod.workload} patches {', '.join(step.json_paths)} "
                                 f"of {step.target}, inside a list Argo CD compares whole, and Application {app.name} {missing}: "
                                 "self-heal undoes the rollout", pod.origin.locate(*pod.origin_path),
                     hint="ignore the field in the Application (ignoreDifferences jqPathExpressions) and sync with "

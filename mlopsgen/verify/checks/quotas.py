@@ -17,7 +17,7 @@ from __future__ import annotations
 from mlopsgen.verify.context import Context
 from mlopsgen.verify.podspec import Pod
 from mlopsgen.verify.quantity import parse, show
-from mlopsgen.verify.result import Finding
+from mlopsgen.verify.result import Finding, finding
 
 SLUG = "admission"
 GPU = "nvidia.com/gpu"
@@ -92,7 +92,7 @@ def _quota(ctx: Context, quota, pods: list[Pod]) -> list[Finding]:
         for key in hard:
             bare = [c.name for c in pod.containers if key.startswith("limits.") and key not in container_amounts(c.resources, defaults)]
             if bare:
-                findings.append(Finding(SLUG, f"{pod.id}: ResourceQuota {quota.name} limits {key[7:]}, but container {bare[0]} has no "
+                findings.append(finding(SLUG, f"{pod.id}: ResourceQuota {quota.name} limits {key[7:]}, but container {bare[0]} has no "
                                               f"{key[7:]} limit and no LimitRange default: the pod is rejected",
                                         quota.locate("spec", "hard", key), spec=ctx.team_spec(pod.namespace),
                                         hint="give every container a limit, or add a LimitRange default"))
@@ -102,7 +102,7 @@ def _quota(ctx: Context, quota, pods: list[Pod]) -> list[Finding]:
     for key, limit in sorted(hard.items()):
         need = together.get(key, 0)
         if need > limit + 1e-9:
-            findings.append(Finding(
+            findings.append(finding(
                 SLUG, f"ResourceQuota {quota.namespace}/{quota.name}: {key} {show(key, limit)} is less than the "
                       f"{show(key, need)} that runs together ({what})",
                 quota.locate("spec", "hard", key), spec=ctx.team_spec(quota.namespace or ""),
@@ -118,18 +118,18 @@ def _schedule(ctx: Context, pod: Pod) -> list[Finding]:
     findings = []
     view = ctx.view(pod.cluster)
     if not view.has("nvidia-device-plugin"):
-        findings.append(Finding(SLUG, f"{pod.id} requests {gpus} GPU(s) but nothing on cluster {pod.cluster} advertises "
+        findings.append(finding(SLUG, f"{pod.id} requests {gpus} GPU(s) but nothing on cluster {pod.cluster} advertises "
                                       f"{GPU} (no NVIDIA device plugin or GPU operator installed or provided)",
                                 where, hint="install the nvidia-device-plugin component, or declare it provided by the cluster"))
     pools = [p for p in ctx.platform.gpu_pools if p.cluster == pod.cluster
              and all(p.node_labels.get(k) == v for k, v in pod.node_selector.items())]
     if not pools:
-        findings.append(Finding(SLUG, f"{pod.id} requests {gpus} GPU(s) but its nodeSelector {pod.node_selector or '{}'} "
+        findings.append(finding(SLUG, f"{pod.id} requests {gpus} GPU(s) but its nodeSelector {pod.node_selector or '{}'} "
                                       f"matches no GPU pool of cluster {pod.cluster}", where,
                                 hint="pin GPU pods to a declared pool (nodeSelector = the pool's node labels)"))
     problems = [_pool_problems(pod, gpus, pool) for pool in pools]
     if problems and all(problems):
-        findings += [Finding(SLUG, message, where, hint=hint) for message, hint in problems[0]]
+        findings += [finding(SLUG, message, where, hint=hint) for message, hint in problems[0]]
     return findings
 
 

@@ -28,7 +28,7 @@ from mlopsgen.verify.context import Context
 from mlopsgen.verify.injection import storage_initializer
 from mlopsgen.verify.network import gateway_identity
 from mlopsgen.verify.podspec import Container, Pod
-from mlopsgen.verify.result import Finding
+from mlopsgen.verify.result import Finding, finding
 
 SERVING, TRAFFIC = "serving", "traffic"
 MLFLOW_SERVING = {"InferenceService": (REGISTRY_MODEL_FORMAT,), "SeldonDeployment": (MLSERVER_MLFLOW_RUNTIME, "MLFLOW_SERVER")}
@@ -51,16 +51,16 @@ def serving(ctx: Context, stats: dict) -> list[Finding]:
             values = view.values("mlflow")
             where = app.obj.locate("spec")
             if not (get(values, "backendStore.postgres.enabled") or get(values, "backendStore.databaseUri")):
-                findings.append(Finding(SERVING, f"MLflow on {cluster} keeps its backend in the chart's default SQLite: "
+                findings.append(finding(SERVING, f"MLflow on {cluster} keeps its backend in the chart's default SQLite: "
                                                  "runs and models are lost at restart", where, hint="set backendStore.postgres"))
             if not get(values, "artifactRoot.proxiedArtifactStorage"):
-                findings.append(Finding(SERVING, f"MLflow on {cluster} does not serve artifacts (proxiedArtifactStorage off): "
+                findings.append(finding(SERVING, f"MLflow on {cluster} does not serve artifacts (proxiedArtifactStorage off): "
                                                  "servers cannot fetch what training logged", where,
                                         hint="set artifactRoot.proxiedArtifactStorage and a blob store"))
             hosts = [str(h) for h in get(values, "serverAllowedHosts", []) or []]
             wanted = [s.host for s in ctx.platform.services_for(cluster) if s.kind == "tracking"]
             if "*" not in hosts and not all(any(h == w or h.split(":")[0] == w for h in hosts) for w in wanted):
-                findings.append(Finding(SERVING, f"MLflow on {cluster}: serverAllowedHosts {hosts} lacks {', '.join(wanted)}: "
+                findings.append(finding(SERVING, f"MLflow on {cluster}: serverAllowedHosts {hosts} lacks {', '.join(wanted)}: "
                                                  "MLflow 3.5+ answers 403 'Invalid Host header'", where,
                                         hint="list the in-cluster names clients use in serverAllowedHosts"))
     return findings
@@ -77,19 +77,19 @@ def _model_loads(ctx: Context, view, pod: Pod) -> list[Finding]:
     uri = pod.storage_uri
     if uri.startswith("models:/") and pod.origin.kind == "InferenceService" \
             and storage_initializer(view, uri).injected_by.endswith("initializer"):
-        findings.append(Finding(SERVING, f"{pod.id}: no ClusterStorageContainer supports {uri}: KServe's storage "
+        findings.append(finding(SERVING, f"{pod.id}: no ClusterStorageContainer supports {uri}: KServe's storage "
                                          "initializer fails with 'Cannot recognize storage type'", where,
                                 spec=ctx.model_spec(model, "source"),
                                 hint="install a ClusterStorageContainer with supportedUriFormats for models:/"))
     if uri.startswith("models:/") and pod.origin.kind == "SeldonDeployment":
-        findings.append(Finding(SERVING, f"{pod.id}: Seldon Core's storage initializer (rclone) does not know {uri}", where,
+        findings.append(finding(SERVING, f"{pod.id}: Seldon Core's storage initializer (rclone) does not know {uri}", where,
                                 spec=ctx.model_spec(model, "source"),
                                 hint="fetch the model with an init container of the predictor, not modelUri"))
     if pod.origin.kind == "SeldonDeployment" and not uri:
         directory = server.env.get("MLSERVER_MODEL_URI", MODEL_DIR)
         fillers = [c for c in pod.containers if c.init and not c.injected_by and _shares_volume(c, server, directory)]
         if not fillers:
-            findings.append(Finding(SERVING, f"{pod.id}: nothing fills {directory}, where the model server reads the "
+            findings.append(finding(SERVING, f"{pod.id}: nothing fills {directory}, where the model server reads the "
                                              "model: no modelUri and no init container writing that volume", where,
                                     spec=ctx.model_spec(model, "source"),
                                     hint="add an init container that downloads the model into a shared emptyDir"))
@@ -99,13 +99,13 @@ def _model_loads(ctx: Context, view, pod: Pod) -> list[Finding]:
         # traffic is already redirected to it and fails; without, it leaves in plain text, which STRICT
         # mTLS at the tracking server refuses.
         provided = " (the cluster provides Istio; nothing says it runs native sidecars)" if "istiod" in view.provided else ""
-        findings.append(Finding(SERVING, f"{pod.id}: {fetchers[0].name} fetches the model before the Istio proxy runs"
+        findings.append(finding(SERVING, f"{pod.id}: {fetchers[0].name} fetches the model before the Istio proxy runs"
                                          f"{provided}: the download cannot pass the mesh", where,
                                 spec=ctx.model_spec(model, "source"),
                                 hint="enable native sidecars (istiod pilot.env.ENABLE_NATIVE_SIDECARS), so the proxy starts first"))
     served = _served_as(pod.origin, server)
     if served not in MLFLOW_SERVING[pod.origin.kind]:
-        findings.append(Finding(SERVING, f"{pod.id}: an MLflow registry model served as '{served or 'nothing'}': that "
+        findings.append(finding(SERVING, f"{pod.id}: an MLflow registry model served as '{served or 'nothing'}': that "
                                          "runtime expects its own artifact layout, not an MLflow model", where,
                                 spec=ctx.model_spec(model, "format"),
                                 hint=f"serve MLflow models with '{MLFLOW_SERVING[pod.origin.kind][0]}'"))
@@ -113,7 +113,7 @@ def _model_loads(ctx: Context, view, pod: Pod) -> list[Finding]:
         for variable in MLSERVER_WORKDIR_ENV:
             path = server.env.get(variable, MLSERVER_WORKDIR)
             if not server.writable_at(path):
-                findings.append(Finding(SERVING, f"{pod.id}: MLServer creates {path} at start ({variable}), but the "
+                findings.append(finding(SERVING, f"{pod.id}: MLServer creates {path} at start ({variable}), but the "
                                                  f"container's root filesystem is read-only there: it exits", where,
                                         hint=f"set {variable} to a directory on a writable volume"))
     return findings
@@ -152,7 +152,7 @@ def traffic(ctx: Context, stats: dict) -> list[Finding]:
                     key = (selector, str(host).split("/")[-1], port)
                     other = bound.setdefault(key, gw)
                     if other is not gw:
-                        findings.append(Finding(TRAFFIC, f"Gateways {other.name} and {gw.name} both bind {key[1]}:{port} on the "  # type: ignore[attr-defined]
+                        findings.append(finding(TRAFFIC, f"Gateways {other.name} and {gw.name} both bind {key[1]}:{port} on the "  # type: ignore[attr-defined]
                                                          "same gateway workload (IST0145): one of them gets no traffic",
                                                 gw.locate("spec", "servers", i, "hosts"),
                                                 hint="use a host per environment (e.g. <model>.<env>.example.com)"))
@@ -161,12 +161,12 @@ def traffic(ctx: Context, stats: dict) -> list[Finding]:
                 for match in route.get("match") or []:
                     prefix = str((match.get("uri") or {}).get("prefix", "/"))
                     if not MODEL_PATHS.match(prefix) and not (route.get("rewrite") or {}).get("uri"):
-                        findings.append(Finding(TRAFFIC, f"VirtualService {vs.namespace}/{vs.name} routes prefix {prefix} without "
+                        findings.append(finding(TRAFFIC, f"VirtualService {vs.namespace}/{vs.name} routes prefix {prefix} without "
                                                          "a rewrite: the model server answers /v1/models/... or /v2/..., so "
                                                          "every request 404s", vs.locate("spec", "http", i),
                                                 hint="rewrite the prefix to the model server's path"))
         if gateways and not view.has("istio-ingressgateway"):
-            findings.append(Finding(TRAFFIC, f"cluster {view.name} has Gateways but no ingress gateway is installed or provided",
+            findings.append(finding(TRAFFIC, f"cluster {view.name} has Gateways but no ingress gateway is installed or provided",
                                     gateways[0].locate(), hint="install the istio-ingressgateway component"))
         namespace, account, _ = gateway_identity(ctx.platform, view)
         expected = f"/ns/{namespace}/sa/{account}"
@@ -175,7 +175,7 @@ def traffic(ctx: Context, stats: dict) -> list[Finding]:
                 for source in (f.get("source") or {} for f in (rule or {}).get("from") or []):
                     for p in source.get("principals") or []:
                         if f"/ns/{namespace}/sa/" in str(p) and "gateway" in str(p) and not str(p).endswith(expected):
-                            findings.append(Finding(TRAFFIC, f"AuthorizationPolicy {ap.namespace}/{ap.name} admits {p}, but the "
+                            findings.append(finding(TRAFFIC, f"AuthorizationPolicy {ap.namespace}/{ap.name} admits {p}, but the "
                                                              f"installed gateway runs as {account}", ap.locate("spec", "rules", i),
                                                     hint="name the gateway's service account as its chart release names it"))
     return findings

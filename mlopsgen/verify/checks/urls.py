@@ -21,7 +21,7 @@ from mlopsgen.platform.model import Service
 from mlopsgen.verify.cluster import ClusterView
 from mlopsgen.verify.context import Context
 from mlopsgen.verify.podspec import Container, Pod
-from mlopsgen.verify.result import Finding
+from mlopsgen.verify.result import Finding, finding
 
 SLUG = "clusters"
 CLUSTER_DOMAIN = ".svc.cluster.local"
@@ -46,7 +46,7 @@ def run(ctx: Context, stats: dict) -> list[Finding]:
                 if _runs_on(ctx, cluster, parts[0], parts[1]):
                     continue
                 elsewhere = sorted({s.cluster for s in ctx.platform.services if s.service_name == parts[0] and s.cluster})
-                findings.append(Finding(
+                findings.append(finding(
                     SLUG, f"{pod.id} on cluster {cluster} is given {url}, but {parts[0]}.{parts[1]} does not run on {cluster}"
                           + (f" (it runs on {', '.join(elsewhere)})" if elsewhere else "") + ": the name does not resolve there",
                     pod.origin.locate(*pod.origin_path, *path[:2]) if path else pod.origin.locate(*pod.origin_path),
@@ -61,7 +61,7 @@ def run(ctx: Context, stats: dict) -> list[Finding]:
         if not spec_cluster.calico_ipam:
             pools = ctx.view(env.cluster).of_kind("IPPool")
             where = pools[0].locate() if pools else Location(ctx.reader.display('.'))
-            findings.append(Finding(
+            findings.append(finding(
                 SLUG, f"environment {env.name} uses segment {env.segment.cidr} on cluster {spec_cluster.name}, but the spec does not "
                       f"say the cluster assigns pod addresses with Calico IPAM (cni: {cni})",
                 where, spec=ctx.spec_at("environments", ctx.platform.environments.index(env), "segment"),
@@ -78,7 +78,7 @@ def _published_endpoints(ctx: Context) -> list[Finding]:
                 hosts = [str(h).split("/")[-1] for h in server.get("hosts") or []]
                 tls = server.get("tls") or {}
                 if any(h in published for h in hosts) and not tls.get("httpsRedirect") and tls.get("mode") != "MUTUAL":
-                    findings.append(Finding(
+                    findings.append(finding(
                         SLUG, f"Gateway {gw.namespace}/{gw.name} publishes {', '.join(h for h in hosts if h in published)} with "
                               f"tls mode {tls.get('mode', 'none')}: anyone who reaches the gateway may use the service",
                         gw.locate("spec", "servers", i), hint="ask for client certificates: tls.mode MUTUAL with the CA in the credential"))
@@ -90,7 +90,7 @@ def _published_endpoints(ctx: Context) -> list[Finding]:
                     service = published.get(urlsplit(value).hostname or "") if value.startswith("https://") else None
                     problem = _client_certificate_problem(view, pod, container, service) if service else None
                     if problem:
-                        findings.append(Finding(
+                        findings.append(finding(
                             SLUG, f"{pod.id}: {container.name} is given {value} but {problem}: the gateway refuses the "
                                   "TLS handshake", pod.origin.locate(*pod.origin_path), spec=ctx.team_spec(pod.namespace),
                             hint="mount the Secret of a Certificate from the published service's clientIssuer and set "

@@ -20,7 +20,7 @@ from mlopsgen.catalog.modes import MODES
 from mlopsgen.verify import rbac
 from mlopsgen.verify.context import Context
 from mlopsgen.verify.endpoints import pod_endpoint
-from mlopsgen.verify.result import Finding
+from mlopsgen.verify.result import Finding, finding
 
 SLUG = "workflows"
 TOKEN_ANNOTATION = "workflows.argoproj.io/service-account-token.name"
@@ -50,7 +50,7 @@ def run(ctx: Context, stats: dict) -> list[Finding]:
             account = pod.executor_account
             for verb in ("create", "patch"):
                 if not access.allowed(pod.namespace, account, "argoproj.io", "workflowtaskresults", verb):
-                    findings.append(Finding(
+                    findings.append(finding(
                         SLUG, f"{pod.id}: service account {pod.namespace}/{account} may not {verb} workflowtaskresults "
                               f"(argoproj.io): the wait container cannot report the step's outputs", where, spec=spec,
                         hint="bind a Role granting create and patch on workflowtaskresults to the executor's service account"))
@@ -58,7 +58,7 @@ def run(ctx: Context, stats: dict) -> list[Finding]:
             step = pod.resource_step
             denied = [v for v in step.verbs if not access.allowed(pod.namespace, account, step.group, step.resource, v)] if step else []
             if step and denied:
-                findings.append(Finding(
+                findings.append(finding(
                     SLUG, f"{pod.id}: service account {pod.namespace}/{account} may not {denied[0]} {step.target}: the "
                           "resource step fails", where, spec=spec,
                     hint=f"grant {', '.join(step.verbs)} on {step.resource} to the executor's service account"))
@@ -69,23 +69,23 @@ def run(ctx: Context, stats: dict) -> list[Finding]:
                 ok = secret is not None and secret.data.get("type") == TOKEN_TYPE and \
                     secret.annotations.get("kubernetes.io/service-account.name") == account
                 if not ok:
-                    findings.append(Finding(
+                    findings.append(finding(
                         SLUG, f"{pod.id}: the token is not mounted and no Secret {pod.namespace}/{secret_name} of type "
                               f"{TOKEN_TYPE} for {account} exists: Argo cannot mount the executor's token", where, spec=spec,
                         hint="add the service-account-token Secret (Kubernetes creates none since 1.24)"))
             if pod.meshed and not view.native_sidecars:
                 provided = " (the cluster provides Istio; nothing says it runs native sidecars)" if "istiod" in view.provided else ""
-                findings.append(Finding(
+                findings.append(finding(
                     SLUG, f"{pod.id}: the Istio sidecar keeps the pod running after the step's container exits{provided}", where, spec=spec,
                     hint="enable native sidecars (istiod pilot.env.ENABLE_NATIVE_SIDECARS) or do not mesh workflow pods"))
             intent = ctx.intents.of(pod_endpoint(pod))
             if intent and intent.staging and not _isolated_pod_of(ctx, pods, pod):
-                findings.append(Finding(
+                findings.append(finding(
                     SLUG, f"{pod.id}: {intent.workload_class} runs in '{intent.env.mode(intent.workload_class)}' mode, but no pod of "
                           f"{pod.origin.ref} is isolated and fed by a volume: the work runs with the network of its steps",
                     where, spec=spec, hint="run the isolated work in a Job with no network that reads a PersistentVolumeClaim"))
             if intent and not intent.staging and intent.workload_class and MODES[intent.mode].isolated:
-                findings.append(Finding(
+                findings.append(finding(
                     SLUG, f"{pod.id}: an ordinary Argo container step in '{intent.mode}' mode: its executor needs the API "
                           f"server, which the mode forbids, so the step never completes", where, spec=spec,
                     hint="run the isolated work in a pod with no network that reads its inputs from a volume an earlier step wrote"))
