@@ -67,3 +67,14 @@ def test_a_new_kind_is_one_entry_of_the_table():
     found = {obj["kind"] for name in EXPECTED for obj in _objects(name) if pod_templates(obj)}
     assert found <= kinds and {"JobSet", "LeaderWorkerSet", "RayCluster", "RayJob", "RayService", "PyTorchJob", "TFJob",
                                 "MPIJob", "TrainJob", "TrainingRuntime", "Job", "AppWrapper", "Deployment"} <= found
+
+
+@pytest.mark.parametrize("name", EXPECTED)
+def test_every_kind_off_the_host_network_needs_a_default_deny(name, run_cli, tmp_path, monkeypatch):
+    """The same workload with its pods off the host network: NetworkPolicies now apply, and none isolates them."""
+    text = (FIXTURES / f"{name}.yaml").read_text().replace("hostNetwork: true", "hostNetwork: false")
+    (tmp_path / f"{name}.yaml").write_text(text)
+    monkeypatch.chdir(tmp_path)
+    findings = json.loads(run_cli("lint", ".", "--format", "json").stdout)["findings"]
+    assert "missing-default-deny" in [f["rule"] for f in findings]
+    assert "host-network" not in [f["rule"] for f in findings]
