@@ -5,7 +5,6 @@ within each consumer's limits. lint/reporters.py and verify/report.py add what i
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable
@@ -46,6 +45,8 @@ def text(f: Finding, color: bool = False) -> str:
 
 def fingerprint(f: Finding) -> str:
     """Differs for each finding (two static IPs in one file are two alerts); file names need not be UTF-8."""
+    import hashlib  # only the formats that fingerprint pay for it
+
     key = f"{f.rule}\0{f.file}\0{f.line}\0{f.column}\0{f.message}".encode("utf-8", "surrogateescape")
     return hashlib.sha256(key).hexdigest()[:32]
 

@@ -14,6 +14,7 @@ from typing import Any
 from mlopsgen.errors import Location, Problem, UserError, yaml_syntax_hint
 from mlopsgen.kube import yaml as parse
 from mlopsgen.kube.bounds import bounds_problem
+from mlopsgen.kube.workloads import PodTemplate, pod_templates
 from mlopsgen.kube.yaml import Marks
 from mlopsgen.kube.yaml import Path as YamlPath
 from mlopsgen.readfile import read_regular
@@ -64,6 +65,13 @@ class Manifest:
     data: Any
     base: YamlPath = ()  # where the object is in its document: () or, for an item of a `kind: List`, ("items", i)
     _strings: list[tuple[YamlPath, str]] | None = field(default=None, repr=False)
+    _templates: list[PodTemplate] | None = field(default=None, repr=False)
+
+    def pod_templates(self) -> list[PodTemplate]:
+        """Where the object describes its pods (kube/workloads.py), found once for every rule that asks."""
+        if self._templates is None:
+            self._templates = pod_templates(self.data) if self.is_object else []
+        return self._templates
 
     def strings(self) -> list[tuple[YamlPath, str]]:
         """Every string value with its path, collected once for all the rules that scan text."""

@@ -14,14 +14,16 @@ the one home of these semantics, for lint's rules and verify's evaluator alike.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from mlopsgen.kube import ports as P
 from mlopsgen.kube.selectors import selects
+
+if TYPE_CHECKING:
+    from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
 DIRECTIONS = {"Ingress": ("ingress", "from"), "Egress": ("egress", "to")}
 
@@ -113,12 +115,16 @@ class Policy(Protocol):
 
 
 @lru_cache(maxsize=4096)
-def _network(cidr: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+def _network(cidr: str) -> IPv4Network | IPv6Network:
+    import ipaddress  # lint's rules use this module's semantics, and never an address
+
     return ipaddress.ip_network(cidr, strict=False)
 
 
 @lru_cache(maxsize=65536)
-def _address(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+def _address(address: str) -> IPv4Address | IPv6Address:
+    import ipaddress
+
     return ipaddress.ip_address(address)
 
 

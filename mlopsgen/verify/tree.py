@@ -121,6 +121,7 @@ class TreeReader:
         self.refused = refused or {}  # tree path -> why it was not extracted (`verify --diff REV`)
         self._real_root = os.path.realpath(root)
         self._files: dict[str, ManifestFile] = {}
+        self._real_dirs: dict[str, str] = {}
 
     def display(self, rel: str) -> str:
         return f"{self.display_root.rstrip('/')}/{rel}" if self.display_root else rel
@@ -141,9 +142,13 @@ class TreeReader:
         return os.path.join(self._real_root, rel)
 
     def _linked(self, rel: str) -> bool:
-        """Whether the path is, or passes through, a symbolic link."""
+        """Whether the path is, or passes through, a symbolic link (each folder resolved once per run)."""
         path = self._path(rel)
-        return os.path.realpath(path) != path
+        folder = os.path.dirname(path)
+        real = self._real_dirs.get(folder)
+        if real is None:
+            real = self._real_dirs[folder] = os.path.realpath(folder)
+        return real != folder or os.path.islink(path)
 
     def exists(self, rel: str) -> bool:
         return rel in self.refused or os.path.lexists(self._path(rel))

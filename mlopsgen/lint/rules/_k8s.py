@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 from mlopsgen.catalog.conventions import NETWORK_MODE
 from mlopsgen.catalog.modes import isolated_modes
-from mlopsgen.kube import workloads
 from mlopsgen.kube.manifest import Manifest
 from mlopsgen.kube.workloads import PodTemplate
 
@@ -15,7 +14,7 @@ ISOLATED_MODES = isolated_modes()
 
 def pod_templates(manifest: Manifest) -> list[PodTemplate]:
     """The pod templates of an object of the run (mlopsgen/kube/workloads.py: every workload kind)."""
-    return workloads.pod_templates(manifest.data) if manifest.is_object else []
+    return manifest.pod_templates()
 
 
 Group = tuple[str, str]  # (namespace, "") or ("", file) for objects whose namespace is unknown
