@@ -16,6 +16,7 @@ from mlopsgen.platform.checker import Checker
 from mlopsgen.platform.loader import Document
 from mlopsgen.platform.semantic_capacity import CAPACITY_RULES
 from mlopsgen.platform.semantic_clusters import CLUSTER_RULES
+from mlopsgen.platform.semantic_intent import INTENT_RULES
 from mlopsgen.platform.semantic_names import NAME_RULES
 from mlopsgen.platform.semantic_values import VALUE_RULES
 
@@ -26,7 +27,8 @@ MAX_NAMESPACE = 63
 
 def semantic_problems(doc: Document) -> list[Problem]:
     check = Checker(doc)
-    for rule in (_unique_names, _environments, _gpu_pools, _services, _teams, _models, *CLUSTER_RULES, *NAME_RULES, *VALUE_RULES):
+    for rule in (_unique_names, _environments, _gpu_pools, _services, _teams, _models, *CLUSTER_RULES, *NAME_RULES, *VALUE_RULES,
+                 *INTENT_RULES):
         rule(check)
     if not check.problems:  # capacity arithmetic needs valid quantities and references
         for rule in CAPACITY_RULES:
