@@ -235,3 +235,18 @@ def test_seldon_retraining_rolls_the_promoted_predictor_and_argo_cd_keeps_it(tmp
     assert "RespectIgnoreDifferences=true" in app["spec"]["syncPolicy"]["syncOptions"]
     report = run(path, render_tree(path))
     assert [(v.slug, v.passed) for v in report.verdicts if not v.passed] == []
+
+
+def test_seldon_autoscaling_is_rendered_and_proven(tmp_path, run_cli):
+    """maxReplicas of a Seldon model becomes the component's hpaSpec (Seldon Core 1.x scales through it)."""
+    from tests.support.specs import Spec
+
+    spec = Spec.example("multicloud").set("models/credit-score/environments/prod/autoscaling",
+                                          {"maxReplicas": 5, "targetUtilization": 65})
+    path = spec.write(tmp_path)
+    assert run_cli("render", str(path)).exit_code == 0
+    patches = "".join(p.read_text() for p in (tmp_path / "clusters").rglob("*.yaml") if "credit-score" in p.name and "patch" in str(p))
+    patches += "".join(p.read_text() for p in tmp_path.rglob("patches/*credit-score*.yaml"))
+    assert "hpaSpec" in patches and "maxReplicas: 5" in patches and "averageUtilization: 65" in patches
+    result = run_cli("verify", str(path))
+    assert result.exit_code == 0, result.output[-2000:]
