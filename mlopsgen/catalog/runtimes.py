@@ -111,7 +111,7 @@ def _seldon_patches(runtime: ServingRuntime, model: Model, placement: ModelPlace
     # Predictors are rendered in track order, so a track's index is its predictor's.
     ops = [{"op": "replace", "path": f"/spec/predictors/{i}/replicas", "value": placement.replicas}
            for i, _ in enumerate(tracks(model))]
-    if placement.autoscaling:
+    if placement.max_replicas > placement.replicas or placement.target_utilization is not None:
         # Seldon Core 1.x scales a component through its hpaSpec (an HPA of autoscaling/v2 from `metricsv2`;
         # machinelearning.seldon.io_seldondeployments CRD, componentSpecs[].hpaSpec).
         hpa = {"minReplicas": placement.replicas, "maxReplicas": placement.max_replicas,
