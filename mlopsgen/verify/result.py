@@ -28,7 +28,8 @@ def finding(check: str, message: str, location: Location, hint: str = "", spec: 
 
 
 def sort_key(f: Finding) -> tuple:
-    return (f.rule, f.file, f.line, f.column, f.message)
+    """Journey by journey in their order (a stale tree, in the first, is said first), then by place."""
+    return (f.id, f.file, f.line, f.column, f.message)
 
 
 @dataclass

@@ -156,3 +156,15 @@ def test_an_upstream_crd_that_lint_reads_verify_reads_too(quickstart):
     _, tree = quickstart
     (tree / "crd.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ops}\ndata:\n  ops: [=, '!=']\n")
     assert TreeReader(tree).objects("crd.yaml")[0].data["data"]["ops"] == ["=", "!="]
+
+
+def test_a_tree_rendered_from_another_spec_is_reported_stale_first(run_cli, quickstart):
+    spec, tree = quickstart
+    spec.write_text(spec.read_text().replace("cpu: 16", "cpu: 17", 1))
+    result = run_cli("verify", str(spec), str(tree))
+    assert result.exit_code == 1
+    first = result.output.splitlines()[0]
+    assert first.endswith("error: the tree is stale: the spec changed since the tree was rendered, so what follows is about the old tree [bootstrap]")
+    comment_only = spec.read_text().replace("cpu: 17", "cpu: 16", 1) + "# reviewed\n"
+    spec.write_text(comment_only)
+    assert run_cli("verify", str(spec), str(tree)).exit_code == 0  # what the spec means is unchanged

@@ -172,10 +172,35 @@ def run(ctx: Context, stats: dict) -> list[Finding]:
 
         return [finding(SLUG, "the tree holds no Argo CD Application", Location(ctx.reader.display("argocd")),
                         hint="render the tree with `mlopsgen render`")]
-    findings = _project_findings(ctx) + _kind_findings(ctx) + _permission_findings(ctx) + _retry_findings(ctx)
+    findings = _stale_findings(ctx) + _project_findings(ctx) + _kind_findings(ctx) + _permission_findings(ctx) + _retry_findings(ctx)
     for app in ctx.deployment.apps.values():
         for path in app.missing_paths:
             findings.append(finding(SLUG, f"Application {app.name} points at {path}, which is not in the tree", app.obj.locate("spec")))
     return findings
 
 
+
+
+def _stale_findings(ctx: Context) -> list[Finding]:
+    """A tree rendered from another version of the spec proves nothing about this one: said first. The
+    marker records a digest of the spec's data when the tree was rendered (render/marker.py)."""
+    import json
+    import os
+
+    from mlopsgen.catalog.conventions import MARKER
+    from mlopsgen.errors import Location, UserError
+    from mlopsgen.readfile import read_regular
+    from mlopsgen.render.marker import spec_digest
+
+    path = os.path.join(ctx.reader.root, MARKER)
+    if ctx.doc is None or not os.path.isfile(path) or os.path.islink(path):
+        return []
+    try:
+        recorded = json.loads(read_regular(path, MARKER, 16 * 1024 * 1024, follow_symlinks=False)).get("spec_data_sha256")
+    except (UserError, ValueError, AttributeError):
+        return []  # no marker mlopsgen wrote: nothing to compare
+    if recorded is None or recorded == spec_digest(ctx.doc.data):
+        return []
+    return [finding(SLUG, "the tree is stale: the spec changed since the tree was rendered, so what follows is about the old tree",
+                    Location(ctx.reader.display(MARKER), 1, 1), hint="run `mlopsgen render` on the spec, then verify again",
+                    spec=ctx.spec_at("gitops", "path"))]
