@@ -73,7 +73,10 @@ def run_explain(ctx, src_name: str, dst_text: str) -> int:
     from mlopsgen.verify.explain import endpoint_names, explain, find_endpoint
 
     dst_name, protocol, port = _parse_destination(dst_text)
-    found = [find_endpoint(ctx.networks, n) for n in (src_name, dst_name)]
+    src_hit = find_endpoint(ctx.networks, src_name)
+    # a platform endpoint (an external, the internet) exists on every cluster: the source's own first
+    dst_hit = (find_endpoint({src_hit[0].view.name: src_hit[0]}, dst_name) if src_hit else None) or find_endpoint(ctx.networks, dst_name)
+    found = [src_hit, dst_hit]
     for name, hit in zip((src_name, dst_name), found, strict=True):
         if hit is None:
             names = ", ".join(n.split("@")[0] for n in endpoint_names(ctx.networks)[:12])

@@ -98,6 +98,10 @@ def _index(platform: Platform, kind: str, name: str) -> int:
     return next(i for i, item in enumerate(items) if item.name == name)
 
 
+def _external(platform: Platform, name: str):
+    return next((x for x in platform.externals if x.name == name), None)
+
+
 def required_flows(platform: Platform, intents: Intents, endpoints: list[Endpoint]) -> list[Required]:
     by_role: dict[str, list[Endpoint]] = {}
     for ep in endpoints:
@@ -128,6 +132,13 @@ def required_flows(platform: Platform, intents: Intents, endpoints: list[Endpoin
             for api in each("apiserver"):
                 flows.append(Required(ep, api, "TCP", api.ports[0]["containerPort"], "workflow pod to the API server",
                                       ("clusters", next(i for i, c in enumerate(platform.clusters) if c.name == ep.cluster))))
+        if not mode.isolated:
+            for dst in each("external"):
+                external = _external(platform, dst.note)
+                if external and intent.workload_class in external.classes:
+                    index = next(i for i, x in enumerate(platform.externals) if x is external)
+                    flows.append(Required(ep, dst, "TCP", external.port, f"{intent.workload_class} to external {external.name}",
+                                          ("externals", index)))
         model = intent.model
         if model is not None:
             model_path = ("models", _index(platform, "models", model.name))
@@ -170,6 +181,8 @@ def permitted(intents: Intents, src: Endpoint, dst: Endpoint, segments: dict[str
             return P.single("TCP", dst.ports[0]["containerPort"])
         if dst.role == "segment" and mode.needs_segment and segments.get(si.env.name) == dst.note:
             return P.ALL
+        if dst.role == "external" and (external := _external(intents.platform, dst.note)) and si.workload_class in external.classes:
+            return P.single("TCP", external.port)
         return P.NONE
     if di:  # platform or outside -> team
         mode = MODES[di.mode]

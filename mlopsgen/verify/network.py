@@ -89,6 +89,10 @@ def platform_endpoints(platform: Platform, view: ClusterView) -> list[Endpoint]:
     api.ports = [{"containerPort": port or server.port or 443}]
     eps.append(api)
     eps.append(external_endpoint(name, "internet", "internet", PUBLIC_PROBE))
+    for external in platform.externals:  # each declared destination outside, at an address of its ranges
+        ep = external_endpoint(name, "external", f"external-{external.name}", _first_address(external.cidrs[0]), external.name)
+        ep.ports = [{"containerPort": external.port}]
+        eps.append(ep)
     for env in platform.environments:
         if env.cluster == name and env.segment:
             net = ipaddress.ip_network(env.segment.cidr, strict=False)

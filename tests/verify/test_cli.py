@@ -197,3 +197,21 @@ def test_readme_shows_what_verify_says_of_the_examples(run_cli, examples):
         if name == "quickstart":
             assert [line for line in journeys if " ".join(line.split()) not in readme] == []
         assert " ".join(lines[-1].split()) in readme, lines[-1]
+
+
+def test_externals_are_endpoints_of_diff_explain_and_connectivity(run_cli, examples, multicloud):
+    """Opening an external's range to a class the spec does not name shows in --diff and fails connectivity;
+    --explain names the external."""
+    spec, tree = examples["multicloud"]
+    _, changed = multicloud
+    explained = run_cli("verify", str(spec), str(tree), "--explain", "nlp-prod/ticket-router", "external-datasets")
+    assert explained.exit_code == 1 and "nlp-prod/ticket-router -> external-datasets TCP/443: DENIED" in explained.output
+    path = changed / "teams/nlp/overlays/prod/networkpolicies.yaml"
+    leak = {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "to-datasets"},
+            "spec": {"podSelector": {}, "policyTypes": ["Egress"],
+                     "egress": [{"to": [{"ipBlock": {"cidr": "20.60.0.0/16"}}], "ports": [{"port": 443, "protocol": "TCP"}]}]}}
+    edit_docs(path, lambda docs: [*docs, leak])
+    diff = run_cli("verify", str(spec), str(changed), "--diff", str(tree))
+    assert "+ nlp-prod/ticket-router -> external-datasets: TCP 443" in diff.output, diff.output
+    proof = run_cli("verify", str(spec), str(changed))
+    assert proof.exit_code == 1 and "external-datasets" in proof.output
