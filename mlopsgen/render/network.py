@@ -68,19 +68,19 @@ def _api_server(platform: Platform, env: Environment) -> list[dict]:
 
 
 def _externals(platform: Platform, env: Environment) -> list[dict]:
-    """Egress to each declared external destination, for the classes it names, by its CIDRs."""
+    """Egress to each declared external destination, for the classes it names, by its CIDRs: one policy per
+    class, selecting that class in its own mode in this environment, so a step that only stages inputs for
+    an isolated class (it runs in another mode under the same class label) gets nothing."""
     policies = []
     for external in platform.externals:
-        modes = sorted({env.mode(c) for c in external.classes} - isolated_modes())
-        if not modes:
-            continue
-        selector = {"matchExpressions": [
-            {"key": C.WORKLOAD_CLASS, "operator": "In", "values": sorted(external.classes)},
-            {"key": C.NETWORK_MODE, "operator": "In", "values": modes},
-        ]}
-        policies.append({"name": f"allow-external-{external.name}", "spec": {
-            "podSelector": selector, "policyTypes": ["Egress"],
-            "egress": [{"to": [{"ipBlock": {"cidr": c}} for c in external.cidrs], "ports": C.tcp(external.port)}]}})
+        for cls in sorted(external.classes):
+            mode = env.mode(cls)
+            if MODES[mode].isolated:
+                continue
+            selector = {"matchLabels": {C.WORKLOAD_CLASS: cls, C.NETWORK_MODE: mode}}
+            policies.append({"name": f"allow-external-{external.name}-{cls}", "spec": {
+                "podSelector": selector, "policyTypes": ["Egress"],
+                "egress": [{"to": [{"ipBlock": {"cidr": c}} for c in external.cidrs], "ports": C.tcp(external.port)}]}})
     return policies
 
 

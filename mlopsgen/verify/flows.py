@@ -132,7 +132,7 @@ def required_flows(platform: Platform, intents: Intents, endpoints: list[Endpoin
             for api in each("apiserver"):
                 flows.append(Required(ep, api, "TCP", api.ports[0]["containerPort"], "workflow pod to the API server",
                                       ("clusters", next(i for i, c in enumerate(platform.clusters) if c.name == ep.cluster))))
-        if not mode.isolated:
+        if not mode.isolated and not intent.staging:  # staging steps fetch from MLflow, not from externals
             for dst in each("external"):
                 external = _external(platform, dst.note)
                 if external and intent.workload_class in external.classes:
@@ -181,7 +181,8 @@ def permitted(intents: Intents, src: Endpoint, dst: Endpoint, segments: dict[str
             return P.single("TCP", dst.ports[0]["containerPort"])
         if dst.role == "segment" and mode.needs_segment and segments.get(si.env.name) == dst.note:
             return P.ALL
-        if dst.role == "external" and (external := _external(intents.platform, dst.note)) and si.workload_class in external.classes:
+        if (dst.role == "external" and not si.staging and (external := _external(intents.platform, dst.note))
+                and si.workload_class in external.classes):
             return P.single("TCP", external.port)
         return P.NONE
     if di:  # platform or outside -> team
