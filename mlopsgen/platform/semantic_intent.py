@@ -162,5 +162,26 @@ def _externals_for_classes_that_reach(check: Checker) -> None:
                        "name a class that may reach it, or drop the external")
 
 
-INTENT_RULES = (_schedules_fire, _routes_unique, _canary_is_the_same_model, _reach_stays_out_of_the_cluster,
+def _models_are_monitored(check: Checker) -> None:
+    """Every model's objects include a ServiceMonitor: on a cluster with no Prometheus (installed for a
+    monitoring service, or provided) its CRD is missing, and the team's Application fails its dry run
+    whole, Namespace, default deny and quota included."""
+    clusters = {c["name"]: c for c in check.data["clusters"]}
+    envs = {e["name"]: e["cluster"] for e in check.data["environments"]}
+    monitored = {name for name, c in clusters.items() if "prometheus" in (c.get("provided") or {})}  # declared by {}
+    for service in check.data["services"]:
+        if service["kind"] == "monitoring":
+            monitored |= {service["cluster"]} if service.get("cluster") else set(clusters)
+    for i, model in enumerate(check.data["models"]):
+        for env in sorted(model.get("environments") or {}):
+            cluster = envs.get(env)
+            if cluster in clusters and cluster not in monitored:  # an unknown cluster is reported as such
+                check.fail(("models", i, "environments", env), f"'{model['name']}' serves on cluster '{cluster}', where no "
+                           "Prometheus runs: its ServiceMonitor has no CRD and the team's Application would not sync",
+                           f"declare a monitoring service (kind: monitoring) for '{cluster}', or mark Prometheus provided "
+                           "under the cluster's provided")
+                break
+
+
+INTENT_RULES = (_models_are_monitored, _schedules_fire, _routes_unique, _canary_is_the_same_model, _reach_stays_out_of_the_cluster,
                 _published_needs_a_cluster, _slos_need_monitoring, _externals_for_classes_that_reach)

@@ -16,7 +16,9 @@ MINIMAL = {
     "clusters": [{"name": "main", "server": "https://api.main.example.com"}],
     "environments": [{"name": "dev", "cluster": "main", "segment": {"cidr": "10.9.0.0/16"}}],
     "gpuPools": [{"name": "a10", "cluster": "main", "gpuType": "nvidia-a10g", "gpusPerNode": 4, "nodes": 1}],
-    "services": [{"name": "mlflow", "kind": "tracking", "host": "mlflow.mlflow.svc.cluster.local", "port": 5000}],
+    "services": [{"name": "mlflow", "kind": "tracking", "host": "mlflow.mlflow.svc.cluster.local", "port": 5000},
+                 # a model's ServiceMonitor needs Prometheus on its cluster (validate refuses it without)
+                 {"name": "prometheus", "kind": "monitoring", "host": "prometheus-operated.monitoring.svc.cluster.local", "port": 9090}],
     "teams": [{"name": "ds", "owners": ["ds"], "quotas": {"dev": {"cpu": 4, "memory": "8Gi"}}}],
     "models": [{
         "name": "m", "team": "ds", "source": "models:/m@champion", "resources": {"cpu": 1, "memory": "1Gi"},

@@ -77,3 +77,17 @@ def test_an_external_for_classes_isolated_everywhere_is_refused(run_cli, tmp_pat
         for env in spec.data["environments"]:
             env.setdefault("network", {})["validation"] = "none"
     assert "is for validation, isolated ('none') in every environment" in _refused(run_cli, tmp_path, spec)
+
+
+def test_a_model_on_a_cluster_without_prometheus_is_refused(run_cli, tmp_path):
+    """Its ServiceMonitor's CRD would be missing and the team's whole Application would fail its dry run
+    (verify's bootstrap journey says so of the tree: validate now says it of the spec)."""
+    spec = Spec.example("quickstart")
+    spec.data["services"] = [s for s in spec.data["services"] if s["kind"] != "monitoring"]
+    for model in spec.data["models"]:
+        model.pop("slos", None)
+    output = _refused(run_cli, tmp_path, spec)
+    assert "'fraud-detector' serves on cluster 'main', where no Prometheus runs" in output
+    assert "hint: declare a monitoring service (kind: monitoring) for 'main'" in output
+    spec.data["clusters"][0].setdefault("provided", {})["prometheus"] = {}
+    assert run_cli("validate", str(spec.write(tmp_path / "provided"))).exit_code == 0
