@@ -46,6 +46,7 @@ class Component:
     needs: tuple[str, ...] = ()  # components that must be healthy before it syncs
     sync_options: tuple[str, ...] = ("CreateNamespace=true",)
     extra_namespaces: tuple[str, ...] = ()  # other namespaces its chart writes to
+    service: str | None = None  # the kind of shared service it runs: installed in that service's namespace
 
 
 def _kinds(group: str, *kinds: str) -> frozenset[tuple[str, str]]:
@@ -97,13 +98,14 @@ COMPONENTS: dict[str, Component] = {c.name: c for c in (
     Component("kserve", "the KServe controller (raw deployment mode)", "kserve", -3,
               Chart(KSERVE_CHARTS, "kserve-resources", KSERVE_VERSION), needs=("kserve-crd", "cert-manager")),
     Component("mlflow-db", "the tracking server's PostgreSQL cluster", "mlflow", -3,
-              Chart(CNPG_CHARTS, "cluster", "0.8.1"), needs=("cloudnative-pg",)),
+              Chart(CNPG_CHARTS, "cluster", "0.8.1"), needs=("cloudnative-pg",), service="tracking"),
     Component("mlflow-storage", "the tracking server's artifact volume, where no object store is given", "mlflow", -3,
-              None),
+              None, service="tracking"),
     Component("kserve-runtimes", "KServe's ClusterServingRuntimes (MLServer for mlflow models)", "kserve", -2,
               Chart(KSERVE_CHARTS, "kserve-runtime-configs", KSERVE_VERSION), needs=("kserve",)),
     Component("mlflow", "the tracking server and model registry", "mlflow", -2,
-              Chart("https://community-charts.github.io/helm-charts", "mlflow", "1.11.5"), needs=("mlflow-db",)),
+              Chart("https://community-charts.github.io/helm-charts", "mlflow", "1.11.5"), needs=("mlflow-db",),
+              service="tracking"),
     Component("kserve-config", "the storage container that downloads models:/ URIs through MLflow", "kserve", -2,
               None, needs=("kserve-crd",)),
     Component("mesh-config", "the ingress Gateways, one per environment with exposed models", "istio-system", -2,

@@ -96,6 +96,9 @@ def platform_apps(platform: Platform) -> list[PlatformApp]:
         for component in COMPONENTS.values():  # registry order: stable output
             if component.name in installed:
                 namespace = cluster.ingress_gateway.namespace if component.name == "mesh-config" else component.namespace
+                service = next((s for s in platform.services_for(cluster.name) if s.kind == component.service), None)
+                if service is not None:  # where the spec's clients dial it
+                    namespace = service.namespace
                 apps.append(PlatformApp(component, cluster.name, namespace))
     return apps
 

@@ -112,3 +112,20 @@ def test_the_examples_together_render_every_kind():
         if _is_kubernetes_file(rel) for doc in _objects(text)
     }
     assert kinds >= REQUIRED_KINDS, REQUIRED_KINDS - kinds
+
+
+def test_a_tracking_server_is_installed_where_its_clients_dial_it(tmp_path, run_cli):
+    """The MLflow Applications follow the tracking service's namespace (its host), so clients reach it."""
+    import yaml
+
+    from tests.support.specs import Spec
+
+    spec = Spec.example("quickstart").set("services/mlflow/host", "mlflow.tracking.svc.cluster.local")
+    path = spec.write(tmp_path)
+    assert run_cli("render", str(path)).exit_code == 0
+    for name in ("mlflow", "mlflow-db"):
+        app = yaml.safe_load((tmp_path / f"deploy/argocd/apps/main/{name}.yaml").read_text())
+        assert app["spec"]["destination"]["namespace"] == "tracking", name
+    project = (tmp_path / "deploy/argocd/projects/platform.yaml").read_text()
+    assert "namespace: tracking" in project
+    assert run_cli("verify", str(path)).exit_code == 0
