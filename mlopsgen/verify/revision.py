@@ -21,6 +21,7 @@ from mlopsgen.errors import UserError
 from mlopsgen.kube.manifest import MAX_MANIFEST_BYTES
 
 REGULAR_MODES = ("100644", "100755")
+MAX_TREE_BYTES = 1 << 30  # what a revision's tree may hold in all: its blobs are read into memory
 NOT_REGULAR = {"120000": "a symbolic link", "160000": "a submodule", "040000": "a folder"}
 
 
@@ -80,6 +81,7 @@ def checkout(tree: Path, revision: str, workdir: Path) -> tuple[Path, dict[str, 
     prefix = "" if rel == "." else rel + "/"
     refused: dict[str, str] = {}
     wanted: list[tuple[str, str]] = []
+    total = 0
     for mode, oid, size, path in _entries(root, tree_id, rel):
         inner = path[len(prefix):] if path.startswith(prefix) else path
         if not _safe(path):
@@ -90,6 +92,10 @@ def checkout(tree: Path, revision: str, workdir: Path) -> tuple[Path, dict[str, 
             refused[inner] = f"{size} bytes in {revision}; the limit is {MAX_MANIFEST_BYTES}"
         else:
             wanted.append((oid, path))
+            total += int(size)
+    if total > MAX_TREE_BYTES:
+        raise _refuse(tree, revision, f"the tree holds {total} bytes there; the limit is {MAX_TREE_BYTES}",
+                      "compare with a tree directory instead, or a revision of a smaller tree")
     blobs = _git(root, "cat-file", "--batch", stdin="".join(f"{oid}\n" for oid, _ in wanted).encode())
     data, at = blobs.stdout, 0
     for _oid, path in wanted:
