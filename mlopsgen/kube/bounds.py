@@ -26,17 +26,25 @@ def within_bounds_by_text(text: str) -> bool:
     where a node can start. Most files pass, and skip the event-stream walk."""
     if "&" in text:
         return False
+    # Lines are what the scans below see: a line break other than LF (CR alone, NEL, U+2028/2029, which
+    # YAML 1.1 readers also break at) leaves the file to the walk.
+    text = text.replace("\r\n", "\n")
+    if any(c in text for c in ("\r", "\x85", "\u2028", "\u2029")):
+        return False
     flows = text.count("[") + text.count("{")
     if flows and "!" not in text:
         flows = len(_FLOW_START.findall(text.replace(" ", "").replace("\t", "")))
     if flows >= MAX_DEPTH:
         return False
     indicated = _INDICATED.findall(text)
-    # columns: each line's indentation, where its last leading indicator ends, and (for lines with several,
-    # `- - x`) at most one more per extra indicator
-    extra = max((len(_INDICATOR.findall(p)) - 1 for p in indicated if p.count("-") + p.count("?") + p.count(":") > 1), default=0)
-    columns = len(set(map(len, _INDENTS.findall(text))) | set(map(len, indicated))) + extra
-    return columns * 2 + flows + 1 < MAX_DEPTH
+    # columns: each line's indentation, and where each of its leading indicators ends (a prefix starts at
+    # its line's start, so an offset in it is a column); most lines have one indicator, whose end is the
+    # prefix's length
+    columns = set(map(len, _INDENTS.findall(text))) | set(map(len, indicated))
+    for prefix in indicated:
+        if prefix.count("-") + prefix.count("?") + prefix.count(":") > 1:
+            columns |= {m.end() for m in _INDICATOR.finditer(prefix)}
+    return len(columns) * 2 + flows + 1 < MAX_DEPTH
 
 
 def bounds_problem(text: str, display: str) -> Problem | None:

@@ -34,11 +34,25 @@ def _nest(levels: int, leaf: object) -> object:
 
 
 @settings(max_examples=300, deadline=None)
-@given(trees, st.sampled_from([None, True, False]), st.integers(min_value=0, max_value=90))
-def test_the_text_check_never_passes_a_file_past_the_bounds(tree, flow, extra):
-    text = yaml.safe_dump(_nest(extra, tree), default_flow_style=flow, width=40)
+@given(trees, st.sampled_from([None, True, False]), st.integers(min_value=0, max_value=90),
+       st.sampled_from(["\n", "\r\n", "\r"]), st.sampled_from([2, 4]))
+def test_the_text_check_never_passes_a_file_past_the_bounds(tree, flow, extra, newline, indent):
+    text = yaml.safe_dump(_nest(extra, tree), default_flow_style=flow, width=40, indent=indent, line_break=newline)
     if within_bounds_by_text(text):
         assert _depth(text) < MAX_DEPTH
+
+
+@given(st.integers(min_value=1, max_value=40), st.sampled_from([" ", "  ", "   "]))
+def test_compact_sequences_count_every_level(levels, gap):
+    """`- - - x` opens a level per indicator on one line; lines of them nest further right."""
+    line = f"-{gap}" * levels + "k:"
+    text = "".join(" " * (i * 2 * levels) + line + "\n" for i in range(4)) + " " * (8 * levels) + "v\n"
+    try:
+        depth = _depth(text)
+    except yaml.YAMLError:
+        return
+    if within_bounds_by_text(text):
+        assert depth < MAX_DEPTH
 
 
 def test_a_file_with_anchors_always_gets_the_walk():
