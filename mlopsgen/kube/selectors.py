@@ -13,11 +13,16 @@ def selects(selector: Any, labels: dict[str, str]) -> bool:
         return True
     if not isinstance(selector, dict):
         return False
-    for key, value in (selector.get("matchLabels") or {}).items():
+    match_labels, expressions = selector.get("matchLabels") or {}, selector.get("matchExpressions") or []
+    if not isinstance(match_labels, dict) or not isinstance(expressions, list):
+        return False  # the API server refuses such a selector: it selects nothing that runs
+    for key, value in match_labels.items():
         if labels.get(key) != str(value):
             return False
-    for expr in selector.get("matchExpressions") or []:
-        key, op, values = expr.get("key"), expr.get("operator"), [str(v) for v in expr.get("values") or []]
+    for expr in expressions:
+        if not isinstance(expr, dict) or not isinstance(expr.get("values") or [], list):
+            return False
+        key, op, values = str(expr.get("key")), expr.get("operator"), [str(v) for v in expr.get("values") or []]
         present = key in labels
         if op not in OPERATORS:
             return False  # the API server rejects unknown operators

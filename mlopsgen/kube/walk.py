@@ -30,3 +30,13 @@ def get(data: Any, *path: Any, default: Any = None) -> Any:
         else:
             return default
     return data
+
+
+def items(value: Any) -> list[Any]:
+    """A field read as a list: what the API server would refuse (a number, a string, a map) is no list."""
+    return value if isinstance(value, list) else []
+
+
+def mapping(value: Any) -> dict[Any, Any]:
+    """A field read as a map, the same way."""
+    return value if isinstance(value, dict) else {}

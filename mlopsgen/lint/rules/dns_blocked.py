@@ -41,7 +41,7 @@ from collections.abc import Iterator
 from mlopsgen.catalog.conventions import DNS_PORT, NETWORK_MODE
 from mlopsgen.catalog.modes import modes_without_dns
 from mlopsgen.kube.netpol import isolates
-from mlopsgen.kube.walk import get
+from mlopsgen.kube.walk import get, items
 from mlopsgen.lint.finding import Issue
 from mlopsgen.lint.rules._k8s import pod_templates, policy_groups
 
@@ -77,10 +77,10 @@ def _peer_may_be_dns(peer) -> bool:
 def _allows_dns(rule) -> bool:
     if not isinstance(rule, dict):
         return False
-    ports = rule.get("ports")
+    ports = items(rule.get("ports"))
     if ports and not any(_port_allows_dns(p) for p in ports):
         return False
-    peers = rule.get("to")
+    peers = items(rule.get("to"))
     return not peers or bool(ports) or any(_peer_may_be_dns(p) for p in peers)
 
 
@@ -91,7 +91,7 @@ def check_manifests(manifests) -> Iterator[tuple]:
                 if template.host_network or template.labels.get(NETWORK_MODE) in NO_DNS_MODES:
                     continue
                 selecting = [p for p in policies if isolates(p, template.labels, "Egress")]
-                if selecting and not any(_allows_dns(rule) for p in selecting for rule in p.get("egress") or []):
+                if selecting and not any(_allows_dns(rule) for p in selecting for rule in items(p.get("egress"))):
                     line, column = workload.position(template.label_path)
                     yield workload, Issue(line, column, f"{workload.kind} '{workload.name}': egress is denied and DNS is not allowed",
                                           _hint(policies))
@@ -102,7 +102,7 @@ def _hint(policies: list[dict]) -> str:
     own allow-<mode>-dns do), the mode label that puts the pods under it; else an allow to write."""
     modes = sorted({str(labels[NETWORK_MODE]) for p in policies
                     if isinstance(labels := get(p, "podSelector", "matchLabels"), dict) and NETWORK_MODE in labels
-                    and any(_allows_dns(rule) for rule in p.get("egress") or [])})
+                    and any(_allows_dns(rule) for rule in items(p.get("egress")))})
     if modes:
         return (f"label the pods {NETWORK_MODE}: {modes[0]}, which a policy of this namespace allows DNS for; "
                 "or allow UDP and TCP 53 to kube-dns")

@@ -34,6 +34,7 @@ from collections.abc import Iterator
 
 from mlopsgen.catalog.conventions import WORKLOAD_CLASS
 from mlopsgen.catalog.modes import host_network_classes
+from mlopsgen.kube.walk import mapping
 from mlopsgen.lint.finding import Issue
 from mlopsgen.lint.rules._k8s import pod_templates
 
@@ -48,9 +49,9 @@ SECURITY_SEVERITY = "7.0"  # GitHub code scanning: 7.0+ high, 4.0+ medium, below
 
 def _on_gpu_pool(template) -> bool:
     for _, container in template.containers():
-        resources = container.get("resources") or {}
+        resources = mapping(container.get("resources"))
         for section in ("limits", "requests"):
-            if "nvidia.com/gpu" in (resources.get(section) or {}):
+            if "nvidia.com/gpu" in mapping(resources.get(section)):
                 return True
     return bool(template.spec.get("nodeSelector")) and bool(template.spec.get("tolerations"))
 

@@ -30,6 +30,7 @@ from collections.abc import Iterator
 
 from mlopsgen.kube.netpol import applies_to
 from mlopsgen.kube.selectors import selects
+from mlopsgen.kube.walk import items
 from mlopsgen.lint.finding import Issue
 from mlopsgen.lint.rules._k8s import by_namespace, is_isolated, is_network_policy, pod_templates
 
@@ -55,7 +56,7 @@ def check_manifests(manifests) -> Iterator[tuple]:
             if is_network_policy(other):
                 hit = [w for w, t in isolated if applies_to(spec, t.labels)]
                 for key in ("ingress", "egress"):
-                    for i, _rule in enumerate(spec.get(key) or []):
+                    for i, _rule in enumerate(items(spec.get(key))):
                         if hit:
                             line, column = other.position(("spec", key, i))
                             yield other, Issue(line, column, f"NetworkPolicy '{other.name}' allows {key} to none-mode {hit[0].kind} '{hit[0].name}'",

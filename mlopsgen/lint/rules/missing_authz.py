@@ -35,7 +35,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mlopsgen.catalog.runtimes import SERVING_KINDS
-from mlopsgen.kube.walk import get
+from mlopsgen.kube.walk import get, items, mapping
 from mlopsgen.lint.finding import Issue
 from mlopsgen.lint.rules._k8s import by_namespace, describe_namespace
 
@@ -52,8 +52,8 @@ ROUTE_KINDS = ("http", "tcp", "tls")
 def _destinations(virtual_service) -> set[str]:
     hosts = set()
     for kind in ROUTE_KINDS:
-        for route in get(virtual_service.data, "spec", kind) or []:
-            for target in (route.get("route") or []) if isinstance(route, dict) else []:
+        for route in items(get(virtual_service.data, "spec", kind)):
+            for target in items(mapping(route).get("route")):
                 host = get(target, "destination", "host")
                 if isinstance(host, str):
                     hosts.add(host.split(".", 1)[0])

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from mlopsgen.kube.walk import items, mapping
 from mlopsgen.lint.finding import Issue
 from mlopsgen.lint.rules._k8s import is_network_policy
 
@@ -47,7 +48,7 @@ def _network_policy(manifest) -> Iterator[Issue]:
     if not isinstance(spec, dict):
         return
     for key, peers_key in (("ingress", "from"), ("egress", "to")):
-        for i, rule in enumerate(spec.get(key) or []):
+        for i, rule in enumerate(items(spec.get(key))):
             if not isinstance(rule, dict):
                 continue
             base = ("spec", key, i)
@@ -56,14 +57,14 @@ def _network_policy(manifest) -> Iterator[Issue]:
                 line, column = manifest.position(base)
                 yield Issue(line, column, f"{key} rule allows all traffic", "name the peers and ports this rule is for")
                 continue
-            for j, peer in enumerate(peers or []):
+            for j, peer in enumerate(items(peers)):
                 if not isinstance(peer, dict):
                     continue
                 if peer.get("namespaceSelector") == {} and "podSelector" not in peer and not rule.get("ports"):
                     line, column = manifest.position(base + (peers_key, j))
                     yield Issue(line, column, f"{key} peer selects every pod in every namespace",
                                 "select the namespace by kubernetes.io/metadata.name and the pods by label")
-                block = peer.get("ipBlock") or {}
+                block = mapping(peer.get("ipBlock"))
                 if block.get("cidr") in OPEN_CIDRS and not block.get("except"):
                     line, column = manifest.position(base + (peers_key, j, "ipBlock", "cidr"))
                     yield Issue(line, column, f"{key} peer {block['cidr']} is every address",
@@ -74,7 +75,7 @@ def _authorization_policy(manifest) -> Iterator[Issue]:
     spec = manifest.data.get("spec")
     if not isinstance(spec, dict) or spec.get("action", "ALLOW") != "ALLOW":
         return
-    for i, rule in enumerate(spec.get("rules") or []):
+    for i, rule in enumerate(items(spec.get("rules"))):
         if rule == {}:
             line, column = manifest.position(("spec", "rules", i))
             yield Issue(line, column, "ALLOW rule {} allows every request",
