@@ -190,7 +190,10 @@ def _explain(doc: Document, error) -> list[Problem]:
         if isinstance(instance, str) and "://" in instance and "host" in _field_name(path).lower():
             from urllib.parse import urlsplit
 
-            bare = urlsplit(instance).hostname or ""
+            try:
+                bare = urlsplit(instance).hostname or ""
+            except ValueError:  # not even a URL ("https://[" is no IPv6 address): the pattern's own hint
+                bare = ""
             hint = f"write the host name alone, without the scheme or a path: {bare}" if bare else hint
         return [at(path, f"{instance!r} is not a valid {_field_name(path)}", hint)]
     if kind in ("minItems", "minProperties") and not instance:

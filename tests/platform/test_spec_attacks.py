@@ -125,3 +125,14 @@ def test_a_url_where_a_host_belongs_is_told_to_drop_the_scheme(run_cli, tmp_path
     result = run_cli("validate", str(spec))
     assert result.exit_code == 2
     assert "hint: write the host name alone, without the scheme or a path: fraud.dev.ml.example.com" in result.output
+
+
+def test_a_host_that_is_no_url_either_keeps_the_patterns_hint(run_cli, tmp_path):
+    """Found by fuzzing: `https://[` made the URL parser raise while the hint was being written."""
+    from tests.conftest import ROOT
+
+    spec = tmp_path / "platform.yaml"
+    spec.write_text((ROOT / "examples/quickstart/platform.yaml").read_text().replace(
+        "host: fraud.dev.ml.example.com", "host: \"https://[fraud\"", 1))
+    result = run_cli("validate", str(spec))
+    assert result.exit_code == 2 and "is not a valid host" in result.output and "Traceback" not in result.output
