@@ -104,19 +104,16 @@ def _kserve_patches(runtime: ServingRuntime, model: Model, placement: ModelPlace
     return [Patch(runtime.group, runtime.version, runtime.kind, name, ops) for name in runtime.object_names(model)]
 
 
-DEFAULT_UTILIZATION = 80  # percent of the CPU request a scaler keeps pods at, where the spec names none
-
-
 def _seldon_patches(runtime: ServingRuntime, model: Model, placement: ModelPlacement, weight: int) -> list[Patch]:
     # Predictors are rendered in track order, so a track's index is its predictor's.
     ops = [{"op": "replace", "path": f"/spec/predictors/{i}/replicas", "value": placement.replicas}
            for i, _ in enumerate(tracks(model))]
-    if placement.max_replicas > placement.replicas or placement.target_utilization is not None:
+    if placement.target_utilization is not None:  # autoscaling declared (the schema defaults the target)
         # Seldon Core 1.x scales a component through its hpaSpec (an HPA of autoscaling/v2 from `metricsv2`;
         # machinelearning.seldon.io_seldondeployments CRD, componentSpecs[].hpaSpec).
         hpa = {"minReplicas": placement.replicas, "maxReplicas": placement.max_replicas,
                "metricsv2": [{"type": "Resource", "resource": {"name": "cpu", "target": {
-                   "type": "Utilization", "averageUtilization": placement.target_utilization or DEFAULT_UTILIZATION}}}]}
+                   "type": "Utilization", "averageUtilization": placement.target_utilization}}}]}
         ops += [{"op": "add", "path": f"/spec/predictors/{i}/componentSpecs/0/hpaSpec", "value": hpa}
                 for i, _ in enumerate(tracks(model))]
     if model.canary:

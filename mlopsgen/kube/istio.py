@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from mlopsgen.catalog import conventions as C
-from mlopsgen.kube.netpol import in_block
+from mlopsgen.kube.netpol import Policy, in_block
 from mlopsgen.kube.selectors import selects
 
 
@@ -43,20 +43,13 @@ class MeshPeer(Protocol):
     def principal(self) -> str | None: ...
 
 
-class MeshPolicy(Protocol):
-    """An Istio security object as read from a tree."""
+class MeshPolicy(Policy, Protocol):
+    """An Istio security object as read from a tree: a policy object (kube/netpol.py) of a kind and group."""
 
     @property
     def kind(self) -> str: ...
     @property
     def group(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def namespace(self) -> str | None: ...
-    @property
-    def spec(self) -> dict[str, Any]: ...
-    def locate(self, *path: Any) -> Any: ...
 
 ROOT_NAMESPACE = C.MESH_NAMESPACE
 UNCAPTURED_PORTS = frozenset({15020, 15021, 15090})

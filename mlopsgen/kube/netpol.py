@@ -103,7 +103,7 @@ class Peer(Protocol):
 
 
 class Policy(Protocol):
-    """A NetworkPolicy object as read from a tree."""
+    """A policy object as read from a tree (a NetworkPolicy here; Istio's extend it)."""
 
     @property
     def name(self) -> str: ...

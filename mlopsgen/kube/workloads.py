@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from mlopsgen.kube.walk import get, items, mapping
 from mlopsgen.kube.yaml import Path
 
 JOB_TEMPLATE = ("template", "spec", "template")  # a JobTemplateSpec's pod template
@@ -73,7 +74,7 @@ class PodTemplate:
     def containers(self) -> Iterator[tuple[Path, dict[str, Any]]]:
         for key in ("containers", "initContainers"):
             found = self.spec.get(key)
-            for i, container in enumerate(found if isinstance(found, list) else []):
+            for i, container in enumerate(items(found)):
                 if isinstance(container, dict):
                     yield self.path + (key, i), container
         for key in ("container", "model"):
@@ -85,7 +86,7 @@ class PodTemplate:
         out = []
         for _, container in self.containers():
             ports = container.get("ports")
-            for port in ports if isinstance(ports, list) else []:
+            for port in items(ports):
                 if isinstance(port, dict) and isinstance(port.get("containerPort"), int):
                     out.append(port["containerPort"])
         return out
@@ -96,27 +97,12 @@ def group_of(obj: dict[str, Any]) -> str:
     return api.rpartition("/")[0] if "/" in api else ""
 
 
-def get(data: Any, *path: Any) -> Any:
-    for part in path:
-        if isinstance(data, dict):
-            data = data.get(part)
-        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
-            data = data[part]
-        else:
-            return None
-    return data
-
-
 def labels_of(*candidates: Any) -> dict[str, str]:
     merged: dict[str, str] = {}
     for labels in candidates:
         if isinstance(labels, dict):
             merged.update({str(k): str(v) for k, v in labels.items()})
     return merged
-
-
-def _mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 def _expand(node: Any, locator: Path, at: Path) -> Iterator[tuple[Path, Any]]:
@@ -163,7 +149,7 @@ def _argo(obj: dict[str, Any], at: Path) -> list[PodTemplate]:
     pod_labels = get(spec, "podMetadata", "labels") or {}
     out = []
     templates = spec.get("templates")
-    for i, template in enumerate(templates if isinstance(templates, list) else []):
+    for i, template in enumerate(items(templates)):
         if isinstance(template, dict) and any(k in template for k in ("container", "script", "containerSet")):
             merged = dict(template)
             if "hostNetwork" not in merged and spec.get("hostNetwork") is True:
@@ -175,7 +161,7 @@ def _argo(obj: dict[str, Any], at: Path) -> list[PodTemplate]:
 
 def _inference_service(obj: dict[str, Any], at: Path) -> list[PodTemplate]:
     """KServe: each component (predictor, transformer, explainer) is a pod spec with extra fields."""
-    spec = _mapping(obj.get("spec"))
+    spec = mapping(obj.get("spec"))
     return [PodTemplate(at + ("spec", c), labels_of(get(obj, "metadata", "labels"), part.get("labels")), part, at + ("spec", c, "labels"))
             for c in ("predictor", "transformer", "explainer") if isinstance(part := spec.get(c), dict)]
 
@@ -184,9 +170,9 @@ def _seldon(obj: dict[str, Any], at: Path) -> list[PodTemplate]:
     """Seldon Core: each predictor's componentSpecs are pod templates."""
     out = []
     predictors = get(obj, "spec", "predictors")
-    for i, predictor in enumerate(predictors if isinstance(predictors, list) else []):
+    for i, predictor in enumerate(items(predictors)):
         components = get(predictor, "componentSpecs")
-        for j, component in enumerate(components if isinstance(components, list) else []):
+        for j, component in enumerate(items(components)):
             if isinstance(component, dict) and isinstance(component.get("spec"), dict):
                 base = at + ("spec", "predictors", i, "componentSpecs", j)
                 out.append(PodTemplate(base + ("spec",), labels_of(get(predictor, "labels"), get(component, "metadata", "labels")),
@@ -208,7 +194,7 @@ def _train_job(obj: dict[str, Any], at: Path) -> list[PodTemplate]:
 def _app_wrapper(obj: dict[str, Any], at: Path) -> list[PodTemplate]:
     """AppWrapper: each component's template is a whole object (a PyTorchJob, a RayCluster...)."""
     components = get(obj, "spec", "components")
-    return [t for i, component in enumerate(components if isinstance(components, list) else [])
+    return [t for i, component in enumerate(items(components))
             for t in pod_templates(get(component, "template"), at + ("spec", "components", i, "template"))]
 
 

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mlopsgen.kube.walk import items
+
 FILE_NAMES = ("kustomization.yaml", "kustomization.yml")
 KINDS = ("Kustomization", "Component")
 _ENTRY_LISTS = ("patches", "patchesJson6902", "replacements")
@@ -44,8 +46,7 @@ def _local(directory: str, reference: Any) -> str | None:
 
 def _entries(data: dict, key: str) -> list:
     """A list field as kustomize reads it; any other value is its error to report, nothing to follow here."""
-    value = data.get(key)
-    return value if isinstance(value, list) else []
+    return items(data.get(key))
 
 
 def parse(path: Path, data: Any) -> Kustomization | None:

@@ -20,11 +20,11 @@ from hypothesis import strategies as st
 from mlopsgen.catalog.conventions import WORKLOAD_CLASSES
 from mlopsgen.catalog.modes import MODES as NETWORK_MODES
 from mlopsgen.errors import UserError
+from tests.support.drawn import MODES, draw_network
 from tests.support.specs import Spec
 from tests.verify.conftest import render_tree, run
 
 pytestmark = pytest.mark.slow  # a few hundred specs rendered and verified
-MODES = {cls: sorted(name for name, mode in NETWORK_MODES.items() if cls in mode.classes) for cls in WORKLOAD_CLASSES}
 NAME = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=20)
 
 
@@ -33,12 +33,7 @@ def specs(draw) -> Spec:
     spec = Spec.example("quickstart")
     data = spec.data
     for i, env in enumerate(data["environments"]):
-        network = {cls: draw(st.sampled_from(choices)) for cls, choices in MODES.items()}
-        env["network"] = network
-        if "subnet" in network.values():
-            env["segment"] = {"cidr": f"10.{40 + i}.0.0/16"}
-        if network["training"] == "host":
-            env["hostNetworkJustification"] = "NCCL over the host interfaces."
+        env["network"] = draw_network(draw, env, f"10.{40 + i}.0.0/16")
     names = draw(st.lists(NAME, min_size=1, max_size=4, unique=True))
     data["teams"] = [{"name": f"t{name}", "owners": [f"g-{name}"], "gpuPools": ["a10"],
                       "quotas": {e["name"]: {"cpu": 64, "memory": "256Gi", "gpu": 8} for e in data["environments"]}}
@@ -81,16 +76,12 @@ def multicloud_specs(draw) -> Spec:
     data = spec.data
     serving = {e for m in data["models"] for e in m["environments"]}
     for i, env in enumerate(data["environments"]):
-        network = {cls: draw(st.sampled_from(choices)) for cls, choices in MODES.items()}
+        network = draw_network(draw, env, f"10.{60 + i}.0.0/16")
         if env["name"] in serving:  # where models serve, inference is a serving mode (validate says so)
             network["inference"] = draw(st.sampled_from([m for m in MODES["inference"] if NETWORK_MODES[m].serves_models]))
         if network["training"] == "host" and (env.get("network") or {}).get("training") != "host":
             network["training"] = "internal"  # host training needs a training cluster and the team's pool there
         env["network"] = network
-        if "subnet" in network.values() and not env.get("segment"):
-            env["segment"] = {"cidr": f"10.{60 + i}.0.0/16"}
-        if network["training"] == "host":
-            env["hostNetworkJustification"] = "NCCL over the host interfaces."
     for model in data["models"]:
         model["runtime"] = draw(st.sampled_from(["kserve", "seldon"]))
         if not draw(st.booleans()):

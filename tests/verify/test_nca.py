@@ -16,8 +16,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from mlopsgen.catalog.conventions import NAMESPACE_NAME, WORKLOAD_CLASSES
-from mlopsgen.catalog.modes import MODES as NETWORK_MODES
+from mlopsgen.catalog.conventions import NAMESPACE_NAME
 from mlopsgen.errors import UserError
 from mlopsgen.kube import ports as P
 from mlopsgen.kube.istio import MeshPolicies
@@ -26,6 +25,7 @@ from mlopsgen.kube.netpol import NetworkPolicies
 from mlopsgen.verify.endpoints import Endpoint
 from mlopsgen.verify.tree import Obj
 from tests.support import nca
+from tests.support.drawn import draw_network
 from tests.support.specs import Spec
 from tests.verify.conftest import edit_docs, render_tree, run
 
@@ -90,20 +90,13 @@ def test_rendered_examples_agree_with_nca(examples, example, tmp_path):
     assert cases > 500
 
 
-# Every mode each class may use (the registry decides), in a stable order.
-MODES = {cls: sorted(name for name, mode in NETWORK_MODES.items() if cls in mode.classes) for cls in WORKLOAD_CLASSES}
 
 
 @st.composite
 def random_specs(draw) -> Spec:
     spec = Spec.example("quickstart")
     for i, env in enumerate(spec.data["environments"]):
-        network = {cls: draw(st.sampled_from(choices)) for cls, choices in MODES.items()}
-        env["network"] = network
-        if "subnet" in network.values():
-            env["segment"] = {"cidr": f"10.{40 + i}.0.0/16"}
-        if network["training"] == "host":
-            env["hostNetworkJustification"] = "NCCL over the host interfaces."
+        env["network"] = draw_network(draw, env, f"10.{40 + i}.0.0/16")
     teams = draw(st.integers(1, 3))
     spec.data["teams"] = [{"name": f"t{t}", "owners": [f"g{t}"], "gpuPools": ["a10"],
                            "quotas": {"dev": {"cpu": 32, "memory": "128Gi", "gpu": 4}, "prod": {"cpu": 32, "memory": "128Gi", "gpu": 4}}}

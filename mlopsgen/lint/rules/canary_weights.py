@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mlopsgen.kube.walk import get
+from mlopsgen.kube.walk import get, items
 from mlopsgen.lint.finding import Issue
 
 ID = "MLG031"
@@ -37,17 +37,13 @@ SEVERITY = "error"
 SUMMARY = "traffic weights that do not sum to 100"
 
 
-def _list(value) -> list:
-    return value if isinstance(value, list) else []
-
-
 def check_manifest(manifest) -> Iterator[Issue]:
     spec = manifest.data.get("spec") if isinstance(manifest.data, dict) else None
     if not isinstance(spec, dict):
         return
     if manifest.kind == "VirtualService":
-        for i, http in enumerate(_list(spec.get("http"))):
-            routes = _list(get(http, "route"))
+        for i, http in enumerate(items(spec.get("http"))):
+            routes = items(get(http, "route"))
             if len(routes) < 2 and not any(get(r, "weight") is not None for r in routes):
                 continue
             weights = [get(r, "weight", default=0) for r in routes]
@@ -56,7 +52,7 @@ def check_manifest(manifest) -> Iterator[Issue]:
                 yield Issue(line, column, f"route weights of VirtualService '{manifest.name}' sum to {sum(weights)}",
                             "make the weights add up to 100")
     elif manifest.kind == "SeldonDeployment":
-        predictors = _list(spec.get("predictors"))
+        predictors = items(spec.get("predictors"))
         traffic = [get(p, "traffic", default=0) for p in predictors]
         if len(predictors) > 1 and all(isinstance(t, int) for t in traffic) and sum(traffic) != 100:
             line, column = manifest.position(("spec", "predictors"))
