@@ -34,6 +34,39 @@ def require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+CHARTS = SHARED / "charts-src"
+HELM_CACHE = ROOT / ".venv-tools" / "helm-cache"  # renders are keyed by their inputs: safe to keep between runs
+
+
+def chart_tools() -> str:
+    """Make helm and the pinned charts what verify renders with (MLOPSGEN_HELM, MLOPSGEN_CHARTS); '' when they
+    are at hand, else why not."""
+    if not CHARTS.is_dir():
+        return f"{CHARTS} (the pinned charts beside the checkout) is missing"
+    from tests.support.helm import install
+
+    helm, why = install()
+    if helm is None:
+        return why
+    os.environ.update({"MLOPSGEN_HELM": str(helm), "MLOPSGEN_CHARTS": str(CHARTS), "MLOPSGEN_CACHE_DIR": str(HELM_CACHE)})
+    return ""
+
+
+CHART_TOOLS_MISSING = chart_tools()
+
+
+def pytest_collection_modifyitems(config, items):
+    """verify proves a tree only with its charts rendered: without helm or the charts, the tests that run it skip
+    (and fail in CI)."""
+    if not CHART_TOOLS_MISSING:
+        return
+    if IN_CI:
+        raise pytest.UsageError(f"required in CI: {CHART_TOOLS_MISSING}")
+    for item in items:
+        if "charts" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason=CHART_TOOLS_MISSING))
+
+
 @pytest.fixture(scope="session")
 def shared() -> Path:
     require(SHARED.is_dir(), f"{SHARED} (the shared data beside the checkout) is missing")

@@ -49,10 +49,31 @@ class Component:
     service: str | None = None  # the kind of shared service it runs: installed in that service's namespace
 
 
+# The versions each provided API group serves (from the pinned charts' CRDs): what a cluster that provides a
+# component reports to helm as its API versions (`.Capabilities.APIVersions`).
+API_VERSIONS = {
+    "cert-manager.io": ("v1",), "networking.istio.io": ("v1", "v1beta1", "v1alpha3"),
+    "security.istio.io": ("v1", "v1beta1"), "serving.kserve.io": ("v1beta1", "v1alpha1"),
+    "postgresql.cnpg.io": ("v1",), "monitoring.coreos.com": ("v1", "v1alpha1"), "argoproj.io": ("v1alpha1",),
+    "machinelearning.seldon.io": ("v1", "v1alpha2", "v1alpha3"),
+}
+
+
+def api_versions(components) -> tuple[str, ...]:
+    """`group/version` and `group/version/Kind` of what the components' CRDs serve."""
+    found = set()
+    for name in components:
+        for group, kind in COMPONENTS[name].provides:
+            for version in API_VERSIONS.get(group, ("v1",)):
+                found |= {f"{group}/{version}", f"{group}/{version}/{kind}"}
+    return tuple(sorted(found))
+
+
 def _kinds(group: str, *kinds: str) -> frozenset[tuple[str, str]]:
     return frozenset((group, kind) for kind in kinds)
 
 
+SERVER_SIDE = ("CreateNamespace=true", "ServerSideApply=true")
 ISTIO_CHARTS = "https://istio-release.storage.googleapis.com/charts"
 ISTIO_VERSION = "1.30.3"
 KSERVE_CHARTS = "oci://ghcr.io/kserve/charts"
@@ -70,16 +91,19 @@ COMPONENTS: dict[str, Component] = {c.name: c for c in (
               _kinds("cert-manager.io", "Certificate", "Issuer", "ClusterIssuer")),
     Component("istio-base", "Istio's CRDs and cluster roles", "istio-system", -5,
               Chart(ISTIO_CHARTS, "base", ISTIO_VERSION), ISTIO_KINDS),
+    # Charts whose CRDs exceed client-side apply's 262,144-byte annotation limit sync with server-side apply
+    # (cloudnative-pg/charts#325): InferenceService 638 kB, CNPG's Cluster and Pooler, SeldonDeployment, Prometheus'.
     Component("kserve-crd", "KServe's CRDs", "kserve", -5, Chart(KSERVE_CHARTS, "kserve-crd", KSERVE_VERSION),
               _kinds("serving.kserve.io", "InferenceService", "ServingRuntime", "ClusterServingRuntime",
-                     "ClusterStorageContainer", "InferenceGraph", "TrainedModel")),
+                     "ClusterStorageContainer", "InferenceGraph", "TrainedModel"), sync_options=SERVER_SIDE),
     Component("cloudnative-pg", "the PostgreSQL operator for the tracking server's database", "cnpg-system", -5,
-              Chart(CNPG_CHARTS, "cloudnative-pg", "0.29.0"), _kinds("postgresql.cnpg.io", "Cluster")),
+              Chart(CNPG_CHARTS, "cloudnative-pg", "0.29.0"), _kinds("postgresql.cnpg.io", "Cluster"),
+              sync_options=SERVER_SIDE),
     Component("kube-prometheus-stack", "Prometheus, Grafana and the prometheus-operator CRDs", "monitoring", -5,
               Chart("https://prometheus-community.github.io/helm-charts", "kube-prometheus-stack", "88.5.3"),
-              _kinds("monitoring.coreos.com", "ServiceMonitor", "PodMonitor", "PrometheusRule"),
-              # Its CRDs exceed the client-side apply annotation limit.
-              sync_options=("CreateNamespace=true", "ServerSideApply=true"), extra_namespaces=("kube-system",)),
+              _kinds("monitoring.coreos.com", "ServiceMonitor", "PodMonitor", "PrometheusRule", "Prometheus",
+                     "Alertmanager", "AlertmanagerConfig", "PrometheusAgent", "ScrapeConfig", "ThanosRuler", "Probe"),
+              sync_options=SERVER_SIDE, extra_namespaces=("kube-system",)),
     Component("istio-cni", "Istio's CNI plugin: pods need no NET_ADMIN init container", "istio-system", -4,
               Chart(ISTIO_CHARTS, "cni", ISTIO_VERSION), needs=("istio-base",), extra_namespaces=("kube-system",)),
     Component("istiod", "the mesh control plane (native sidecars on)", "istio-system", -4,
@@ -90,7 +114,7 @@ COMPONENTS: dict[str, Component] = {c.name: c for c in (
                      "WorkflowTaskResult", "WorkflowTaskSet", "WorkflowArtifactGCTask", "WorkflowEventBinding")),
     Component("seldon-core-operator", "Seldon Core v1, where a model uses it", "seldon-system", -4,
               Chart("https://storage.googleapis.com/seldon-charts", "seldon-core-operator", "1.17.1"),
-              _kinds("machinelearning.seldon.io", "SeldonDeployment"), needs=("cert-manager",)),
+              _kinds("machinelearning.seldon.io", "SeldonDeployment"), needs=("cert-manager",), sync_options=SERVER_SIDE),
     Component("nvidia-device-plugin", "advertises nvidia.com/gpu on the GPU pools' nodes", "nvidia-device-plugin", -4,
               Chart("https://nvidia.github.io/k8s-device-plugin", "nvidia-device-plugin", "0.20.0")),
     Component("istio-ingressgateway", "the ingress gateway the models are exposed through", "istio-system", -3,

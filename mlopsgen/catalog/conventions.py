@@ -53,6 +53,10 @@ SIDECAR_INJECT = "sidecar.istio.io/inject"
 ARGO_WORKFLOW_LABEL = "workflows.argoproj.io/workflow"  # Argo sets it on every pod of a workflow
 NAMESPACE_NAME = "kubernetes.io/metadata.name"  # set by the API server on every namespace
 GRAFANA_DASHBOARD = "grafana_dashboard"  # kube-prometheus-stack's Grafana sidecar looks for it
+# Grafana's admin credentials (keys admin-user, admin-password), created once by the platform team in the
+# monitoring namespace: a chart-generated password would change on every render.
+GRAFANA_ADMIN_SECRET = "grafana-admin"
+APP_NAME = "app.kubernetes.io/name"
 CALICO_IPV4_POOLS = "cni.projectcalico.org/ipv4pools"
 
 # checkov (CKV_K8S_21) reads a missing namespace as "default". Base objects carry

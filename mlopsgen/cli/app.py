@@ -20,6 +20,8 @@ Exit codes:
   2    invalid input or usage, or a file the system refused (each problem printed as
        file:line:col with a hint)
   3    internal error
+  4    verify: nothing failed, but a chart could not be rendered (no helm, chart not at
+       hand): the journeys that judge its objects are UNKNOWN, never proven
   141  the output pipe was closed early (e.g. `| head`); nothing else is printed
 """
 

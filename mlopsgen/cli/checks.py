@@ -73,33 +73,55 @@ def lint(paths: tuple[str, ...], output_format: str | None, output_file: str | N
                    "holding TREE (text, or --format markdown for a PR comment).")
 @click.option("--output", "output_file", type=click.Path(dir_okay=False), metavar="FILE",
               help="Write the report to FILE (atomically) instead of stdout.")
+@click.option("--charts", "charts", multiple=True, type=click.Path(file_okay=False), metavar="DIR",
+              help="A folder of charts at hand (chart folders or helm-pulled .tgz files), rendered with helm as Argo "
+              "CD renders them; repeatable (default MLOPSGEN_CHARTS, folders separated by ':').")
+@click.option("--pull", is_flag=True, help="Fetch charts not at hand from their pinned repositories (network), "
+              "into the cache.")
+@click.option("--helm", "helm", metavar="PATH", help="The helm binary (v3.8+ or v4); default MLOPSGEN_HELM, else helm on PATH.")
+@click.option("--cache-dir", "cache_dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="Where chart renders are kept between runs (default MLOPSGEN_CACHE_DIR, else "
+                   "~/.cache/mlopsgen/helm; keep it between CI runs).")
+@click.option("--kube-version", "kube_version", metavar="VERSION",
+              help="The Kubernetes version charts are rendered for (default 1.33.0; an app's helm.kubeVersion wins).")
 @conventions()
 def verify(spec: str, tree: str | None, output_format: str | None, explain: tuple[str, str] | None, diff: str | None,
-           output_file: str | None, color: str, quiet: bool) -> None:
+           output_file: str | None, charts: tuple[str, ...], pull: bool, helm: str | None, cache_dir: str | None,
+           kube_version: str | None, color: str, quiet: bool) -> None:
     """Prove offline that the rendered tree works and isolates what SPEC says.
 
     Reads TREE (default: gitops.path next to SPEC) from disk as Argo CD would
-    apply it, derives the flows each journey needs and forbids, evaluates
-    NetworkPolicies and Istio policies, and checks bootstrap, admission,
-    RBAC, quotas, scheduling, serving and URLs. Each journey passes or fails
-    with a reason; each mismatch names the object and rule that decide it.
+    apply it, renders its charts with helm as the repo server does, derives
+    the flows each journey needs and forbids, evaluates NetworkPolicies and
+    Istio policies, and checks bootstrap, admission, RBAC, quotas,
+    scheduling, serving and URLs. Each journey passes, fails, or is UNKNOWN
+    where a chart could not be rendered; each mismatch names the object and
+    rule that decide it.
 
     \b
     Examples:
       mlopsgen verify platform.yaml                     # CI, before Argo CD syncs
+      mlopsgen verify platform.yaml --charts vendor/charts --cache-dir .cache/helm
       mlopsgen verify platform.yaml deploy/ --format sarif > verify.sarif
       mlopsgen verify platform.yaml --explain fraud-prod/training mlflow:5000
       mlopsgen verify platform.yaml --diff origin/main --format markdown --output comment.md
       mlopsgen verify platform.yaml --format mermaid
     \b
-    Exit codes: 0 proven, 1 a journey fails (or --explain: denied), 2 unreadable input or usage.
+    Exit codes: 0 proven, 1 a journey fails (or --explain: denied), 2 unreadable input or usage,
+    4 nothing failed but a chart was not rendered (no helm, chart not at hand): not proven.
     """
     from mlopsgen.commands.verify import VerifyOptions, run_verify
 
     if explain and diff:
         raise click.UsageError("--explain and --diff do not combine")
+    from mlopsgen.verify.charts import chart_options as options_of
+
     console = Console(color, quiet)
-    run(run_verify, VerifyOptions(spec, tree, output_format, explain, diff, output_file, console), console=console)
+    chart_options = options_of(helm, charts, cache_dir, pull, kube_version)
+    if helm and chart_options.helm is None:
+        raise click.BadParameter(f"{helm} is not an executable file", param_hint="--helm")
+    run(run_verify, VerifyOptions(spec, tree, output_format, explain, diff, output_file, console, chart_options),
+        console=console)
 
 
 @cli.command(epilog=EXIT_CODES_HELP)

@@ -11,8 +11,9 @@ from pathlib import Path
 import click
 
 from mlopsgen.console import DEFAULT_CONSOLE, Console
-from mlopsgen.errors import EXIT_CHECK_FAILED, EXIT_OK, UserError
+from mlopsgen.errors import EXIT_CHECK_FAILED, EXIT_OK, EXIT_UNKNOWN, UserError
 from mlopsgen.escape import printable
+from mlopsgen.verify.charts import ChartOptions
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class VerifyOptions:
     diff: str | None
     output_file: str | None = None
     console: Console = DEFAULT_CONSOLE
+    charts: ChartOptions | None = None
 
     def emit(self, render: Callable[[bool], str]) -> None:
         """The report, to --output (atomically; coloured only with --color always) or to stdout."""
@@ -42,7 +44,7 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def load_context(spec: str, tree: str | None):
+def load_context(spec: str, tree: str | None, charts: ChartOptions | None = None):
     from mlopsgen.platform import check_document
     from mlopsgen.platform.build import build_platform
     from mlopsgen.platform.loader import load_file
@@ -55,7 +57,11 @@ def load_context(spec: str, tree: str | None):
     if not root.is_dir():
         raise UserError.single(str(root), "no rendered tree here",
                                hint=f"render it first: mlopsgen render {spec} -o {root}, or pass TREE")
-    return Context(platform, doc, root, _display(root))
+    if charts is None:
+        from mlopsgen.verify.charts import chart_options
+
+        charts = chart_options()
+    return Context(platform, doc, root, _display(root), charts=charts)
 
 
 def _parse_destination(text: str) -> tuple[str, str | None, int | None]:
@@ -107,7 +113,8 @@ def run_diff(ctx, options: VerifyOptions) -> int:
         old_root, refused = Path(options.diff), dict[str, str]()
         if not old_root.is_dir():
             old_root, refused = checkout(ctx.reader.root, options.diff, Path(tmp))
-        old_ctx = Context(ctx.platform, ctx.doc, old_root, _display(old_root) if Path(options.diff).is_dir() else options.diff, refused)
+        old_ctx = Context(ctx.platform, ctx.doc, old_root, _display(old_root) if Path(options.diff).is_dir() else options.diff, refused,
+                          ctx.chart_options)
         old = connectivity(old_ctx)
     found = D.changes(old, new)
     options.emit(lambda color: D.markdown(found) if options.output_format == "markdown" else D.text(found))
@@ -127,7 +134,7 @@ def run_verify(options: VerifyOptions) -> int:
 
 
 def _run(options: VerifyOptions) -> int:
-    ctx = load_context(options.spec, options.tree)
+    ctx = load_context(options.spec, options.tree, options.charts)
     if options.explain:
         return run_explain(ctx, *options.explain)
     if options.diff:
@@ -148,4 +155,4 @@ def _run(options: VerifyOptions) -> int:
         options.emit(lambda color: REPORTERS[output_format](report))
     if output_format != "text" or options.output_file:
         options.console.note(summary_line(report))
-    return EXIT_OK if report.proven else EXIT_CHECK_FAILED
+    return EXIT_OK if report.proven else EXIT_CHECK_FAILED if report.failed else EXIT_UNKNOWN

@@ -18,6 +18,7 @@ from mlopsgen.render.labels import toleration
 MLFLOW_DB = "mlflow-db"  # CloudNativePG names the Service <cluster>-rw and the owner's Secret <cluster>-app
 MLFLOW_DATABASE = "mlflow"
 ARTIFACT_CLAIM = "mlflow-artifacts"
+PRIVATE_ADDRESS_HOSTS = ("10.*", *(f"172.{n}.*" for n in range(16, 32)), "192.168.*")
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,15 @@ def _nothing(ctx: ValuesContext) -> dict:
     return {}
 
 
+# istiod sets its validating webhooks' failurePolicy to Fail once it serves them; rendered as Ignore (the chart's
+# default for a first install), Argo CD's self-heal sets it back on every sync, forever (istio/istio#44285).
+ISTIO_VALIDATION = {"base": {"validationFailurePolicy": "Fail"}}
+
+
+def _istio_base(ctx: ValuesContext) -> dict:
+    return dict(ISTIO_VALIDATION)
+
+
 def _istiod(ctx: ValuesContext) -> dict:
     # CNI: pods need no istio-init container with NET_ADMIN/NET_RAW, which Pod Security
     # `restricted` forbids (istio.io "Pod Security Admission"). Native sidecars: the proxy is a
@@ -44,7 +54,7 @@ def _istiod(ctx: ValuesContext) -> dict:
     # REGISTRY_ONLY: meshed pods reach outside the cluster only the hosts a ServiceEntry declares
     # (the spec's externals and published endpoints).
     return {"cni": {"enabled": True}, "env": {"ENABLE_NATIVE_SIDECARS": "true"},
-            "meshConfig": {"outboundTrafficPolicy": {"mode": "REGISTRY_ONLY"}}}
+            "meshConfig": {"outboundTrafficPolicy": {"mode": "REGISTRY_ONLY"}}, **ISTIO_VALIDATION}
 
 
 def _ingress_gateway(ctx: ValuesContext) -> dict:
@@ -64,7 +74,17 @@ def _argo_workflows(ctx: ValuesContext) -> dict:
     # default, which Pod Security `restricted` rejects.
     executor = {**hardening.CONTAINER_SECURITY_CONTEXT, "runAsUser": hardening.RUN_AS,
                 "seccompProfile": {"type": "RuntimeDefault"}}
-    return {"executor": {"securityContext": executor}}
+    # crds.full (the default) installs the CRDs from a hook Job that downloads them from GitHub at install time;
+    # the chart's own minimal CRDs need no egress. workflowNamespaces defaults to [default], where the chart
+    # then writes a Role the platform project does not permit: the team namespaces get their executor's
+    # account and RBAC from the tree (teams/<team>/base/workflow-access.yaml) instead.
+    return {"executor": {"securityContext": executor}, "crds": {"full": False},
+            "controller": {"workflowNamespaces": []}, "workflow": {"rbac": {"create": False}}}
+
+
+def _kserve_runtimes(ctx: ValuesContext) -> dict:
+    # The chart renders no ServingRuntime at all unless asked: no InferenceService would find one.
+    return {"kserve": {"servingruntime": {"enabled": True}}}
 
 
 def _kube_prometheus_stack(ctx: ValuesContext) -> dict:
@@ -82,7 +102,10 @@ def _kube_prometheus_stack(ctx: ValuesContext) -> dict:
             "podMetadata": {"labels": dict(monitoring.pod_labels)},
         }},
         "grafana": {"sidecar": {"dashboards": {
-            "enabled": True, "label": C.GRAFANA_DASHBOARD, "labelValue": "1", "searchNamespace": "ALL"}}},
+            "enabled": True, "label": C.GRAFANA_DASHBOARD, "labelValue": "1", "searchNamespace": "ALL"}},
+            # Otherwise the chart renders a random admin password (and its checksum on the Deployment) on every
+            # render: the app never settles and self-heal rotates the password on every sync.
+            "admin": {"existingSecret": C.GRAFANA_ADMIN_SECRET}},
     }
 
 
@@ -128,11 +151,20 @@ def _mlflow(ctx: ValuesContext) -> dict:
              for port in ("", f":{tracking.port}")]
     if tracking.published:  # other clusters' workloads come in through the gateway under this name
         hosts.append(tracking.published.host)
+    # Prometheus scrapes the pod by its address, so the Host header is an IP literal: MLflow's default admits
+    # private addresses, a list replaces the default (mlflow.org "Security Configuration"). An IP literal cannot
+    # carry a DNS rebinding, which is what the list guards against.
+    hosts += list(PRIVATE_ADDRESS_HOSTS)
+    # NetworkPolicies in team namespaces select these; the chart sets its own name label already, and a key
+    # given twice in one mapping is refused by strict YAML readers.
+    extra_labels = {k: v for k, v in tracking.pod_labels.items() if (k, v) != (C.APP_NAME, "mlflow")}
     values: dict = {
         "fullnameOverride": name,
         "service": {"type": "ClusterIP", "port": tracking.port},
-        "extraPodLabels": dict(tracking.pod_labels),  # NetworkPolicies in team namespaces select these
         "telemetry": {"enabled": False},
+        # Read only by MLflow's basic-auth app, which the tree does not run; left empty, the chart renders a random
+        # key on every render (a hook Secret replaced on every sync). Enabling auth needs a secret key of your own.
+        "flaskServerSecretKey": "unused-without-mlflow-auth",
         "resources": {"requests": {"cpu": "500m", "memory": "1Gi"}, "limits": {"memory": "1Gi"}},
         "backendStore": {
             "databaseMigration": True, "databaseConnectionCheck": True,
@@ -143,6 +175,8 @@ def _mlflow(ctx: ValuesContext) -> dict:
         "artifactRoot": root,
         "serverAllowedHosts": hosts,
     }
+    if extra_labels:
+        values["extraPodLabels"] = extra_labels
     if env:
         values["extraEnvVars"] = env
     if secrets:
@@ -153,29 +187,40 @@ def _mlflow(ctx: ValuesContext) -> dict:
         # A ReadWriteOnce volume: the new pod starts once the old one has released it.
         values["strategy"] = {"rollingUpdate": {"maxSurge": "0%", "maxUnavailable": 1}}
     monitoring = ctx.service("monitoring")
-    values["serviceMonitor"] = {"enabled": True, "namespace": monitoring.namespace,
+    # The Service's port is named `http`; the container's port is not, so scrape through the Service's.
+    values["serviceMonitor"] = {"enabled": True, "useServicePort": True, "namespace": monitoring.namespace,
                                 "labels": {"release": "kube-prometheus-stack"}} if monitoring else {"enabled": False}
     return values
 
 
 def _seldon(ctx: ValuesContext) -> dict:
-    return {"istio": {"enabled": True}}  # routing through the mesh, as the models' VirtualServices expect
+    # istio: routing through the mesh, as the models' VirtualServices expect. certManager: otherwise the chart
+    # generates the webhook's CA and certificate on every render (genCA), so the app never settles.
+    return {"istio": {"enabled": True}, "certManager": {"enabled": True}}
 
 
 def _device_plugin(ctx: ValuesContext) -> dict:
-    taints = {(t.key, t.value, t.effect): t for p in ctx.platform.gpu_pools if p.cluster == ctx.cluster.name for t in p.taints}
-    return {"tolerations": [toleration(t) for _, t in sorted(taints.items())]}  # it must run where the GPUs are
+    pools = [p for p in ctx.platform.gpu_pools if p.cluster == ctx.cluster.name]
+    taints = {(t.key, t.value, t.effect): t for p in pools for t in p.taints}
+    # The chart's default affinity requires node-feature-discovery labels nothing installs: the DaemonSet would
+    # run nowhere and no node would advertise nvidia.com/gpu. The pools' own labels say where the GPUs are.
+    terms = [{"matchExpressions": [{"key": k, "operator": "In", "values": [v]} for k, v in sorted(p.node_labels.items())]}
+             for p in pools if p.node_labels]
+    values: dict = {"tolerations": [toleration(t) for _, t in sorted(taints.items())]}
+    if terms:
+        values["affinity"] = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": terms}}}
+    return values
 
 
 VALUES: dict[str, Callable[[ValuesContext], dict]] = {
     "cert-manager": _cert_manager,
-    "istio-base": _nothing,
+    "istio-base": _istio_base,
     "istio-cni": _nothing,
     "istiod": _istiod,
     "istio-ingressgateway": _ingress_gateway,
     "kserve-crd": _nothing,
     "kserve": _kserve,
-    "kserve-runtimes": _nothing,
+    "kserve-runtimes": _kserve_runtimes,
     "argo-workflows": _argo_workflows,
     "kube-prometheus-stack": _kube_prometheus_stack,
     "cloudnative-pg": _nothing,

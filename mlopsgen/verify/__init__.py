@@ -19,12 +19,20 @@ def verify(ctx: Context) -> Report:
 
     stats: dict = {}
     verdicts = []
+    unseen = ctx.unseen_charts
     for journey in JOURNEYS.values():
         findings = [f for run in journey.runs for f in _guarded(run, journey.slug, ctx, stats)]
         errors = [f for f in findings if f.severity == "error"]
-        reason = journey.proves if not errors else f"{len(errors)} problem{'s' if len(errors) != 1 else ''}: {errors[0].message}"
-        verdicts.append(Verdict(journey.slug, journey.number, journey.title, not errors, reason, findings))
-    return Report(verdicts, stats.get("required", 0), stats.get("pairs", 0), sorted(set(stats.get("outside", []))))
+        unknown = not errors and journey.sees_charts and bool(unseen)
+        if errors:
+            reason = f"{len(errors)} problem{'s' if len(errors) != 1 else ''}: {errors[0].message}"
+        elif unknown:  # what was not seen is never proven
+            reason = f"nothing failed in what was seen, but {len(unseen)} chart{'s were' if len(unseen) != 1 else ' was'} not rendered"
+        else:
+            reason = journey.proves
+        verdicts.append(Verdict(journey.slug, journey.number, journey.title, not errors and not unknown, reason, findings,
+                                unknown))
+    return Report(verdicts, stats.get("required", 0), stats.get("pairs", 0), sorted(set(stats.get("outside", []))), unseen)
 
 
 def _guarded(run, slug: str, ctx: Context, stats: dict) -> list:

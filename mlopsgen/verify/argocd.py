@@ -4,8 +4,8 @@ Argo CD semantics followed here:
 - a root is an Application nobody delivers: it is applied by hand at bootstrap;
 - an Application's Git source is a Kustomize build when the directory holds a
   kustomization, else its YAML files (`directory.recurse`, `directory.include`);
-- a chart source installs a Helm chart; verify cannot render it offline, so it
-  records the chart and the values files the app passes (`$values/...`);
+- a chart source installs a Helm chart: the values files (`$values/...`) and inline values it passes are
+  recorded, and charts.py renders it with helm as the repo server does, where helm and the chart are at hand;
 - namespaced objects without a namespace land in `destination.namespace`;
 - `argocd.argoproj.io/sync-wave` orders the resources of one parent (default 0).
 """
@@ -13,6 +13,7 @@ Argo CD semantics followed here:
 from __future__ import annotations
 
 import fnmatch
+import json
 import posixpath
 from dataclasses import dataclass, field
 
@@ -31,6 +32,27 @@ class ChartSource:
     values: dict  # merged values files, as Helm merges them (later files win)
     values_files: list[str]
     release: str  # Argo CD's Helm release name: helm.releaseName, else the Application's name
+    index: int = 0  # its place in spec.sources (or -1 for spec.source)
+    value_texts: list[tuple[str, str]] = field(default_factory=list)  # (where, YAML) as helm gets them, in order
+    parameters: list[tuple[str, str, bool]] = field(default_factory=list)  # helm.parameters
+    include_crds: bool = True  # helm.skipCrds
+    kube_version: str = ""  # helm.kubeVersion, else the cluster's
+    api_versions: list[str] = field(default_factory=list)  # helm.apiVersions, else the cluster's
+    namespace: str = ""  # helm.namespace, else the destination's
+    skip_schema_validation: bool = False
+    rendered: bool = False  # its objects are in the app's objects (charts.py)
+    unseen: str = ""  # why it was not rendered: its objects are not known
+    error: str = ""  # helm refused to render it, as the repo server would
+    problems: list[dict] = field(default_factory=list)  # documents it renders that do not parse
+    unstable: list[str] = field(default_factory=list)  # templates that render differently each time
+
+    @property
+    def label(self) -> str:
+        return f"{self.chart} {self.version}"
+
+    def path(self) -> tuple:
+        """Where the source is in its Application."""
+        return ("spec", "source") if self.index < 0 else ("spec", "sources", self.index)
 
 
 @dataclass
@@ -99,6 +121,7 @@ class Deployment:
 
     def __init__(self, reader: TreeReader, gitops_path: str, repo_url: str):
         self.reader = reader
+        self.cluster_kinds = CLUSTER_SCOPED  # and the kinds of cluster-scoped CRDs its charts install (charts.py)
         self.gitops_path = gitops_path
         self.repo_url = repo_url
         self.apps: dict[str, App] = {}
@@ -125,9 +148,9 @@ class Deployment:
                   str(destination.get("namespace", "")), wave_of(obj))
         sources = spec.get("sources") or ([spec["source"]] if spec.get("source") else [])
         refs = {s.get("ref"): s for s in sources if s.get("ref")}
-        for source in sources:
+        for position, source in enumerate(sources):
             if source.get("chart"):
-                app.charts.append(self._chart(app, source, refs))
+                app.charts.append(self._chart(app, source, refs, position if spec.get("sources") else -1))
             elif source.get("path") is not None and not source.get("ref"):
                 rel = self.tree_path(source)
                 if rel is None:
@@ -153,10 +176,11 @@ class Deployment:
             return build(self.reader, rel)
         return [o for f in _directory_files(self.reader, rel, source.get("directory") or {}) for o in self.reader.objects(f)]
 
-    def _chart(self, app: App, source: dict, refs: dict) -> ChartSource:
+    def _chart(self, app: App, source: dict, refs: dict, index: int) -> ChartSource:
         helm = source.get("helm") or {}
         values: dict = {}
         files = []
+        texts: list[tuple[str, str]] = []
         for entry in helm.get("valueFiles") or []:
             entry = str(entry)
             if entry.startswith("$"):
@@ -166,14 +190,24 @@ class Deployment:
                 rel = None
             if rel is not None and self.reader.exists(rel):
                 files.append(rel)
+                texts.append((self.reader.display(rel), self.reader.file(rel).text))
                 doc = self.reader.file(rel).documents
                 values = merge_values(values, doc[0] if doc and isinstance(doc[0], dict) else {})
             else:
                 app.missing_paths.append(entry)
+        # Argo CD writes valuesObject (or else the values string) to one more values file, after the others
         if isinstance(helm.get("valuesObject"), dict):
             values = merge_values(values, helm["valuesObject"])
+            texts.append((f"{app.name} helm.valuesObject", json.dumps(helm["valuesObject"])))
+        elif isinstance(helm.get("values"), str) and helm["values"].strip():
+            texts.append((f"{app.name} helm.values", helm["values"]))
+        parameters = [(str(p.get("name")), str(p.get("value", "")), bool(p.get("forceString")))
+                      for p in helm.get("parameters") or [] if isinstance(p, dict) and p.get("name")]
         return ChartSource(str(source.get("repoURL", "")), str(source["chart"]), str(source.get("targetRevision", "")),
-                           values, files, str(helm.get("releaseName") or app.name))
+                           values, files, str(helm.get("releaseName") or app.name), index, texts, parameters,
+                           not helm.get("skipCrds"), str(helm.get("kubeVersion") or ""),
+                           [str(v) for v in helm.get("apiVersions") or []], str(helm.get("namespace") or ""),
+                           bool(helm.get("skipSchemaValidation")))
 
     def on_server(self, server: str) -> list[App]:
         return [a for a in self.apps.values() if a.server == server]

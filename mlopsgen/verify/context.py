@@ -8,8 +8,10 @@ from pathlib import Path
 from mlopsgen.errors import Location
 from mlopsgen.platform.loader import Document
 from mlopsgen.platform.model import Platform
+from mlopsgen.catalog.components import api_versions
 from mlopsgen.verify.argocd import Deployment
-from mlopsgen.verify.cluster import ClusterView, cluster_views
+from mlopsgen.verify.charts import ChartOptions, render_charts
+from mlopsgen.verify.cluster import ClusterView, cluster_views, provided_components
 from mlopsgen.verify.flows import Intents
 from mlopsgen.verify.network import ClusterNetwork
 from mlopsgen.verify.pods import Pod, cluster_pods
@@ -18,11 +20,20 @@ from mlopsgen.verify.tree import Obj, TreeReader
 
 class Context:
     def __init__(self, platform: Platform, doc: Document | None, tree: Path, display_root: str,
-                 refused: dict[str, str] | None = None):
+                 refused: dict[str, str] | None = None, charts: ChartOptions | None = None):
         self.platform = platform
         self.doc = doc
         self.reader = TreeReader(tree, display_root, refused)
         self.deployment = Deployment(self.reader, platform.gitops.path, platform.gitops.repo_url)
+        self.chart_options = charts or ChartOptions()
+        provided = {c.server: api_versions(provided_components(platform, c.name)) for c in platform.clusters}
+        render_charts(self.deployment, self.chart_options.renderer(), self.chart_options.kube_version, provided)
+
+    @property
+    def unseen_charts(self) -> list[str]:
+        """The chart apps whose objects no journey saw, and why."""
+        return [f"{app.name} ({chart.label}): {chart.unseen}" for app in self.deployment.apps.values()
+                for chart in app.charts if chart.unseen]
 
     @cached_property
     def views(self) -> list[ClusterView]:

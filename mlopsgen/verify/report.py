@@ -16,9 +16,13 @@ DOCS = "https://github.com/mlopsgen/mlopsgen/blob/main/docs/journeys/{slug}.md"
 
 def summary_line(report: Report) -> str:
     passed = sum(v.passed for v in report.verdicts)
+    unknown = sum(v.unknown for v in report.verdicts)
     errors = sum(f.severity == "error" for f in report.findings)
     state = "proven" if report.proven else "NOT proven"
-    return (f"verify: {state}: {passed} of {len(report.verdicts)} journeys pass; {report.required} required flows checked, "
+    return (f"verify: {state}: {passed} of {len(report.verdicts)} journeys pass"
+            + (f", {unknown} UNKNOWN ({len(report.unseen)} chart{'s' if len(report.unseen) != 1 else ''} not rendered)"
+               if unknown else "")
+            + f"; {report.required} required flows checked, "
             f"{report.forbidden_pairs} allowed connections checked against intent; {errors} problem{'s' if errors != 1 else ''}"
             + (f"; {len(report.outside_policy)} hostNetwork pod(s) outside NetworkPolicy" if report.outside_policy else ""))
 
@@ -30,8 +34,11 @@ def text(report: Report, color: bool = False, quiet: bool = False) -> str:
     for v in report.verdicts:
         if quiet and v.passed:
             continue
-        verdict = paint("PASS", "note", color) if v.passed else paint("FAIL", "error", color)
+        verdict = paint(v.state, "note" if v.passed else "warning" if v.unknown else "error", color)
         lines.append(f"{verdict}  {v.journey}. {v.title} [{v.slug}]: {printable(v.reason)}")
+    if report.unseen:
+        lines.append("not rendered, so not judged (pass --charts DIR or --pull, with helm installed):")
+        lines += [f"  {printable(u)}" for u in report.unseen]
     if not quiet:
         lines.append(printable(summary_line(report)))
     return "\n".join(lines).strip("\n") + "\n" if any(lines) else ""
@@ -40,8 +47,9 @@ def text(report: Report, color: bool = False, quiet: bool = False) -> str:
 def json_report(report: Report) -> str:
     return json.dumps({
         "tool": "mlopsgen", "version": __version__, "proven": report.proven,
-        "journeys": [{"check": v.slug, "journey": v.journey, "title": v.title, "passed": v.passed, "reason": v.reason,
-                      "findings": sum(f.severity == "error" for f in v.findings)} for v in report.verdicts],
+        "journeys": [{"check": v.slug, "journey": v.journey, "title": v.title, "passed": v.passed, "state": v.state,
+                      "reason": v.reason, "findings": sum(f.severity == "error" for f in v.findings)} for v in report.verdicts],
+        "not_rendered": report.unseen,
         "findings": [{**f.as_dict(), "check": f.rule} for f in report.findings],
         "summary": {"required_flows": report.required, "connections": report.forbidden_pairs,
                     "outside_network_policy": report.outside_policy},
@@ -69,8 +77,10 @@ def markdown(report: Report) -> str:
     from mlopsgen.verify.summary import fit
 
     head = [f"### mlopsgen verify: {'proven' if report.proven else 'NOT proven'}", "", "| | journey | result |", "|---|---|---|"]
-    head += [f"| {'✅' if v.passed else '❌'} | {v.journey}. {v.title} | {v.reason if v.passed else markdown_code(v.reason, in_table=True)} |"
-             for v in report.verdicts]
+    head += [f"| {'✅' if v.passed else '❔' if v.unknown else '❌'} | {v.journey}. {v.title} | "
+             f"{v.reason if v.passed else markdown_code(v.reason, in_table=True)} |" for v in report.verdicts]
+    if report.unseen:
+        head += ["", "Not rendered, so not judged:", *(f"- {markdown_code(u)}" for u in report.unseen)]
     items = [shared.markdown_item(f) for f in report.findings if f.severity == "error"]
     return fit(head + [""], items, "problems", "\n" + summary_line(report))
 

@@ -40,6 +40,11 @@ class Verdict:
     passed: bool
     reason: str
     findings: list[Finding] = field(default_factory=list)
+    unknown: bool = False  # nothing failed, but objects it judges were not seen (a chart not rendered)
+
+    @property
+    def state(self) -> str:
+        return "PASS" if self.passed else "UNKNOWN" if self.unknown else "FAIL"
 
 
 @dataclass
@@ -48,6 +53,7 @@ class Report:
     required: int = 0  # required flows checked
     forbidden_pairs: int = 0  # endpoint pairs whose connections were checked against intent
     outside_policy: list[str] = field(default_factory=list)  # hostNetwork pods
+    unseen: list[str] = field(default_factory=list)  # chart apps not rendered, and why
 
     @property
     def findings(self) -> list[Finding]:
@@ -56,3 +62,7 @@ class Report:
     @property
     def proven(self) -> bool:
         return all(v.passed for v in self.verdicts)
+
+    @property
+    def failed(self) -> bool:
+        return any(not v.passed and not v.unknown for v in self.verdicts)

@@ -28,6 +28,9 @@ CLUSTER_SCOPED = frozenset({
     "StorageClass", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration",
     "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "IPPool", "ClusterIssuer",
     "ClusterServingRuntime", "ClusterStorageContainer", "ClusterWorkflowTemplate", "PersistentVolume",
+    "APIService", "IngressClass", "RuntimeClass", "CSIDriver", "CSINode", "VolumeAttachment", "FlowSchema",
+    "PriorityLevelConfiguration", "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding", "Node",
+    "CertificateSigningRequest", "ClusterTrustBundle", "DeviceClass",
 })
 
 
@@ -39,6 +42,9 @@ class Obj:
     source: ManifestFile
     index: int  # document index in the source file
     patched_by: list[str] = field(default_factory=list)  # patch files that changed it
+    origin: str = ""  # for an object a chart renders: "chart <name> <version>, <template>"
+    anchor: tuple[Obj, tuple] | None = None  # ... and where its Application names the chart: findings point there
+    size: int = 0  # for a chart's object, its bytes as JSON (what client-side apply stores in an annotation)
 
     @property
     def kind(self) -> str:
@@ -71,11 +77,15 @@ class Obj:
 
     @property
     def ref(self) -> str:
-        """How reports name the object: Kind namespace/name."""
-        return f"{self.kind} {self.namespace + '/' if self.namespace else ''}{self.name}"
+        """How reports name the object: Kind namespace/name (and the chart template that renders it)."""
+        ref = f"{self.kind} {self.namespace + '/' if self.namespace else ''}{self.name}"
+        return f"{ref} ({self.origin})" if self.origin else ref
 
     def locate(self, *path: Any) -> Location:
-        """Position of `path` in the object's source (its nearest written ancestor)."""
+        """Position of `path` in the object's source (its nearest written ancestor); for a chart's object, the
+        chart source of its Application, the line to change (values) to change the object."""
+        if self.anchor is not None:
+            return self.anchor[0].locate(*self.anchor[1])
         roots = self.source.node_roots()
         node = roots[self.index] if self.index < len(roots) else None
         if node is None:
@@ -90,7 +100,7 @@ class Obj:
     def copy(self) -> Obj:
         import copy
 
-        return Obj(copy.deepcopy(self.data), self.source, self.index, list(self.patched_by))
+        return Obj(copy.deepcopy(self.data), self.source, self.index, list(self.patched_by), self.origin, self.anchor, self.size)
 
 
 def _child(node, part):

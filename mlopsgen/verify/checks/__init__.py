@@ -20,6 +20,7 @@ class Journey:
     title: str
     runs: tuple[Run, ...]
     proves: str  # the reason given when it passes
+    sees_charts: bool = True  # judges objects charts render: UNKNOWN, not PASS, when a chart was not rendered
 
     @property
     def id(self) -> str:
@@ -39,7 +40,7 @@ JOURNEYS: dict[str, Journey] = {j.slug: j for j in (
             "together; GPU pods fit their pools"),
     Journey("workflows", 3, "Argo Workflows steps complete", (workflows.run,),
             "executors may write workflowtaskresults and do what their resource steps do, have their token, and no "
-            "sidecar keeps a pod alive"),
+            "sidecar keeps a pod alive", sees_charts=False),
     Journey("serving", 4, "Models load and serve", (serving.serving,),
             "every model directory is filled through the mesh, runtimes match artifacts and can start, MLflow keeps and "
             "serves what it stores"),
@@ -49,11 +50,11 @@ JOURNEYS: dict[str, Journey] = {j.slug: j for j in (
             "every required flow is allowed and every other flow is denied, at NetworkPolicy and Istio"),
     Journey("clusters", 7, "Several clusters", (urls.run,),
             "every in-cluster URL names a service of the workload's own cluster, published endpoints take only client "
-            "certificates their clients hold; segments have Calico IPAM"),
+            "certificates their clients hold; segments have Calico IPAM", sees_charts=False),
     Journey("monitoring", 8, "Monitoring", (lifecycle.monitoring,), "every alert reads a metric the tree exports"),
     Journey("retraining", 9, "Retraining", (lifecycle.retraining,),
             "every step's template exists, isolated steps get their inputs by volume, promotion and a rollout that "
-            "Argo CD keeps act on validation"),
+            "Argo CD keeps act on validation", sees_charts=False),
 )}
 
 ABOUT = {

@@ -20,7 +20,6 @@ from mlopsgen.catalog.components import COMPONENTS
 from mlopsgen.verify.argocd import HUB_SERVER
 from mlopsgen.verify.context import Context
 from mlopsgen.verify.result import Finding, finding
-from mlopsgen.verify.tree import CLUSTER_SCOPED
 
 SLUG = "bootstrap"
 ARGOCD_KINDS = {("argoproj.io", "Application"), ("argoproj.io", "AppProject"), ("argoproj.io", "ApplicationSet")}
@@ -77,11 +76,19 @@ def _kind_findings(ctx: Context) -> list[Finding]:
     findings = []
     for view in ctx.views:
         installed = view.components
+        crds = {key: app for app in view.apps for key in _crd_kinds(app)}  # what each app's own CRDs serve
         for app in view.apps:
             missing: dict[tuple[str, str], str] = {}
+            own = _crd_kinds(app)  # Argo CD applies an app's CRDs first, and skips the dry run of their objects
             for o in app.objects:
                 key = (o.group, o.kind)
-                if builtin(o.group) or key in missing or key in CNI_KINDS.get(ctx.platform.cluster(view.name).cni_plugin, set()):
+                if (builtin(o.group) or key in missing or key in own
+                        or key in CNI_KINDS.get(ctx.platform.cluster(view.name).cni_plugin, set())):
+                    continue
+                if key in crds and PROVIDERS.get(key) not in view.provided:
+                    source = crds[key]
+                    if source.parent != app.parent or source.wave >= app.wave:
+                        missing[key] = f"{source.name} installs the CRD, but not at an earlier wave of the same root"
                     continue
                 provider = PROVIDERS.get(key)
                 if provider is None:
@@ -113,6 +120,11 @@ def _kind_findings(ctx: Context) -> list[Finding]:
     return findings
 
 
+def _crd_kinds(app) -> set[tuple[str, str]]:
+    return {(str((o.spec.get("group") or "")), str((o.spec.get("names") or {}).get("kind", "")))
+            for o in app.objects if o.kind == "CustomResourceDefinition"}
+
+
 def _glob(pattern: str, value: str) -> bool:
     return fnmatch.fnmatchcase(value, pattern) or pattern == value
 
@@ -138,7 +150,7 @@ def _permission_findings(ctx: Context) -> list[Finding]:
                                               f"({app.name})", where))
         for o in app.objects:
             entry = {"group": o.group, "kind": o.kind}
-            if o.kind in CLUSTER_SCOPED:
+            if o.kind in ctx.deployment.cluster_kinds:
                 if not _listed(spec.get("clusterResourceWhitelist"), entry):
                     findings.append(finding(SLUG, f"project {app.project} does not permit cluster-scoped {o.kind} ({app.name})",
                                             o.locate()))
@@ -172,7 +184,10 @@ def run(ctx: Context, stats: dict) -> list[Finding]:
 
         return [finding(SLUG, "the tree holds no Argo CD Application", Location(ctx.reader.display("argocd")),
                         hint="render the tree with `mlopsgen render`")]
-    findings = _stale_findings(ctx) + _project_findings(ctx) + _kind_findings(ctx) + _permission_findings(ctx) + _retry_findings(ctx)
+    from mlopsgen.verify.checks.chart_bootstrap import chart_findings
+
+    findings = (_stale_findings(ctx) + _project_findings(ctx) + _kind_findings(ctx) + _permission_findings(ctx)
+                + _retry_findings(ctx) + chart_findings(ctx))
     for app in ctx.deployment.apps.values():
         for path in app.missing_paths:
             findings.append(finding(SLUG, f"Application {app.name} points at {path}, which is not in the tree", app.obj.locate("spec")))

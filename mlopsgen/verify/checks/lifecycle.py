@@ -39,7 +39,7 @@ def monitoring(ctx: Context, stats: dict) -> list[Finding]:
         scraped = {o.labels.get("mlopsgen.dev/model") for o in view.of_kind("ServiceMonitor")}
         # A metric the spec says the model serves itself reaches Prometheus through the scraped (merged) metrics port.
         exported |= {m.slos.accuracy_metric for m in ctx.platform.models if m.slos and m.slos.accuracy_metric and m.name in scraped}
-        for rule in view.of_kind("PrometheusRule"):
+        for rule in (r for r in view.of_kind("PrometheusRule") if not r.origin):  # the tree's own; charts' are upstream's
             for g, group in enumerate(rule.spec.get("groups") or []):
                 for r, alert in enumerate(group.get("rules") or []):
                     names = {m for m in METRIC.findall(str(alert.get("expr", ""))) if m not in PROMQL_WORDS}
