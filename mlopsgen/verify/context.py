@@ -5,10 +5,10 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
+from mlopsgen.catalog.components import api_versions
 from mlopsgen.errors import Location
 from mlopsgen.platform.loader import Document
 from mlopsgen.platform.model import Platform
-from mlopsgen.catalog.components import api_versions
 from mlopsgen.verify.argocd import Deployment
 from mlopsgen.verify.charts import ChartOptions, render_charts
 from mlopsgen.verify.cluster import ClusterView, cluster_views, provided_components

@@ -14,27 +14,21 @@ parallel.
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import json
 import os
-import re
 import shutil
 import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from mlopsgen.atomic import write_atomic
+from mlopsgen.verify.chart_index import ChartIndex
+from mlopsgen.verify.helm_output import Rendered, by_template, parse_output
 
-CACHE_FORMAT = 1
-# The annotation limit of client-side apply: the whole object is stored in
-# kubectl.kubernetes.io/last-applied-configuration, and all annotations together may hold 262,144 bytes
-# (apimachinery ValidateAnnotationsSize); larger objects need server-side apply.
-ANNOTATION_LIMIT = 262_144
 TIMEOUT = 120  # seconds for one `helm template`
-SOURCE = re.compile(r"^# Source: (.+)$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -57,20 +51,6 @@ class RenderRequest:
 
 
 @dataclass
-class Rendered:
-    """What one chart render gave: objects by template, or why there are none."""
-
-    documents: list[dict] = field(default_factory=list)  # {"source", "object", "size"}
-    problems: list[dict] = field(default_factory=list)  # {"source", "line", "message"}: documents that do not parse
-    unstable: list[str] = field(default_factory=list)  # templates whose output differs from one render to the next
-    error: str = ""  # helm failed (or could not run): nothing of the chart is known
-
-    def as_json(self) -> dict:
-        return {"format": CACHE_FORMAT, "documents": self.documents, "problems": self.problems,
-                "unstable": self.unstable, "error": self.error}
-
-
-@dataclass
 class Unseen:
     """A chart verify could not render, and why: its objects are not judged."""
 
@@ -87,42 +67,6 @@ def find_helm(explicit: str | None) -> str | None:
 def default_cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "mlopsgen" / "helm"
-
-
-class ChartIndex:
-    """Charts at hand: folders holding Chart.yaml and `<name>-<version>.tgz` packages, in the --charts folders and
-    in the cache (pulled ones); each known by its name and version as Chart.yaml says."""
-
-    def __init__(self, folders: list[Path]):
-        self.charts: dict[tuple[str, str], Path] = {}
-        for folder in folders:
-            if not folder.is_dir():
-                continue
-            for entry in sorted(folder.iterdir()):
-                key = _chart_key(entry)
-                if key is not None:
-                    self.charts.setdefault(key, entry)
-
-    def find(self, chart: str, version: str) -> Path | None:
-        return self.charts.get((chart, version.removeprefix("v"))) or self.charts.get((chart, version))
-
-
-def _chart_key(entry: Path) -> tuple[str, str] | None:
-    import yaml
-
-    if entry.is_dir() and (entry / "Chart.yaml").is_file():
-        try:
-            meta = yaml.safe_load((entry / "Chart.yaml").read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError, UnicodeDecodeError):
-            return None
-        if isinstance(meta, dict) and meta.get("name") and meta.get("version"):
-            return str(meta["name"]), str(meta["version"]).removeprefix("v")
-    if entry.is_file() and entry.name.endswith(".tgz"):
-        # `helm pull` writes <name>-<version>.tgz; the version starts at the first dash followed by a digit
-        match = re.match(r"^(.+?)-v?(\d.*)$", entry.name[:-4])
-        if match:
-            return match.group(1), match.group(2)
-    return None
 
 
 class Renderer:
@@ -239,7 +183,7 @@ class Renderer:
             data = json.loads((self.cache_dir / "renders" / f"{key}.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
+        if not isinstance(data, dict) or data.get("format") != Rendered.FORMAT:
             return None
         return Rendered(data["documents"], data["problems"], data["unstable"], data["error"])
 
@@ -260,7 +204,7 @@ class Renderer:
             return Rendered(error=f"helm template failed: {_last_line(first.stderr)}")
         rendered = parse_output(first.stdout)
         if second.returncode == 0 and second.stdout != first.stdout:
-            before, after = _by_template(first.stdout), _by_template(second.stdout)
+            before, after = by_template(first.stdout), by_template(second.stdout)
             rendered.unstable = sorted(s or "(no template named)" for s in before.keys() | after.keys()
                                        if before.get(s) != after.get(s))
         return rendered
@@ -319,90 +263,3 @@ def _stats(chart: Path) -> list[tuple[str, int, int]]:
             stat = os.stat(path)
             out.append((os.path.relpath(path, chart), stat.st_size, stat.st_mtime_ns))
     return out
-
-
-def _chunks(output: str) -> list[tuple[str, str]]:
-    """helm's output as (template, document text), in order; a template may write several documents."""
-    chunks = []
-    for text in re.split(r"(?m)^---[ \t]*$\n?", output):
-        match = SOURCE.search(text)
-        if text.strip():
-            chunks.append((match.group(1).strip() if match else "", text))
-    return chunks
-
-
-def _by_template(output: str) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for source, text in _chunks(output):
-        out.setdefault(source, []).append(text)
-    return out
-
-
-def parse_output(output: str) -> Rendered:
-    """The objects helm wrote, read as the API server reads YAML; a document that does not parse (or holds a
-    key twice, which strict readers refuse and others read either way) is a problem at its template."""
-    from mlopsgen.kube.bounds import bounds_problem
-
-    rendered = Rendered()
-    seen: dict[str, int] = {}
-    for source, text in _chunks(output):
-        seen[source] = seen.get(source, 0) + 1
-        bounded = bounds_problem(text, source)
-        if bounded is not None:
-            rendered.problems.append({"source": source, "line": bounded.location.line, "message": bounded.message})
-            continue
-        try:
-            data, duplicate = _load_strict(text)
-        except Exception as error:  # noqa: BLE001 - any YAML error is a problem of that document
-            rendered.problems.append({"source": source, "line": getattr(getattr(error, "problem_mark", None), "line", 0) + 1,
-                                      "message": f"YAML error: {str(error).splitlines()[0]}"})
-            continue
-        if duplicate:
-            rendered.problems.append({"source": source, "line": duplicate[1], "message": f"key '{duplicate[0]}' appears twice in one mapping"})
-        if isinstance(data, dict) and data.get("kind"):
-            for obj in (data.get("items") or []) if data.get("kind") == "List" else [data]:
-                if isinstance(obj, dict):
-                    rendered.documents.append({"source": source, "object": _reduced(obj),
-                                               "size": len(json.dumps(obj, separators=(",", ":")))})
-    return rendered
-
-
-def _load_strict(text: str) -> tuple[object, tuple[str, int] | None]:
-    strict = _strict_loader()(text)
-    try:
-        return strict.get_single_data(), strict.duplicate
-    finally:
-        strict.dispose()
-
-
-@functools.cache
-def _strict_loader() -> type:
-    """Kubernetes' YAML reading (kube/yaml.py) that also notes the first key a mapping holds twice."""
-    import yaml
-
-    from mlopsgen.kube.yaml import loader
-
-    class Strict(loader()):  # type: ignore[misc]
-        duplicate: tuple[str, int] | None = None
-
-        def construct_mapping(self, node, deep=False):  # noqa: ANN001
-            keys: set = set()
-            for key, _ in node.value:
-                if isinstance(key, yaml.ScalarNode):
-                    if key.value in keys and self.duplicate is None:
-                        self.duplicate = (key.value, key.start_mark.line + 1)
-                    keys.add(key.value)
-            return super().construct_mapping(node, deep)
-
-    return Strict
-
-
-def _reduced(obj: dict) -> dict:
-    """A CRD as the checks read it (its schema is most of its bytes and is not judged); others whole."""
-    if obj.get("kind") != "CustomResourceDefinition":
-        return obj
-    spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
-    versions = [{k: v.get(k) for k in ("name", "served", "storage") if k in v}
-                for v in spec.get("versions") or [] if isinstance(v, dict)]
-    return {"apiVersion": obj.get("apiVersion"), "kind": obj.get("kind"), "metadata": obj.get("metadata"),
-            "spec": {"group": spec.get("group"), "names": spec.get("names"), "scope": spec.get("scope"), "versions": versions}}

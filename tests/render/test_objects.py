@@ -65,11 +65,13 @@ def test_helm_values_match_the_charts(rendered, shared):
     values_files = [rel for rel in files if "/values/" in rel]
     assert values_files
     charts = {yaml.safe_load((d / "Chart.yaml").read_text())["name"]: d for d in (shared / "charts").iterdir() if d.is_dir()}
+    sources = {yaml.safe_load((d / "Chart.yaml").read_text())["name"]: d for d in (shared / "charts-src").iterdir()
+               if (d / "Chart.yaml").is_file()}
     for rel in values_files:
         chart = COMPONENTS[rel.rsplit("/", 1)[1].removesuffix(".yaml")].chart
         assert chart is not None and chart.name in charts, rel
         values = yaml.safe_load(files[rel])
-        assert check_values(values, charts[chart.name]) == [], rel
+        assert check_values(values, charts[chart.name], sources.get(chart.name)) == [], rel
 
 
 def test_a_kind_without_schema_fails(schemas):

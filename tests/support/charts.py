@@ -50,7 +50,22 @@ def unknown_or_mistyped(values: dict, defaults: dict, path: str = "") -> list[st
     return problems
 
 
-def check_values(values: dict, chart_dir: Path) -> list[str]:
+def read_by_templates(key: str, chart_source: Path | None) -> bool:
+    """Whether the chart's templates read `.Values.<key>`: a value its values.yaml does not list but uses
+    (istio's base.validationFailurePolicy is only a comment there)."""
+    if chart_source is None:
+        return False
+    return any(f".Values.{key}" in t.read_text(errors="replace") for t in (chart_source / "templates").rglob("*")
+               if t.is_file())
+
+
+def check_values(values: dict, chart_dir: Path, chart_source: Path | None = None) -> list[str]:
+    problems = _check_values(values, chart_dir)
+    return [p for p in problems if not (p.endswith(": not a key of the chart's values")
+                                        and read_by_templates(p.split(":", 1)[0], chart_source))]
+
+
+def _check_values(values: dict, chart_dir: Path) -> list[str]:
     defaults = yaml.safe_load((chart_dir / "values.yaml").read_text()) or {}
     if set(defaults) == {"_internal_defaults_do_not_set"}:  # Istio's charts: users set these keys at the top level
         defaults = defaults["_internal_defaults_do_not_set"]

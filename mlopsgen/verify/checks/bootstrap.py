@@ -121,7 +121,7 @@ def _kind_findings(ctx: Context) -> list[Finding]:
 
 
 def _crd_kinds(app) -> set[tuple[str, str]]:
-    return {(str((o.spec.get("group") or "")), str((o.spec.get("names") or {}).get("kind", "")))
+    return {(str(o.spec.get("group") or ""), str((o.spec.get("names") or {}).get("kind", "")))
             for o in app.objects if o.kind == "CustomResourceDefinition"}
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 
 from mlopsgen.verify.context import Context
-from mlopsgen.verify.helm import ANNOTATION_LIMIT
+from mlopsgen.verify.helm_output import ANNOTATION_LIMIT
 from mlopsgen.verify.result import Finding, finding
 
 SLUG = "bootstrap"

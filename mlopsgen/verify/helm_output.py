@@ -1,0 +1,118 @@
+"""What `helm template` writes, read as the API server reads YAML: objects by template, and the documents that
+do not parse. CRDs are kept reduced to what the checks judge (names, scope, versions) and their size."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from dataclasses import dataclass, field
+
+# The annotation limit of client-side apply: the whole object is stored in
+# kubectl.kubernetes.io/last-applied-configuration, and all annotations together may hold 262,144 bytes
+# (apimachinery ValidateAnnotationsSize); larger objects need server-side apply.
+ANNOTATION_LIMIT = 262_144
+SOURCE = re.compile(r"^# Source: (.+)$", re.MULTILINE)
+
+
+@dataclass
+class Rendered:
+    """What one chart render gave: objects by template, or why there are none."""
+
+    documents: list[dict] = field(default_factory=list)  # {"source", "object", "size"}
+    problems: list[dict] = field(default_factory=list)  # {"source", "line", "message"}: documents that do not parse
+    unstable: list[str] = field(default_factory=list)  # templates whose output differs from one render to the next
+    error: str = ""  # helm failed (or could not run): nothing of the chart is known
+    FORMAT = 1  # of the cache entries
+
+    def as_json(self) -> dict:
+        return {"format": self.FORMAT, "documents": self.documents, "problems": self.problems,
+                "unstable": self.unstable, "error": self.error}
+
+
+
+def _chunks(output: str) -> list[tuple[str, str]]:
+    """helm's output as (template, document text), in order; a template may write several documents."""
+    chunks = []
+    for text in re.split(r"(?m)^---[ \t]*$\n?", output):
+        match = SOURCE.search(text)
+        if text.strip():
+            chunks.append((match.group(1).strip() if match else "", text))
+    return chunks
+
+
+def by_template(output: str) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for source, text in _chunks(output):
+        out.setdefault(source, []).append(text)
+    return out
+
+
+def parse_output(output: str) -> Rendered:
+    """The objects helm wrote, read as the API server reads YAML; a document that does not parse (or holds a
+    key twice, which strict readers refuse and others read either way) is a problem at its template."""
+    from mlopsgen.kube.bounds import bounds_problem
+
+    rendered = Rendered()
+    seen: dict[str, int] = {}
+    for source, text in _chunks(output):
+        seen[source] = seen.get(source, 0) + 1
+        bounded = bounds_problem(text, source)
+        if bounded is not None:
+            rendered.problems.append({"source": source, "line": bounded.location.line, "message": bounded.message})
+            continue
+        try:
+            data, duplicate = _load_strict(text)
+        except Exception as error:
+            rendered.problems.append({"source": source, "line": getattr(getattr(error, "problem_mark", None), "line", 0) + 1,
+                                      "message": f"YAML error: {str(error).splitlines()[0]}"})
+            continue
+        if duplicate:
+            rendered.problems.append({"source": source, "line": duplicate[1], "message": f"key '{duplicate[0]}' appears twice in one mapping"})
+        if isinstance(data, dict) and data.get("kind"):
+            for obj in (data.get("items") or []) if data.get("kind") == "List" else [data]:
+                if isinstance(obj, dict):
+                    rendered.documents.append({"source": source, "object": _reduced(obj),
+                                               "size": len(json.dumps(obj, separators=(",", ":")))})
+    return rendered
+
+
+def _load_strict(text: str) -> tuple[object, tuple[str, int] | None]:
+    strict = _strict_loader()(text)
+    try:
+        return strict.get_single_data(), strict.duplicate
+    finally:
+        strict.dispose()
+
+
+@functools.cache
+def _strict_loader() -> type:
+    """Kubernetes' YAML reading (kube/yaml.py) that also notes the first key a mapping holds twice."""
+    import yaml
+
+    from mlopsgen.kube.yaml import loader
+
+    class Strict(loader()):  # type: ignore[misc]
+        duplicate: tuple[str, int] | None = None
+
+        def construct_mapping(self, node, deep=False):
+            keys: set = set()
+            for key, _ in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in keys and self.duplicate is None:
+                        self.duplicate = (key.value, key.start_mark.line + 1)
+                    keys.add(key.value)
+            return super().construct_mapping(node, deep)
+
+    return Strict
+
+
+def _reduced(obj: dict) -> dict:
+    """A CRD as the checks read it (its schema is most of its bytes and is not judged); others whole."""
+    if obj.get("kind") != "CustomResourceDefinition":
+        return obj
+    spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
+    versions = [{k: v.get(k) for k in ("name", "served", "storage") if k in v}
+                for v in spec.get("versions") or [] if isinstance(v, dict)]
+    return {"apiVersion": obj.get("apiVersion"), "kind": obj.get("kind"), "metadata": obj.get("metadata"),
+            "spec": {"group": spec.get("group"), "names": spec.get("names"), "scope": spec.get("scope"), "versions": versions}}
