@@ -78,6 +78,7 @@ bench: $(VENV)/.test-toolchain $(TOOLS)/bin/checkov $(HELM)
 	$(BIN)/python bench/render.py
 	$(BIN)/python bench/lint.py
 	$(BIN)/python bench/verify.py
+	$(BIN)/python bench/verify_charts.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) out build dist

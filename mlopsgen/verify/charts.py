@@ -70,6 +70,14 @@ def _request(app: App, chart: ChartSource, kube_version: str, api_versions: tupl
                          chart.skip_schema_validation)
 
 
+def may_install_crds(chart: ChartSource) -> bool:
+    """A chart the catalog knows installs CRDs only if its component provides kinds; any other chart may."""
+    from mlopsgen.catalog.components import COMPONENTS
+
+    known = [c for c in COMPONENTS.values() if c.chart is not None and c.chart.name == chart.chart]
+    return not known or any(c.provides for c in known)
+
+
 def served_versions(results: list[Rendered]) -> set[str]:
     """`group/version` and `group/version/Kind` of every CRD version the renders install and serve."""
     found = set()
@@ -94,16 +102,15 @@ def render_charts(deployment: Deployment, renderer: Renderer, kube_version: str,
     if not pairs:
         return
     first = {(app.name, chart.index): _request(app, chart, kube_version, provided_api_versions.get(app.server, ()))
-             for app, chart in pairs}
-    learned = renderer.render_all(list(first.values()))
+             for app, chart in pairs if may_install_crds(chart)}
+    learned = renderer.render_all(list(first.values()), twice=False)
     by_server: dict[str, set[str]] = {}
     for app, chart in pairs:
-        result = learned[first[(app.name, chart.index)]]
+        result = learned.get(first.get((app.name, chart.index)))  # type: ignore[arg-type]
         if isinstance(result, Rendered):
             by_server.setdefault(app.server, set()).update(served_versions([result]))
-    final = {key: _request(app, chart, kube_version, tuple(sorted({*provided_api_versions.get(app.server, ()),
-                                                                    *by_server.get(app.server, set())})))
-             for (key, (app, chart)) in zip(first, pairs, strict=True)}
+    final = {(app.name, chart.index): _request(app, chart, kube_version, tuple(sorted({
+        *provided_api_versions.get(app.server, ()), *by_server.get(app.server, set())}))) for app, chart in pairs}
     results = renderer.render_all(list(final.values()))
     cluster_kinds = deployment.cluster_kinds = _cluster_scoped_kinds(results.values())
     for app, chart in pairs:

@@ -84,8 +84,9 @@ class Renderer:
         self._stored_digests = self._load_digests()
         self._helm_identity = _file_identity(helm) if helm else ""
 
-    def render_all(self, requests: list[RenderRequest]) -> dict[RenderRequest, Rendered | Unseen]:
-        """Every request's render, from the cache where it holds it, the others with helm in parallel."""
+    def render_all(self, requests: list[RenderRequest], twice: bool = True) -> dict[RenderRequest, Rendered | Unseen]:
+        """Every request's render, from the cache where it holds it, the others with helm in parallel; `twice`
+        renders each a second time to find what differs (a render only read for its CRDs needs no second)."""
         results: dict[RenderRequest, Rendered | Unseen] = {}
         pending: list[tuple[RenderRequest, Path, str]] = []
         for request in dict.fromkeys(requests):
@@ -93,7 +94,7 @@ class Renderer:
             if isinstance(located, Unseen):
                 results[request] = located
                 continue
-            key = self._key(request, located)
+            key = self._key(request, located) + ("" if twice else "-once")
             cached = self._cached(key)
             if cached is not None:
                 results[request] = cached
@@ -101,7 +102,7 @@ class Renderer:
                 pending.append((request, located, key))
         if pending:
             with ThreadPoolExecutor(max_workers=self.jobs) as pool:
-                for (request, _, key), rendered in zip(pending, pool.map(lambda p: self._render(p[0], p[1]), pending),
+                for (request, _, key), rendered in zip(pending, pool.map(lambda p: self._render(p[0], p[1], twice), pending),
                                                        strict=True):
                     results[request] = rendered
                     if not rendered.error:
@@ -142,7 +143,7 @@ class Renderer:
         digest = hashlib.sha256()
         for part in (self._helm_identity, self._chart_digest(chart), request.chart, request.version, request.release,
                      request.namespace, request.kube_version, str(request.include_crds), str(request.skip_schema_validation),
-                     json.dumps(request.values), json.dumps(request.parameters), json.dumps(sorted(request.api_versions))):
+                     json.dumps([text for _, text in request.values]), json.dumps(request.parameters), json.dumps(sorted(request.api_versions))):
             digest.update(part.encode("utf-8", "surrogatepass"))
             digest.update(b"\0")
         return digest.hexdigest()
@@ -195,11 +196,12 @@ class Renderer:
             folder.mkdir(parents=True, exist_ok=True)
             write_atomic(folder / f"{key}.json", json.dumps(rendered.as_json(), separators=(",", ":")))
 
-    def _render(self, request: RenderRequest, chart: Path) -> Rendered:
-        """Two renders: the objects of the first, and which templates the second wrote differently."""
+    def _render(self, request: RenderRequest, chart: Path, twice: bool) -> Rendered:
+        """The objects of a render, and which templates a second render wrote differently."""
         with tempfile.TemporaryDirectory(prefix="mlopsgen-helm-") as tmp:
             command = self._command(request, chart, Path(tmp))
-            first, second = _run(command), _run(command)
+            first = _run(command)
+            second = _run(command) if twice and first.returncode == 0 else first
         if first.returncode != 0:
             return Rendered(error=f"helm template failed: {_last_line(first.stderr)}")
         rendered = parse_output(first.stdout)
