@@ -115,9 +115,7 @@ class Renderer:
             return Unseen(request.label, "no helm binary (install helm v3.8+, or pass --helm PATH)")
         path = self.index.find(request.chart, request.version)
         if path is None and self.pull and self.cache_dir is not None:
-            path = self._pull(request)
-            if isinstance(path, Unseen):
-                return path
+            return self._pull(request)
         if path is None:
             return Unseen(request.label, "chart not at hand (pass --charts DIR with the chart, or --pull to fetch it)")
         return path

@@ -111,7 +111,7 @@ def _reduced(obj: dict) -> dict:
     """A CRD as the checks read it (its schema is most of its bytes and is not judged); others whole."""
     if obj.get("kind") != "CustomResourceDefinition":
         return obj
-    spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
+    spec: dict = obj["spec"] if isinstance(obj.get("spec"), dict) else {}
     versions = [{k: v.get(k) for k in ("name", "served", "storage") if k in v}
                 for v in spec.get("versions") or [] if isinstance(v, dict)]
     return {"apiVersion": obj.get("apiVersion"), "kind": obj.get("kind"), "metadata": obj.get("metadata"),

@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from mlopsgen.verify.checks import admission, bootstrap, connectivity, lifecycle, quotas, serving, urls, workflows
+from mlopsgen.verify.checks import (
+    admission,
+    bootstrap,
+    chart_objects,
+    connectivity,
+    lifecycle,
+    quotas,
+    serving,
+    urls,
+    workflows,
+)
 from mlopsgen.verify.context import Context
 from mlopsgen.verify.journey_ids import ORDER, journey_id
 from mlopsgen.verify.result import Finding
@@ -35,15 +45,15 @@ class Journey:
 JOURNEYS: dict[str, Journey] = {j.slug: j for j in (
     Journey("bootstrap", 1, "Bootstrap through Argo CD", (bootstrap.run,),
             "every app's project exists before it, every kind comes from a CRD installed earlier, projects permit what apps deploy"),
-    Journey("admission", 2, "Pods are admitted", (admission.run, quotas.run),
+    Journey("admission", 2, "Pods are admitted", (admission.run, quotas.run, chart_objects.placement),
             "every pod, injected containers included, meets its namespace's Pod Security level; quotas cover what runs "
             "together; GPU pods fit their pools"),
     Journey("workflows", 3, "Argo Workflows steps complete", (workflows.run,),
             "executors may write workflowtaskresults and do what their resource steps do, have their token, and no "
             "sidecar keeps a pod alive", sees_charts=False),
-    Journey("serving", 4, "Models load and serve", (serving.serving,),
+    Journey("serving", 4, "Models load and serve", (serving.serving, chart_objects.runtimes),
             "every model directory is filled through the mesh, runtimes match artifacts and can start, MLflow keeps and "
-            "serves what it stores"),
+            "serves what it stores; a runtime serves every model format"),
     Journey("traffic", 5, "Traffic reaches the model", (serving.traffic,),
             "gateway hosts are unique, routes reach the model server's paths, policies name the installed gateway"),
     Journey("connectivity", 6, "Connectivity the platform needs, and only that", (connectivity.run,),
@@ -51,7 +61,8 @@ JOURNEYS: dict[str, Journey] = {j.slug: j for j in (
     Journey("clusters", 7, "Several clusters", (urls.run,),
             "every in-cluster URL names a service of the workload's own cluster, published endpoints take only client "
             "certificates their clients hold; segments have Calico IPAM", sees_charts=False),
-    Journey("monitoring", 8, "Monitoring", (lifecycle.monitoring,), "every alert reads a metric the tree exports"),
+    Journey("monitoring", 8, "Monitoring", (lifecycle.monitoring, chart_objects.scrapes),
+            "every alert reads a metric the tree exports; every ServiceMonitor names a port of the Services it selects"),
     Journey("retraining", 9, "Retraining", (lifecycle.retraining,),
             "every step's template exists, isolated steps get their inputs by volume, promotion and a rollout that "
             "Argo CD keeps act on validation", sees_charts=False),

@@ -1,0 +1,144 @@
+"""What the charts' own objects must do for the platform to work: a runtime for every model, DaemonSets that
+have nodes to run on (the device plugin on every GPU pool), ServiceMonitors that find their port.
+
+Upstream facts:
+- KServe picks a ServingRuntime or ClusterServingRuntime whose `supportedModelFormats` lists the predictor's
+  `modelFormat.name` with `autoSelect: true`, or the one `model.runtime` names; with none, the
+  InferenceService never becomes ready (kserve.github.io "Serving Runtimes");
+- a DaemonSet's pods run on the nodes its nodeSelector and required node affinity match and whose taints
+  its tolerations tolerate (NoSchedule, NoExecute); the nodes known here are the spec's GPU pools and
+  ordinary nodes labelled only with the well-known kubernetes.io/os and arch labels; the device plugin
+  must run on every GPU pool, or its nodes never advertise nvidia.com/gpu;
+- a ServiceMonitor endpoint's `port` is the name of a port of the Services it selects (in its namespace
+  unless namespaceSelector says otherwise); a name no Service has gives Prometheus no target.
+"""
+
+from __future__ import annotations
+
+from mlopsgen.kube.selectors import selects
+from mlopsgen.verify.context import Context
+from mlopsgen.verify.result import Finding, finding
+
+ORDINARY_NODE = {"kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64"}
+
+
+def runtimes(ctx: Context, stats: dict) -> list[Finding]:
+    findings = []
+    for view in ctx.views:
+        app = view.components.get("kserve-runtimes")
+        if app is None or not all(c.rendered for c in app.charts):
+            continue  # provided by the cluster, or not seen (UNKNOWN)
+        offered = [o for kind in ("ClusterServingRuntime", "ServingRuntime") for o in view.of_kind(kind)]
+        for isvc in view.of_kind("InferenceService"):
+            model = (isvc.spec.get("predictor") or {}).get("model") or {}
+            wanted, named = str((model.get("modelFormat") or {}).get("name", "")), model.get("runtime")
+            if not wanted:
+                continue
+            fits = [r for r in offered if (r.name == named if named else True) and any(
+                isinstance(f, dict) and f.get("name") == wanted and (named or f.get("autoSelect") is True)
+                for f in r.spec.get("supportedModelFormats") or [])]
+            if not fits:
+                findings.append(finding("serving", f"{isvc.ref} serves model format '{wanted}', which no ServingRuntime "
+                                                   f"on cluster {view.name} supports{' under the name ' + named if named else ''}: "
+                                                   "it never becomes ready", isvc.locate("spec", "predictor", "model"),
+                                        hint="install a runtime for the format (kserve-runtime-configs with "
+                                             "kserve.servingruntime.enabled)"))
+    return findings
+
+
+def _matches_term(term: dict, labels: dict) -> bool:
+    return selects({"matchExpressions": term.get("matchExpressions") or []}, labels)
+
+
+def _placeable(podspec: dict, labels: dict, taints) -> bool:
+    if not all(labels.get(k) == str(v) for k, v in (podspec.get("nodeSelector") or {}).items()):
+        return False
+    required = (((podspec.get("affinity") or {}).get("nodeAffinity") or {})
+                .get("requiredDuringSchedulingIgnoredDuringExecution") or {}).get("nodeSelectorTerms")
+    if required and not any(isinstance(t, dict) and _matches_term(t, labels) for t in required):
+        return False
+    tolerations = podspec.get("tolerations") or []
+    return all(t.effect == "PreferNoSchedule" or any(_tolerates(tol, t) for tol in tolerations) for t in taints)
+
+
+def _tolerates(toleration: dict, taint) -> bool:
+    if toleration.get("effect") not in (None, "", taint.effect):
+        return False
+    if toleration.get("operator") == "Exists":
+        return toleration.get("key") in (None, "", taint.key)
+    return toleration.get("key") == taint.key and str(toleration.get("value", "")) == taint.value
+
+
+def placement(ctx: Context, stats: dict) -> list[Finding]:
+    findings = []
+    for view in ctx.views:
+        pools = [p for p in ctx.platform.gpu_pools if p.cluster == view.name]
+        nodes = [(f"GPU pool {p.name}", {**ORDINARY_NODE, **p.node_labels}, p.taints) for p in pools]
+        nodes.append(("an ordinary node", ORDINARY_NODE, ()))
+        plugin = view.components.get("nvidia-device-plugin")
+        covered: set[str] = set()
+        for ds in (o for o in view.of_kind("DaemonSet") if o.origin):
+            podspec = (ds.spec.get("template") or {}).get("spec") or {}
+            where = [name for name, labels, taints in nodes if _placeable(podspec, labels, taints)]
+            if plugin is not None and any(ds is o for o in plugin.objects):
+                covered.update(where)
+            if not where:  # healthy to Argo CD, and doing nothing: said, not failed (a feature's daemon left off)
+                findings.append(finding("admission", f"{ds.ref} matches no node of cluster {view.name} (its node selector, "
+                                                     "affinity or tolerations fit no GPU pool and no ordinary node): "
+                                                     "it runs nowhere", ds.locate(), severity="warning",
+                                        hint="select nodes by labels the spec's pools (nodeLabels) or every node carry"))
+        if plugin is None or not all(c.rendered for c in plugin.charts):
+            continue
+        for pool in pools:
+            if f"GPU pool {pool.name}" not in covered:
+                findings.append(finding("admission", f"no DaemonSet of {plugin.name} runs on GPU pool {pool.name}: its nodes "
+                                                     "never advertise nvidia.com/gpu and GPU pods stay Pending",
+                                        plugin.obj.locate(*plugin.charts[0].path()),
+                                        hint="give the device plugin an affinity on the pool's labels (nodeLabels) and "
+                                             "tolerations for its taints"))
+    return findings
+
+
+def scrapes(ctx: Context, stats: dict) -> list[Finding]:
+    findings = []
+    for view in ctx.views:
+        services = view.of_kind("Service")
+        for monitor in view.of_kind("ServiceMonitor"):
+            spec = monitor.spec
+            names = (spec.get("namespaceSelector") or {}).get("matchNames")
+            anywhere = (spec.get("namespaceSelector") or {}).get("any") is True
+            selected = [s for s in services if (anywhere or s.namespace in (names or [monitor.namespace]))
+                        and selects(spec.get("selector") or {}, s.labels)]
+            if not selected:
+                continue  # its Services may be made by an operator at run time: not judged
+            ports = {str(p.get("name")) for s in selected for p in s.spec.get("ports") or [] if isinstance(p, dict)}
+            pod_ports = _container_port_names(view, selected)
+            for i, endpoint in enumerate(spec.get("endpoints") or []):
+                endpoint = endpoint if isinstance(endpoint, dict) else {}
+                port, target = endpoint.get("port"), endpoint.get("targetPort")
+                if port and str(port) not in ports:
+                    missing, known, where = str(port), ports, "the Services it selects"
+                elif isinstance(target, str) and pod_ports is not None and target not in pod_ports:
+                    missing, known, where = target, pod_ports, "the containers behind the Services it selects"
+                else:
+                    continue
+                findings.append(finding("monitoring", f"{monitor.ref} scrapes port '{missing}', which none of {where} "
+                                                      f"({', '.join(sorted(s.ref for s in selected))}) names: Prometheus "
+                                                      "gets no target", monitor.locate("spec", "endpoints", i),
+                                        hint=f"name one of theirs: {', '.join(sorted(known)) or 'none named'}"))
+    return findings
+
+
+def _container_port_names(view, services) -> set[str] | None:
+    """The named container ports of the pods behind the Services (None: no workload of the tree or its charts)."""
+    from mlopsgen.kube.workloads import pod_templates
+
+    names: set[str] | None = None
+    for o in view.objects:
+        for template in pod_templates(o.data):
+            if any(o.namespace == s.namespace and s.spec.get("selector") and selects({"matchLabels": s.spec["selector"]},
+                                                                                      template.labels) for s in services):
+                names = names or set()
+                names |= {str(p.get("name")) for c in template.spec.get("containers") or [] if isinstance(c, dict)
+                          for p in c.get("ports") or [] if isinstance(p, dict) and p.get("name")}
+    return names

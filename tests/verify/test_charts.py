@@ -1,0 +1,149 @@
+"""verify on the charts' real objects: rendered by a real helm from the pinned charts, judged by the journeys,
+and each defect the charts' defaults bring back (by hand, in the values or the Application) named."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from mlopsgen.commands.verify import load_context
+from mlopsgen.verify import helm as H
+from mlopsgen.verify import verify
+from mlopsgen.verify.charts import ChartOptions, chart_options
+from tests.verify.conftest import edit_docs, run
+
+VALUES = "platform/main/values"
+APPS = "argocd/apps/main"
+
+
+def _errors(spec: Path, tree: Path, journey: str) -> list[str]:
+    return [f.message for f in run(spec, tree).findings if f.rule == journey and f.severity == "error"]
+
+
+def _set_values(tree: Path, component: str, change) -> None:
+    path = tree / VALUES / f"{component}.yaml"
+    values = yaml.safe_load(path.read_text()) or {}
+    change(values)
+    path.write_text(yaml.safe_dump(values, sort_keys=False))
+
+
+def test_both_examples_are_proven_with_every_chart_rendered(reports, examples):
+    for name, report in reports.items():
+        assert report.proven and not report.unseen, name
+        ctx = load_context(str(examples[name][0]), str(examples[name][1]))
+        charts = [(a.name, c) for a in ctx.deployment.apps.values() for c in a.charts]
+        assert charts and all(c.rendered for _, c in charts), [n for n, c in charts if not c.rendered]
+        from_charts = [o for a in ctx.deployment.apps.values() for o in a.objects if o.origin]
+        kinds = {o.kind for o in from_charts}
+        assert {"CustomResourceDefinition", "Deployment", "DaemonSet", "ClusterServingRuntime", "ServiceMonitor"} <= kinds
+
+
+def test_an_oversized_crd_without_server_side_apply_is_named(quickstart):
+    spec, tree = quickstart
+    edit_docs(tree / APPS / "kserve-crd.yaml", lambda d: [{**d[0], "spec": {**d[0]["spec"], "syncPolicy": {
+        **d[0]["spec"]["syncPolicy"], "syncOptions": ["CreateNamespace=true"]}}}])
+    found = [m for m in _errors(spec, tree, "bootstrap") if "inferenceservices.serving.kserve.io" in m]
+    assert found and "262,144" in found[0] and "ServerSideApply" not in found[0]
+
+
+def test_argo_workflows_defaults_write_to_a_forbidden_namespace_and_download_crds(quickstart):
+    spec, tree = quickstart
+    _set_values(tree, "argo-workflows", lambda v: (v.pop("controller"), v.pop("crds"), v.pop("workflow")))
+    messages = _errors(spec, tree, "bootstrap")
+    assert any("does not permit destination" in m and "namespace default" in m for m in messages)
+    assert any("argo-workflows-crd-install" in m and "downloads https://raw.githubusercontent.com" in m for m in messages)
+
+
+def test_no_serving_runtime_leaves_models_unserved(quickstart):
+    spec, tree = quickstart
+    _set_values(tree, "kserve-runtimes", lambda v: v.clear())
+    found = _errors(spec, tree, "serving")
+    assert any("InferenceService fraud-prod/fraud-detector serves model format 'mlflow'" in m for m in found)
+
+
+def test_the_device_plugin_on_nfd_labels_runs_on_no_gpu_pool(quickstart):
+    spec, tree = quickstart
+    _set_values(tree, "nvidia-device-plugin", lambda v: v.pop("affinity"))
+    assert any("no DaemonSet of main-nvidia-device-plugin runs on GPU pool" in m for m in _errors(spec, tree, "admission"))
+
+
+@pytest.mark.parametrize(("component", "change", "template"), [
+    ("kube-prometheus-stack", lambda v: v["grafana"].pop("admin"), "grafana/templates/secret.yaml"),
+    ("mlflow", lambda v: v.pop("flaskServerSecretKey"), "mlflow/templates/flask_secret.yaml"),
+])
+def test_a_random_value_in_a_render_is_named(quickstart, component, change, template):
+    spec, tree = quickstart
+    _set_values(tree, component, change)
+    assert any(template in m and "differently each time" in m for m in _errors(spec, tree, "bootstrap"))
+
+
+def test_istiods_webhook_policy_flip_is_named(quickstart):
+    spec, tree = quickstart
+    _set_values(tree, "istiod", lambda v: v.pop("base"))
+    assert any("istio-validator-istio-system" in m and "failurePolicy Ignore" in m for m in _errors(spec, tree, "bootstrap"))
+
+
+def test_a_duplicate_key_in_a_render_is_named(quickstart):
+    spec, tree = quickstart
+    _set_values(tree, "mlflow", lambda v: v.update(extraPodLabels={"app.kubernetes.io/name": "mlflow"}))
+    assert any("appears twice" in m and "mlflow/templates/deployment.yaml" in m for m in _errors(spec, tree, "bootstrap"))
+
+
+def test_a_servicemonitor_on_a_port_no_service_names_is_named(quickstart):
+    spec, tree = quickstart
+    _set_values(tree, "mlflow", lambda v: v["serviceMonitor"].pop("useServicePort"))
+    found = [m for m in _errors(spec, tree, "monitoring") if "ServiceMonitor monitoring/mlflow" in m]
+    assert found and "scrapes port 'http', which none of the containers" in found[0]
+
+
+def test_values_a_chart_refuses_fail_the_bootstrap(quickstart):
+    spec, tree = quickstart
+    _set_values(tree, "mlflow", lambda v: v.update(replicaCount="two"))
+    assert any("helm cannot render mlflow 1.11.5" in m for m in _errors(spec, tree, "bootstrap"))
+
+
+def test_without_helm_the_chart_journeys_are_unknown_and_the_exit_code_says_so(quickstart, run_cli, monkeypatch):
+    spec, tree = quickstart
+    report = verify(load_context(str(spec), str(tree), ChartOptions()))
+    states = {v.slug: v.state for v in report.verdicts}
+    assert states["bootstrap"] == states["admission"] == states["connectivity"] == "UNKNOWN"
+    assert states["workflows"] == "PASS" and not report.proven and not report.failed
+    assert "main-kube-prometheus-stack (kube-prometheus-stack 88.5.3): no helm binary (install helm v3.8+, or pass --helm PATH)" in report.unseen
+    monkeypatch.setenv("MLOPSGEN_HELM", "/nonexistent")
+    monkeypatch.setenv("PATH", "/nonexistent")
+    result = run_cli("verify", str(spec), str(tree), "--format", "json")
+    assert result.exit_code == 4
+    data = json.loads(result.stdout)
+    assert data["proven"] is False and data["not_rendered"] and {j["state"] for j in data["journeys"]} == {"PASS", "UNKNOWN"}
+    text = run_cli("verify", str(spec), str(tree)).output
+    assert "UNKNOWN  1. Bootstrap" in text and "not rendered, so not judged" in text and "verify: NOT proven" in text
+
+
+def test_a_chart_not_at_hand_is_unknown_and_named(quickstart, tmp_path):
+    spec, tree = quickstart
+    options = chart_options()
+    partial = tmp_path / "charts"
+    partial.mkdir()
+    for chart in options.charts[0].iterdir():
+        if chart.name != "mlflow" and (chart / "Chart.yaml").is_file():
+            (partial / chart.name).symlink_to(chart)
+    report = verify(load_context(str(spec), str(tree), ChartOptions(options.helm, (partial,), tmp_path / "cache")))
+    assert report.unseen == ["main-mlflow (mlflow 1.11.5): chart not at hand (pass --charts DIR with the chart, or --pull to fetch it)"]
+    assert not report.failed and not report.proven
+
+
+def test_a_warm_cache_renders_nothing(quickstart, tmp_path, monkeypatch):
+    spec, tree = quickstart
+    options = chart_options()
+    options = ChartOptions(options.helm, options.charts, tmp_path / "cache")
+    calls: list[list[str]] = []
+    real = H._run
+    monkeypatch.setattr(H, "_run", lambda command: calls.append(command) or real(command))
+    first = verify(load_context(str(spec), str(tree), options))
+    assert first.proven and calls
+    calls.clear()
+    second = verify(load_context(str(spec), str(tree), options))
+    assert second.proven and calls == []
