@@ -47,7 +47,7 @@ JOURNEYS: dict[str, Journey] = {j.slug: j for j in (
             "every app's project exists before it, every kind comes from a CRD installed earlier, projects permit what apps deploy"),
     Journey("admission", 2, "Pods are admitted", (admission.run, quotas.run, chart_objects.placement),
             "every pod, injected containers included, meets its namespace's Pod Security level; quotas cover what runs "
-            "together; GPU pods fit their pools"),
+            "together; GPU pods fit their pools; chart DaemonSets have nodes, the device plugin every GPU pool"),
     Journey("workflows", 3, "Argo Workflows steps complete", (workflows.run,),
             "executors may write workflowtaskresults and do what their resource steps do, have their token, and no "
             "sidecar keeps a pod alive", sees_charts=False),
@@ -72,7 +72,10 @@ ABOUT = {
     "bootstrap": "Argo CD applies the tree from its root Application: each Application must name an AppProject that "
                  "exists before it (an earlier sync wave), every object's kind must come from a CRD an earlier wave "
                  "installs, and the project must permit the namespace and, for cluster-scoped objects, the kind of "
-                 "everything the app deploys. A miss stops the sync where it happens, and every later wave waits for it.",
+                 "everything the app deploys. A miss stops the sync where it happens, and every later wave waits for it. "
+                 "Charts are judged as helm renders them: helm must render them, CRDs over client-side apply's "
+                 "annotation limit need server-side apply, install hooks must not download, a second render must be "
+                 "identical (or the app never settles) and no field a controller rewrites may be set otherwise.",
     "admission": "Every pod the tree makes, the containers controllers inject included (Istio's proxy, KServe's storage "
                  "initializer, Argo's executor), must pass its namespace's Pod Security level, or the API server refuses "
                  "it. Requests and limits must fit the namespace's ResourceQuota for what runs together, and GPU pods "
