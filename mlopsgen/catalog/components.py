@@ -47,6 +47,9 @@ class Component:
     sync_options: tuple[str, ...] = ("CreateNamespace=true",)
     extra_namespaces: tuple[str, ...] = ()  # other namespaces its chart writes to
     service: str | None = None  # the kind of shared service it runs: installed in that service's namespace
+    # The Pod Security level its pods need (verify checks the chart's rendered pods against it) and, for any
+    # level below restricted, why: its namespace enforces the most permissive level of what runs there.
+    pod_security: tuple[str, str] = ("restricted", "")
 
 
 # The versions each provided API group serves (from the pinned charts' CRDs): what a cluster that provides a
@@ -69,6 +72,9 @@ def api_versions(components) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
+POD_SECURITY_LEVELS = ("restricted", "baseline", "privileged")  # from the strictest
+
+
 def _kinds(group: str, *kinds: str) -> frozenset[tuple[str, str]]:
     return frozenset((group, kind) for kind in kinds)
 
@@ -86,6 +92,8 @@ ISTIO_KINDS = (
 )
 
 COMPONENTS: dict[str, Component] = {c.name: c for c in (
+    Component("platform-namespaces", "the platform's namespaces, each with the Pod Security level its components need",
+              "kube-system", -6, None, sync_options=()),
     Component("cert-manager", "certificates for KServe's webhooks and the ingress", "cert-manager", -5,
               Chart("https://charts.jetstack.io", "cert-manager", "v1.21.1"),
               _kinds("cert-manager.io", "Certificate", "Issuer", "ClusterIssuer")),
@@ -103,9 +111,13 @@ COMPONENTS: dict[str, Component] = {c.name: c for c in (
               Chart("https://prometheus-community.github.io/helm-charts", "kube-prometheus-stack", "88.5.3"),
               _kinds("monitoring.coreos.com", "ServiceMonitor", "PodMonitor", "PrometheusRule", "Prometheus",
                      "Alertmanager", "AlertmanagerConfig", "PrometheusAgent", "ScrapeConfig", "ThanosRuler", "Probe"),
-              sync_options=SERVER_SIDE, extra_namespaces=("kube-system",)),
+              sync_options=SERVER_SIDE, extra_namespaces=("kube-system",),
+              pod_security=("privileged", "prometheus-node-exporter reads each node's metrics from the host: "
+                                          "hostNetwork, hostPID and hostPath /proc, /sys and /")),
     Component("istio-cni", "Istio's CNI plugin: pods need no NET_ADMIN init container", "istio-system", -4,
-              Chart(ISTIO_CHARTS, "cni", ISTIO_VERSION), needs=("istio-base",), extra_namespaces=("kube-system",)),
+              Chart(ISTIO_CHARTS, "cni", ISTIO_VERSION), needs=("istio-base",), extra_namespaces=("kube-system",),
+              pod_security=("privileged", "istio-cni-node installs the CNI plugin on every node: hostPath volumes and "
+                                          "NET_ADMIN, NET_RAW, SYS_ADMIN, SYS_PTRACE (istio.io, Istio CNI node agent)")),
     Component("istiod", "the mesh control plane (native sidecars on)", "istio-system", -4,
               Chart(ISTIO_CHARTS, "istiod", ISTIO_VERSION), needs=("istio-base",)),
     Component("argo-workflows", "the workflow controller, with the executor held to Pod Security restricted", "argo", -4,
@@ -114,9 +126,13 @@ COMPONENTS: dict[str, Component] = {c.name: c for c in (
                      "WorkflowTaskResult", "WorkflowTaskSet", "WorkflowArtifactGCTask", "WorkflowEventBinding")),
     Component("seldon-core-operator", "Seldon Core v1, where a model uses it", "seldon-system", -4,
               Chart("https://storage.googleapis.com/seldon-charts", "seldon-core-operator", "1.17.1"),
-              _kinds("machinelearning.seldon.io", "SeldonDeployment"), needs=("cert-manager",), sync_options=SERVER_SIDE),
+              _kinds("machinelearning.seldon.io", "SeldonDeployment"), needs=("cert-manager",), sync_options=SERVER_SIDE,
+              pod_security=("baseline", "the operator's chart sets no seccompProfile, runAsNonRoot or dropped "
+                                        "capabilities on the manager and offers no value for them")),
     Component("nvidia-device-plugin", "advertises nvidia.com/gpu on the GPU pools' nodes", "nvidia-device-plugin", -4,
-              Chart("https://nvidia.github.io/k8s-device-plugin", "nvidia-device-plugin", "0.20.0")),
+              Chart("https://nvidia.github.io/k8s-device-plugin", "nvidia-device-plugin", "0.20.0"),
+              pod_security=("privileged", "the device plugin registers with the kubelet through its hostPath socket "
+                                          "(/var/lib/kubelet/device-plugins) and the MPS daemon runs privileged")),
     Component("istio-ingressgateway", "the ingress gateway the models are exposed through", "istio-system", -3,
               Chart(ISTIO_CHARTS, "gateway", ISTIO_VERSION), needs=("istiod",)),
     Component("kserve", "the KServe controller (raw deployment mode)", "kserve", -3,

@@ -57,6 +57,10 @@ GRAFANA_DASHBOARD = "grafana_dashboard"  # kube-prometheus-stack's Grafana sidec
 # monitoring namespace: a chart-generated password would change on every render.
 GRAFANA_ADMIN_SECRET = "grafana-admin"
 APP_NAME = "app.kubernetes.io/name"
+POD_SECURITY_ENFORCE = "pod-security.kubernetes.io/enforce"
+POD_SECURITY_WARN = "pod-security.kubernetes.io/warn"
+POD_SECURITY_REASON = "mlopsgen.dev/pod-security-reason"
+ARGOCD_SYNC_OPTIONS = "argocd.argoproj.io/sync-options"
 CALICO_IPV4_POOLS = "cni.projectcalico.org/ipv4pools"
 
 # checkov (CKV_K8S_21) reads a missing namespace as "default". Base objects carry

@@ -4,6 +4,7 @@ mesh-config    an ingress Gateway per environment with exposed models (and its c
 calico-config  a Calico IPPool per subnet segment (only on clusters with Calico IPAM)
 kserve-config  the storage container that downloads `models:/` URIs through MLflow
 mlflow-storage the tracking server's artifact volume, where the spec names no object store
+platform-namespaces the namespaces of the components the tree installs, each with its Pod Security level
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Callable
 
 from mlopsgen.catalog import conventions as C
 from mlopsgen.platform.model import Cluster, Platform
+from mlopsgen.render import labels as L
 from mlopsgen.render.admission import host_network_policies
 from mlopsgen.render.component_values import ARTIFACT_CLAIM
 from mlopsgen.render.model_download import downloader
@@ -84,7 +86,39 @@ def _admission_config(platform: Platform, cluster: Cluster) -> Manifests:
         "comment": "Pod Security restricted, but for hostNetwork on the declared training pods (see each message)."})}
 
 
+def platform_namespaces(platform: Platform, cluster: Cluster) -> dict[str, tuple[str, str]]:
+    """namespace -> (Pod Security level, why) of the components the tree installs on the cluster: the most
+    permissive level any of them needs; kube-system (the cluster's own) is left as it is."""
+    from mlopsgen.catalog.components import POD_SECURITY_LEVELS
+    from mlopsgen.render.platform_apps import platform_apps
+
+    levels: dict[str, list[tuple[str, str, str]]] = {}
+    for app in platform_apps(platform):
+        if app.cluster == cluster.name and app.namespace != "kube-system":
+            level, why = app.component.pod_security
+            levels.setdefault(app.namespace, []).append((level, why, app.component.name))
+    out = {}
+    for namespace, needs in sorted(levels.items()):
+        level, why, name = max(needs, key=lambda n: POD_SECURITY_LEVELS.index(n[0]))
+        out[namespace] = (level, f"{name}: {why}" if why else "")
+    return out
+
+
+def _platform_namespaces(platform: Platform, cluster: Cluster) -> Manifests:
+    objects = []
+    for namespace, (level, why) in platform_namespaces(platform, cluster).items():
+        metadata: dict = {"name": namespace, "labels": {**L.common(platform), C.POD_SECURITY_ENFORCE: level,
+                                                         C.POD_SECURITY_WARN: level}}
+        # Removing a namespace from the tree, or the app itself, must never delete what runs in it.
+        metadata["annotations"] = {C.ARGOCD_SYNC_OPTIONS: "Prune=false,Delete=false", **({C.POD_SECURITY_REASON: why} if why else {})}
+        objects.append({"apiVersion": "v1", "kind": "Namespace", "metadata": metadata})
+    return {"namespaces.yaml": ("team/objects.yaml.j2", {
+        "objects": objects, "comment": "The platform's namespaces: Pod Security restricted, unless a component there needs "
+                                       "less (the reason is in the annotation)."})}
+
+
 MANIFESTS: dict[str, Callable[[Platform, Cluster], Manifests]] = {
+    "platform-namespaces": _platform_namespaces,
     "admission-config": _admission_config,
     "mlflow-storage": _mlflow_storage,
     "mesh-config": _mesh_config,

@@ -78,8 +78,12 @@ def _argo_workflows(ctx: ValuesContext) -> dict:
     # the chart's own minimal CRDs need no egress. workflowNamespaces defaults to [default], where the chart
     # then writes a Role the platform project does not permit: the team namespaces get their executor's
     # account and RBAC from the tree (teams/<team>/base/workflow-access.yaml) instead.
+    # The controller's and server's pods set no seccompProfile, which Pod Security `restricted` (their namespace's
+    # level) requires.
+    runtime_default = {"seccompProfile": {"type": "RuntimeDefault"}}
     return {"executor": {"securityContext": executor}, "crds": {"full": False},
-            "controller": {"workflowNamespaces": []}, "workflow": {"rbac": {"create": False}}}
+            "controller": {"workflowNamespaces": [], "podSecurityContext": runtime_default},
+            "server": {"podSecurityContext": runtime_default}, "workflow": {"rbac": {"create": False}}}
 
 
 def _kserve_runtimes(ctx: ValuesContext) -> dict:
@@ -162,6 +166,9 @@ def _mlflow(ctx: ValuesContext) -> dict:
         "fullnameOverride": name,
         "service": {"type": "ClusterIP", "port": tracking.port},
         "telemetry": {"enabled": False},
+        # The chart's pod securityContext with the RuntimeDefault seccomp profile Pod Security `restricted` requires.
+        "podSecurityContext": {"fsGroup": 1001, "fsGroupChangePolicy": "OnRootMismatch",
+                               "seccompProfile": {"type": "RuntimeDefault"}},
         # Read only by MLflow's basic-auth app, which the tree does not run; left empty, the chart renders a random
         # key on every render (a hook Secret replaced on every sync). Enabling auth needs a secret key of your own.
         "flaskServerSecretKey": "unused-without-mlflow-auth",

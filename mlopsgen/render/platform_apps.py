@@ -59,7 +59,7 @@ def needed_components(platform: Platform, cluster: Cluster) -> set[str]:
     models = [m for m in platform.models if names & set(m.environments)]
     runtimes = {m.runtime for m in models}
     services = {s.kind for s in platform.services_for(cluster.name)}
-    needed = {"istio-base", "istiod", "istio-cni", "argo-workflows"}
+    needed = {"platform-namespaces", "istio-base", "istiod", "istio-cni", "argo-workflows"}
     published = any(s.published and s.cluster == cluster.name for s in platform.services)
     if published or any(m.exposure for m in models):
         needed |= {"istio-ingressgateway", "mesh-config"}

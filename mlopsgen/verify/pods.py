@@ -170,6 +170,25 @@ POD_SOURCES = {"WorkflowTemplate": workflow_pods, "CronWorkflow": workflow_pods,
                "InferenceService": model_pods, "SeldonDeployment": model_pods}
 
 
+def chart_pods(view: ClusterView) -> list[Pod]:
+    """The pods the charts' workloads would create (Deployments, DaemonSets, StatefulSets, Jobs, hooks included),
+    as their pod templates say: judged for admission and scheduling; the network model holds the tree's own."""
+    from mlopsgen.kube.workloads import pod_templates
+
+    pods = []
+    for o in view.objects:
+        if not o.origin:
+            continue
+        for template in pod_templates(o.data):
+            spec = template.spec
+            pods.append(Pod(view.name, o.namespace or "", f"{o.kind.lower()}/{o.name}", "platform", o, template.path,
+                            dict(template.labels), spec.get("serviceAccountName") or "default",
+                            spec.get("automountServiceAccountToken", True) is not False, bool(spec.get("hostNetwork")),
+                            spec.get("securityContext") or {}, _containers(spec), list(spec.get("volumes") or []),
+                            spec.get("nodeSelector") or {}, list(spec.get("tolerations") or [])))
+    return sorted(pods, key=lambda p: p.id)
+
+
 def cluster_pods(view: ClusterView) -> list[Pod]:
     pods = [p for o in view.objects if o.kind in POD_SOURCES for p in POD_SOURCES[o.kind](view, o)]
     return sorted(pods, key=lambda p: p.id)

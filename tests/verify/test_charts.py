@@ -147,3 +147,25 @@ def test_a_warm_cache_renders_nothing(quickstart, tmp_path, monkeypatch):
     calls.clear()
     second = verify(load_context(str(spec), str(tree), options))
     assert second.proven and calls == []
+
+
+def test_platform_namespaces_enforce_what_their_charts_pods_need(examples):
+    for name, (spec, tree) in examples.items():
+        ctx = load_context(str(spec), str(tree))
+        for view in ctx.views:
+            namespaces = {a.namespace for a in view.apps if a.charts and a.namespace != "kube-system"}
+            levels = {}
+            for namespace in namespaces:
+                obj = view.namespace_object(namespace)
+                assert obj is not None, (name, view.name, namespace)
+                levels[namespace] = obj.labels["pod-security.kubernetes.io/enforce"]
+                if levels[namespace] != "restricted":  # only where a component needs it, and said why
+                    assert obj.annotations["mlopsgen.dev/pod-security-reason"], namespace
+            assert {levels.get(n) for n in ("argo", "kserve", "mlflow", "cert-manager", "cnpg-system") if n in levels} <= {"restricted"}
+
+
+def test_a_chart_pod_beyond_its_namespace_level_is_named(quickstart):
+    spec, tree = quickstart
+    _set_values(tree, "mlflow", lambda v: v.pop("podSecurityContext"))
+    found = [m for m in _errors(spec, tree, "admission") if m.startswith("mlflow/deployment/mlflow")]
+    assert found and "Pod Security 'restricted' of its namespace rejects" in found[0] and "seccompProfile" in found[0]

@@ -45,7 +45,7 @@ class Journey:
 JOURNEYS: dict[str, Journey] = {j.slug: j for j in (
     Journey("bootstrap", 1, "Bootstrap through Argo CD", (bootstrap.run,),
             "every app's project exists before it, every kind comes from a CRD installed earlier, projects permit what apps deploy"),
-    Journey("admission", 2, "Pods are admitted", (admission.run, quotas.run, chart_objects.placement),
+    Journey("admission", 2, "Pods are admitted", (admission.run, admission.charts, quotas.run, chart_objects.placement),
             "every pod, injected containers included, meets its namespace's Pod Security level; quotas cover what runs "
             "together; GPU pods fit their pools; chart DaemonSets have nodes, the device plugin every GPU pool"),
     Journey("workflows", 3, "Argo Workflows steps complete", (workflows.run,),

@@ -93,6 +93,27 @@ def _vap_covers(ctx: Context, cluster: str, namespace: str) -> bool:
     return False
 
 
+def charts(ctx: Context, stats: dict) -> list[Finding]:
+    """The charts' pods against their namespace's level: a namespace without a Namespace of the tree keeps the
+    cluster's default (privileged), so only what the tree declares is judged."""
+    from mlopsgen.verify.pods import chart_pods
+
+    findings = []
+    for view in ctx.views:
+        for pod in chart_pods(view):
+            ns = view.namespace_object(pod.namespace)
+            level = str((ns.labels if ns else {}).get(ENFORCE, "privileged"))
+            problems: dict[str, list[str]] = {}
+            for container, problem in violations(pod, level):
+                problems.setdefault(f"container {container.name}" if container else "the pod", []).append(problem)
+            for who, found in problems.items():
+                findings.append(finding(SLUG, f"{pod.id} ({pod.origin.origin}): Pod Security '{level}' of its namespace rejects "
+                                              f"{who}: {'; '.join(dict.fromkeys(found))}", pod.origin.locate(),
+                                        hint="set the chart's securityContext values, or give the component the level it "
+                                             "needs with its reason (catalog/components.py pod_security)"))
+    return findings
+
+
 def run(ctx: Context, stats: dict) -> list[Finding]:
     findings: list[Finding] = []
     flagged: set[tuple[str, str]] = set()
