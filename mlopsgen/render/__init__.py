@@ -14,8 +14,9 @@ from mlopsgen.platform.build import build_platform
 from mlopsgen.platform.loader import load_bytes, read_spec
 from mlopsgen.platform.model import Platform
 from mlopsgen.render.argocd import render_argocd
+from mlopsgen.render.installed import platform_apps as installed_apps
 from mlopsgen.render.marker import marker_text, spec_digest
-from mlopsgen.render.platform_apps import platform_apps, render_platform_apps
+from mlopsgen.render.platform_apps import render_platform_apps
 from mlopsgen.render.serving import render_model_base
 from mlopsgen.render.tenancy import render_team
 from mlopsgen.write.root import OutputRoot
@@ -53,7 +54,7 @@ def render_platform(platform: Platform, progress: Progress = _no_progress) -> di
         for model in platform.models:
             if model.team == team.name:
                 add(render_model_base(platform, model, header))
-    apps = platform_apps(platform)
+    apps = installed_apps(platform)
     add(render_platform_apps(platform, apps, header))
     add(render_argocd(platform, apps, header, files))
     return dict(sorted(files.items()))

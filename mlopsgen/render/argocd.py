@@ -19,8 +19,8 @@ from mlopsgen.catalog.components import PROJECTS_WAVE, TEAM_APPS_WAVE
 from mlopsgen.catalog.runtimes import runtime_of
 from mlopsgen.platform.model import Platform, Team
 from mlopsgen.render import labels as L
+from mlopsgen.render.installed import PlatformApp
 from mlopsgen.render.jinja import render_template
-from mlopsgen.render.platform_apps import PlatformApp
 from mlopsgen.render.retraining import promotion_target
 
 HUB_SERVER = "https://kubernetes.default.svc"

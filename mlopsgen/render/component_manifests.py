@@ -16,6 +16,7 @@ from mlopsgen.platform.model import Cluster, Platform
 from mlopsgen.render import labels as L
 from mlopsgen.render.admission import host_network_policies
 from mlopsgen.render.component_values import ARTIFACT_CLAIM
+from mlopsgen.render.installed import platform_apps
 from mlopsgen.render.model_download import downloader
 
 Manifests = dict[str, tuple[str, dict]]  # file name -> (template, context)
@@ -90,7 +91,6 @@ def platform_namespaces(platform: Platform, cluster: Cluster) -> dict[str, tuple
     """namespace -> (Pod Security level, why) of the components the tree installs on the cluster: the most
     permissive level any of them needs; kube-system (the cluster's own) is left as it is."""
     from mlopsgen.catalog.components import POD_SECURITY_LEVELS
-    from mlopsgen.render.platform_apps import platform_apps
 
     levels: dict[str, list[tuple[str, str, str]]] = {}
     for app in platform_apps(platform):

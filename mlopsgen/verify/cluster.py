@@ -32,7 +32,7 @@ def component_of(app: App, cluster: str) -> str | None:
 
 def provided_components(platform: Platform, cluster: str) -> frozenset[str]:
     """Components the spec declares the cluster provides itself (managed add-ons), by family."""
-    from mlopsgen.render.platform_apps import provided_components as of_families
+    from mlopsgen.render.installed import provided_components as of_families
 
     return frozenset(of_families(platform.cluster(cluster)))
 

@@ -1,5 +1,5 @@
-"""What the charts' own objects must do for the platform to work: a runtime for every model, DaemonSets that
-have nodes to run on (the device plugin on every GPU pool), ServiceMonitors that find their port.
+"""What the charts' own objects must do for the platform to work: a runtime for every model, the device plugin
+on every GPU pool, ServiceMonitors that find their port.
 
 Upstream facts:
 - KServe picks a ServingRuntime or ClusterServingRuntime whose `supportedModelFormats` lists the predictor's
@@ -8,7 +8,8 @@ Upstream facts:
 - a DaemonSet's pods run on the nodes its nodeSelector and required node affinity match and whose taints
   its tolerations tolerate (NoSchedule, NoExecute); the nodes known here are the spec's GPU pools and
   ordinary nodes labelled only with the well-known kubernetes.io/os and arch labels; the device plugin
-  must run on every GPU pool, or its nodes never advertise nvidia.com/gpu;
+  must run on every GPU pool, or its nodes never advertise nvidia.com/gpu (a DaemonSet that matches no
+  node is healthy to Argo CD and, for a feature's daemon such as the device plugin's MPS daemon, meant);
 - a ServiceMonitor endpoint's `port` is the name of a port of the Services it selects (in its namespace
   unless namespaceSelector says otherwise); a name no Service has gives Prometheus no target.
 """
@@ -76,19 +77,10 @@ def placement(ctx: Context, stats: dict) -> list[Finding]:
         nodes = [(f"GPU pool {p.name}", {**ORDINARY_NODE, **p.node_labels}, p.taints) for p in pools]
         nodes.append(("an ordinary node", ORDINARY_NODE, ()))
         plugin = view.components.get("nvidia-device-plugin")
-        covered: set[str] = set()
-        for ds in (o for o in view.of_kind("DaemonSet") if o.origin):
-            podspec = (ds.spec.get("template") or {}).get("spec") or {}
-            where = [name for name, labels, taints in nodes if _placeable(podspec, labels, taints)]
-            if plugin is not None and any(ds is o for o in plugin.objects):
-                covered.update(where)
-            if not where:  # healthy to Argo CD, and doing nothing: said, not failed (a feature's daemon left off)
-                findings.append(finding("admission", f"{ds.ref} matches no node of cluster {view.name} (its node selector, "
-                                                     "affinity or tolerations fit no GPU pool and no ordinary node): "
-                                                     "it runs nowhere", ds.locate(), severity="warning",
-                                        hint="select nodes by labels the spec's pools (nodeLabels) or every node carry"))
         if plugin is None or not all(c.rendered for c in plugin.charts):
-            continue
+            continue  # provided by the cluster, or not seen (UNKNOWN)
+        covered = {name for ds in plugin.objects if ds.kind == "DaemonSet" for name, labels, taints in nodes
+                   if _placeable((ds.spec.get("template") or {}).get("spec") or {}, labels, taints)}
         for pool in pools:
             if f"GPU pool {pool.name}" not in covered:
                 findings.append(finding("admission", f"no DaemonSet of {plugin.name} runs on GPU pool {pool.name}: its nodes "
