@@ -17,6 +17,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -60,7 +61,8 @@ class Unseen:
 
 def find_helm(explicit: str | None) -> str | None:
     """--helm, else MLOPSGEN_HELM, else `helm` on PATH."""
-    candidate = explicit or os.environ.get("MLOPSGEN_HELM") or shutil.which("helm")
+    candidate = explicit or os.environ.get("MLOPSGEN_HELM") or "helm"
+    candidate = candidate if os.sep in candidate else shutil.which(candidate)
     return candidate if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK) else None
 
 
@@ -100,6 +102,10 @@ class Renderer:
                 results[request] = cached
             else:
                 pending.append((request, located, key))
+        too_old = self._too_old() if pending else ""
+        if too_old:
+            results.update({request: Unseen(request.label, too_old) for request, _, _ in pending})
+            pending = []
         if pending:
             with ThreadPoolExecutor(max_workers=self.jobs) as pool:
                 for (request, _, key), rendered in zip(pending, pool.map(lambda p: self._render(p[0], p[1], twice), pending),
@@ -109,6 +115,17 @@ class Renderer:
                         self._store(key, rendered)
         self._save_digests()
         return results
+
+    def _too_old(self) -> str:
+        """Why the helm binary cannot render as the repo server does ('' when it can): v3.8 or later."""
+        assert self.helm is not None
+        result = _run([self.helm, "version", "--template={{.Version}}"])
+        match = re.match(r"v(\d+)\.(\d+)", result.stdout.strip())
+        if result.returncode != 0 or not match:
+            return f"{self.helm} does not answer `helm version` ({_last_line(result.stderr)})"
+        if (int(match.group(1)), int(match.group(2))) < (3, 8):
+            return f"helm {result.stdout.strip()} is older than v3.8 (install v3.8+ or v4)"
+        return ""
 
     def _locate(self, request: RenderRequest) -> Path | Unseen:
         if self.helm is None:
@@ -125,11 +142,11 @@ class Renderer:
         target = self.cache_dir / "charts"
         target.mkdir(parents=True, exist_ok=True)
         if request.repo_url.startswith(("oci://", "ghcr.io/")) or "://" not in request.repo_url:
-            command = [self.helm, "pull", f"oci://{request.repo_url.removeprefix('oci://').rstrip('/')}/{request.chart}",
-                       "--version", request.version, "-d", str(target)]
+            command = [self.helm, "pull", f"--version={request.version}", f"--destination={target}", "--",
+                       f"oci://{request.repo_url.removeprefix('oci://').rstrip('/')}/{request.chart}"]
         else:
-            command = [self.helm, "pull", request.chart, "--repo", request.repo_url, "--version", request.version,
-                       "-d", str(target)]
+            command = [self.helm, "pull", f"--repo={request.repo_url}", f"--version={request.version}",
+                       f"--destination={target}", "--", request.chart]
         result = _run(command)
         if result.returncode != 0:
             return Unseen(request.label, f"helm pull failed: {_last_line(result.stderr)}")
@@ -211,22 +228,23 @@ class Renderer:
 
     def _command(self, request: RenderRequest, chart: Path, tmp: Path) -> list[str]:
         assert self.helm is not None
-        command = [self.helm, "template", request.release, str(chart), "--namespace", request.namespace]
+        # Every value the tree gives is attached to its flag (`--flag=value`) and the positional arguments follow
+        # `--`: a release or namespace named like a flag stays a name.
+        command = [self.helm, "template", f"--namespace={request.namespace}"]
         if request.include_crds:
             command.append("--include-crds")
         if request.kube_version:
-            command += ["--kube-version", request.kube_version]
-        for api in sorted(request.api_versions):
-            command += ["--api-versions", api]
+            command.append(f"--kube-version={request.kube_version}")
+        command += [f"--api-versions={api}" for api in sorted(request.api_versions)]
         if request.skip_schema_validation:
             command.append("--skip-schema-validation")
         for i, (_, text) in enumerate(request.values):
             path = tmp / f"values-{i}.yaml"
             path.write_text(text, encoding="utf-8")
-            command += ["--values", str(path)]
+            command.append(f"--values={path}")
         for name, value, force_string in request.parameters:
-            command += ["--set-string" if force_string else "--set", f"{name}={value}"]
-        return command
+            command.append(f"{'--set-string' if force_string else '--set'}={name}={value}")
+        return [*command, "--", request.release, str(chart)]
 
 
 def _run(command: list[str]) -> subprocess.CompletedProcess:

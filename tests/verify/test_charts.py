@@ -169,3 +169,23 @@ def test_a_chart_pod_beyond_its_namespace_level_is_named(quickstart):
     _set_values(tree, "mlflow", lambda v: v.pop("podSecurityContext"))
     found = [m for m in _errors(spec, tree, "admission") if m.startswith("mlflow/deployment/mlflow")]
     assert found and "Pod Security 'restricted' of its namespace rejects" in found[0] and "seccompProfile" in found[0]
+
+
+def test_a_release_named_like_a_flag_stays_a_name(quickstart, tmp_path):
+    spec, tree = quickstart
+    target = tmp_path / "written-by-helm"
+    edit_docs(tree / APPS / "mlflow.yaml", lambda d: [{**d[0], "spec": {**d[0]["spec"], "sources": [
+        {**d[0]["spec"]["sources"][0], "helm": {**d[0]["spec"]["sources"][0]["helm"], "releaseName": f"--output-dir={target}"}},
+        *d[0]["spec"]["sources"][1:]]}}])
+    found = [m for m in _errors(spec, tree, "bootstrap") if "helm cannot render mlflow" in m]
+    assert found and "invalid release name" in found[0] and not target.exists()
+
+
+def test_a_helm_older_than_3_8_is_not_used(quickstart, tmp_path):
+    spec, tree = quickstart
+    old = tmp_path / "helm"
+    old.write_text("#!/bin/sh\necho v3.7.2\n")
+    old.chmod(0o755)
+    options = chart_options()
+    report = verify(load_context(str(spec), str(tree), ChartOptions(str(old), options.charts, tmp_path / "cache")))
+    assert report.unseen and all("older than v3.8" in u for u in report.unseen) and not report.failed
