@@ -61,8 +61,8 @@ class Unseen:
 
 def find_helm(explicit: str | None) -> str | None:
     """--helm, else MLOPSGEN_HELM, else `helm` on PATH."""
-    candidate = explicit or os.environ.get("MLOPSGEN_HELM") or "helm"
-    candidate = candidate if os.sep in candidate else shutil.which(candidate)
+    name = explicit or os.environ.get("MLOPSGEN_HELM") or "helm"
+    candidate = name if os.sep in name else shutil.which(name)
     return candidate if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK) else None
 
 
