@@ -54,24 +54,25 @@ def parse_output(output: str) -> Rendered:
     from mlopsgen.kube.bounds import bounds_problem
 
     rendered = Rendered()
-    seen: dict[str, int] = {}
     for source, text in _chunks(output):
-        seen[source] = seen.get(source, 0) + 1
-        bounded = bounds_problem(text, source)
-        if bounded is not None:
-            rendered.problems.append({"source": source, "line": bounded.location.line, "message": bounded.message})
-            continue
         try:
+            bounded = bounds_problem(text, source)  # reads the event stream: a syntax error stops it too
+            if bounded is not None:
+                rendered.problems.append({"source": source, "line": bounded.location.line, "message": bounded.message})
+                continue
             data, duplicate = _load_strict(text)
-        except Exception as error:
-            rendered.problems.append({"source": source, "line": getattr(getattr(error, "problem_mark", None), "line", 0) + 1,
-                                      "message": f"YAML error: {str(error).splitlines()[0]}"})
+        except Exception as error:  # any YAML error (scanner, constructor, recursion) is a problem of that document
+            mark = getattr(error, "problem_mark", None)
+            rendered.problems.append({"source": source, "line": (mark.line + 1) if mark else 1,
+                                      "message": f"YAML error: {str(error).splitlines()[0] if str(error) else type(error).__name__}"})
             continue
         if duplicate:
             rendered.problems.append({"source": source, "line": duplicate[1], "message": f"key '{duplicate[0]}' appears twice in one mapping"})
         if isinstance(data, dict) and data.get("kind"):
-            for obj in (data.get("items") or []) if data.get("kind") == "List" else [data]:
-                if isinstance(obj, dict):
+            items = data.get("items") if data.get("kind") == "List" else [data]
+            for obj in items if isinstance(items, list) else []:
+                if isinstance(obj, dict):  # as JSON: what the API server stores (a !!binary value as text)
+                    obj = json.loads(json.dumps(obj, default=str))
                     rendered.documents.append({"source": source, "object": _reduced(obj),
                                                "size": len(json.dumps(obj, separators=(",", ":")))})
     return rendered
