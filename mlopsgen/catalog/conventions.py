@@ -61,6 +61,7 @@ POD_SECURITY_ENFORCE = "pod-security.kubernetes.io/enforce"
 POD_SECURITY_WARN = "pod-security.kubernetes.io/warn"
 POD_SECURITY_REASON = "mlopsgen.dev/pod-security-reason"
 ARGOCD_SYNC_OPTIONS = "argocd.argoproj.io/sync-options"
+POLICY_PURPOSE = "mlopsgen.dev/purpose"  # what a platform namespace's NetworkPolicy lets through, and for whom
 CALICO_IPV4_POOLS = "cni.projectcalico.org/ipv4pools"
 
 # checkov (CKV_K8S_21) reads a missing namespace as "default". Base objects carry

@@ -18,6 +18,7 @@ from mlopsgen.render.admission import host_network_policies
 from mlopsgen.render.component_values import ARTIFACT_CLAIM
 from mlopsgen.render.installed import platform_apps
 from mlopsgen.render.model_download import downloader
+from mlopsgen.render.platform_network import namespace_policies
 
 Manifests = dict[str, tuple[str, dict]]  # file name -> (template, context)
 
@@ -87,34 +88,41 @@ def _admission_config(platform: Platform, cluster: Cluster) -> Manifests:
         "comment": "Pod Security restricted, but for hostNetwork on the declared training pods (see each message)."})}
 
 
-def platform_namespaces(platform: Platform, cluster: Cluster) -> dict[str, tuple[str, str]]:
-    """namespace -> (Pod Security level, why) of the components the tree installs on the cluster: the most
-    permissive level any of them needs; kube-system (the cluster's own) is left as it is."""
+def platform_namespaces(platform: Platform, cluster: Cluster) -> dict[str, tuple[str, str, set[str]]]:
+    """namespace -> (Pod Security level, why, components) of the charts the tree installs on the cluster: the most
+    permissive level any of them needs. kube-system (the cluster's own) is left as it is, and so is a namespace
+    where the tree only adds configuration (mesh-config's Gateways beside a provided ingress gateway)."""
     from mlopsgen.catalog.components import POD_SECURITY_LEVELS
 
     levels: dict[str, list[tuple[str, str, str]]] = {}
     for app in platform_apps(platform):
-        if app.cluster == cluster.name and app.namespace != "kube-system":
+        if app.cluster == cluster.name and app.namespace != "kube-system" and app.component.chart is not None:
             level, why = app.component.pod_security
             levels.setdefault(app.namespace, []).append((level, why, app.component.name))
     out = {}
     for namespace, needs in sorted(levels.items()):
         level, why, name = max(needs, key=lambda n: POD_SECURITY_LEVELS.index(n[0]))
-        out[namespace] = (level, f"{name}: {why}" if why else "")
+        out[namespace] = (level, f"{name}: {why}" if why else "", {n for _, _, n in needs})
     return out
 
 
 def _platform_namespaces(platform: Platform, cluster: Cluster) -> Manifests:
-    objects = []
-    for namespace, (level, why) in platform_namespaces(platform, cluster).items():
+    objects, policies = [], []
+    for namespace, (level, why, components) in platform_namespaces(platform, cluster).items():
+        policies += namespace_policies(platform, cluster, namespace, components)
         metadata: dict = {"name": namespace, "labels": {**L.common(platform), C.POD_SECURITY_ENFORCE: level,
                                                          C.POD_SECURITY_WARN: level}}
         # Removing a namespace from the tree, or the app itself, must never delete what runs in it.
         metadata["annotations"] = {C.ARGOCD_SYNC_OPTIONS: "Prune=false,Delete=false", **({C.POD_SECURITY_REASON: why} if why else {})}
         objects.append({"apiVersion": "v1", "kind": "Namespace", "metadata": metadata})
+    for policy in policies:
+        policy["metadata"]["labels"] = L.common(platform)
     return {"namespaces.yaml": ("team/objects.yaml.j2", {
         "objects": objects, "comment": "The platform's namespaces: Pod Security restricted, unless a component there needs "
-                                       "less (the reason is in the annotation)."})}
+                                       "less (the reason is in the annotation)."}),
+            "networkpolicies.yaml": ("team/objects.yaml.j2", {
+                "objects": policies, "comment": "Default deny in every platform namespace, then what its components need "
+                                                "(the purpose of each is in its annotation)."})}
 
 
 MANIFESTS: dict[str, Callable[[Platform, Cluster], Manifests]] = {

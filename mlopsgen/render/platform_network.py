@@ -1,0 +1,118 @@
+"""The NetworkPolicies of the platform's own namespaces: default deny, then exactly what its components need.
+
+Every platform namespace the tree declares gets: deny in both directions; DNS; the API server (controllers,
+operators, hook Jobs and Grafana's sidecar all talk to it; the addresses the spec declares); and per
+component the flows its upstream charts need. The ports and pod labels are the pinned charts' (verify
+derives the same flows from the rendered charts: webhooks from their configurations, scrapes from
+ServiceMonitors, and checks both directions). The API server calls webhooks from the control plane's
+addresses, which the spec does not declare (on managed clusters they are the provider's): webhook ports
+admit any source, and nothing else does.
+"""
+
+from __future__ import annotations
+
+from mlopsgen.catalog import conventions as C
+from mlopsgen.platform.model import Cluster, Platform
+
+ANYWHERE = [{"ipBlock": {"cidr": "0.0.0.0/0"}}, {"namespaceSelector": {}}]
+EVERY_NAMESPACE = [{"namespaceSelector": {}}]
+CNPG_INSTANCE = "cnpg.io/cluster"  # CloudNativePG labels each PostgreSQL pod with its Cluster's name
+CNPG_STATUS_PORT = 8000  # the instance manager's status endpoint, which the operator polls
+POSTGRES_PORT = 5432
+
+# (component, pod labels, ports, why): webhooks and listeners that admit any source.
+LISTENERS = (
+    ("cert-manager", {"app.kubernetes.io/component": "webhook"}, (10250,), "the API server calls cert-manager's webhook"),
+    ("istiod", {"app": "istiod"}, (15010, 15012, 15014, 15017),
+     "sidecars and gateways of every namespace fetch configuration and certificates (15010, 15012), the API server "
+     "calls the injection and validation webhooks (15017), Prometheus scrapes it (15014)"),
+    ("istio-ingressgateway", dict(C.INGRESS_GATEWAY_LABELS), (80, 443, 8080, 8443, 15021), "clients outside the cluster"),
+    ("kserve", {"control-plane": "kserve-controller-manager"}, (9443,), "the API server calls KServe's webhooks"),
+    ("cloudnative-pg", {"app.kubernetes.io/name": "cloudnative-pg"}, (9443,), "the API server calls CloudNativePG's webhooks"),
+    ("seldon-core-operator", {"control-plane": "seldon-controller-manager"}, (4443,), "the API server calls Seldon's webhook"),
+    ("kube-prometheus-stack", {"app": "kube-prometheus-stack-operator"}, (10250,),
+     "the API server calls the prometheus-operator's webhook"),
+)
+
+
+def _policy(name: str, namespace: str, why: str, spec: dict) -> dict:
+    return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+            "metadata": {"name": name, "namespace": namespace, "annotations": {C.POLICY_PURPOSE: why}}, "spec": spec}
+
+
+def namespace_policies(platform: Platform, cluster: Cluster, namespace: str, components: set[str]) -> list[dict]:
+    policies = [
+        _policy("default-deny", namespace, "nothing in or out but what the policies below allow",
+                {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}),
+        _policy("allow-dns", namespace, "name resolution", {"podSelector": {}, "policyTypes": ["Egress"],
+                                                           "egress": [{"to": [C.DNS_PEER], "ports": list(C.DNS_PORTS)}]}),
+    ]
+    if cluster.api_server is not None:
+        policies.append(_policy("allow-api-server", namespace, "controllers, operators and hook Jobs talk to the API server", {
+            "podSelector": {}, "policyTypes": ["Egress"],
+            "egress": [{"to": [{"ipBlock": {"cidr": c}} for c in cluster.api_server.cidrs], "ports": C.tcp(cluster.api_server.port)}]}))
+    for component, labels, ports, why in LISTENERS:
+        if component in components:
+            policies.append(_policy(f"allow-{component}-listeners", namespace, why, {
+                "podSelector": {"matchLabels": dict(labels)}, "policyTypes": ["Ingress"], "ingress": [{"ports": C.tcp(*ports)}]}))
+    policies += _gateway(namespace, components) + _monitoring(platform, cluster, namespace, components)
+    policies += _tracking(platform, cluster, namespace, components) + _postgres_operator(platform, cluster, namespace, components)
+    return policies
+
+
+def _gateway(namespace: str, components: set[str]) -> list[dict]:
+    if "istio-ingressgateway" not in components:
+        return []
+    return [_policy("allow-gateway-routes", namespace, "the gateway forwards to what its routes name, in any namespace", {
+        "podSelector": {"matchLabels": dict(C.INGRESS_GATEWAY_LABELS)}, "policyTypes": ["Egress"],
+        "egress": [{"to": EVERY_NAMESPACE}]})]
+
+
+def _monitoring(platform: Platform, cluster: Cluster, namespace: str, components: set[str]) -> list[dict]:
+    monitoring = next((s for s in platform.services_for(cluster.name) if s.kind == "monitoring"), None)
+    if "kube-prometheus-stack" not in components or monitoring is None:
+        return []
+    return [
+        _policy("allow-prometheus-scrapes", namespace, "Prometheus scrapes pods in every namespace and the nodes "
+                "(kubelet, node-exporter on the host network), whose addresses the spec does not declare", {
+                    "podSelector": {"matchLabels": dict(monitoring.pod_labels)}, "policyTypes": ["Egress"],
+                    "egress": [{"to": ANYWHERE}]}),
+        _policy("allow-within-namespace", namespace, "Grafana reads Prometheus, Prometheus scrapes the stack and "
+                "sends to Alertmanager", {"podSelector": {}, "policyTypes": ["Ingress", "Egress"],
+                                          "ingress": [{"from": [{"podSelector": {}}]}], "egress": [{"to": [{"podSelector": {}}]}]}),
+    ]
+
+
+def _tracking(platform: Platform, cluster: Cluster, namespace: str, components: set[str]) -> list[dict]:
+    tracking = next((s for s in platform.services_for(cluster.name) if s.kind == "tracking" and s.namespace == namespace), None)
+    if tracking is None or "mlflow" not in components:
+        return []
+    server = {"matchLabels": dict(tracking.pod_labels)}
+    database = {"matchLabels": {CNPG_INSTANCE: "mlflow-db"}}
+    operator = C.peer("cnpg-system", {"app.kubernetes.io/name": "cloudnative-pg"})
+    policies = [
+        # Team namespaces' own egress policies narrow this to the workloads the spec says use tracking.
+        _policy("allow-tracking-clients", namespace, "training, serving and the gateway of any namespace use MLflow", {
+            "podSelector": server, "policyTypes": ["Ingress"], "ingress": [{"from": EVERY_NAMESPACE, "ports": C.tcp(tracking.port)}]}),
+        _policy("allow-tracking-database", namespace, "MLflow keeps runs and the registry in PostgreSQL", {
+            "podSelector": server, "policyTypes": ["Egress"], "egress": [{"to": [{"podSelector": database}], "ports": C.tcp(POSTGRES_PORT)}]}),
+        _policy("allow-database", namespace, "MLflow and the replicas reach PostgreSQL; the operator polls each instance", {
+            "podSelector": database, "policyTypes": ["Ingress", "Egress"],
+            "ingress": [{"from": [{"podSelector": server}, {"podSelector": database}], "ports": C.tcp(POSTGRES_PORT)},
+                        {"from": [operator], "ports": C.tcp(CNPG_STATUS_PORT)}],
+            "egress": [{"to": [{"podSelector": database}], "ports": C.tcp(POSTGRES_PORT)}]}),
+    ]
+    if tracking.artifact_store is not None:  # an object store outside the cluster, by HTTPS
+        policies.append(_policy("allow-artifact-store", namespace, "MLflow proxies artifacts to and from the object store", {
+            "podSelector": server, "policyTypes": ["Egress"],
+            "egress": [{"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}], "ports": C.tcp(443)}]}))
+    return policies
+
+
+def _postgres_operator(platform: Platform, cluster: Cluster, namespace: str, components: set[str]) -> list[dict]:
+    tracking = next((s for s in platform.services_for(cluster.name) if s.kind == "tracking"), None)
+    if "cloudnative-pg" not in components or tracking is None:
+        return []
+    return [_policy("allow-instance-status", namespace, "the operator polls each PostgreSQL instance's status", {
+        "podSelector": {"matchLabels": {"app.kubernetes.io/name": "cloudnative-pg"}}, "policyTypes": ["Egress"],
+        "egress": [{"to": [C.peer(tracking.namespace, {CNPG_INSTANCE: "mlflow-db"})], "ports": C.tcp(CNPG_STATUS_PORT)}]})]
