@@ -14,8 +14,12 @@ from __future__ import annotations
 from mlopsgen.catalog import conventions as C
 from mlopsgen.platform.model import Cluster, Platform
 
-ANYWHERE = [{"ipBlock": {"cidr": "0.0.0.0/0"}}, {"namespaceSelector": {}}]
-EVERY_NAMESPACE = [{"namespaceSelector": {}}]
+EVERY_NAMESPACE: list[dict] = [{"namespaceSelector": {}}]
+EVERY_POD: list[dict] = [{"namespaceSelector": {}, "podSelector": {}}]
+PRIVATE_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+# The internet: every address but the private ranges clusters and their nodes use.
+INTERNET: list[dict] = [{"ipBlock": {"cidr": "0.0.0.0/0", "except": list(PRIVATE_RANGES)}}]
+NODE_SCRAPE_PORTS = (9100, 10250)  # node-exporter on the host network, the kubelet
 CNPG_INSTANCE = "cnpg.io/cluster"  # CloudNativePG labels each PostgreSQL pod with its Cluster's name
 CNPG_STATUS_PORT = 8000  # the instance manager's status endpoint, which the operator polls
 POSTGRES_PORT = 5432
@@ -55,17 +59,25 @@ def namespace_policies(platform: Platform, cluster: Cluster, namespace: str, com
         if component in components:
             policies.append(_policy(f"allow-{component}-listeners", namespace, why, {
                 "podSelector": {"matchLabels": dict(labels)}, "policyTypes": ["Ingress"], "ingress": [{"ports": C.tcp(*ports)}]}))
-    policies += _gateway(namespace, components) + _monitoring(platform, cluster, namespace, components)
+    policies += _gateway(platform, cluster, namespace, components) + _monitoring(platform, cluster, namespace, components)
     policies += _tracking(platform, cluster, namespace, components) + _postgres_operator(platform, cluster, namespace, components)
     return policies
 
 
-def _gateway(namespace: str, components: set[str]) -> list[dict]:
+def _gateway(platform: Platform, cluster: Cluster, namespace: str, components: set[str]) -> list[dict]:
+    """The gateway forwards to the exposed models' namespaces and the published services' (their own policies
+    admit exactly the gateway on the serving ports)."""
     if "istio-ingressgateway" not in components:
         return []
-    return [_policy("allow-gateway-routes", namespace, "the gateway forwards to what its routes name, in any namespace", {
+    targets = {C.namespace(m.team, env) for m in platform.models for env in m.environments
+               if m.host_in(env) and platform.environment(env).cluster == cluster.name}
+    targets |= {s.namespace for s in platform.services_for(cluster.name) if s.published and s.cluster == cluster.name}
+    if not targets:
+        return []
+    return [_policy("allow-gateway-routes", namespace, "the gateway forwards to the exposed models and published services", {
         "podSelector": {"matchLabels": dict(C.INGRESS_GATEWAY_LABELS)}, "policyTypes": ["Egress"],
-        "egress": [{"to": EVERY_NAMESPACE}]})]
+        "egress": [{"to": [{"namespaceSelector": {"matchExpressions": [
+            {"key": C.NAMESPACE_NAME, "operator": "In", "values": sorted(targets)}]}}]}]})]
 
 
 def _monitoring(platform: Platform, cluster: Cluster, namespace: str, components: set[str]) -> list[dict]:
@@ -74,9 +86,10 @@ def _monitoring(platform: Platform, cluster: Cluster, namespace: str, components
         return []
     return [
         _policy("allow-prometheus-scrapes", namespace, "Prometheus scrapes pods in every namespace and the nodes "
-                "(kubelet, node-exporter on the host network), whose addresses the spec does not declare", {
+                "(kubelet, node-exporter on the host network, at private addresses the spec does not declare)", {
                     "podSelector": {"matchLabels": dict(monitoring.pod_labels)}, "policyTypes": ["Egress"],
-                    "egress": [{"to": ANYWHERE}]}),
+                    "egress": [{"to": EVERY_POD},
+                               {"to": [{"ipBlock": {"cidr": c}} for c in PRIVATE_RANGES], "ports": C.tcp(*NODE_SCRAPE_PORTS)}]}),
         _policy("allow-within-namespace", namespace, "Grafana reads Prometheus, Prometheus scrapes the stack and "
                 "sends to Alertmanager", {"podSelector": {}, "policyTypes": ["Ingress", "Egress"],
                                           "ingress": [{"from": [{"podSelector": {}}]}], "egress": [{"to": [{"podSelector": {}}]}]}),
@@ -105,7 +118,7 @@ def _tracking(platform: Platform, cluster: Cluster, namespace: str, components: 
     if tracking.artifact_store is not None:  # an object store outside the cluster, by HTTPS
         policies.append(_policy("allow-artifact-store", namespace, "MLflow proxies artifacts to and from the object store", {
             "podSelector": server, "policyTypes": ["Egress"],
-            "egress": [{"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}], "ports": C.tcp(443)}]}))
+            "egress": [{"to": INTERNET, "ports": C.tcp(443)}]}))
     return policies
 
 

@@ -189,3 +189,26 @@ def test_a_helm_older_than_3_8_is_not_used(quickstart, tmp_path):
     options = chart_options()
     report = verify(load_context(str(spec), str(tree), ChartOptions(str(old), options.charts, tmp_path / "cache")))
     assert report.unseen and all("older than v3.8" in u for u in report.unseen) and not report.failed
+
+
+def _drop_platform_policies(tree: Path, drop) -> None:
+    edit_docs(tree / "platform/main/manifests/platform-namespaces/networkpolicies.yaml",
+              lambda docs: [d for d in docs if not drop(d["metadata"]["namespace"], d["metadata"]["name"])])
+
+
+def test_a_platform_namespace_without_a_default_deny_is_named(quickstart):
+    spec, tree = quickstart
+    _drop_platform_policies(tree, lambda ns, name: (ns, name) == ("argo", "default-deny"))
+    found = [m for m in _errors(spec, tree, "connectivity")
+             if m.startswith("no default deny selects argo/deployment/argo-workflows-workflow-controller")]
+    assert found and "chart argo-workflows 1.0.18" in found[0]
+
+
+def test_flows_the_charts_need_are_derived_from_them_and_checked(quickstart):
+    spec, tree = quickstart
+    _drop_platform_policies(tree, lambda ns, name: name in ("allow-kserve-listeners", "allow-tracking-database", "allow-api-server"))
+    found = _errors(spec, tree, "connectivity")
+    assert any("(the API server calls inferenceservice.serving.kserve.io): the API server (control plane) -> "
+               "kserve/deployment/kserve-controller-manager TCP/9443" in m for m in found)
+    assert any("(MLflow to its database): mlflow/deployment/mlflow -> mlflow/mlflow-db TCP/5432" in m for m in found)
+    assert any("(to the API server): cert-manager/deployment/cert-manager -> api-server TCP/" in m for m in found)

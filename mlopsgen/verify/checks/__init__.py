@@ -11,6 +11,7 @@ from mlopsgen.verify.checks import (
     chart_objects,
     connectivity,
     lifecycle,
+    platform_flows,
     quotas,
     serving,
     urls,
@@ -56,7 +57,7 @@ JOURNEYS: dict[str, Journey] = {j.slug: j for j in (
             "serves what it stores; a runtime serves every model format"),
     Journey("traffic", 5, "Traffic reaches the model", (serving.traffic,),
             "gateway hosts are unique, routes reach the model server's paths, policies name the installed gateway"),
-    Journey("connectivity", 6, "Connectivity the platform needs, and only that", (connectivity.run,),
+    Journey("connectivity", 6, "Connectivity the platform needs, and only that", (connectivity.run, platform_flows.run),
             "every required flow is allowed and every other flow is denied, at NetworkPolicy and Istio"),
     Journey("clusters", 7, "Several clusters", (urls.run,),
             "every in-cluster URL names a service of the workload's own cluster, published endpoints take only client "
