@@ -94,7 +94,8 @@ ABOUT = {
                     "be allowed, and every other connection between the platform's endpoints denied, NetworkPolicies "
                     "(as the API server defaults them, mlopsgen/kube/netpol.py) and Istio policies evaluated together. "
                     "A mismatch names the policy and rule that decide it; hostNetwork pods are reported as outside "
-                    "NetworkPolicy, never as isolated.",
+                    "NetworkPolicy, never as isolated. In the platform's own namespaces the flows come from the rendered charts "
+                    "(webhooks, role bindings, ServiceMonitors, MLflow's database) and a default deny must select every pod.",
     "clusters": "Across clusters, every in-cluster URL a workload uses names a Service of its own cluster, a service of "
                 "another cluster is reached at its published endpoint, published endpoints accept only client "
                 "certificates their clients hold, and subnet segments have Calico IPAM where they are used.",
