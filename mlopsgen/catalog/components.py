@@ -50,6 +50,8 @@ class Component:
     # The Pod Security level its pods need (verify checks the chart's rendered pods against it) and, for any
     # level below restricted, why: its namespace enforces the most permissive level of what runs there.
     pod_security: tuple[str, str] = ("restricted", "")
+    # DaemonSets of its chart (by name suffix) that must run on every node, or on every GPU pool's nodes.
+    daemons: tuple[tuple[str, str], ...] = ()
 
 
 # The versions each provided API group serves (from the pinned charts' CRDs): what a cluster that provides a
@@ -73,6 +75,7 @@ def api_versions(components) -> tuple[str, ...]:
 
 
 POD_SECURITY_LEVELS = ("restricted", "baseline", "privileged")  # from the strictest
+EVERY_NODE, GPU_POOLS = "every node", "every GPU pool"
 
 
 def _kinds(group: str, *kinds: str) -> frozenset[tuple[str, str]]:
@@ -113,11 +116,13 @@ COMPONENTS: dict[str, Component] = {c.name: c for c in (
                      "Alertmanager", "AlertmanagerConfig", "PrometheusAgent", "ScrapeConfig", "ThanosRuler", "Probe"),
               sync_options=SERVER_SIDE, extra_namespaces=("kube-system",),
               pod_security=("privileged", "prometheus-node-exporter reads each node's metrics from the host: "
-                                          "hostNetwork, hostPID and hostPath /proc, /sys and /")),
+                                          "hostNetwork, hostPID and hostPath /proc, /sys and /"),
+              daemons=(("prometheus-node-exporter", EVERY_NODE),)),
     Component("istio-cni", "Istio's CNI plugin: pods need no NET_ADMIN init container", "istio-system", -4,
               Chart(ISTIO_CHARTS, "cni", ISTIO_VERSION), needs=("istio-base",), extra_namespaces=("kube-system",),
               pod_security=("privileged", "istio-cni-node installs the CNI plugin on every node: hostPath volumes and "
-                                          "NET_ADMIN, NET_RAW, SYS_ADMIN, SYS_PTRACE (istio.io, Istio CNI node agent)")),
+                                          "NET_ADMIN, NET_RAW, SYS_ADMIN, SYS_PTRACE (istio.io, Istio CNI node agent)"),
+              daemons=(("istio-cni-node", EVERY_NODE),)),  # a node without it starts no meshed pod
     Component("istiod", "the mesh control plane (native sidecars on)", "istio-system", -4,
               Chart(ISTIO_CHARTS, "istiod", ISTIO_VERSION), needs=("istio-base",)),
     Component("argo-workflows", "the workflow controller, with the executor held to Pod Security restricted", "argo", -4,
@@ -132,7 +137,9 @@ COMPONENTS: dict[str, Component] = {c.name: c for c in (
     Component("nvidia-device-plugin", "advertises nvidia.com/gpu on the GPU pools' nodes", "nvidia-device-plugin", -4,
               Chart("https://nvidia.github.io/k8s-device-plugin", "nvidia-device-plugin", "0.20.0"),
               pod_security=("privileged", "the device plugin registers with the kubelet through its hostPath socket "
-                                          "(/var/lib/kubelet/device-plugins) and the MPS daemon runs privileged")),
+                                          "(/var/lib/kubelet/device-plugins) and the MPS daemon runs privileged"),
+              # The MPS control daemon runs only on nodes labelled for MPS sharing: not required.
+              daemons=(("nvidia-device-plugin", GPU_POOLS),)),
     Component("istio-ingressgateway", "the ingress gateway the models are exposed through", "istio-system", -3,
               Chart(ISTIO_CHARTS, "gateway", ISTIO_VERSION), needs=("istiod",)),
     Component("kserve", "the KServe controller (raw deployment mode)", "kserve", -3,

@@ -67,7 +67,15 @@ def test_no_serving_runtime_leaves_models_unserved(quickstart):
 def test_the_device_plugin_on_nfd_labels_runs_on_no_gpu_pool(quickstart):
     spec, tree = quickstart
     _set_values(tree, "nvidia-device-plugin", lambda v: v.pop("affinity"))
-    assert any("no DaemonSet of main-nvidia-device-plugin runs on GPU pool" in m for m in _errors(spec, tree, "admission"))
+    found = [m for m in _errors(spec, tree, "admission") if m.startswith("DaemonSet nvidia-device-plugin/nvidia-device-plugin ")]
+    assert found and "does not run on GPU pool a10" in found[0] and "never advertise nvidia.com/gpu" in found[0]
+
+
+def test_a_node_agent_that_skips_tainted_pools_is_named(quickstart):
+    spec, tree = quickstart
+    _set_values(tree, "kube-prometheus-stack", lambda v: v.update({"prometheus-node-exporter": {"tolerations": []}}))
+    found = [m for m in _errors(spec, tree, "admission") if "prometheus-node-exporter" in m]
+    assert found and "does not run on GPU pool a10" in found[0] and "every node" in found[0]
 
 
 @pytest.mark.parametrize(("component", "change", "template"), [

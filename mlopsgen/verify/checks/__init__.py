@@ -48,7 +48,7 @@ JOURNEYS: dict[str, Journey] = {j.slug: j for j in (
             "every app's project exists before it, every kind comes from a CRD installed earlier, projects permit what apps deploy"),
     Journey("admission", 2, "Pods are admitted", (admission.run, admission.charts, quotas.run, chart_objects.placement),
             "every pod, injected containers included, meets its namespace's Pod Security level; quotas cover what runs "
-            "together; GPU pods fit their pools; chart pods meet their namespace's level, the device plugin runs on every GPU pool"),
+            "together; GPU pods fit their pools; chart pods meet their namespace's level, node agents and the device plugin run where they must"),
     Journey("workflows", 3, "Argo Workflows steps complete", (workflows.run,),
             "executors may write workflowtaskresults and do what their resource steps do, have their token, and no "
             "sidecar keeps a pod alive", sees_charts=False),

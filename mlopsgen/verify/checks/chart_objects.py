@@ -1,5 +1,6 @@
-"""What the charts' own objects must do for the platform to work: a runtime for every model, the device plugin
-on every GPU pool, ServiceMonitors that find their port.
+"""What the charts' own objects must do for the platform to work: a runtime for every model, the DaemonSets the
+platform needs on the nodes they must run on (the device plugin on every GPU pool, the CNI node agent and
+node-exporter everywhere), ServiceMonitors that find their port.
 
 Upstream facts:
 - KServe picks a ServingRuntime or ClusterServingRuntime whose `supportedModelFormats` lists the predictor's
@@ -71,26 +72,31 @@ def _tolerates(toleration: dict, taint) -> bool:
 
 
 def placement(ctx: Context, stats: dict) -> list[Finding]:
+    """Each DaemonSet the catalog says must run on every node (or every GPU pool) fits each of those nodes."""
+    from mlopsgen.catalog.components import COMPONENTS, GPU_POOLS
+
     findings = []
     for view in ctx.views:
         pools = [p for p in ctx.platform.gpu_pools if p.cluster == view.name]
-        nodes = [(f"GPU pool {p.name}", {**ORDINARY_NODE, **p.node_labels}, p.taints) for p in pools]
-        nodes.append(("an ordinary node", ORDINARY_NODE, ()))
-        plugin = view.components.get("nvidia-device-plugin")
-        if plugin is None or not all(c.rendered for c in plugin.charts):
-            continue  # provided by the cluster, or not seen (UNKNOWN)
-        covered = {name for ds in plugin.objects if ds.kind == "DaemonSet" for name, labels, taints in nodes
-                   if _placeable((ds.spec.get("template") or {}).get("spec") or {}, labels, taints)}
-        for pool in pools:
-            if f"GPU pool {pool.name}" not in covered:
-                findings.append(finding("admission", f"no DaemonSet of {plugin.name} runs on GPU pool {pool.name}: its nodes "
-                                                     "never advertise nvidia.com/gpu and GPU pods stay Pending",
-                                        plugin.obj.locate(*plugin.charts[0].path()),
-                                        hint="give the device plugin an affinity on the pool's labels (nodeLabels) and "
-                                             "tolerations for its taints"))
+        gpu_nodes = [(f"GPU pool {p.name}", {**ORDINARY_NODE, **p.node_labels}, p.taints) for p in pools]
+        for name, app in view.components.items():
+            if not app.charts or not all(c.rendered for c in app.charts):
+                continue  # provided by the cluster, manifests of the tree, or not seen (UNKNOWN)
+            for suffix, where in COMPONENTS[name].daemons:
+                nodes = gpu_nodes if where == GPU_POOLS else [*gpu_nodes, ("ordinary nodes", ORDINARY_NODE, ())]
+                daemons = [o for o in app.objects if o.kind == "DaemonSet" and o.name.endswith(suffix)]
+                if not daemons:
+                    findings.append(finding("admission", f"{app.name} renders no DaemonSet {suffix}, which must run on {where}",
+                                            app.obj.locate(*app.charts[0].path()), hint="enable it in the chart's values"))
+                for ds in daemons:
+                    podspec = (ds.spec.get("template") or {}).get("spec") or {}
+                    missed = [label for label, labels, taints in nodes if not _placeable(podspec, labels, taints)]
+                    if missed:
+                        findings.append(finding("admission", f"{ds.ref} does not run on {', '.join(missed)} (its node selector, "
+                                                             f"affinity or tolerations do not fit): it must run on {where}"
+                                                             + (", or those nodes never advertise nvidia.com/gpu" if where == GPU_POOLS else ""),
+                                                ds.locate(), hint="select the pools' nodeLabels and tolerate their taints"))
     return findings
-
-
 def scrapes(ctx: Context, stats: dict) -> list[Finding]:
     findings = []
     for view in ctx.views:
