@@ -113,8 +113,7 @@ def run_diff(ctx, options: VerifyOptions) -> int:
         old_root, refused = Path(options.diff), dict[str, str]()
         if not old_root.is_dir():
             old_root, refused = checkout(ctx.reader.root, options.diff, Path(tmp))
-        old_ctx = Context(ctx.platform, ctx.doc, old_root, _display(old_root) if Path(options.diff).is_dir() else options.diff, refused,
-                          ctx.chart_options)
+        old_ctx = Context(ctx.platform, ctx.doc, old_root, _display(old_root) if Path(options.diff).is_dir() else options.diff, refused)
         old = connectivity(old_ctx)
     found = D.changes(old, new)
     options.emit(lambda color: D.markdown(found) if options.output_format == "markdown" else D.text(found))
@@ -134,7 +133,9 @@ def run_verify(options: VerifyOptions) -> int:
 
 
 def _run(options: VerifyOptions) -> int:
-    ctx = load_context(options.spec, options.tree, options.charts)
+    # The connectivity of an explanation, a diff or a map is the tree's own policies': no chart is rendered for them.
+    judged = not (options.explain or options.diff or options.output_format in ("mermaid", "dot"))
+    ctx = load_context(options.spec, options.tree, options.charts if judged else ChartOptions())
     if options.explain:
         return run_explain(ctx, *options.explain)
     if options.diff:
