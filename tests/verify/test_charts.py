@@ -209,7 +209,7 @@ def test_a_platform_namespace_without_a_default_deny_is_named(quickstart):
     _drop_platform_policies(tree, lambda ns, name: (ns, name) == ("argo", "default-deny"))
     found = [m for m in _errors(spec, tree, "connectivity")
              if m.startswith("no default deny selects argo/deployment/argo-workflows-workflow-controller")]
-    assert found and "chart argo-workflows 1.0.18" in found[0]
+    assert found and "chart argo-workflows 1.0.18" in found[0] and "in both directions" in found[0]
 
 
 def test_flows_the_charts_need_are_derived_from_them_and_checked(quickstart):
@@ -220,3 +220,20 @@ def test_flows_the_charts_need_are_derived_from_them_and_checked(quickstart):
                "kserve/deployment/kserve-controller-manager TCP/9443" in m for m in found)
     assert any("(MLflow to its database): mlflow/deployment/mlflow -> mlflow/mlflow-db TCP/5432" in m for m in found)
     assert any("(to the API server): cert-manager/deployment/cert-manager -> api-server TCP/" in m for m in found)
+
+
+def test_without_a_declared_api_server_the_platform_still_reaches_it(tmp_path):
+    """A cluster without clusters[].apiServer: its platform namespaces are still default-deny, and every controller
+    still reaches the API server on its ports, wherever it is (verify asks from an address outside the cluster)."""
+    from tests.support.specs import Spec
+    from tests.verify.conftest import render_tree
+
+    spec = Spec.example("quickstart")
+    for cluster in spec.data["clusters"]:
+        cluster.pop("apiServer", None)
+    path = spec.write(tmp_path / "spec")
+    report = run(path, render_tree(path))
+    platform = [f.message for f in report.findings if f.rule == "connectivity" and "to the API server)" in f.message
+                and not f.message.startswith("required flow denied (workflow pod")]
+    assert platform == []
+    assert not [f for f in report.findings if "no default deny selects" in f.message]
