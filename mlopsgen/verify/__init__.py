@@ -1,6 +1,7 @@
 """`mlopsgen verify`: prove offline that a rendered tree works and isolates what the spec says.
 
-tree.py / kustomize.py / argocd.py read the tree as Argo CD would apply it;
+tree.py / kustomize.py / argocd.py read the tree as Argo CD would apply it, and charts.py / helm.py render its
+charts with helm as the repo server does;
 cluster.py, pods.py, podspec.py and injection.py say what each cluster would run (injected containers
 included); flows.py states the intent; mlopsgen/kube/netpol.py and kube/istio.py
 evaluate both layers; network.py combines them per cluster; checks/ holds one family of

@@ -3,8 +3,9 @@
 What the repo server asks helm, per app: its release, the destination namespace (or helm.namespace), the
 values files and inline values in order, and the cluster's kube version and API versions. A live cluster
 reports every API its CRDs serve; here that is every CRD the tree installs on the cluster, and the groups
-of the components the spec says the cluster provides. So charts render twice when cold: once to learn the
-CRDs, once with them (both cached; a warm run renders nothing).
+of the components the spec says the cluster provides. So, when cold, the charts that may install CRDs are
+rendered once to learn them, then every chart with them (and a second time, to see that it renders the same);
+all of it is cached, and a warm run renders nothing.
 
 Argo CD's reading of what helm writes, followed here: objects without a namespace land in the
 destination's (when namespaced); Helm hooks `pre-install`/`pre-upgrade` run as PreSync, `post-*` as
