@@ -183,5 +183,18 @@ def _models_are_monitored(check: Checker) -> None:
                 break
 
 
-INTENT_RULES = (_models_are_monitored, _schedules_fire, _routes_unique, _canary_is_the_same_model, _reach_stays_out_of_the_cluster,
+def _clusters_declare_their_api_server(check: Checker) -> None:
+    """Every environment's team runs Argo workflow steps, whose wait container reports to the API server: with no
+    address declared, no policy can let it through and every step hangs (FUNCTION.md, Argo Workflows)."""
+    hosting = {e["cluster"] for e in check.data["environments"]}
+    for i, cluster in enumerate(check.data["clusters"]):
+        if cluster["name"] in hosting and not cluster.get("apiServer"):
+            check.fail(("clusters", i), f"cluster '{cluster['name']}' hosts environments but declares no apiServer: no "
+                       "workflow step can report to the API server, so every Argo step hangs",
+                       "add clusters[].apiServer with the control plane's cidrs (and port, 443 by default): "
+                       "`kubectl get endpoints kubernetes -n default` lists them")
+
+
+INTENT_RULES = (_clusters_declare_their_api_server, _models_are_monitored, _schedules_fire, _routes_unique, _canary_is_the_same_model,
+                _reach_stays_out_of_the_cluster,
                 _published_needs_a_cluster, _slos_need_monitoring, _externals_for_classes_that_reach)

@@ -51,14 +51,10 @@ def namespace_policies(platform: Platform, cluster: Cluster, namespace: str, com
         _policy("allow-dns", namespace, "name resolution", {"podSelector": {}, "policyTypes": ["Egress"],
                                                            "egress": [{"to": [C.DNS_PEER], "ports": list(C.DNS_PORTS)}]}),
     ]
-    if cluster.api_server is not None:
+    if cluster.api_server is not None:  # declared wherever environments run (validate refuses it missing)
         policies.append(_policy("allow-api-server", namespace, "controllers, operators and hook Jobs talk to the API server", {
             "podSelector": {}, "policyTypes": ["Egress"],
             "egress": [{"to": [{"ipBlock": {"cidr": c}} for c in cluster.api_server.cidrs], "ports": C.tcp(cluster.api_server.port)}]}))
-    else:  # its address is not declared (clusters[].apiServer): only its ports can be named
-        policies.append(_policy("allow-api-server", namespace, "controllers, operators and hook Jobs talk to the API server, "
-                                "on its ports, as the spec declares no address for it", {
-                                    "podSelector": {}, "policyTypes": ["Egress"], "egress": [{"ports": C.tcp(443, 6443)}]}))
     for component, labels, ports, why in LISTENERS:
         if component in components:
             policies.append(_policy(f"allow-{component}-listeners", namespace, why, {

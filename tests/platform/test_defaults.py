@@ -13,7 +13,7 @@ MINIMAL = {
     "kind": "Platform",
     "metadata": {"name": "tiny"},
     "gitops": {"repoURL": "https://git.example.com/ml/gitops.git"},
-    "clusters": [{"name": "main", "server": "https://api.main.example.com"}],
+    "clusters": [{"name": "main", "server": "https://api.main.example.com", "apiServer": {"cidrs": ["192.168.16.0/28"]}}],
     "environments": [{"name": "dev", "cluster": "main", "segment": {"cidr": "10.9.0.0/16"}}],
     "gpuPools": [{"name": "a10", "cluster": "main", "gpuType": "nvidia-a10g", "gpusPerNode": 4, "nodes": 1}],
     "services": [{"name": "mlflow", "kind": "tracking", "host": "mlflow.mlflow.svc.cluster.local", "port": 5000},
@@ -45,6 +45,7 @@ def test_a_spec_without_optional_keys_gets_the_schemas_defaults(tmp_path):
     cluster = platform.clusters[0]
     assert cluster.role == _default(f"{props}/clusters/items/{props}/role")
     assert cluster.cloud == _default(f"{props}/clusters/items/{props}/cloud")
+    assert cluster.api_server is not None and cluster.api_server.port == _default(f"{props}/clusters/items/{props}/apiServer/{props}/port")
     env = platform.environments[0]
     for workload, mode in env.modes.items():
         assert mode == _default(f"$defs/networkModes/{props}/{workload}")

@@ -24,7 +24,7 @@ RESTRICTED_CONTAINER = {"allowPrivilegeEscalation": False, "runAsNonRoot": True,
 SPEC = {
     "apiVersion": "mlopsgen.dev/v1alpha1", "kind": "Platform", "metadata": {"name": "mini"},
     "gitops": {"repoURL": REPO, "path": "deploy"},
-    "clusters": [{"name": "main", "server": SERVER, "role": "shared"},
+    "clusters": [{"name": "main", "server": SERVER, "role": "shared", "apiServer": {"cidrs": ["10.0.16.0/28"]}},
                  {"name": "other", "server": "https://api.other.example.com", "role": "training"}],
     "environments": [{"name": "dev", "cluster": "main"}],
     "gpuPools": [{"name": "a10", "cluster": "main", "gpuType": "nvidia-a10g", "gpusPerNode": 4, "nodes": 1}],

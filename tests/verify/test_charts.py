@@ -221,19 +221,3 @@ def test_flows_the_charts_need_are_derived_from_them_and_checked(quickstart):
     assert any("(MLflow to its database): mlflow/deployment/mlflow -> mlflow/mlflow-db TCP/5432" in m for m in found)
     assert any("(to the API server): cert-manager/deployment/cert-manager -> api-server TCP/" in m for m in found)
 
-
-def test_without_a_declared_api_server_the_platform_still_reaches_it(tmp_path):
-    """A cluster without clusters[].apiServer: its platform namespaces are still default-deny, and every controller
-    still reaches the API server on its ports, wherever it is (verify asks from an address outside the cluster)."""
-    from tests.support.specs import Spec
-    from tests.verify.conftest import render_tree
-
-    spec = Spec.example("quickstart")
-    for cluster in spec.data["clusters"]:
-        cluster.pop("apiServer", None)
-    path = spec.write(tmp_path / "spec")
-    report = run(path, render_tree(path))
-    platform = [f.message for f in report.findings if f.rule == "connectivity" and "to the API server)" in f.message
-                and not f.message.startswith("required flow denied (workflow pod")]
-    assert platform == []
-    assert not [f for f in report.findings if "no default deny selects" in f.message]

@@ -20,6 +20,7 @@ clusters:
   - name: main
     server: https://api.main.example.com
     role: shared
+    apiServer: {{cidrs: ["192.168.16.0/28"]}}
 environments:
   - name: dev
     cluster: main

@@ -97,17 +97,16 @@ def run(ctx: Context, stats: dict) -> list[Finding]:
 
 def _api_server(ctx: Context, view, pods: list[Pod], require: Required) -> None:
     declared = ctx.platform.cluster(view.name).api_server
+    if declared is None:  # validate refuses that where environments run
+        return
     bound = {(str(s.get("namespace") or b.namespace or ""), str(s.get("name"))) for kind in ("RoleBinding", "ClusterRoleBinding")
              for b in view.of_kind(kind) if b.origin for s in b.data.get("subjects") or [] if isinstance(s, dict)
              and s.get("kind") == "ServiceAccount"}
-    if declared is None:  # not declared: any address it may have must be reachable
-        api, port = Peer("api-server (undeclared)", None, {}, CONTROL_PLANE), 443
-    else:
-        network = ipaddress.ip_network(declared.cidrs[0], strict=False)
-        api, port = Peer("api-server", None, {}, str(next(iter(network.hosts()), network.network_address))), declared.port
+    network = ipaddress.ip_network(declared.cidrs[0], strict=False)
+    api = Peer("api-server", None, {}, str(next(iter(network.hosts()), network.network_address)))
     for pod in pods:
         if (pod.namespace, pod.service_account) in bound:
-            require(_peer(pod), api, port, "to the API server", pod.origin.locate())
+            require(_peer(pod), api, declared.port, "to the API server", pod.origin.locate())
 
 
 def _service_pods(pods: list[Pod], service) -> list[Pod]:
