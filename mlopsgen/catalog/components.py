@@ -144,6 +144,9 @@ COMPONENTS: dict[str, Component] = {c.name: c for c in (
               Chart(ISTIO_CHARTS, "gateway", ISTIO_VERSION), needs=("istiod",)),
     Component("kserve", "the KServe controller (raw deployment mode)", "kserve", -3,
               Chart(KSERVE_CHARTS, "kserve-resources", KSERVE_VERSION), needs=("kserve-crd", "cert-manager")),
+    # Its instance pods are the operator's, not the chart's: CloudNativePG gives every one the RuntimeDefault seccomp
+    # profile (the Cluster CRD, spec.seccompProfile "Defaults to: RuntimeDefault"), non-root and no privilege
+    # escalation, so the tracking namespace stays restricted.
     Component("mlflow-db", "the tracking server's PostgreSQL cluster", "mlflow", -3,
               Chart(CNPG_CHARTS, "cluster", "0.8.1"), needs=("cloudnative-pg",), service="tracking"),
     Component("mlflow-storage", "the tracking server's artifact volume, where no object store is given", "mlflow", -3,

@@ -61,7 +61,13 @@ POD_SECURITY_ENFORCE = "pod-security.kubernetes.io/enforce"
 POD_SECURITY_WARN = "pod-security.kubernetes.io/warn"
 POD_SECURITY_REASON = "mlopsgen.dev/pod-security-reason"
 ARGOCD_SYNC_OPTIONS = "argocd.argoproj.io/sync-options"
-POLICY_PURPOSE = "mlopsgen.dev/purpose"  # what a platform namespace's NetworkPolicy lets through, and for whom
+POLICY_PURPOSE = "mlopsgen.dev/purpose"
+# The tracking server's PostgreSQL, a CloudNativePG Cluster: the operator names its Service <cluster>-rw and the
+# owner's Secret <cluster>-app, labels each instance's pod cnpg.io/cluster, and polls each on its status port.
+MLFLOW_DB = "mlflow-db"
+CNPG_INSTANCE = "cnpg.io/cluster"
+CNPG_STATUS_PORT = 8000
+POSTGRES_PORT = 5432  # what a platform namespace's NetworkPolicy lets through, and for whom
 CALICO_IPV4_POOLS = "cni.projectcalico.org/ipv4pools"
 
 # checkov (CKV_K8S_21) reads a missing namespace as "default". Base objects carry

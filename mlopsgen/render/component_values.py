@@ -15,7 +15,6 @@ from mlopsgen.catalog import hardening
 from mlopsgen.platform.model import Cluster, Platform, Service
 from mlopsgen.render.labels import toleration
 
-MLFLOW_DB = "mlflow-db"  # CloudNativePG names the Service <cluster>-rw and the owner's Secret <cluster>-app
 MLFLOW_DATABASE = "mlflow"
 ARTIFACT_CLAIM = "mlflow-artifacts"
 PRIVATE_ADDRESS_HOSTS = ("10.*", *(f"172.{n}.*" for n in range(16, 32)), "192.168.*")
@@ -116,7 +115,7 @@ def _kube_prometheus_stack(ctx: ValuesContext) -> dict:
 def _mlflow_db(ctx: ValuesContext) -> dict:
     tracking = ctx.service("tracking")
     assert tracking is not None and tracking.database is not None
-    return {"fullnameOverride": MLFLOW_DB, "type": "postgresql", "mode": "standalone",
+    return {"fullnameOverride": C.MLFLOW_DB, "type": "postgresql", "mode": "standalone",
             "cluster": {"instances": tracking.database.instances, "storage": {"size": tracking.database.storage},
                         "initdb": {"database": MLFLOW_DATABASE, "owner": MLFLOW_DATABASE}}}
 
@@ -175,9 +174,9 @@ def _mlflow(ctx: ValuesContext) -> dict:
         "resources": {"requests": {"cpu": "500m", "memory": "1Gi"}, "limits": {"memory": "1Gi"}},
         "backendStore": {
             "databaseMigration": True, "databaseConnectionCheck": True,
-            "postgres": {"enabled": True, "host": f"{MLFLOW_DB}-rw", "port": 5432, "database": MLFLOW_DATABASE,
+            "postgres": {"enabled": True, "host": f"{C.MLFLOW_DB}-rw", "port": C.POSTGRES_PORT, "database": MLFLOW_DATABASE,
                          "driver": "psycopg2"},
-            "existingDatabaseSecret": {"name": f"{MLFLOW_DB}-app"},
+            "existingDatabaseSecret": {"name": f"{C.MLFLOW_DB}-app"},
         },
         "artifactRoot": root,
         "serverAllowedHosts": hosts,

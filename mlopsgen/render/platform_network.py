@@ -20,9 +20,6 @@ PRIVATE_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
 # The internet: every address but the private ranges clusters and their nodes use.
 INTERNET: list[dict] = [{"ipBlock": {"cidr": "0.0.0.0/0", "except": list(PRIVATE_RANGES)}}]
 NODE_SCRAPE_PORTS = (9100, 10250)  # node-exporter on the host network, the kubelet
-CNPG_INSTANCE = "cnpg.io/cluster"  # CloudNativePG labels each PostgreSQL pod with its Cluster's name
-CNPG_STATUS_PORT = 8000  # the instance manager's status endpoint, which the operator polls
-POSTGRES_PORT = 5432
 
 # (component, pod labels, ports, why): webhooks and listeners that admit any source.
 LISTENERS = (
@@ -101,19 +98,19 @@ def _tracking(platform: Platform, cluster: Cluster, namespace: str, components: 
     if tracking is None or "mlflow" not in components:
         return []
     server = {"matchLabels": dict(tracking.pod_labels)}
-    database = {"matchLabels": {CNPG_INSTANCE: "mlflow-db"}}
+    database = {"matchLabels": {C.CNPG_INSTANCE: C.MLFLOW_DB}}
     operator = C.peer("cnpg-system", {"app.kubernetes.io/name": "cloudnative-pg"})
     policies = [
         # Team namespaces' own egress policies narrow this to the workloads the spec says use tracking.
         _policy("allow-tracking-clients", namespace, "training, serving and the gateway of any namespace use MLflow", {
             "podSelector": server, "policyTypes": ["Ingress"], "ingress": [{"from": EVERY_NAMESPACE, "ports": C.tcp(tracking.port)}]}),
         _policy("allow-tracking-database", namespace, "MLflow keeps runs and the registry in PostgreSQL", {
-            "podSelector": server, "policyTypes": ["Egress"], "egress": [{"to": [{"podSelector": database}], "ports": C.tcp(POSTGRES_PORT)}]}),
+            "podSelector": server, "policyTypes": ["Egress"], "egress": [{"to": [{"podSelector": database}], "ports": C.tcp(C.POSTGRES_PORT)}]}),
         _policy("allow-database", namespace, "MLflow and the replicas reach PostgreSQL; the operator polls each instance", {
             "podSelector": database, "policyTypes": ["Ingress", "Egress"],
-            "ingress": [{"from": [{"podSelector": server}, {"podSelector": database}], "ports": C.tcp(POSTGRES_PORT)},
-                        {"from": [operator], "ports": C.tcp(CNPG_STATUS_PORT)}],
-            "egress": [{"to": [{"podSelector": database}], "ports": C.tcp(POSTGRES_PORT)}]}),
+            "ingress": [{"from": [{"podSelector": server}, {"podSelector": database}], "ports": C.tcp(C.POSTGRES_PORT)},
+                        {"from": [operator], "ports": C.tcp(C.CNPG_STATUS_PORT)}],
+            "egress": [{"to": [{"podSelector": database}], "ports": C.tcp(C.POSTGRES_PORT)}]}),
     ]
     if tracking.artifact_store is not None:  # an object store outside the cluster, by HTTPS
         policies.append(_policy("allow-artifact-store", namespace, "MLflow proxies artifacts to and from the object store", {
@@ -128,4 +125,4 @@ def _postgres_operator(platform: Platform, cluster: Cluster, namespace: str, com
         return []
     return [_policy("allow-instance-status", namespace, "the operator polls each PostgreSQL instance's status", {
         "podSelector": {"matchLabels": {"app.kubernetes.io/name": "cloudnative-pg"}}, "policyTypes": ["Egress"],
-        "egress": [{"to": [C.peer(tracking.namespace, {CNPG_INSTANCE: "mlflow-db"})], "ports": C.tcp(CNPG_STATUS_PORT)}]})]
+        "egress": [{"to": [C.peer(tracking.namespace, {C.CNPG_INSTANCE: C.MLFLOW_DB})], "ports": C.tcp(C.CNPG_STATUS_PORT)}]})]

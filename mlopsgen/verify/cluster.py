@@ -85,23 +85,6 @@ class ClusterView:
         return next((o for o in self.of_kind("Namespace") if o.name == namespace), None)
 
     @property
-    def istio_cni(self) -> bool:
-        """istio-init is replaced by the CNI plugin when istiod is told so (`cni.enabled`) and the CNI runs."""
-        if self.provided_mesh is not None:  # a mesh the cluster provides: only the spec can say
-            return self.provided_mesh[0]
-        values = self.values("istiod")
-        enabled = get(values, "cni.enabled", get(values, "pilot.cni.enabled", False))
-        return bool(enabled) and self.has("istio-cni")
-
-    @property
-    def native_sidecars(self) -> bool:
-        if self.provided_mesh is not None:
-            return self.provided_mesh[1]
-        values = self.values("istiod")
-        value = get(values, "env.ENABLE_NATIVE_SIDECARS", get(values, "pilot.env.ENABLE_NATIVE_SIDECARS", False))
-        return str(value).lower() == "true"
-
-    @property
     def mesh_installed(self) -> bool:
         return self.has("istiod")
 

@@ -14,7 +14,7 @@ from mlopsgen.verify.charts import ChartOptions, render_charts
 from mlopsgen.verify.cluster import ClusterView, cluster_views, provided_components
 from mlopsgen.verify.flows import Intents
 from mlopsgen.verify.network import ClusterNetwork
-from mlopsgen.verify.pods import Pod, cluster_pods
+from mlopsgen.verify.pods import Pod, chart_pods, cluster_pods
 from mlopsgen.verify.tree import Obj, TreeReader
 
 
@@ -42,6 +42,11 @@ class Context:
     @cached_property
     def pods(self) -> dict[str, list[Pod]]:
         return {v.name: cluster_pods(v) for v in self.views}
+
+    @cached_property
+    def chart_pods(self) -> dict[str, list[Pod]]:
+        """The pods the charts' workloads create, per cluster (judged for admission and the platform's flows)."""
+        return {v.name: chart_pods(v) for v in self.views}
 
     @cached_property
     def networks(self) -> dict[str, ClusterNetwork]:

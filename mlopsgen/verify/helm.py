@@ -81,9 +81,10 @@ class Renderer:
         self.pull = pull
         self.jobs = jobs or min(8, os.cpu_count() or 2)
         self.index = ChartIndex([*charts, *([cache_dir / "charts"] if cache_dir else [])])
-        self._digests: dict[str, str] = {}
+        self._digests: dict[str, str] = {}  # chart path -> content digest, once per run
         self._digest_file = cache_dir / "chart-digests.json" if cache_dir else None
         self._stored_digests = self._load_digests()
+        self._digests_changed = False
         self._helm_identity = _file_identity(helm) if helm else ""
 
     def render_all(self, requests: list[RenderRequest], twice: bool = True) -> dict[RenderRequest, Rendered | Unseen]:
@@ -164,17 +165,23 @@ class Renderer:
         return digest.hexdigest()
 
     def _chart_digest(self, chart: Path) -> str:
-        """The chart's content (every file's path and bytes), computed once per set of file stats."""
+        """The chart's content (every file's path and bytes): its files are listed once per run, and read again
+        only when their stats changed since a run stored the digest."""
+        if str(chart) in self._digests:
+            return self._digests[str(chart)]
         stats = _stats(chart)
         stamp = hashlib.sha256(json.dumps(stats).encode()).hexdigest()
         remembered = self._stored_digests.get(str(chart))
         if remembered and remembered[0] == stamp:
+            self._digests[str(chart)] = remembered[1]
             return remembered[1]
         digest = hashlib.sha256()
         for rel, _, _ in stats:
             digest.update(rel.encode("utf-8", "surrogateescape") + b"\0")
             digest.update((chart / rel).read_bytes() if chart.is_dir() else chart.read_bytes())
         self._stored_digests[str(chart)] = (stamp, digest.hexdigest())
+        self._digests[str(chart)] = digest.hexdigest()
+        self._digests_changed = True
         return digest.hexdigest()
 
     def _load_digests(self) -> dict[str, tuple[str, str]]:
@@ -186,8 +193,9 @@ class Renderer:
         return {}
 
     def _save_digests(self) -> None:
-        if self._digest_file is None:
+        if self._digest_file is None or not self._digests_changed:
             return
+        self._digests_changed = False
         with contextlib.suppress(OSError):
             self._digest_file.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(self._digest_file, json.dumps({k: list(v) for k, v in sorted(self._stored_digests.items())}))

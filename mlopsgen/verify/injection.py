@@ -25,7 +25,8 @@ from __future__ import annotations
 import re
 
 from mlopsgen.catalog import conventions as C
-from mlopsgen.verify.cluster import ClusterView, get
+from mlopsgen.verify.cluster import ClusterView
+from mlopsgen.verify.configured import istio_cni, native_sidecars, proxy_seccomp
 from mlopsgen.verify.podspec import Container, Pod, container_of
 
 ISTIO_PROXY_SECURITY = {"allowPrivilegeEscalation": False, "privileged": False, "readOnlyRootFilesystem": True,
@@ -53,16 +54,16 @@ def inject_mesh(view: ClusterView, pod: Pod) -> None:
     if not pod.meshed:
         return
     proxy = dict(ISTIO_PROXY_SECURITY)
-    seccomp = get(view.values("istiod"), "global.proxy.seccompProfile")  # Istio sets it on its containers only if given
+    seccomp = proxy_seccomp(view)  # Istio sets it on its containers only if given
     if seccomp:
         proxy["seccompProfile"] = seccomp
-    if view.istio_cni:
+    if istio_cni(view):
         pod.containers.append(Container("istio-validation", dict(proxy), {}, "Istio CNI", init=True))
     else:
         why = "the cluster's Istio: nothing says it runs the CNI plugin" if "istiod" in view.provided else "Istio without its CNI plugin"
         pod.containers.append(Container("istio-init", dict(ISTIO_INIT_SECURITY), {}, why, init=True))
     pod.containers.append(Container("istio-proxy", proxy, ISTIO_PROXY_RESOURCES, "Istio",
-                                    init=view.native_sidecars, ports=[{"name": "http-envoy-prom", "containerPort": 15090}]))
+                                    init=native_sidecars(view), ports=[{"name": "http-envoy-prom", "containerPort": 15090}]))
 
 
 def storage_initializer(view: ClusterView, uri: str) -> Container:

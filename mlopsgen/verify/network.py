@@ -40,11 +40,16 @@ def api_server(platform: Platform, cluster: str) -> tuple[tuple[str, ...], int |
 def gateway_identity(platform: Platform, view: ClusterView) -> tuple[str, str, dict]:
     """The ingress gateway's namespace, service account and pod labels.
 
-    Where the tree installs it, from its chart release: Istio's gateway chart names the ServiceAccount after the
-    release (unless serviceAccount.name) and labels pods `istio: <release without istio->`. Where the cluster
-    provides it, as the spec declares it.
+    Where the tree installs it, as its rendered Deployment runs it; where its chart was not rendered, from the
+    release: Istio's gateway chart names the ServiceAccount after the release (unless serviceAccount.name) and
+    labels pods `istio: <release without istio->`. Where the cluster provides it, as the spec declares it.
     """
+    from mlopsgen.verify.configured import gateway_identity as rendered_identity
+
     app = view.components.get("istio-ingressgateway")
+    found = rendered_identity(view)
+    if app and found:
+        return app.namespace, found[0], found[1]
     if app and app.charts:
         chart = app.charts[0]
         release = str(chart.values.get("name") or chart.release)

@@ -9,7 +9,8 @@ import json
 
 from mlopsgen.catalog import conventions as C
 from mlopsgen.catalog.runtimes import RUNTIMES
-from mlopsgen.verify.cluster import ClusterView, get
+from mlopsgen.verify.cluster import ClusterView
+from mlopsgen.verify.configured import argo_executor, seldon_engine
 from mlopsgen.verify.injection import SELDON_ENGINE, inject_mesh, storage_initializer
 from mlopsgen.verify.podspec import Container, Pod, container_of, urls_in
 from mlopsgen.verify.resource_steps import resource_step
@@ -36,7 +37,7 @@ def _address(view: ClusterView, namespace: str, salt: str) -> str | None:
 
 def workflow_pods(view: ClusterView, obj: Obj) -> list[Pod]:
     spec, prefix = (obj.spec.get("workflowSpec") or {}, ("spec", "workflowSpec")) if obj.kind == "CronWorkflow" else (obj.spec, ("spec",))
-    executor = get(view.values("argo-workflows"), "executor", {}) or {}
+    executor = argo_executor(view)
     pods = []
     for i, template in enumerate(spec.get("templates") or []):
         main = template.get("container") or template.get("script")
@@ -130,16 +131,16 @@ def model_pods(view: ClusterView, obj: Obj) -> list[Pod]:
         pods.append(_pod_from(view, obj, obj.name, ("spec", "predictor"), predictor, labels, containers, uri,
                               urls_in(model, ())))
     elif obj.kind == "SeldonDeployment":
-        executor = get(view.values("seldon-core-operator"), "executor", {}) or {}
+        engine_of = seldon_engine(view)
         for i, predictor in enumerate(obj.spec.get("predictors") or []):
             for j, component in enumerate(predictor.get("componentSpecs") or []):
                 podspec = component.get("spec") or {}
                 containers = _containers(podspec)
                 no_engine = str((predictor.get("annotations") or {}).get("seldon.io/no-engine", "")).lower() == "true"
-                engine = None if no_engine else Container(SELDON_ENGINE, {"runAsUser": int(executor.get("user", 8888))}, {
-                    "requests": {"cpu": get(executor, "resources.cpuRequest", "500m"), "memory": get(executor, "resources.memoryRequest", "512Mi")},
-                    "limits": {"cpu": get(executor, "resources.cpuLimit", "500m"), "memory": get(executor, "resources.memoryLimit", "512Mi")},
-                }, "Seldon Core operator", ports=[{"name": "http", "containerPort": int(executor.get("port", 8000))}])
+                engine = None if no_engine else Container(SELDON_ENGINE, {"runAsUser": int(engine_of["user"])}, {
+                    "requests": {"cpu": engine_of["cpu_request"], "memory": engine_of["memory_request"]},
+                    "limits": {"cpu": engine_of["cpu_limit"], "memory": engine_of["memory_limit"]},
+                }, "Seldon Core operator", ports=[{"name": "http", "containerPort": int(engine_of["port"])}])
                 if engine is not None:  # seldon.io/no-engine: the operator adds no service orchestrator
                     containers.append(engine)
                 uri = str((predictor.get("graph") or {}).get("modelUri", ""))

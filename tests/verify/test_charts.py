@@ -118,7 +118,8 @@ def test_without_helm_the_chart_journeys_are_unknown_and_the_exit_code_says_so(q
     report = verify(load_context(str(spec), str(tree), ChartOptions()))
     states = {v.slug: v.state for v in report.verdicts}
     assert states["bootstrap"] == states["admission"] == states["connectivity"] == "UNKNOWN"
-    assert states["workflows"] == "PASS" and not report.proven and not report.failed
+    assert states["workflows"] == "UNKNOWN"  # the executor comes from the argo-workflows chart's ConfigMap
+    assert states["clusters"] == "PASS" and not report.proven and not report.failed
     assert "main-kube-prometheus-stack (kube-prometheus-stack 88.5.3): no helm binary (install helm v3.8+, or pass --helm PATH)" in report.unseen
     monkeypatch.setenv("MLOPSGEN_HELM", "/nonexistent")
     monkeypatch.setenv("PATH", "/nonexistent")
@@ -221,3 +222,26 @@ def test_flows_the_charts_need_are_derived_from_them_and_checked(quickstart):
     assert any("(MLflow to its database): mlflow/deployment/mlflow -> mlflow/mlflow-db TCP/5432" in m for m in found)
     assert any("(to the API server): cert-manager/deployment/cert-manager -> api-server TCP/" in m for m in found)
 
+
+
+def test_an_oversized_object_the_tree_writes_itself_is_named_too(quickstart):
+    spec, tree = quickstart
+    path = tree / "platform/main/manifests/kserve-config/clusterstoragecontainer.yaml"
+    edit_docs(path, lambda docs: [{**docs[0], "metadata": {**docs[0]["metadata"], "annotations": {"note": "x" * 300_000}}}])
+    found = [m for m in _errors(spec, tree, "bootstrap") if m.startswith("ClusterStorageContainer mlflow-models is")]
+    assert found and "262,144" in found[0]
+
+
+def test_the_executor_istio_and_mlflow_settings_are_read_from_the_rendered_charts(quickstart):
+    """What the controllers are configured with comes from their rendered objects (the workflow controller's
+    ConfigMap, istiod's environment, MLflow's arguments), not from a model of the values."""
+    spec, tree = quickstart
+    _set_values(tree, "argo-workflows", lambda v: v.pop("executor"))
+    _set_values(tree, "istiod", lambda v: v.pop("env"))
+    _set_values(tree, "mlflow", lambda v: v["artifactRoot"].pop("proxiedArtifactStorage"))
+    report = run(spec, tree)
+    admission = [f.message for f in report.findings if f.rule == "admission"]
+    assert any("container wait (injected by Argo Workflows executor)" in m for m in admission)
+    workflows = [f.message for f in report.findings if f.rule == "workflows"]
+    assert any("sidecar" in m for m in workflows)
+    assert any("does not serve artifacts" in f.message for f in report.findings if f.rule == "serving")

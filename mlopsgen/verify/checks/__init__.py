@@ -51,7 +51,7 @@ JOURNEYS: dict[str, Journey] = {j.slug: j for j in (
             "together; GPU pods fit their pools; chart pods meet their namespace's level, node agents and the device plugin run where they must"),
     Journey("workflows", 3, "Argo Workflows steps complete", (workflows.run,),
             "executors may write workflowtaskresults and do what their resource steps do, have their token, and no "
-            "sidecar keeps a pod alive", sees_charts=False),
+            "sidecar keeps a pod alive"),
     Journey("serving", 4, "Models load and serve", (serving.serving, chart_objects.runtimes),
             "every model directory is filled through the mesh, runtimes match artifacts and can start, MLflow keeps and "
             "serves what it stores; a runtime serves every model format"),

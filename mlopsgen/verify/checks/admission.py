@@ -93,22 +93,32 @@ def _vap_covers(ctx: Context, cluster: str, namespace: str) -> bool:
     return False
 
 
-def charts(ctx: Context, stats: dict) -> list[Finding]:
-    """The charts' pods against their namespace's level: a namespace without a Namespace of the tree keeps the
-    cluster's default (privileged), so only what the tree declares is judged."""
-    from mlopsgen.verify.pods import chart_pods
+def level_of(view, namespace: str) -> str:
+    """The namespace's enforced level; a namespace the tree does not declare gets the cluster default."""
+    ns = view.namespace_object(namespace)
+    return str((ns.labels if ns else {}).get(ENFORCE, "privileged"))
 
+
+def rejected(pod: Pod, level: str) -> list[tuple[Container | None, str, list[str]]]:
+    """(container or None for the pod, how to name it, problems) for what the level rejects, one entry each."""
+    grouped: dict[str, tuple[Container | None, list[str]]] = {}
+    for container, problem in violations(pod, level):
+        entry = grouped.setdefault(container.name if container else "", (container, []))
+        if problem not in entry[1]:
+            entry[1].append(problem)
+    return [(c, (f"container {c.name}" + (f" (injected by {c.injected_by})" if c.injected_by else "")) if c else "the pod", problems)
+            for c, problems in grouped.values()]
+
+
+def charts(ctx: Context, stats: dict) -> list[Finding]:
+    """The charts' pods against their namespace's level."""
     findings = []
     for view in ctx.views:
-        for pod in chart_pods(view):
-            ns = view.namespace_object(pod.namespace)
-            level = str((ns.labels if ns else {}).get(ENFORCE, "privileged"))
-            problems: dict[str, list[str]] = {}
-            for container, problem in violations(pod, level):
-                problems.setdefault(f"container {container.name}" if container else "the pod", []).append(problem)
-            for who, found in problems.items():
+        for pod in ctx.chart_pods[view.name]:
+            level = level_of(view, pod.namespace)
+            for _, who, problems in rejected(pod, level):
                 findings.append(finding(SLUG, f"{pod.id} ({pod.origin.origin}): Pod Security '{level}' of its namespace rejects "
-                                              f"{who}: {'; '.join(dict.fromkeys(found))}", pod.origin.locate(),
+                                              f"{who}: {'; '.join(problems)}", pod.origin.locate(),
                                         hint="set the chart's securityContext values, or give the component the level it "
                                              "needs with its reason (catalog/components.py pod_security)"))
     return findings
@@ -121,7 +131,7 @@ def run(ctx: Context, stats: dict) -> list[Finding]:
         view = ctx.view(cluster)
         for pod in pods:
             ns = view.namespace_object(pod.namespace)
-            level = str((ns.labels if ns else {}).get(ENFORCE, "privileged"))
+            level = level_of(view, pod.namespace)
             where = pod.origin.locate(*pod.origin_path)
             if level == "privileged" and (cluster, pod.namespace) not in flagged:
                 flagged.add((cluster, pod.namespace))
@@ -130,14 +140,7 @@ def run(ctx: Context, stats: dict) -> list[Finding]:
                         SLUG, f"namespace {pod.namespace} enforces Pod Security 'privileged': it admits any pod a team member submits",
                         ns.locate("metadata", "labels") if ns else where, spec=ctx.team_spec(pod.namespace),
                         hint="enforce restricted and allow exactly hostNetwork on the declared pool with a ValidatingAdmissionPolicy"))
-            grouped: dict[str, tuple[Container | None, list[str]]] = {}
-            for container, problem in violations(pod, level):
-                entry = grouped.setdefault(container.name if container else "", (container, []))
-                if problem not in entry[1]:
-                    entry[1].append(problem)
-            for container, problems in grouped.values():
-                who = f"container {container.name}" + (f" (injected by {container.injected_by})" if container.injected_by else "") \
-                    if container else "the pod"
+            for container, who, problems in rejected(pod, level):
                 findings.append(finding(
                     SLUG, f"{pod.id}: Pod Security '{level}' rejects {who}: {'; '.join(problems)}", where,
                     spec=ctx.team_spec(pod.namespace), hint=_hint(container, problems)))

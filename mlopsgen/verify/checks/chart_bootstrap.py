@@ -3,7 +3,7 @@
 Upstream facts this follows:
 - the repo server fails the whole app when `helm template` fails (values a chart's schema refuses, a
   `required` value missing): nothing of it is applied;
-- client-side apply (Argo CD's default) stores the object in the annotation
+- client-side apply (Argo CD's default) stores the object (a chart's or the tree's own) in the annotation
   kubectl.kubernetes.io/last-applied-configuration; annotations may total 262,144 bytes, so a larger
   object (KServe's, CloudNativePG's, Seldon's, Prometheus' CRDs) is refused ("Too long") unless the app
   syncs with ServerSideApply=true (cloudnative-pg/charts#325);
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from mlopsgen.kube.workloads import pod_templates
 from mlopsgen.verify.context import Context
 from mlopsgen.verify.helm_output import ANNOTATION_LIMIT
 from mlopsgen.verify.result import Finding, finding
@@ -51,13 +52,25 @@ def chart_findings(ctx: Context) -> list[Finding]:
     return findings
 
 
+def _json_size(o) -> int:
+    """An object's bytes as JSON: recorded for a chart's objects; for the tree's, measured unless its file is too
+    small to hold one over the limit (without anchors, compact JSON is at most about 3x the YAML it was read
+    from, `a:` becoming `"a":null,`; 8x leaves room)."""
+    import json
+
+    if o.size or (len(o.source.text) * 8 < ANNOTATION_LIMIT and "&" not in o.source.text):
+        return o.size
+    return len(json.dumps(o.data, separators=(",", ":")))
+
+
 def _size_findings(app) -> list[Finding]:
     if "ServerSideApply=true" in app.sync_options:
         return []
-    return [finding(SLUG, f"{o.ref} is {o.size:,} bytes: client-side apply stores it in an annotation limited to "
+    sized = [(o, _json_size(o)) for o in app.objects]
+    return [finding(SLUG, f"{o.ref} is {size:,} bytes: client-side apply stores it in an annotation limited to "
                           f"{ANNOTATION_LIMIT:,} bytes, the API server refuses it and {app.name} never syncs", o.locate(),
                     hint="sync the app with the ServerSideApply=true sync option")
-            for o in app.objects if o.size > ANNOTATION_LIMIT]
+            for o, size in sized if size > ANNOTATION_LIMIT]
 
 
 def _download_findings(app) -> list[Finding]:
@@ -66,8 +79,7 @@ def _download_findings(app) -> list[Finding]:
         hooks = str(o.annotations.get("helm.sh/hook", ""))
         if not any(h.strip() in INSTALL_HOOKS for h in hooks.split(",")):
             continue
-        podspec = (o.spec.get("template") or {}).get("spec") or {} if o.kind == "Job" else o.spec if o.kind == "Pod" else {}
-        for container in podspec.get("containers") or []:
+        for container in (c for t in pod_templates(o.data) for c in t.spec.get("containers") or [] if isinstance(c, dict)):
             urls = [u for part in [*(container.get("command") or []), *(container.get("args") or [])] for u in URL.findall(str(part))]
             if urls:
                 findings.append(finding(SLUG, f"{o.ref} downloads {urls[0]}{f' and {len(urls) - 1} more' if len(urls) > 1 else ''} "

@@ -103,14 +103,11 @@ def scrapes(ctx: Context, stats: dict) -> list[Finding]:
         services = view.of_kind("Service")
         for monitor in view.of_kind("ServiceMonitor"):
             spec = monitor.spec
-            names = (spec.get("namespaceSelector") or {}).get("matchNames")
-            anywhere = (spec.get("namespaceSelector") or {}).get("any") is True
-            selected = [s for s in services if (anywhere or s.namespace in (names or [monitor.namespace]))
-                        and selects(spec.get("selector") or {}, s.labels)]
+            selected = monitored_services(monitor, services)
             if not selected:
                 continue  # its Services may be made by an operator at run time: not judged
             ports = {str(p.get("name")) for s in selected for p in s.spec.get("ports") or [] if isinstance(p, dict)}
-            pod_ports = _container_port_names(view, selected)
+            pod_ports = _container_port_names(ctx, view, selected)
             for i, endpoint in enumerate(spec.get("endpoints") or []):
                 endpoint = endpoint if isinstance(endpoint, dict) else {}
                 port, target = endpoint.get("port"), endpoint.get("targetPort")
@@ -127,16 +124,25 @@ def scrapes(ctx: Context, stats: dict) -> list[Finding]:
     return findings
 
 
-def _container_port_names(view, services) -> set[str] | None:
-    """The named container ports of the pods behind the Services (None: no workload of the tree or its charts)."""
-    from mlopsgen.kube.workloads import pod_templates
+def monitored_services(monitor, services: list) -> list:
+    """The Services a ServiceMonitor selects: by labels, in its own namespace unless namespaceSelector names others
+    (matchNames) or any."""
+    chosen = monitor.spec.get("namespaceSelector") or {}
+    names = chosen.get("matchNames") or [monitor.namespace]
+    return [s for s in services if (chosen.get("any") is True or s.namespace in names)
+            and selects(monitor.spec.get("selector") or {}, s.labels)]
 
-    names: set[str] | None = None
-    for o in view.objects:
-        for template in pod_templates(o.data):
-            if any(o.namespace == s.namespace and s.spec.get("selector") and selects({"matchLabels": s.spec["selector"]},
-                                                                                      template.labels) for s in services):
-                names = names or set()
-                names |= {str(p.get("name")) for c in template.spec.get("containers") or [] if isinstance(c, dict)
-                          for p in c.get("ports") or [] if isinstance(p, dict) and p.get("name")}
-    return names
+
+def backends(service, pods: list) -> list:
+    """The pods a Service sends to: its namespace's pods its selector matches (a Service without one has none)."""
+    selector = service.spec.get("selector")
+    return [p for p in pods if p.namespace == service.namespace and selector and selects({"matchLabels": selector}, p.labels)]
+
+
+def _container_port_names(ctx: Context, view, services) -> set[str] | None:
+    """The named container ports of the pods behind the Services, injected containers' included (None: no pod
+    the tree or its charts make is behind them)."""
+    behind = [p for s in services for p in backends(s, ctx.pods[view.name] + ctx.chart_pods[view.name])]
+    if not behind:
+        return None
+    return {str(port.get("name")) for pod in behind for c in pod.containers for port in c.ports if port.get("name")}

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 
 from mlopsgen.catalog.runtimes import MLSERVER_MLFLOW_RUNTIME, MODEL_DIR, REGISTRY_MODEL_FORMAT
-from mlopsgen.verify.cluster import get
+from mlopsgen.verify.configured import mlflow_server, native_sidecars
 from mlopsgen.verify.context import Context
 from mlopsgen.verify.injection import storage_initializer
 from mlopsgen.verify.network import gateway_identity
@@ -48,16 +48,16 @@ def serving(ctx: Context, stats: dict) -> list[Finding]:
                 findings += _model_loads(ctx, view, pod)
         app = view.components.get("mlflow")
         if app is not None:
-            values = view.values("mlflow")
+            server = mlflow_server(view)
             where = app.obj.locate("spec")
-            if not (get(values, "backendStore.postgres.enabled") or get(values, "backendStore.databaseUri")):
+            if not server["database"]:
                 findings.append(finding(SERVING, f"MLflow on {cluster} keeps its backend in the chart's default SQLite: "
                                                  "runs and models are lost at restart", where, hint="set backendStore.postgres"))
-            if not get(values, "artifactRoot.proxiedArtifactStorage"):
+            if not server["serves_artifacts"]:
                 findings.append(finding(SERVING, f"MLflow on {cluster} does not serve artifacts (proxiedArtifactStorage off): "
                                                  "servers cannot fetch what training logged", where,
                                         hint="set artifactRoot.proxiedArtifactStorage and a blob store"))
-            hosts = [str(h) for h in get(values, "serverAllowedHosts", []) or []]
+            hosts = server["allowed_hosts"]
             wanted = [s.host for s in ctx.platform.services_for(cluster) if s.kind == "tracking"]
             if "*" not in hosts and not all(any(h == w or h.split(":")[0] == w for h in hosts) for w in wanted):
                 findings.append(finding(SERVING, f"MLflow on {cluster}: serverAllowedHosts {hosts} lacks {', '.join(wanted)}: "
@@ -94,7 +94,7 @@ def _model_loads(ctx: Context, view, pod: Pod) -> list[Finding]:
                                     spec=ctx.model_spec(model, "source"),
                                     hint="add an init container that downloads the model into a shared emptyDir"))
     fetchers = [c for c in pod.containers if c.init and "Istio" not in c.injected_by]
-    if fetchers and pod.meshed and not view.native_sidecars:
+    if fetchers and pod.meshed and not native_sidecars(view):
         # Without native sidecars the proxy starts after every init container: with the CNI plugin their
         # traffic is already redirected to it and fails; without, it leaves in plain text, which STRICT
         # mTLS at the tracking server refuses.

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from mlopsgen.catalog.modes import MODES
 from mlopsgen.verify import rbac
+from mlopsgen.verify.configured import native_sidecars
 from mlopsgen.verify.context import Context
 from mlopsgen.verify.endpoints import pod_endpoint
 from mlopsgen.verify.result import Finding, finding
@@ -73,7 +74,7 @@ def run(ctx: Context, stats: dict) -> list[Finding]:
                         SLUG, f"{pod.id}: the token is not mounted and no Secret {pod.namespace}/{secret_name} of type "
                               f"{TOKEN_TYPE} for {account} exists: Argo cannot mount the executor's token", where, spec=spec,
                         hint="add the service-account-token Secret (Kubernetes creates none since 1.24)"))
-            if pod.meshed and not view.native_sidecars:
+            if pod.meshed and not native_sidecars(view):
                 provided = " (the cluster provides Istio; nothing says it runs native sidecars)" if "istiod" in view.provided else ""
                 findings.append(finding(
                     SLUG, f"{pod.id}: the Istio sidecar keeps the pod running after the step's container exits{provided}", where, spec=spec,
