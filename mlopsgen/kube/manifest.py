@@ -14,8 +14,8 @@ from typing import Any
 from mlopsgen.errors import Location, Problem, UserError, yaml_syntax_hint
 from mlopsgen.kube import yaml as parse
 from mlopsgen.kube.bounds import bounds_problem
+from mlopsgen.kube.fastread import fast_documents
 from mlopsgen.kube.workloads import PodTemplate, pod_templates
-from mlopsgen.kube.yaml import Marks
 from mlopsgen.kube.yaml import Path as YamlPath
 from mlopsgen.readfile import read_regular
 
@@ -33,8 +33,8 @@ class ManifestFile:
         self.documents = documents
         self.namespaces: tuple[str | None, ...] = ()  # imposed by the kustomizations that include the file
         self.objects = True  # False for patches and data a kustomization names: values, not objects
-        self._marks: list[Marks] | None = None
-        self._roots: list[Any] | None = None
+        self._roots: list[Any] = []  # node trees of the documents composed so far, for positions
+        self._composer: Any = None
         self._lines: list[str] | None = None
 
     @property
@@ -43,17 +43,23 @@ class ManifestFile:
             self._lines = self.text.splitlines()
         return self._lines
 
-    def node_roots(self) -> list[Any]:
-        """The node tree of each document, composed once on demand (positions for the files that need them)."""
-        if self._roots is None:
-            self._roots = list(parse.yaml_module().compose_all(self.text, Loader=parse.loader()))
-        return self._roots
+    def root(self, index: int) -> Any:
+        """The node tree of document `index`: composed (in C) only when a position in it is asked for, and
+        only as far as that document, then kept for the run."""
+        if self._composer is None:
+            self._composer = parse.yaml_module().compose_all(self.text, Loader=parse.loader())
+        while len(self._roots) <= index and self._composer is not False:
+            root = next(self._composer, False)
+            if root is False:
+                self._composer = False
+            else:
+                self._roots.append(root)
+        return self._roots[index] if index < len(self._roots) else None
 
-    def marks(self, index: int) -> Marks:
-        """Path -> node for document `index`."""
-        if self._marks is None:
-            self._marks = parse.index_nodes(self.text)
-        return self._marks[index] if index < len(self._marks) else {}
+    def node_at(self, index: int, path: YamlPath) -> tuple[Any, Any, bool]:
+        """(key node, node, whole path found) at `path` in document `index`, walking only that path."""
+        root = self.root(index)
+        return parse.descend(root, path) if root is not None else (None, None, False)
 
 
 @dataclass
@@ -114,13 +120,9 @@ class Manifest:
         return sorted((name, "") if name else ("", self.file.display) for name in names)
 
     def position(self, path: YamlPath = ()) -> tuple[int, int]:
-        """Where the field at `path` is: a scalar's value, or a collection's key (`route:`, not its first item)."""
-        marks = self.file.marks(self.index)
-        path = self.base + path
-        while path not in marks and path:
-            path = path[:-1]
-        node = marks.get(path)
-        key = marks.get(path[:-1] + (("key", path[-1]),)) if path else None
+        """Where the field at `path` is (its nearest written ancestor): a scalar's value, or a collection's
+        key (`route:`, not its first item)."""
+        key, node, _ = self.file.node_at(self.index, self.base + path)
         if key is not None and parse.is_collection(node):
             node = key
         if node is None:
@@ -129,10 +131,8 @@ class Manifest:
 
     def text_position(self, path: YamlPath, needle: str) -> tuple[int, int]:
         """Where `needle` appears inside the scalar at `path` (block scalars span lines)."""
-        marks = self.file.marks(self.index)
-        path = self.base + path
-        node = marks.get(path)
-        if node is None:
+        _, node, whole = self.file.node_at(self.index, self.base + path)
+        if not whole or node is None:
             return self.position(path)
         start, end = node.start_mark.line, node.end_mark.line
         lines = self.file.lines
@@ -185,12 +185,15 @@ def _parse_problem(exc: Exception, display: str, hint: str) -> Problem:
 
 def parsed(path: Path, display: str, text: str, hint: str = "") -> ManifestFile | Problem:
     """A file's documents as Kubernetes reads them, within the depth and alias bounds."""
+    documents = fast_documents(text)
+    if documents is not None:
+        return ManifestFile(path, display, text, documents)
     yaml = parse.yaml_module()
     try:
         bounded = bounds_problem(text, display)
         if bounded is not None:
             return bounded
-        return ManifestFile(path, display, text, parse.load_all(text))
+        return ManifestFile(path, display, text, list(yaml.load_all(text, Loader=parse.loader())))
     except yaml.YAMLError as exc:
         return _parse_problem(exc, display, hint)
 

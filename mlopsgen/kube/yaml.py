@@ -1,11 +1,10 @@
 """Reading manifests as Kubernetes reads them, fast, and finding positions only when asked.
 
-Documents are loaded with PyYAML's C parser and a safe constructor that
-accepts what the API server accepts: sigs.k8s.io/yaml reads YAML 1.1 and turns
-it into JSON, so the 1.1 value tag (`=` unquoted, as upstream CRDs write it in
-enums) is a plain string and timestamps stay strings. Positions are computed
-only for files that have findings, by composing that file's node tree once
-(also in C) and indexing it by path.
+Documents are read by fastyaml-rs where that reading is provably the same (kube/fastread.py), else by
+PyYAML's C parser with a safe constructor that accepts what the API server accepts: sigs.k8s.io/yaml
+reads YAML 1.1 and turns it into JSON, so the 1.1 value tag (`=` unquoted, as upstream CRDs write it in
+enums) is a plain string and timestamps stay strings. A position is found only for a node something
+reports: the document holding it is composed (in C) and walked along the node's path, nothing else.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ from types import ModuleType
 from typing import Any
 
 Path = tuple[Any, ...]  # keys and indexes from a document's root
-Marks = dict[Path, Any]  # path (and path + (("key", name),)) -> the YAML node there
 
 
 def yaml_module() -> ModuleType:
@@ -42,7 +40,11 @@ def loader() -> type:
 
 
 def load_all(text: str) -> list[Any]:
-    return list(yaml_module().load_all(text, Loader=loader()))
+    """The documents of `text` as the API server reads them (the bounds are the caller's: kube/manifest.py)."""
+    from mlopsgen.kube.fastread import fast_documents
+
+    documents = fast_documents(text)
+    return documents if documents is not None else list(yaml_module().load_all(text, Loader=loader()))
 
 
 def _key(node: Any) -> object:
@@ -55,28 +57,28 @@ def _key(node: Any) -> object:
     return node.value
 
 
-def index_nodes(text: str) -> list[Marks]:
-    """Per document: path -> node, and (path + (("key", name),)) -> the key's node."""
+def child(node: Any, part: Any) -> tuple[Any, Any] | None:
+    """(key node, value node) of a mapping's entry `part`, or (None, item) of a sequence's item `part`."""
     yaml = yaml_module()
-    mapping, sequence, scalar = yaml.MappingNode, yaml.SequenceNode, yaml.ScalarNode
-    out = []
-    for root in yaml.compose_all(text, Loader=loader()):
-        marks: Marks = {}
-        stack: list[tuple[Path, Any]] = [((), root)]
-        while stack:
-            path, current = stack.pop()
-            marks[path] = current
-            if isinstance(current, mapping):
-                for key, value in current.value:
-                    if isinstance(key, scalar):
-                        name = _key(key)
-                        marks[path + (("key", name),)] = key
-                        stack.append((path + (name,), value))
-            elif isinstance(current, sequence):
-                for i, value in enumerate(current.value):
-                    stack.append((path + (i,), value))
-        out.append(marks)
-    return out
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and _key(key) == part:
+                return key, value
+    elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+        return None, node.value[part]
+    return None
+
+
+def descend(root: Any, path: Path) -> tuple[Any, Any, bool]:
+    """Along `path` from `root`, as far as the document has it: (the last key node passed or None, the
+    node reached, whether it is the whole path). Only the nodes on the path are visited."""
+    key, node = None, root
+    for part in path:
+        found = child(node, part)
+        if found is None:
+            return key, node, False
+        key, node = found
+    return key, node, True
 
 
 def is_collection(node: Any) -> bool:

@@ -86,34 +86,15 @@ class Obj:
         chart source of its Application, the line to change (values) to change the object."""
         if self.anchor is not None:
             return self.anchor[0].locate(*self.anchor[1])
-        roots = self.source.node_roots()
-        node = roots[self.index] if self.index < len(roots) else None
+        _, node, _ = self.source.node_at(self.index, path)
         if node is None:
             return Location(self.source.display, 1, 1)
-        for part in path:  # walk down the node tree along the path only: no index of the whole file
-            child = _child(node, part)
-            if child is None:
-                break
-            node = child
         return Location(self.source.display, node.start_mark.line + 1, node.start_mark.column + 1)
 
     def copy(self) -> Obj:
         import copy
 
         return Obj(copy.deepcopy(self.data), self.source, self.index, list(self.patched_by), self.origin, self.anchor, self.size)
-
-
-def _child(node, part):
-    import yaml
-
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode) and (key.value == part or key.value == str(part)):
-                return value
-        return None
-    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-        return node.value[part]
-    return None
 
 
 class TreeReader:
