@@ -77,6 +77,7 @@ bench: $(VENV)/.test-toolchain $(TOOLS)/bin/checkov $(HELM)
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/render.py
 	$(BIN)/python bench/lint.py
+	$(BIN)/python bench/lint_floor.py --json bench/baseline/lint_floor.json $(if $(REPOS),--repos $(REPOS))
 	$(BIN)/python bench/verify.py
 	$(BIN)/python bench/verify_charts.py
 

@@ -56,3 +56,27 @@ def table(rows: list[tuple], headers: tuple) -> str:
     lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def cpu_alternating(commands: list[list[str]], rounds: int = 7, ok_codes=(0, 1)) -> list[list[float]]:
+    """CPU seconds (user + system) of each command per round, run in turn (A, B, A, B, ...) so drift in
+    machine load hits all alike; one warm-up round is discarded."""
+    import os
+
+    samples: list[list[float]] = [[] for _ in commands]
+    for i in range(rounds + 1):
+        for j, argv in enumerate(commands):
+            process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            _, status, usage = os.wait4(process.pid, 0)
+            code = os.waitstatus_to_exitcode(status)
+            if code not in ok_codes:
+                raise SystemExit(f"{' '.join(map(str, argv))} failed ({code})")
+            if i:
+                samples[j].append(usage.ru_utime + usage.ru_stime)
+    return samples
+
+
+def ratio(ours: list[float], peer: list[float]) -> tuple[float, float, float]:
+    """Median of the per-round ratios, with the lowest and highest (the spread)."""
+    ratios = sorted(a / b for a, b in zip(ours, peer, strict=True))
+    return statistics.median(ratios), ratios[0], ratios[-1]

@@ -14,7 +14,6 @@ from typing import Any
 from mlopsgen.errors import Location, Problem, UserError, yaml_syntax_hint
 from mlopsgen.kube import yaml as parse
 from mlopsgen.kube.bounds import bounds_problem
-from mlopsgen.kube.fastread import fast_documents
 from mlopsgen.kube.workloads import PodTemplate, pod_templates
 from mlopsgen.kube.yaml import Path as YamlPath
 from mlopsgen.readfile import read_regular
@@ -185,9 +184,6 @@ def _parse_problem(exc: Exception, display: str, hint: str) -> Problem:
 
 def parsed(path: Path, display: str, text: str, hint: str = "") -> ManifestFile | Problem:
     """A file's documents as Kubernetes reads them, within the depth and alias bounds."""
-    documents = fast_documents(text)
-    if documents is not None:
-        return ManifestFile(path, display, text, documents)
     yaml = parse.yaml_module()
     try:
         bounded = bounds_problem(text, display)

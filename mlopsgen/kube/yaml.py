@@ -1,9 +1,8 @@
 """Reading manifests as Kubernetes reads them, fast, and finding positions only when asked.
 
-Documents are read by fastyaml-rs where that reading is provably the same (kube/fastread.py), else by
-PyYAML's C parser with a safe constructor that accepts what the API server accepts: sigs.k8s.io/yaml
-reads YAML 1.1 and turns it into JSON, so the 1.1 value tag (`=` unquoted, as upstream CRDs write it in
-enums) is a plain string and timestamps stay strings. A position is found only for a node something
+Documents are read by PyYAML's C parser with a safe constructor that accepts what the API server
+accepts: sigs.k8s.io/yaml reads YAML 1.1 and turns it into JSON, so the 1.1 value tag (`=` unquoted, as
+upstream CRDs write it in enums) is a plain string and timestamps stay strings. A position is found only for a node something
 reports: the document holding it is composed (in C) and walked along the node's path, nothing else.
 """
 
@@ -41,10 +40,7 @@ def loader() -> type:
 
 def load_all(text: str) -> list[Any]:
     """The documents of `text` as the API server reads them (the bounds are the caller's: kube/manifest.py)."""
-    from mlopsgen.kube.fastread import fast_documents
-
-    documents = fast_documents(text)
-    return documents if documents is not None else list(yaml_module().load_all(text, Loader=loader()))
+    return list(yaml_module().load_all(text, Loader=loader()))
 
 
 def _key(node: Any) -> object:
