@@ -38,7 +38,7 @@ def objects():
 
 
 def test_a_position_composes_only_the_documents_up_to_its_own():
-    file, (namespace, pod, service) = objects()
+    file, (_, pod, service) = objects()
     assert file._roots == []  # nothing composed until a position is asked for
     assert pod.position(("spec", "hostNetwork")) == (10, 16)
     assert len(file._roots) == 2  # the pod's document and the one before it, not the List
