@@ -81,12 +81,20 @@ spec:
 """
 
 
-def synthetic_repo(directory: Path, objects: int = 10_000, per_file: int = 20) -> int:
+def synthetic_repo(directory: Path, objects: int = 10_000, per_file: int = 20, findings: bool = False) -> int:
+    """Deployments, 20 to a file, in 50 namespaces. Without findings each namespace has its policies; with
+    findings (a first lint of a repository) none has, and every other Deployment runs a `:latest` image on
+    the host network."""
     written = 0
     for f in range(objects // per_file):
         ns = f % 50
-        text = "".join(DEPLOYMENT.format(i=f * per_file + i, ns=ns) for i in range(per_file))
-        if f < 50:
+        text = ""
+        for i in range(per_file):
+            deployment = DEPLOYMENT.format(i=f * per_file + i, ns=ns)
+            if findings and i % 2:
+                deployment = deployment.replace(":1.4.", ":latest # 1.4.").replace("    spec:\n", "    spec:\n      hostNetwork: true\n", 1)
+            text += deployment
+        if f < 50 and not findings:
             text += POLICY.format(ns=ns)
         (directory / f"app-{f:04d}.yaml").write_text(text)
         written += per_file

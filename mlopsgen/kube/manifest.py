@@ -47,13 +47,12 @@ class ManifestFile:
         only as far as that document, then kept for the run."""
         if self._composer is None:
             self._composer = parse.yaml_module().compose_all(self.text, Loader=parse.loader())
-        while len(self._roots) <= index and self._composer is not False:
-            root = next(self._composer, False)
-            if root is False:
-                self._composer = False
-            else:
-                self._roots.append(root)
-        return self._roots[index] if index < len(self._roots) else None
+        while len(self._roots) <= index:
+            root = next(self._composer, None)  # an empty document is a null node, never None
+            if root is None:
+                return None
+            self._roots.append(root)
+        return self._roots[index]
 
     def node_at(self, index: int, path: YamlPath) -> tuple[Any, Any, bool]:
         """(key node, node, whole path found) at `path` in document `index`, walking only that path."""

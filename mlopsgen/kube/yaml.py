@@ -2,8 +2,9 @@
 
 Documents are read by PyYAML's C parser with a safe constructor that accepts what the API server
 accepts: sigs.k8s.io/yaml reads YAML 1.1 and turns it into JSON, so the 1.1 value tag (`=` unquoted, as
-upstream CRDs write it in enums) is a plain string and timestamps stay strings. A position is found only for a node something
-reports: the document holding it is composed (in C) and walked along the node's path, nothing else.
+upstream CRDs write it in enums) is a plain string and timestamps stay strings. A position is found only
+for a node something reports: the document holding it is composed (in C) and walked along the node's
+path, nothing else.
 """
 
 from __future__ import annotations

@@ -45,9 +45,9 @@ def build(reader: TreeReader, directory: str, _stack: tuple[str, ...] = ()) -> l
     spec = source.documents[0] if source.documents else {}
     if not isinstance(spec, dict):
         raise UserError.single(source.display, "a kustomization must be a mapping", line=1, column=1)
-    unsupported = sorted(str(k) for k in set(spec) - SUPPORTED_FIELDS)
+    unsupported = sorted(set(spec) - SUPPORTED_FIELDS, key=str)
     if unsupported:
-        key, _, _ = source.node_at(0, (unsupported[0],))
+        key, _, _ = source.node_at(0, (unsupported[0],))  # the key as read (an integer key stays one)
         line = key.start_mark.line + 1 if key is not None else 1
         raise UserError.single(source.display, f"kustomization field '{unsupported[0]}' is not supported by verify",
                                hint="verify assembles resources, namespace and JSON 6902 patches only", line=line, column=1)
