@@ -1,6 +1,7 @@
 """The Kubernetes semantics lint and verify share, below both (neither imports the other):
 
 yaml.py     reading YAML as the API server reads it (YAML 1.1 scalars), positions on demand
+fastread.py the fast path of that reader: fastyaml-rs, where its reading is provably the same
 bounds.py   depth and alias bounds on a file before it is built
 manifest.py a manifest file and its documents, read through the bounds (regular files, size)
 selectors.py label selectors as the API server evaluates them

@@ -14,6 +14,7 @@ from typing import Any
 from mlopsgen.errors import Location, Problem, UserError, yaml_syntax_hint
 from mlopsgen.kube import yaml as parse
 from mlopsgen.kube.bounds import bounds_problem
+from mlopsgen.kube.fastread import fast_documents
 from mlopsgen.kube.workloads import PodTemplate, pod_templates
 from mlopsgen.kube.yaml import Path as YamlPath
 from mlopsgen.readfile import read_regular
@@ -181,8 +182,21 @@ def _parse_problem(exc: Exception, display: str, hint: str) -> Problem:
     return Problem(Location(display, 1, 1), f"YAML error: {str(exc).splitlines()[0]}", hint="fix the file" + (f"; {hint}" if hint else ""))
 
 
+def _c_documents(text: str) -> list[Any] | None:
+    """One document's text as the C loader reads it within the bounds, or None (the whole file then is)."""
+    yaml = parse.yaml_module()
+    try:
+        return None if bounds_problem(text, "") is not None else list(yaml.load_all(text, Loader=parse.loader()))
+    except yaml.YAMLError:
+        return None
+
+
 def parsed(path: Path, display: str, text: str, hint: str = "") -> ManifestFile | Problem:
-    """A file's documents as Kubernetes reads them, within the depth and alias bounds."""
+    """A file's documents as Kubernetes reads them, within the depth and alias bounds: by fastyaml-rs where
+    its reading is the C loader's (kube/fastread.py), else by the C loader, which locates what it refuses."""
+    documents = fast_documents(text, _c_documents)
+    if documents is not None:
+        return ManifestFile(path, display, text, documents)
     yaml = parse.yaml_module()
     try:
         bounded = bounds_problem(text, display)

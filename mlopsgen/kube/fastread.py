@@ -1,0 +1,156 @@
+"""The fast path of the one reader: fastyaml-rs (a Rust YAML parser, 6-9x faster than PyYAML's C loader
+on manifests) where its reading is provably the C loader's, and nothing otherwise.
+
+fastyaml-rs reads YAML 1.2 (core schema); the API server reads YAML 1.1 (sigs.k8s.io/yaml over go-yaml v2),
+as PyYAML does. They differ on plain scalars one schema resolves and the other does not (`on`, `0755`,
+`1_000`, `8080:80`, `1e3`, `-.5`), on tags, anchors, directives, merge keys, a node starting with `:`,
+tabs where 1.1 forbids them, flow collections over several lines or with 1.1's stricter flow rules, `...`,
+block scalars that end the text or form a whole document, and line breaks and characters 1.1 treats
+otherwise. Every check below looks for where such a form could start (led by a character that is rare in
+manifests, so each costs a fraction of the parse); a match only sends the document to PyYAML, which also
+gives located errors and the depth and alias bounds. Strings 1.1 would have resolved are looked for in the
+parsed document itself, when its text has a candidate. Each document of a stream is judged on its own.
+The differential fuzz harness (tests/fuzz/reader.py) holds the two readings equal on everything that passes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from mlopsgen.readfile import MAX_DEPTH
+
+# Where a plain scalar ends: the line's end, a comment, a key's `:`, or a flow separator.
+_END = r"(?=[ \t]*(?:\n|$|#|:(?:[ \t]|\n|$)|[,\]}]))"
+# Scalars 1.2 reads as numbers that 1.1 reads otherwise (or as other numbers).
+_NUMBERS_12 = (
+    r"[-+]?(?:0[0-9_]+(?:\.[0-9_]*)?"  # 1.1 octal (0755 is 493), or a leading zero 1.2 reads as decimal
+    r"|0[oOxX][0-9a-fA-F_]*"  # octal 0o (1.2 only), hex (1.1 allows underscores)
+    r"|(?:[0-9][0-9_]*\.?[0-9_]*|\.[0-9_]+)[eE][-+]?[0-9]+"  # exponents (1.1 needs a dot and a sign)
+    r"|\.(?:inf|Inf|INF|nan|NaN|NAN))"
+    r"|[-+]\.[0-9_.]*"  # a sign before a bare fraction (1.2 only)
+)
+# Plain scalars 1.1 resolves (booleans, numbers) that 1.2 keeps as strings.
+_STRINGS_12 = (
+    r"(?:[Yy]es|YES|[Nn]o|NO|[Oo]n|ON|[Oo]ff|OFF"
+    r"|[-+]?(?:0[bB][0-9_]*|0[xX][0-9a-fA-F_]*_[0-9a-fA-F_]*"  # binary; hex with underscores
+    r"|[0-9][0-9_]*(?::[0-9_]+)+(?:\.[0-9_]*)?"  # sexagesimal: `- 8080:80` is 484880 in 1.1
+    r"|[0-9._]*_[0-9._]*))"  # digit separators
+)
+# Each check is one regular expression led by a character class, so the scan skips to the few places
+# that class allows (a scan costs about 8 ns a character; an alternation of leads would cost 60).
+_LEAD = r"[\n\-?:\[{,][ \t]*"  # a node's start: after a line break and indentation, an indicator, a flow
+_AT_NODE = re.compile(_LEAD + "(?:"
+                      r"[!&%:]"  # tags, anchors (aliases need one), directives, a node starting with `:`
+                      r"|(?=[-+.0-9])(?:" + _NUMBERS_12 + r")" + _END +
+                      r"|(?P<strings>(?=[-+0-9YyNnOo])" + _STRINGS_12 + _END + r"))")
+# A flow collection starting at a node in block context and left open at its line's end: 1.2 lets its keys
+# span lines (a line whose last character is not `]` or `}` counts, trailing blanks and comments too).
+_OPEN_FLOW = re.compile(r"[\n\-?:][ \t]*[\[{][^\n]*+(?<![\]}])")
+# What 1.1's flow rules refuse and 1.2's accept: `:` against a flow indicator or `?`, an indicator starting
+# a node in a flow, a block indicator where no block scalar can start.
+_FLOW_PAIRS = re.compile(r":[,?\[\]{}]|[\[{,][ \t]*[!&%?:|>]|:[ \t]+[|>](?![0-9+-]*[ \t]*(?:#|\n|$))")
+# Rarer forms, each behind a substring test: (substring, what it must be to count).
+_RARE = (
+    ("\n...", re.compile(r"\n\.\.\.(?:[ \t]|\n|$)")),  # a document end marker
+    ("\t", re.compile(r"[\n\-?:,\[{][ ]*\t")),  # a tab in indentation or after an indicator
+    ("<<", re.compile(r"[\n\-?:\[{,][ \t]*<<")),  # merge keys (and `<<` alone, which 1.1 resolves to one)
+    ("\r", re.compile(r"\r(?!\n)")),  # a line break 1.2 does not have
+)
+_UNPRINTABLE = re.compile(r"[^\x09\x0A\x0D\x20-\x7E\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+_ASCII_UNPRINTABLE = re.compile(r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]")
+# The same strings in a parsed document as JSON writes them (a whole string: after `[`, `{`, `, ` or `: `).
+_STRINGS_12_IN_JSON = re.compile(r'[\[{ ]"' + _STRINGS_12 + '"')
+_DOCUMENT_START = re.compile(r"^---(?=[ \t\r\n]|$)", re.M)
+_CONTENT = re.compile(r"^[ \t]*[^ \t\r\n#]", re.M)
+_BLOCK_HEADER = re.compile(r"[|>][0-9+-]*[ \t]*(?:#.*)?$")
+_ROOT_BLOCK = re.compile(r"(?:[ \t]*(?:---)?[ \t]*(?:#[^\n]*)?\n)*[ \t]*(?:---[ \t]+)?[|>]")
+
+
+def fast_documents(text: str, slow: Callable[[str], list[Any] | None]) -> list[Any] | None:
+    """The documents of `text` exactly as the C loader would build them, or None: the text needs that
+    loader as a whole (for its located errors or its bounds). A document the fast path cannot vouch for is
+    read by `slow` (one document's text -> its documents, or None for any problem)."""
+    if _parser() is None:
+        return None  # no fast parser on this platform
+    starts = [match.start() for match in _DOCUMENT_START.finditer(text)]
+    if not starts or starts == [0]:
+        return _fast(text)
+    bounds = ([0] if starts[0] else []) + starts + [len(text)]
+    documents: list[Any] = []
+    for start, end in itertools.pairwise(bounds):
+        part = text[start:end]
+        if start == 0 and starts[0] and not _CONTENT.search(part) and _printable(part) and not {"\r", "\t"} & set(part):
+            continue  # comments before the first `---` are no document
+        read = _fast(part)
+        if read is None:
+            read = slow(part)
+        if read is None:
+            return None
+        documents += read
+    return documents
+
+
+def _fast(text: str) -> list[Any] | None:
+    if not _CONTENT.search(text):
+        return None  # no document: the C loader says what that is
+    text_from_a_line = "\n" + text  # (the line break stands for the text's start)
+    maybe_strings_12 = False
+    for match in _AT_NODE.finditer(text_from_a_line):
+        if match.lastgroup != "strings":
+            return None
+        maybe_strings_12 = True
+    if _OPEN_FLOW.search(text_from_a_line) or _FLOW_PAIRS.search(text) or _block_scalar_at_edge(text):
+        return None
+    if not _printable(text):
+        return None
+    if any(substring in text_from_a_line and pattern.search(text_from_a_line) for substring, pattern in _RARE):
+        return None
+    try:
+        # one pass enforces the depth bound: a stricter limit than the C path's, so anything near it
+        # is refused here and judged (and located) there
+        documents = list(_parser().safe_load_all(text, max_depth=MAX_DEPTH - 1))
+    except Exception:  # whatever it refuses, the C loader reads or refuses with a location
+        return None
+    if maybe_strings_12 and _STRINGS_12_IN_JSON.search(json.dumps(documents, ensure_ascii=False)):
+        return None  # a string here may have been a plain `on` or `8080:80`, which 1.1 resolves
+    return documents
+
+
+def _printable(text: str) -> bool:
+    """No character 1.1 refuses, nor NEL, LS or PS, which it reads as line breaks."""
+    return not (_ASCII_UNPRINTABLE.search(text) if text.isascii() else _UNPRINTABLE.search(text))
+
+
+def _block_scalar_at_edge(text: str) -> bool:
+    """A block scalar as the whole document (1.1 wants its lines indented), or one that may run to the end
+    of the text with no content or no final line break (1.2 keeps a line break there that PyYAML does not)."""
+    if _ROOT_BLOCK.match(text):
+        return True
+    if not text.endswith("\n"):
+        return "|" in text or ">" in text
+    end = len(text)
+    while end > 0:  # the last line with content, read backwards a line at a time
+        start = text.rfind("\n", 0, end - 1) + 1
+        line = text[start:end].strip()
+        if line and not line.startswith("#"):
+            return bool(_BLOCK_HEADER.search(line))
+        end = start
+    return False
+
+
+_MODULE: list[Any] = []
+
+
+def _parser() -> Any:
+    """fastyaml-rs, imported once; None where it has no wheel (PyYAML then reads everything)."""
+    if not _MODULE:
+        try:
+            import fast_yaml
+        except ImportError:
+            fast_yaml = None
+        _MODULE.append(fast_yaml)
+    return _MODULE[0]
