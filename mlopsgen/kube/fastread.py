@@ -150,7 +150,8 @@ def _parser() -> Any:
     if not _MODULE:
         try:
             import fast_yaml
+
+            _MODULE.append(fast_yaml)
         except ImportError:
-            fast_yaml = None
-        _MODULE.append(fast_yaml)
+            _MODULE.append(None)
     return _MODULE[0]
