@@ -7,6 +7,7 @@ means: a parse-error finding for lint, a refused tree for verify); it never stop
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,8 +34,8 @@ class ManifestFile:
         self.documents = documents
         self.namespaces: tuple[str | None, ...] = ()  # imposed by the kustomizations that include the file
         self.objects = True  # False for patches and data a kustomization names: values, not objects
-        self._roots: list[Any] = []  # node trees of the documents composed so far, for positions
-        self._composer: Any = None
+        self._positions: list[parse.Index] = []  # the documents indexed so far, for positions
+        self._indexes: Iterator[parse.Index] | None = None
         self._lines: list[str] | None = None
 
     @property
@@ -43,22 +44,18 @@ class ManifestFile:
             self._lines = self.text.splitlines()
         return self._lines
 
-    def root(self, index: int) -> Any:
-        """The node tree of document `index`: composed (in C) only when a position in it is asked for, and
-        only as far as that document, then kept for the run."""
-        if self._composer is None:
-            self._composer = parse.yaml_module().compose_all(self.text, Loader=parse.loader())
-        while len(self._roots) <= index:
-            root = next(self._composer, None)  # an empty document is a null node, never None
-            if root is None:
-                return None
-            self._roots.append(root)
-        return self._roots[index]
-
-    def node_at(self, index: int, path: YamlPath) -> tuple[Any, Any, bool]:
-        """(key node, node, whole path found) at `path` in document `index`, walking only that path."""
-        root = self.root(index)
-        return parse.descend(root, path) if root is not None else (None, None, False)
+    def located(self, index: int, path: YamlPath) -> tuple[parse.Located | None, bool]:
+        """Where the node at `path` of document `index` is (or its nearest written ancestor), and whether it
+        is the whole path. The documents are indexed only when a position is asked for, only as far as that
+        document, and kept for the run."""
+        if self._indexes is None:
+            self._indexes = parse.document_indexes(self.text)
+        while len(self._positions) <= index:
+            found = next(self._indexes, None)
+            if found is None:
+                return None, False
+            self._positions.append(found)
+        return parse.nearest(self._positions[index], path)
 
 
 @dataclass
@@ -121,25 +118,24 @@ class Manifest:
     def position(self, path: YamlPath = ()) -> tuple[int, int]:
         """Where the field at `path` is (its nearest written ancestor): a scalar's value, or a collection's
         key (`route:`, not its first item)."""
-        key, node, _ = self.file.node_at(self.index, self.base + path)
-        if key is not None and parse.is_collection(node):
-            node = key
-        if node is None:
+        located, _ = self.file.located(self.index, self.base + path)
+        if located is None:
             return 1, 1
-        return node.start_mark.line + 1, node.start_mark.column + 1
+        mark = located.key if located.collection and located.key is not None else located.start
+        return mark.line + 1, mark.column + 1
 
     def text_position(self, path: YamlPath, needle: str) -> tuple[int, int]:
         """Where `needle` appears inside the scalar at `path` (block scalars span lines)."""
-        _, node, whole = self.file.node_at(self.index, self.base + path)
-        if not whole or node is None:
+        located, whole = self.file.located(self.index, self.base + path)
+        if located is None or not whole:
             return self.position(path)
-        start, end = node.start_mark.line, node.end_mark.line
+        start, end = located.start.line, located.end.line
         lines = self.file.lines
         for number in range(start, min(end, len(lines) - 1) + 1):
-            column = lines[number].find(needle, node.start_mark.column if number == start else 0)
+            column = lines[number].find(needle, located.start.column if number == start else 0)
             if column >= 0:
                 return number + 1, column + 1
-        return node.start_mark.line + 1, node.start_mark.column + 1
+        return start + 1, located.start.column + 1
 
 
 def read_text(path: Path, display: str, stdin: bytes | None, follow_symlinks: bool = True) -> str | Problem:

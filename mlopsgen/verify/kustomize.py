@@ -47,8 +47,8 @@ def build(reader: TreeReader, directory: str, _stack: tuple[str, ...] = ()) -> l
         raise UserError.single(source.display, "a kustomization must be a mapping", line=1, column=1)
     unsupported = sorted(set(spec) - SUPPORTED_FIELDS, key=str)
     if unsupported:
-        key, _, _ = source.node_at(0, (unsupported[0],))  # the key as read (an integer key stays one)
-        line = key.start_mark.line + 1 if key is not None else 1
+        located, _ = source.located(0, (unsupported[0],))  # the key as read (an integer key stays one)
+        line = located.key.line + 1 if located is not None and located.key is not None else 1
         raise UserError.single(source.display, f"kustomization field '{unsupported[0]}' is not supported by verify",
                                hint="verify assembles resources, namespace and JSON 6902 patches only", line=line, column=1)
     objects: list[Obj] = []

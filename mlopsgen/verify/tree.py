@@ -86,10 +86,10 @@ class Obj:
         chart source of its Application, the line to change (values) to change the object."""
         if self.anchor is not None:
             return self.anchor[0].locate(*self.anchor[1])
-        _, node, _ = self.source.node_at(self.index, path)
-        if node is None:
+        located, _ = self.source.located(self.index, path)
+        if located is None:
             return Location(self.source.display, 1, 1)
-        return Location(self.source.display, node.start_mark.line + 1, node.start_mark.column + 1)
+        return Location(self.source.display, located.start.line + 1, located.start.column + 1)
 
     def copy(self) -> Obj:
         import copy
