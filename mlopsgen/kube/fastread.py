@@ -19,6 +19,7 @@ import itertools
 import json
 import re
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from mlopsgen.readfile import MAX_DEPTH
@@ -43,10 +44,10 @@ _STRINGS_12 = (
 # Each check is one regular expression led by a character class, so the scan skips to the few places
 # that class allows (a scan costs about 8 ns a character; an alternation of leads would cost 60).
 _LEAD = r"[\n\-?:\[{,][ \t]*"  # a node's start: after a line break and indentation, an indicator, a flow
-_AT_NODE = re.compile(_LEAD + "(?:"
-                      r"[!&%:]"  # tags, anchors (aliases need one), directives, a node starting with `:`
-                      r"|(?=[-+.0-9])(?:" + _NUMBERS_12 + r")" + _END +
-                      r"|(?P<strings>(?=[-+0-9YyNnOo])" + _STRINGS_12 + _END + r"))")
+_AT_NODE = (_LEAD + "(?:"
+            r"[!&%:]"  # tags, anchors (aliases need one), directives, a node starting with `:`
+            r"|(?=[-+.0-9])(?:" + _NUMBERS_12 + r")" + _END +
+            r"|(?P<strings>(?=[-+0-9YyNnOo])" + _STRINGS_12 + _END + r"))")
 # A flow collection starting at a node in block context and left open at its line's end: 1.2 lets its keys
 # span lines (a line whose last character is not `]` or `}` counts, trailing blanks and comments too).
 _OPEN_FLOW = re.compile(r"[\n\-?:][ \t]*[\[{][^\n]*+(?<![\]}])")
@@ -60,10 +61,10 @@ _RARE = (
     ("<<", re.compile(r"[\n\-?:\[{,][ \t]*<<")),  # merge keys (and `<<` alone, which 1.1 resolves to one)
     ("\r", re.compile(r"\r(?!\n)")),  # a line break 1.2 does not have
 )
-_UNPRINTABLE = re.compile(r"[^\x09\x0A\x0D\x20-\x7E\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+_UNPRINTABLE = r"[^\x09\x0A\x0D\x20-\x7E\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]"
 _ASCII_UNPRINTABLE = re.compile(r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]")
 # The same strings in a parsed document as JSON writes them (a whole string: after `[`, `{`, `, ` or `: `).
-_STRINGS_12_IN_JSON = re.compile(r'[\[{ ]"' + _STRINGS_12 + '"')
+_STRINGS_12_IN_JSON = r'[\[{ ]"' + _STRINGS_12 + '"'
 _DOCUMENT_START = re.compile(r"^---(?=[ \t\r\n]|$)", re.M)
 _CONTENT = re.compile(r"^[ \t]*[^ \t\r\n#]", re.M)
 _BLOCK_HEADER = re.compile(r"[|>][0-9+-]*[ \t]*(?:#.*)?$")
@@ -99,7 +100,7 @@ def _fast(text: str) -> list[Any] | None:
         return None  # no document: the C loader says what that is
     text_from_a_line = "\n" + text  # (the line break stands for the text's start)
     maybe_strings_12 = False
-    for match in _AT_NODE.finditer(text_from_a_line):
+    for match in _regex(_AT_NODE).finditer(text_from_a_line):
         if match.lastgroup != "strings":
             return None
         maybe_strings_12 = True
@@ -115,14 +116,14 @@ def _fast(text: str) -> list[Any] | None:
         documents = list(_parser().safe_load_all(text, max_depth=MAX_DEPTH - 1))
     except Exception:  # whatever it refuses, the C loader reads or refuses with a location
         return None
-    if maybe_strings_12 and _STRINGS_12_IN_JSON.search(json.dumps(documents, ensure_ascii=False)):
+    if maybe_strings_12 and _regex(_STRINGS_12_IN_JSON).search(json.dumps(documents, ensure_ascii=False)):
         return None  # a string here may have been a plain `on` or `8080:80`, which 1.1 resolves
     return documents
 
 
 def _printable(text: str) -> bool:
     """No character 1.1 refuses, nor NEL, LS or PS, which it reads as line breaks."""
-    return not (_ASCII_UNPRINTABLE.search(text) if text.isascii() else _UNPRINTABLE.search(text))
+    return not (_ASCII_UNPRINTABLE.search(text) if text.isascii() else _regex(_UNPRINTABLE).search(text))
 
 
 def _block_scalar_at_edge(text: str) -> bool:
@@ -140,6 +141,12 @@ def _block_scalar_at_edge(text: str) -> bool:
             return bool(_BLOCK_HEADER.search(line))
         end = start
     return False
+
+
+@cache
+def _regex(pattern: str) -> re.Pattern[str]:
+    """The larger patterns, compiled on first use: a lint of specs alone never pays for them."""
+    return re.compile(pattern)
 
 
 _MODULE: list[Any] = []
