@@ -16,7 +16,6 @@ The differential fuzz harness (tests/fuzz/reader.py) holds the two readings equa
 from __future__ import annotations
 
 import itertools
-import json
 import re
 from collections.abc import Callable
 from functools import cache
@@ -41,8 +40,9 @@ _STRINGS_12 = (
     r"|[0-9][0-9_]*(?::[0-9_]+)+(?:\.[0-9_]*)?"  # sexagesimal: `- 8080:80` is 484880 in 1.1
     r"|[0-9._]*_[0-9._]*))"  # digit separators
 )
-# Each check is one regular expression led by a character class, so the scan skips to the few places
-# that class allows (a scan costs about 8 ns a character; an alternation of leads would cost 60).
+# Patterns are compiled on first use (_regex). Each check is one regular expression led by a character
+# class, so the scan skips to the few places that class allows (a scan costs about 8 ns a character; an
+# alternation of leads would cost 60).
 _LEAD = r"[\n\-?:\[{,][ \t]*"  # a node's start: after a line break and indentation, an indicator, a flow
 _AT_NODE = (_LEAD + "(?:"
             r"[!&%:]"  # tags, anchors (aliases need one), directives, a node starting with `:`
@@ -50,25 +50,25 @@ _AT_NODE = (_LEAD + "(?:"
             r"|(?P<strings>(?=[-+0-9YyNnOo])" + _STRINGS_12 + _END + r"))")
 # A flow collection starting at a node in block context and left open at its line's end: 1.2 lets its keys
 # span lines (a line whose last character is not `]` or `}` counts, trailing blanks and comments too).
-_OPEN_FLOW = re.compile(r"[\n\-?:][ \t]*[\[{][^\n]*+(?<![\]}])")
+_OPEN_FLOW = r"[\n\-?:][ \t]*[\[{][^\n]*+(?<![\]}])"
 # What 1.1's flow rules refuse and 1.2's accept: `:` against a flow indicator or `?`, an indicator starting
 # a node in a flow, a block indicator where no block scalar can start.
-_FLOW_PAIRS = re.compile(r":[,?\[\]{}]|[\[{,][ \t]*[!&%?:|>]|:[ \t]+[|>](?![0-9+-]*[ \t]*(?:#|\n|$))")
+_FLOW_PAIRS = r":[,?\[\]{}]|[\[{,][ \t]*[!&%?:|>]|:[ \t]+[|>](?![0-9+-]*[ \t]*(?:#|\n|$))"
 # Rarer forms, each behind a substring test: (substring, what it must be to count).
 _RARE = (
-    ("\n...", re.compile(r"\n\.\.\.(?:[ \t]|\n|$)")),  # a document end marker
-    ("\t", re.compile(r"[\n\-?:,\[{][ ]*\t")),  # a tab in indentation or after an indicator
-    ("<<", re.compile(r"[\n\-?:\[{,][ \t]*<<")),  # merge keys (and `<<` alone, which 1.1 resolves to one)
-    ("\r", re.compile(r"\r(?!\n)")),  # a line break 1.2 does not have
+    ("\n...", r"\n\.\.\.(?:[ \t]|\n|$)"),  # a document end marker
+    ("\t", r"[\n\-?:,\[{][ ]*\t"),  # a tab in indentation or after an indicator
+    ("<<", r"[\n\-?:\[{,][ \t]*<<"),  # merge keys (and `<<` alone, which 1.1 resolves to one)
+    ("\r", r"\r(?!\n)"),  # a line break 1.2 does not have
 )
 _UNPRINTABLE = r"[^\x09\x0A\x0D\x20-\x7E\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]"
-_ASCII_UNPRINTABLE = re.compile(r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]")
+_ASCII_UNPRINTABLE = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]"
 # The same strings in a parsed document as JSON writes them (a whole string: after `[`, `{`, `, ` or `: `).
 _STRINGS_12_IN_JSON = r'[\[{ ]"' + _STRINGS_12 + '"'
-_DOCUMENT_START = re.compile(r"^---(?=[ \t\r\n]|$)", re.M)
-_CONTENT = re.compile(r"^[ \t]*[^ \t\r\n#]", re.M)
-_BLOCK_HEADER = re.compile(r"[|>][0-9+-]*[ \t]*(?:#.*)?$")
-_ROOT_BLOCK = re.compile(r"(?:[ \t]*(?:---)?[ \t]*(?:#[^\n]*)?\n)*[ \t]*(?:---[ \t]+)?[|>]")
+_DOCUMENT_START = r"(?m)^---(?=[ \t\r\n]|$)"
+_CONTENT = r"(?m)^[ \t]*[^ \t\r\n#]"
+_BLOCK_HEADER = r"[|>][0-9+-]*[ \t]*(?:#.*)?$"
+_ROOT_BLOCK = r"(?:[ \t]*(?:---)?[ \t]*(?:#[^\n]*)?\n)*[ \t]*(?:---[ \t]+)?[|>]"
 
 
 def fast_documents(text: str, slow: Callable[[str], list[Any] | None]) -> list[Any] | None:
@@ -77,14 +77,14 @@ def fast_documents(text: str, slow: Callable[[str], list[Any] | None]) -> list[A
     read by `slow` (one document's text -> its documents, or None for any problem)."""
     if _parser() is None:
         return None  # no fast parser on this platform
-    starts = [match.start() for match in _DOCUMENT_START.finditer(text)]
+    starts = [match.start() for match in _regex(_DOCUMENT_START).finditer(text)]
     if not starts or starts == [0]:
         return _fast(text)
     bounds = ([0] if starts[0] else []) + starts + [len(text)]
     documents: list[Any] = []
     for start, end in itertools.pairwise(bounds):
         part = text[start:end]
-        if start == 0 and starts[0] and not _CONTENT.search(part) and _printable(part) and not {"\r", "\t"} & set(part):
+        if start == 0 and starts[0] and not _regex(_CONTENT).search(part) and _printable(part) and not {"\r", "\t"} & set(part):
             continue  # comments before the first `---` are no document
         read = _fast(part)
         if read is None:
@@ -96,7 +96,7 @@ def fast_documents(text: str, slow: Callable[[str], list[Any] | None]) -> list[A
 
 
 def _fast(text: str) -> list[Any] | None:
-    if not _CONTENT.search(text):
+    if not _regex(_CONTENT).search(text):
         return None  # no document: the C loader says what that is
     text_from_a_line = "\n" + text  # (the line break stands for the text's start)
     maybe_strings_12 = False
@@ -104,11 +104,11 @@ def _fast(text: str) -> list[Any] | None:
         if match.lastgroup != "strings":
             return None
         maybe_strings_12 = True
-    if _OPEN_FLOW.search(text_from_a_line) or _FLOW_PAIRS.search(text) or _block_scalar_at_edge(text):
+    if _regex(_OPEN_FLOW).search(text_from_a_line) or _regex(_FLOW_PAIRS).search(text) or _block_scalar_at_edge(text):
         return None
     if not _printable(text):
         return None
-    if any(substring in text_from_a_line and pattern.search(text_from_a_line) for substring, pattern in _RARE):
+    if any(substring in text_from_a_line and _regex(pattern).search(text_from_a_line) for substring, pattern in _RARE):
         return None
     try:
         # one pass enforces the depth bound: a stricter limit than the C path's, so anything near it
@@ -116,20 +116,20 @@ def _fast(text: str) -> list[Any] | None:
         documents = list(_parser().safe_load_all(text, max_depth=MAX_DEPTH - 1))
     except Exception:  # whatever it refuses, the C loader reads or refuses with a location
         return None
-    if maybe_strings_12 and _regex(_STRINGS_12_IN_JSON).search(json.dumps(documents, ensure_ascii=False)):
+    if maybe_strings_12 and _regex(_STRINGS_12_IN_JSON).search(_json(documents)):
         return None  # a string here may have been a plain `on` or `8080:80`, which 1.1 resolves
     return documents
 
 
 def _printable(text: str) -> bool:
     """No character 1.1 refuses, nor NEL, LS or PS, which it reads as line breaks."""
-    return not (_ASCII_UNPRINTABLE.search(text) if text.isascii() else _regex(_UNPRINTABLE).search(text))
+    return not (_regex(_ASCII_UNPRINTABLE).search(text) if text.isascii() else _regex(_UNPRINTABLE).search(text))
 
 
 def _block_scalar_at_edge(text: str) -> bool:
     """A block scalar as the whole document (1.1 wants its lines indented), or one that may run to the end
     of the text with no content or no final line break (1.2 keeps a line break there that PyYAML does not)."""
-    if _ROOT_BLOCK.match(text):
+    if _regex(_ROOT_BLOCK).match(text):
         return True
     if not text.endswith("\n"):
         return "|" in text or ">" in text
@@ -138,14 +138,20 @@ def _block_scalar_at_edge(text: str) -> bool:
         start = text.rfind("\n", 0, end - 1) + 1
         line = text[start:end].strip()
         if line and not line.startswith("#"):
-            return bool(_BLOCK_HEADER.search(line))
+            return bool(_regex(_BLOCK_HEADER).search(line))
         end = start
     return False
 
 
+def _json(documents: list[Any]) -> str:
+    import json
+
+    return json.dumps(documents, ensure_ascii=False)
+
+
 @cache
 def _regex(pattern: str) -> re.Pattern[str]:
-    """The larger patterns, compiled on first use: a lint of specs alone never pays for them."""
+    """A pattern compiled on first use: a lint of specs alone never pays for them."""
     return re.compile(pattern)
 
 
