@@ -48,9 +48,16 @@ _AT_NODE = (_LEAD + "(?:"
             r"[!&%:]"  # tags, anchors (aliases need one), directives, a node starting with `:`
             r"|(?=[-+.0-9])(?:" + _NUMBERS_12 + r")" + _END +
             r"|(?P<strings>(?=[-+0-9YyNnOo])" + _STRINGS_12 + _END + r"))")
-# A flow collection starting at a node in block context and left open at its line's end: 1.2 lets its keys
-# span lines (a line whose last character is not `]` or `}` counts, trailing blanks and comments too).
-_OPEN_FLOW = r"[\n\-?:][ \t]*[\[{][^\n]*+(?<![\]}])"
+# A flow collection starting at a node in block context and left open at its line's end (a line whose last
+# character is not `]` or `}`, trailing blanks and comments too): 1.2 lets a mapping's keys span lines.
+# A sequence over several lines (a command's arguments) reads the same in both unless, before the `]`
+# that ends a line, it holds a key, a node starting with an indicator, a comment or a nested flow, or no
+# such `]` comes within 4 kB.
+_FLOW_END = r"\][ \t]*(?:#[^\n]*)?(?:\n|$)"
+_IN_FLOW = r"(?:(?!" + _FLOW_END + r")[\s\S]){0,4096}?"
+_OPEN_FLOW = (r"[\n\-?:][ \t]*(?:\{[^\n]*+(?<![\]}])|\[(?=[^\n]*+(?<![\]}]))"
+              r"(?:(?=" + _IN_FLOW + r"(?::[ \t\n]|[\[{,][ \t]*[!&%?:|>#\[{]|\n[ \t]*[!&%?:|>#\[{]))"
+              r"|(?!" + _IN_FLOW + _FLOW_END + r")))")
 # What 1.1's flow rules refuse and 1.2's accept: `:` against a flow indicator or `?`, an indicator starting
 # a node in a flow, a block indicator where no block scalar can start.
 _FLOW_PAIRS = r":[,?\[\]{}]|[\[{,][ \t]*[!&%?:|>]|:[ \t]+[|>](?![0-9+-]*[ \t]*(?:#|\n|$))"
