@@ -43,30 +43,33 @@ _STRINGS_12 = (
 # Patterns are compiled on first use (_regex). Each check is one regular expression led by a character
 # class, so the scan skips to the few places that class allows (a scan costs about 8 ns a character; an
 # alternation of leads would cost 60).
-_LEAD = r"[\n\-?:\[{,][ \t]*"  # a node's start: after a line break and indentation, an indicator, a flow
-_AT_NODE = (_LEAD + "(?:"
-            r"[!&%:]"  # tags, anchors (aliases need one), directives, a node starting with `:`
+# A node's start: after a line break and indentation, `- ` or `? `, a `:` (a quoted key's value needs no
+# blank in a flow), or a flow indicator. Only the leading character is consumed (what follows is looked
+# ahead at), so one candidate never hides the next: `{: 13:7` is a `:` indicator and a sexagesimal.
+_AT_NODE = (r"[\n\-?:\[{,](?<![-?](?![ \t]))(?=[ \t]*(?:"
+            r"(?P<indicator>[!&%:])"  # tags, anchors (aliases need one), directives, a node starting with `:`
             r"|(?=[-+.0-9])(?:" + _NUMBERS_12 + r")" + _END +
-            r"|(?P<strings>(?=[-+0-9YyNnOo])" + _STRINGS_12 + _END + r"))")
+            r"|(?P<strings>(?=[-+0-9YyNnOo])" + _STRINGS_12 + _END + r")))")
 # A flow collection starting at a node in block context and left open at its line's end (a line whose last
 # character is not `]` or `}`, trailing blanks and comments too): 1.2 lets a mapping's keys span lines.
 # A sequence over several lines (a command's arguments) reads the same in both unless, before the `]`
 # that ends a line, it holds a key, a node starting with an indicator, a comment or a nested flow, or no
 # such `]` comes within 4 kB.
+_FLOW_OPENER = r"(?m)(?:^[ \t]*|[\-?:][ \t]+)[\[{]"  # (searched within one line)
 _FLOW_END = r"\][ \t]*(?:#[^\n]*)?(?:\n|$)"
 _IN_FLOW = r"(?:(?!" + _FLOW_END + r")[\s\S]){0,4096}?"
-_OPEN_FLOW = (r"[\n\-?:][ \t]*(?:\{[^\n]*+(?<![\]}])|\[(?=[^\n]*+(?<![\]}]))"
-              r"(?:(?=" + _IN_FLOW + r"(?::[ \t\n]|[\[{,][ \t]*[!&%?:|>#\[{]|\n[ \t]*[!&%?:|>#\[{]))"
+_OPEN_FLOW = (r"(?:\n[ \t]*|[\-?:][ \t]+)(?:\{[^\n]*+(?<![\]}])|\[(?=[^\n]*+(?<![\]}]))"
+              r"(?:(?=" + _IN_FLOW + r"(?::[ \t\n,?\[\]{}]|[\[{,][ \t]*[!&%?:|>#\[{]|\n[ \t]*[!&%?:|>#\[{]))"
               r"|(?!" + _IN_FLOW + _FLOW_END + r")))")
 # What 1.1's flow rules refuse and 1.2's accept: `:` against a flow indicator or `?`, an indicator starting
 # a node in a flow, a block indicator where no block scalar can start.
-_FLOW_PAIRS = r":[,?\[\]{}]|[\[{,][ \t]*[!&%?:|>]|:[ \t]+[|>](?![0-9+-]*[ \t]*(?:#|\n|$))"
+_FLOW_PAIRS = r":[,?\[\]{}]|[\[{,][ \t]*[!&%?:|>]|:[ \t]+(?:\?|[|>](?![0-9+-]*[ \t]*(?:#|\n|$)))"
 # Rarer forms, each behind a substring test: (substring, what it must be to count).
 _RARE = (
     ("\n...", r"\n\.\.\.(?:[ \t]|\n|$)"),  # a document end marker
     ("\t", r"[\n\-?:,\[{][ ]*\t"),  # a tab in indentation or after an indicator
     ("<<", r"[\n\-?:\[{,][ \t]*<<"),  # merge keys (and `<<` alone, which 1.1 resolves to one)
-    ("\r", r"\r(?!\n)"),  # a line break 1.2 does not have
+    ("\r", r"\r"),  # a CR alone: a line break 1.2 does not have
 )
 _UNPRINTABLE = r"[^\x09\x0A\x0D\x20-\x7E\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]"
 _ASCII_UNPRINTABLE = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]"
@@ -105,17 +108,11 @@ def fast_documents(text: str, slow: Callable[[str], list[Any] | None]) -> list[A
 def _fast(text: str) -> list[Any] | None:
     if not _regex(_CONTENT).search(text):
         return None  # no document: the C loader says what that is
-    text_from_a_line = "\n" + text  # (the line break stands for the text's start)
-    maybe_strings_12 = False
-    for match in _regex(_AT_NODE).finditer(text_from_a_line):
-        if match.lastgroup != "strings":
-            return None
-        maybe_strings_12 = True
-    if _regex(_OPEN_FLOW).search(text_from_a_line) or _regex(_FLOW_PAIRS).search(text) or _block_scalar_at_edge(text):
-        return None
-    if not _printable(text):
-        return None
-    if any(substring in text_from_a_line and _regex(pattern).search(text_from_a_line) for substring, pattern in _RARE):
+    # the checks read LF line breaks (CRLF reads the same in both; a CR left alone is a form of its own),
+    # after one that stands for the text's start
+    lines = "\n" + (text.replace("\r\n", "\n") if "\r" in text else text)
+    maybe_strings_12 = _screen(lines)
+    if maybe_strings_12 is None:
         return None
     try:
         # one pass enforces the depth bound: a stricter limit than the C path's, so anything near it
@@ -126,6 +123,32 @@ def _fast(text: str) -> list[Any] | None:
     if maybe_strings_12 and _regex(_STRINGS_12_IN_JSON).search(_json(documents)):
         return None  # a string here may have been a plain `on` or `8080:80`, which 1.1 resolves
     return documents
+
+
+def _screen(lines: str) -> bool | None:
+    """None if the text (its line breaks LF, after a leading one) has a form the readings may differ on;
+    else whether it has a plain string 1.1 may resolve, for the parsed document to tell."""
+    maybe_strings_12 = False
+    for match in _regex(_AT_NODE).finditer(lines):
+        if match.lastgroup == "strings":
+            maybe_strings_12 = True
+        elif match.lastgroup != "indicator" or lines[match.start()] not in ",[{" or _opens_flow(lines, match.start()):
+            return None
+    if _regex(_OPEN_FLOW).search(lines) or _block_scalar_at_edge(lines[1:]) or not _printable(lines):
+        return None
+    if any(_opens_flow(lines, match.start()) for match in _regex(_FLOW_PAIRS).finditer(lines)):
+        return None
+    if any(substring in lines and _regex(pattern).search(lines) for substring, pattern in _RARE):
+        return None
+    return maybe_strings_12
+
+
+def _opens_flow(text: str, position: int) -> bool:
+    """Whether the line holding `position` opens a flow collection at a node before it: only then can a
+    flow rule apply there (a `, !has(x)` in a CEL rule, a `[-1:]` in a JSONPath, are plain text). A flow
+    sequence continued from a line before is _OPEN_FLOW's to judge: it sends one holding such a form to the
+    C loader."""
+    return bool(_regex(_FLOW_OPENER).search(text, text.rfind("\n", 0, position) + 1, position + 1))
 
 
 def _printable(text: str) -> bool:
