@@ -5,15 +5,16 @@ requests on, their probes, how replicas and canary traffic are patched per
 environment, and the labels its controller puts on model pods (lint uses
 them to recognise serving pods written by hand).
 
-Adding a runtime: one entry in RUNTIMES, its template under
-templates/model/, and its name in the schema's `runtime` enum (a test
-compares the two).
+Adding a runtime: one entry in RUNTIMES (its ModelPods says how its
+controller makes pods of the resource, for lint's workload walker and
+verify's pod derivation), its template under templates/model/, and its name
+in the schema's `runtime` enum (a test compares the two).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from mlopsgen.catalog import hardening
@@ -70,6 +71,36 @@ class Rollout:
     ignore: dict | None = None  # the Argo CD ignoreDifferences entry that keeps self-heal from undoing it
 
 
+Path = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ModelPods:
+    """How the runtime's controller makes pods of its resource, in the resource's own fields (its CRD).
+
+    `templates` lead from the resource's root to each pod template, `*` standing for every item of a
+    list; the other paths lead from a template, `..` going up one step and a leading `/` starting at
+    the resource's root. Formats name the resource (`{name}`), the key a template sits under
+    (`{field}`) and, for each list on the way, its item's `name` (`{predictors}`). The pods of a
+    later template are reported under the workload name plus `/{field}`.
+    """
+
+    templates: tuple[Path, ...]
+    spec: Path = ("spec",)  # the pod spec within a template; () when the template is one
+    labels: tuple[Path, ...] = (("metadata", "labels"),)  # label maps the controller copies onto the pods
+    controller_labels: tuple[tuple[str, str], ...] = ()  # (key, value format) the controller adds
+    workload: str = "{name}"  # how reports name one template's pods
+    main: Path = ()  # a container given beside the pod spec's lists, from the spec (KServe's `model`)
+    main_name: str = ""  # its name when the resource gives none
+    model_uri: Path = ()  # the URI the controller's initializer downloads, when set
+    model_format: Path = ()  # the format or implementation the server is told to load
+    format_env: str = ""  # where the server reads it otherwise, an environment variable of its container
+    registry_formats: tuple[str, ...] = ()  # formats that serve an MLflow registry model; the first is the hint
+    mlserver_formats: tuple[str, ...] = ()  # formats MLServer serves (it then writes under its working directory)
+    replicas: Path = ()  # the replica count of a template's pods (1 when unset)
+    injects: tuple[str, ...] = field(default=())  # containers the controller adds (verify/injection.py INJECTORS)
+
+
 @dataclass(frozen=True)
 class ServingRuntime:
     name: str
@@ -80,7 +111,7 @@ class ServingRuntime:
     template: str
     serving_port: int  # where model pods take requests
     probes: dict  # readiness and liveness of the model container
-    controller_pod_labels: tuple[str, ...]  # label keys the controller sets on model pods
+    pods: ModelPods
     object_names: Callable[[Model], list[str]]  # the objects of one model, in track order
     placement_patches: Callable[[ServingRuntime, Model, ModelPlacement, int], list[Patch]]
     rollout: Callable[[ServingRuntime, Model, str, dict], Rollout]  # (runtime, model, track, pod annotations)
@@ -89,6 +120,11 @@ class ServingRuntime:
     @property
     def api_version(self) -> str:
         return f"{self.group}/{self.version}"
+
+    @property
+    def controller_pod_labels(self) -> tuple[str, ...]:
+        """The label keys the controller sets on model pods (lint recognises serving pods written by hand by them)."""
+        return tuple(key for key, _ in self.pods.controller_labels)
 
 
 def _kserve_names(model: Model) -> list[str]:
@@ -175,13 +211,32 @@ RUNTIMES: dict[str, ServingRuntime] = {runtime.name: runtime for runtime in (
     ServingRuntime(
         "kserve", "serving.kserve.io", "v1beta1", "InferenceService", "inferenceservices",
         "model/inferenceservice.yaml.j2", 8080, _http_probes(8080),
-        ("serving.kserve.io/inferenceservice",), _kserve_names, _kserve_patches, _kserve_rollout,
+        # KServe's components are pod specs with extra fields; the controller copies the resource's and the
+        # component's labels onto the pods and adds its own (pkg/constants: InferenceServicePodLabelKey,
+        # KServiceComponentLabel), and a storage initializer when storageUri is set.
+        ModelPods((("spec", "predictor"), ("spec", "transformer"), ("spec", "explainer")), spec=(),
+                  labels=(("/", "metadata", "labels"), ("labels",)),
+                  controller_labels=(("serving.kserve.io/inferenceservice", "{name}"), ("component", "{field}")),
+                  main=("model",), main_name="kserve-container", model_uri=("model", "storageUri"),
+                  model_format=("model", "modelFormat", "name"), registry_formats=(REGISTRY_MODEL_FORMAT,),
+                  mlserver_formats=(REGISTRY_MODEL_FORMAT,), replicas=("minReplicas",),
+                  injects=("kserve-storage-initializer",)),
+        _kserve_names, _kserve_patches, _kserve_rollout,
         components=("kserve-crd", "kserve", "kserve-runtimes", "cert-manager", "kserve-config")),
     ServingRuntime(
         "seldon", "machinelearning.seldon.io", "v1", "SeldonDeployment", "seldondeployments",
         # Without the service orchestrator (seldon.io/no-engine) requests reach the model server's own port.
         "model/seldondeployment.yaml.j2", SELDON_MODEL_PORT, _http_probes(SELDON_MODEL_PORT),
-        ("seldon-deployment-id", "seldon-app"), lambda model: [model.name], _seldon_patches, _seldon_rollout,
+        # Seldon Core v1 makes a Deployment of each predictor's componentSpecs, with the predictor's labels and
+        # its own, the service orchestrator (unless seldon.io/no-engine) and, for a modelUri, an initializer.
+        ModelPods((("spec", "predictors", "*", "componentSpecs", "*"),),
+                  labels=(("..", "..", "labels"), ("metadata", "labels")),
+                  controller_labels=(("seldon-deployment-id", "{name}"), ("seldon-app", "{name}-{predictors}")),
+                  workload="{name}/{predictors}", model_uri=("..", "..", "graph", "modelUri"),
+                  model_format=("..", "..", "graph", "implementation"), format_env="MLSERVER_MODEL_IMPLEMENTATION",
+                  registry_formats=(MLSERVER_MLFLOW_RUNTIME, "MLFLOW_SERVER"), mlserver_formats=(MLSERVER_MLFLOW_RUNTIME,),
+                  replicas=("..", "..", "replicas"), injects=("seldon-engine", "seldon-model-initializer")),
+        lambda model: [model.name], _seldon_patches, _seldon_rollout,
         components=("seldon-core-operator", "cert-manager")),
 )}
 

@@ -16,7 +16,8 @@ from mlopsgen.errors import Location, Problem, UserError, yaml_syntax_hint
 from mlopsgen.kube import yaml as parse
 from mlopsgen.kube.bounds import bounds_problem
 from mlopsgen.kube.fastread import fast_documents
-from mlopsgen.kube.workloads import PodTemplate, pod_templates
+from mlopsgen.kube.podtemplate import PodTemplate
+from mlopsgen.kube.workloads import pod_templates
 from mlopsgen.kube.yaml import Path as YamlPath
 from mlopsgen.readfile import read_regular
 

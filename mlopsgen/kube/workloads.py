@@ -3,7 +3,8 @@
 A workload describes its pods in one or more pod templates (`metadata.labels` and a PodSpec `spec`)
 at places its API defines; TEMPLATES names those places per (API group, kind), `*` standing for every
 item of a list or every value of a map. A new kind is one entry. The kinds whose pods are not plain
-pod templates (Argo Workflows, KServe, Seldon, Kubeflow TrainJob, AppWrapper) have a reader each below.
+pod templates (Argo Workflows, Kubeflow TrainJob, AppWrapper) have a reader each below; a serving
+runtime's kind is read as its catalog entry says (kube/model_pods.py).
 Where the controller sets `hostNetwork` from the template, so does the table: a pod's host network,
 labels, containers and ports are what the template says.
 
@@ -19,12 +20,12 @@ leaderworkerset.x-k8s.io/v1 `leaderWorkerTemplate.{leaderTemplate,workerTemplate
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
-from mlopsgen.kube.walk import get, items, mapping
+from mlopsgen.catalog.runtimes import RUNTIMES
+from mlopsgen.kube.model_pods import model_reader
+from mlopsgen.kube.podtemplate import PodTemplate, expand, group_of, labels_of
+from mlopsgen.kube.walk import get, items
 from mlopsgen.kube.yaml import Path
 
 JOB_TEMPLATE = ("template", "spec", "template")  # a JobTemplateSpec's pod template
@@ -50,78 +51,6 @@ TEMPLATES: dict[tuple[str, str], tuple[Path, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class PodTemplate:
-    """Where a workload describes its pods."""
-
-    path: Path  # of the pod spec (or the fields that play its part)
-    labels: dict[str, str]
-    spec: dict[str, Any]
-    label_path: Path
-
-    @property
-    def host_network(self) -> bool:
-        if self.spec.get("hostNetwork") is True:
-            return True
-        patch = self.spec.get("podSpecPatch")  # Argo Workflows: a JSON/YAML string merged into the pod
-        if isinstance(patch, str) and "hostNetwork" in patch:
-            try:
-                return json.loads(patch).get("hostNetwork") is True
-            except (ValueError, AttributeError):
-                return "true" in patch.split("hostNetwork", 1)[1][:12]
-        return False
-
-    def containers(self) -> Iterator[tuple[Path, dict[str, Any]]]:
-        for key in ("containers", "initContainers"):
-            found = self.spec.get(key)
-            for i, container in enumerate(items(found)):
-                if isinstance(container, dict):
-                    yield self.path + (key, i), container
-        for key in ("container", "model"):
-            if isinstance(self.spec.get(key), dict):
-                yield self.path + (key,), self.spec[key]
-
-    def ports(self) -> list[int]:
-        """The container ports the pods declare."""
-        out = []
-        for _, container in self.containers():
-            ports = container.get("ports")
-            for port in items(ports):
-                if isinstance(port, dict) and isinstance(port.get("containerPort"), int):
-                    out.append(port["containerPort"])
-        return out
-
-
-def group_of(obj: dict[str, Any]) -> str:
-    api = str(obj.get("apiVersion", ""))
-    return api.rpartition("/")[0] if "/" in api else ""
-
-
-def labels_of(*candidates: Any) -> dict[str, str]:
-    merged: dict[str, str] = {}
-    for labels in candidates:
-        if isinstance(labels, dict):
-            merged.update({str(k): str(v) for k, v in labels.items()})
-    return merged
-
-
-def _expand(node: Any, locator: Path, at: Path) -> Iterator[tuple[Path, Any]]:
-    """(path, node) for every place `locator` reaches from `node`."""
-    if not locator:
-        yield at, node
-        return
-    head, rest = locator[0], locator[1:]
-    if head == "*":
-        if isinstance(node, list):
-            for i, child in enumerate(node):
-                yield from _expand(child, rest, at + (i,))
-        elif isinstance(node, dict):
-            for key, child in node.items():
-                yield from _expand(child, rest, at + (key,))
-    elif isinstance(node, dict) and head in node:
-        yield from _expand(node[head], rest, at + (head,))
-
-
 def pod_templates(obj: Any, at: Path = ()) -> list[PodTemplate]:
     """The pod templates of a Kubernetes object (none for a kind that runs no pods)."""
     if not isinstance(obj, dict) or not isinstance(obj.get("kind"), str):
@@ -131,7 +60,7 @@ def pod_templates(obj: Any, at: Path = ()) -> list[PodTemplate]:
     if locators is not None:
         out = []
         for locator in locators:
-            for path, template in _expand(obj, locator, at):
+            for path, template in expand(obj, locator, at):
                 if isinstance(template, dict) and isinstance(template.get("spec"), dict):
                     out.append(PodTemplate(path + ("spec",), labels_of(get(template, "metadata", "labels")), template["spec"],
                                            path + ("metadata", "labels")))
@@ -159,27 +88,6 @@ def _argo(obj: dict[str, Any], at: Path) -> list[PodTemplate]:
     return out
 
 
-def _inference_service(obj: dict[str, Any], at: Path) -> list[PodTemplate]:
-    """KServe: each component (predictor, transformer, explainer) is a pod spec with extra fields."""
-    spec = mapping(obj.get("spec"))
-    return [PodTemplate(at + ("spec", c), labels_of(get(obj, "metadata", "labels"), part.get("labels")), part, at + ("spec", c, "labels"))
-            for c in ("predictor", "transformer", "explainer") if isinstance(part := spec.get(c), dict)]
-
-
-def _seldon(obj: dict[str, Any], at: Path) -> list[PodTemplate]:
-    """Seldon Core: each predictor's componentSpecs are pod templates."""
-    out = []
-    predictors = get(obj, "spec", "predictors")
-    for i, predictor in enumerate(items(predictors)):
-        components = get(predictor, "componentSpecs")
-        for j, component in enumerate(items(components)):
-            if isinstance(component, dict) and isinstance(component.get("spec"), dict):
-                base = at + ("spec", "predictors", i, "componentSpecs", j)
-                out.append(PodTemplate(base + ("spec",), labels_of(get(predictor, "labels"), get(component, "metadata", "labels")),
-                                       component["spec"], base + ("metadata", "labels")))
-    return out
-
-
 def _train_job(obj: dict[str, Any], at: Path) -> list[PodTemplate]:
     """Kubeflow Trainer: a TrainJob's pods are its runtime's template with `trainer` (image, command, env)
     as the node container; their network is the runtime's, so only what the TrainJob says is here."""
@@ -200,8 +108,7 @@ def _app_wrapper(obj: dict[str, Any], at: Path) -> list[PodTemplate]:
 
 READERS = {
     **{("argoproj.io", kind): _argo for kind in ("Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow")},
-    ("serving.kserve.io", "InferenceService"): _inference_service,
-    ("machinelearning.seldon.io", "SeldonDeployment"): _seldon,
+    **{(runtime.group, runtime.kind): model_reader(runtime.pods) for runtime in RUNTIMES.values()},
     ("trainer.kubeflow.org", "TrainJob"): _train_job,
     ("workload.codeflare.dev", "AppWrapper"): _app_wrapper,
 }

@@ -23,11 +23,15 @@ pods.py derives the workflow pod, since they depend on the step's kind):
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from mlopsgen.catalog import conventions as C
+from mlopsgen.kube.model_pods import ModelPod
+from mlopsgen.kube.walk import get, mapping
 from mlopsgen.verify.cluster import ClusterView
-from mlopsgen.verify.configured import istio_cni, native_sidecars, proxy_seccomp
+from mlopsgen.verify.configured import istio_cni, native_sidecars, proxy_seccomp, seldon_engine
 from mlopsgen.verify.podspec import Container, Pod, container_of
+from mlopsgen.verify.tree import Obj
 
 ISTIO_PROXY_SECURITY = {"allowPrivilegeEscalation": False, "privileged": False, "readOnlyRootFilesystem": True,
                         "runAsNonRoot": True, "runAsUser": 1337, "runAsGroup": 1337, "capabilities": {"drop": ["ALL"]}}
@@ -66,7 +70,10 @@ def inject_mesh(view: ClusterView, pod: Pod) -> None:
                                     init=native_sidecars(view), ports=[{"name": "http-envoy-prom", "containerPort": 15090}]))
 
 
-def storage_initializer(view: ClusterView, uri: str) -> Container:
+def _kserve_storage_initializer(view: ClusterView, obj: Obj, model: ModelPod) -> Container | None:
+    uri = model.model_uri
+    if not uri:
+        return None
     for csc in view.of_kind("ClusterStorageContainer"):
         for fmt in csc.spec.get("supportedUriFormats") or []:
             prefix, regex = fmt.get("prefix"), fmt.get("regex")
@@ -74,4 +81,42 @@ def storage_initializer(view: ClusterView, uri: str) -> Container:
                 c = container_of(csc.spec.get("container") or {}, "storage-initializer")
                 c.name, c.injected_by, c.init = "storage-initializer", f"KServe ({csc.ref})", True
                 return c
-    return Container("storage-initializer", {}, {}, "KServe default storage initializer", init=True)
+    default = Container("storage-initializer", {}, {}, "KServe default storage initializer", init=True)
+    if uri.startswith("models:/"):  # the default initializer knows object stores and HTTP, not the registry
+        default.refuses = (f"no ClusterStorageContainer supports {uri}: KServe's storage initializer fails with "
+                           "'Cannot recognize storage type'",
+                           "install a ClusterStorageContainer with supportedUriFormats for models:/")
+    return default
+
+
+def _predictor(obj: Obj, model: ModelPod) -> dict:
+    return mapping(get(obj.data, *model.template_path[:-2]))  # a componentSpec's predictor
+
+
+def _seldon_engine(view: ClusterView, obj: Obj, model: ModelPod) -> Container | None:
+    if str(get(_predictor(obj, model), "annotations", "seldon.io/no-engine", default="")).lower() == "true":
+        return None  # seldon.io/no-engine: the operator adds no service orchestrator
+    engine = seldon_engine(view)
+    return Container(SELDON_ENGINE, {"runAsUser": int(engine["user"])}, {
+        "requests": {"cpu": engine["cpu_request"], "memory": engine["memory_request"]},
+        "limits": {"cpu": engine["cpu_limit"], "memory": engine["memory_limit"]},
+    }, "Seldon Core operator", ports=[{"name": "http", "containerPort": int(engine["port"])}])
+
+
+def _seldon_model_initializer(view: ClusterView, obj: Obj, model: ModelPod) -> Container | None:
+    if not model.model_uri:
+        return None
+    graph = mapping(_predictor(obj, model).get("graph"))
+    c = Container(f"{graph.get('name', 'model')}-model-initializer", {}, {}, "Seldon Core storage initializer", init=True)
+    if model.model_uri.startswith("models:/"):
+        c.refuses = (f"Seldon Core's storage initializer (rclone) does not know {model.model_uri}",
+                     "fetch the model with an init container of the predictor, not modelUri")
+    return c
+
+
+# What a serving runtime's controller adds to a model's pods, by the names the catalog's ModelPods.injects use.
+INJECTORS: dict[str, Callable[[ClusterView, Obj, ModelPod], Container | None]] = {
+    "kserve-storage-initializer": _kserve_storage_initializer,
+    "seldon-engine": _seldon_engine,
+    "seldon-model-initializer": _seldon_model_initializer,
+}

@@ -1,5 +1,5 @@
 """The pods a cluster would create from the tree: from WorkflowTemplates, CronWorkflows, the Jobs
-resource steps create, InferenceServices and SeldonDeployments; injection.py adds what controllers inject.
+resource steps create and every serving runtime's resources; injection.py adds what controllers inject.
 """
 
 from __future__ import annotations
@@ -9,9 +9,11 @@ import json
 
 from mlopsgen.catalog import conventions as C
 from mlopsgen.catalog.runtimes import RUNTIMES
+from mlopsgen.kube.model_pods import model_pods as kube_model_pods
+from mlopsgen.kube.walk import get, mapping
 from mlopsgen.verify.cluster import ClusterView
-from mlopsgen.verify.configured import argo_executor, seldon_engine
-from mlopsgen.verify.injection import SELDON_ENGINE, inject_mesh, storage_initializer
+from mlopsgen.verify.configured import argo_executor
+from mlopsgen.verify.injection import INJECTORS, inject_mesh
 from mlopsgen.verify.podspec import Container, Pod, container_of, urls_in
 from mlopsgen.verify.resource_steps import resource_step
 from mlopsgen.verify.tree import Obj
@@ -115,43 +117,23 @@ def _containers(podspec: dict) -> list[Container]:
 
 
 def model_pods(view: ClusterView, obj: Obj) -> list[Pod]:
+    """A model's pods, as its runtime's controller makes them (catalog ModelPods) with what it injects."""
+    runtime = RUNTIME_OF_KIND[obj.kind]
+    shape = runtime.pods
     pods = []
-    if obj.kind == "InferenceService":
-        predictor = obj.spec.get("predictor") or {}
-        model = predictor.get("model") or {}
-        main = container_of(model, "kserve-container")
-        main.name = "kserve-container"
-        runtime = next(r for r in RUNTIMES.values() if r.kind == obj.kind)
-        main.ports = main.ports or [{"containerPort": runtime.serving_port, "protocol": "TCP"}]
-        containers = [main] + [container_of(c) for c in predictor.get("containers") or []]
-        uri = str(model.get("storageUri", ""))
-        if uri:
-            containers.append(storage_initializer(view, uri))
-        labels = {**(predictor.get("labels") or {}), "serving.kserve.io/inferenceservice": obj.name, "component": "predictor"}
-        pods.append(_pod_from(view, obj, obj.name, ("spec", "predictor"), predictor, labels, containers, uri,
-                              urls_in(model, ())))
-    elif obj.kind == "SeldonDeployment":
-        engine_of = seldon_engine(view)
-        for i, predictor in enumerate(obj.spec.get("predictors") or []):
-            for j, component in enumerate(predictor.get("componentSpecs") or []):
-                podspec = component.get("spec") or {}
-                containers = _containers(podspec)
-                no_engine = str((predictor.get("annotations") or {}).get("seldon.io/no-engine", "")).lower() == "true"
-                engine = None if no_engine else Container(SELDON_ENGINE, {"runAsUser": int(engine_of["user"])}, {
-                    "requests": {"cpu": engine_of["cpu_request"], "memory": engine_of["memory_request"]},
-                    "limits": {"cpu": engine_of["cpu_limit"], "memory": engine_of["memory_limit"]},
-                }, "Seldon Core operator", ports=[{"name": "http", "containerPort": int(engine_of["port"])}])
-                if engine is not None:  # seldon.io/no-engine: the operator adds no service orchestrator
-                    containers.append(engine)
-                uri = str((predictor.get("graph") or {}).get("modelUri", ""))
-                if uri:
-                    containers.append(Container(f"{(predictor.get('graph') or {}).get('name', 'model')}-model-initializer",
-                                                {}, {}, "Seldon Core storage initializer", init=True))
-                labels = {**((component.get("metadata") or {}).get("labels") or {}),
-                          "seldon-deployment-id": obj.name, "seldon-app": f"{obj.name}-{predictor.get('name', i)}"}
-                pods.append(_pod_from(view, obj, f"{obj.name}/{predictor.get('name', i)}",
-                                      ("spec", "predictors", i, "componentSpecs", j, "spec"), podspec, labels, containers, uri,
-                                      urls_in(podspec, ())))
+    for model in kube_model_pods(obj.data, shape):
+        containers = []
+        if shape.main:
+            main = container_of(mapping(get(model.spec, *shape.main)), shape.main_name)
+            main.name = main.name or shape.main_name
+            main.ports = main.ports or [{"containerPort": runtime.serving_port, "protocol": "TCP"}]
+            containers.append(main)
+        containers += _containers(model.spec)
+        containers += [c for name in shape.injects if (c := INJECTORS[name](view, obj, model)) is not None]
+        pod = _pod_from(view, obj, model.workload, model.path, model.spec, model.labels, containers, model.model_uri,
+                        urls_in(model.spec, ()))
+        pod.runtime, pod.model_format, pod.replicas = runtime, model.model_format, model.replicas
+        pods.append(pod)
     return pods
 
 
@@ -167,8 +149,9 @@ def _pod_from(view: ClusterView, obj: Obj, workload: str, path: tuple, podspec: 
     return pod
 
 
+RUNTIME_OF_KIND = {runtime.kind: runtime for runtime in RUNTIMES.values()}
 POD_SOURCES = {"WorkflowTemplate": workflow_pods, "CronWorkflow": workflow_pods,
-               "InferenceService": model_pods, "SeldonDeployment": model_pods}
+               **{runtime.kind: model_pods for runtime in RUNTIMES.values()}}
 
 
 def chart_pods(view: ClusterView) -> list[Pod]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from mlopsgen.catalog.runtimes import ServingRuntime
 from mlopsgen.verify.resource_steps import ResourceStep
 from mlopsgen.verify.tree import Obj
 
@@ -22,6 +23,7 @@ class Container:
     image: str = ""
     env: dict[str, str] = field(default_factory=dict)  # literal values only
     mounts: list[dict] = field(default_factory=list)
+    refuses: tuple[str, str] | None = None  # an initializer that cannot fetch the pod's model: (why, hint)
 
     def mount_for(self, path: str) -> dict | None:
         """The volume mount `path` lies on (the deepest one above it), if any."""
@@ -60,6 +62,9 @@ class Pod:
     address: str | None = None  # from a Calico IPPool selected by the namespace
     orchestrates: bool = False  # an Argo resource step: the executor alone, talking to the API server
     resource_step: ResourceStep | None = None  # what that step does to the API
+    runtime: ServingRuntime | None = None  # a model pod's serving runtime
+    model_format: str = ""  # the format or implementation a model pod's resource names
+    replicas: int = 1
 
     @property
     def id(self) -> str:

@@ -128,3 +128,9 @@ def test_seldon_serves_with_the_image_its_operator_names_for_mlflow():
     assert meta["version"] == COMPONENTS["seldon-core-operator"].chart.version
     v2 = yaml.safe_load((chart / "values.yaml").read_text())["predictor_servers"]["MLFLOW_SERVER"]["protocols"]["v2"]
     assert f"{v2['image']}:{v2['defaultImageVersion']}" == SELDON_MLSERVER_IMAGE
+
+
+def test_every_injection_a_runtime_names_is_one_verify_knows():
+    from mlopsgen.verify.injection import INJECTORS
+
+    assert {name for runtime in RUNTIMES.values() for name in runtime.pods.injects} <= set(INJECTORS)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from mlopsgen.catalog.conventions import NETWORK_MODE
 from mlopsgen.catalog.modes import isolated_modes
 from mlopsgen.kube.manifest import Manifest
-from mlopsgen.kube.workloads import PodTemplate
+from mlopsgen.kube.podtemplate import PodTemplate
 
 ISOLATED_MODES = isolated_modes()
 

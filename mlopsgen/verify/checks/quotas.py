@@ -59,14 +59,6 @@ def pod_amounts(ctx: Context, pod: Pod) -> dict[str, float]:
     return {k: max(regular.get(k, 0), init_max.get(k, 0)) for k in set(regular) | set(init_max)}
 
 
-def _replicas(pod: Pod) -> int:
-    spec = pod.origin.spec
-    if pod.origin.kind == "InferenceService":
-        return int((spec.get("predictor") or {}).get("minReplicas", 1))
-    predictor: dict = next((p for p in spec.get("predictors") or [] if f"{pod.origin.name}/{p.get('name')}" == pod.workload), {})
-    return int(predictor.get("replicas", 1))
-
-
 def run(ctx: Context, stats: dict) -> list[Finding]:
     findings: list[Finding] = []
     for cluster, pods in ctx.pods.items():
@@ -81,7 +73,7 @@ def run(ctx: Context, stats: dict) -> list[Finding]:
 def _quota(ctx: Context, quota, pods: list[Pod]) -> list[Finding]:
     hard = {k if "." in k or k == "pods" else f"requests.{k}": parse(v) for k, v in (quota.spec.get("hard") or {}).items()}
     together: dict[str, float] = {}
-    running = [(p, _replicas(p)) for p in pods if p.kind == "model"]
+    running = [(p, p.replicas) for p in pods if p.kind == "model"]
     training = [p for p in pods if p.kind == "workflow" and "training" in p.workload.rsplit("/", 1)[-1]]
     if training:
         running.append((max(training, key=lambda p: pod_amounts(ctx, p).get(f"requests.{GPU}", 0)), 1))

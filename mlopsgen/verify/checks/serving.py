@@ -22,16 +22,14 @@ from __future__ import annotations
 
 import re
 
-from mlopsgen.catalog.runtimes import MLSERVER_MLFLOW_RUNTIME, MODEL_DIR, REGISTRY_MODEL_FORMAT
+from mlopsgen.catalog.runtimes import MODEL_DIR
 from mlopsgen.verify.configured import mlflow_server, native_sidecars
 from mlopsgen.verify.context import Context
-from mlopsgen.verify.injection import storage_initializer
 from mlopsgen.verify.network import gateway_identity
 from mlopsgen.verify.podspec import Container, Pod
 from mlopsgen.verify.result import Finding, finding
 
 SERVING, TRAFFIC = "serving", "traffic"
-MLFLOW_SERVING = {"InferenceService": (REGISTRY_MODEL_FORMAT,), "SeldonDeployment": (MLSERVER_MLFLOW_RUNTIME, "MLFLOW_SERVER")}
 # MLServer's defaults for the directories it creates at start: under its working directory,
 # /opt/mlserver in its images (mlserver/settings.py DEFAULT_ENVIRONMENTS_DIR, DEFAULT_METRICS_DIR).
 MLSERVER_WORKDIR = "/opt/mlserver"
@@ -75,22 +73,15 @@ def _model_loads(ctx: Context, view, pod: Pod) -> list[Finding]:
     if server is None:
         return []
     uri = pod.storage_uri
-    if uri.startswith("models:/") and pod.origin.kind == "InferenceService" \
-            and storage_initializer(view, uri).injected_by.endswith("initializer"):
-        findings.append(finding(SERVING, f"{pod.id}: no ClusterStorageContainer supports {uri}: KServe's storage "
-                                         "initializer fails with 'Cannot recognize storage type'", where,
-                                spec=ctx.model_spec(model, "source"),
-                                hint="install a ClusterStorageContainer with supportedUriFormats for models:/"))
-    if uri.startswith("models:/") and pod.origin.kind == "SeldonDeployment":
-        findings.append(finding(SERVING, f"{pod.id}: Seldon Core's storage initializer (rclone) does not know {uri}", where,
-                                spec=ctx.model_spec(model, "source"),
-                                hint="fetch the model with an init container of the predictor, not modelUri"))
-    if pod.origin.kind == "SeldonDeployment" and not uri:
+    for fetcher in (c for c in pod.containers if c.refuses):
+        why, fix = fetcher.refuses or ("", "")
+        findings.append(finding(SERVING, f"{pod.id}: {why}", where, spec=ctx.model_spec(model, "source"), hint=fix))
+    if not uri:
         directory = server.env.get("MLSERVER_MODEL_URI", MODEL_DIR)
         fillers = [c for c in pod.containers if c.init and not c.injected_by and _shares_volume(c, server, directory)]
         if not fillers:
             findings.append(finding(SERVING, f"{pod.id}: nothing fills {directory}, where the model server reads the "
-                                             "model: no modelUri and no init container writing that volume", where,
+                                             "model: no model URI and no init container writing that volume", where,
                                     spec=ctx.model_spec(model, "source"),
                                     hint="add an init container that downloads the model into a shared emptyDir"))
     fetchers = [c for c in pod.containers if c.init and "Istio" not in c.injected_by]
@@ -103,13 +94,15 @@ def _model_loads(ctx: Context, view, pod: Pod) -> list[Finding]:
                                          f"{provided}: the download cannot pass the mesh", where,
                                 spec=ctx.model_spec(model, "source"),
                                 hint="enable native sidecars (istiod pilot.env.ENABLE_NATIVE_SIDECARS), so the proxy starts first"))
-    served = _served_as(pod.origin, server)
-    if served not in MLFLOW_SERVING[pod.origin.kind]:
+    shape = pod.runtime.pods if pod.runtime else None
+    served = pod.model_format or (server.env.get(shape.format_env, "") if shape and shape.format_env else "")
+    if shape is not None and served not in shape.registry_formats:
         findings.append(finding(SERVING, f"{pod.id}: an MLflow registry model served as '{served or 'nothing'}': that "
                                          "runtime expects its own artifact layout, not an MLflow model", where,
                                 spec=ctx.model_spec(model, "format"),
-                                hint=f"serve MLflow models with '{MLFLOW_SERVING[pod.origin.kind][0]}'"))
-    if _runs_mlserver(pod.origin, server):
+                                hint=f"serve MLflow models with '{shape.registry_formats[0]}'"))
+    # MLServer's images, or a format the runtime serves with MLServer (KServe's `mlflow`).
+    if server.image.split("/")[-1].startswith("mlserver") or (shape is not None and served in shape.mlserver_formats):
         for variable in MLSERVER_WORKDIR_ENV:
             path = server.env.get(variable, MLSERVER_WORKDIR)
             if not server.writable_at(path):
@@ -122,21 +115,6 @@ def _model_loads(ctx: Context, view, pod: Pod) -> list[Finding]:
 def _shares_volume(writer: Container, reader: Container, directory: str) -> bool:
     read = reader.mount_for(directory)
     return read is not None and any(m.get("name") == read.get("name") and not m.get("readOnly") for m in writer.mounts)
-
-
-def _served_as(obj, server: Container) -> str:
-    if obj.kind == "InferenceService":
-        return str(((obj.spec.get("predictor") or {}).get("model") or {}).get("modelFormat", {}).get("name", ""))
-    predictors = obj.spec.get("predictors") or [{}]
-    implementation = str((predictors[0].get("graph") or {}).get("implementation", ""))
-    return implementation or server.env.get("MLSERVER_MODEL_IMPLEMENTATION", "")
-
-
-def _runs_mlserver(obj, server: Container) -> bool:
-    # KServe's `mlflow` format is served by its MLServer runtime; Seldon by an MLServer image.
-    if obj.kind == "InferenceService":
-        return _served_as(obj, server) == REGISTRY_MODEL_FORMAT
-    return server.image.split("/")[-1].startswith("mlserver")
 
 
 def traffic(ctx: Context, stats: dict) -> list[Finding]:
