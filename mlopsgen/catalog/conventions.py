@@ -6,6 +6,8 @@ lint and validation agree on it (and a collision check has one place to ask).
 
 from __future__ import annotations
 
+import hashlib
+
 from collections.abc import Mapping
 
 # --- the tree --------------------------------------------------------------
@@ -157,8 +159,17 @@ def ippool_name(environment: str) -> str:
     return f"segment-{environment}"
 
 
+def cut(name: str, limit: int) -> str:
+    """`name` within `limit` characters, unique by construction: a longer one keeps its start and ends with a
+    digest of the whole, so two names that differ only past the cut stay apart."""
+    if len(name) <= limit:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    return f"{name[: limit - 9].rstrip('-')}-{digest}"
+
+
 def dashboard_uid(team: str, environment: str) -> str:
-    return f"mlopsgen-{namespace(team, environment)}"[:40]  # Grafana caps uids at 40 characters
+    return cut(f"mlopsgen-{namespace(team, environment)}", 40)  # Grafana caps uids at 40 characters
 
 
 PLATFORM_PROJECT = "platform"  # the AppProject of platform components and roots

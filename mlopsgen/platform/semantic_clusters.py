@@ -105,5 +105,31 @@ def _models_on_one_cluster(check: Checker) -> None:
                        "declare one model per cluster (a model's serving objects are shared by its environments)", at_key=True)
 
 
-CLUSTER_RULES = (_subnet_needs_calico_ipam, _tracking_only_settings, _one_environment_per_host,
+def _provided_mesh_admits_its_pods(check: Checker) -> None:
+    """Team namespaces are enforced Pod Security `restricted`. Without Istio's CNI plugin every meshed pod gets
+    `istio-init`, which adds NET_ADMIN and NET_RAW and runs as root: restricted refuses the pod. Without native
+    sidecars the proxy starts after the init containers (a model's download cannot pass the mesh) and a step's
+    pod never ends while the proxy runs. The tree's own Istio has both; a provided one must say it does.
+    (Native sidecars are Istio's default from 1.27 on Kubernetes 1.29+: AKS docs, istio-native-sidecar.)"""
+    needs = (("cni", "the provider's Istio runs no CNI plugin, so every meshed pod gets istio-init (NET_ADMIN, NET_RAW, "
+                     "root), which Pod Security 'restricted' refuses",
+              "enable the provider's Istio CNI (for example AKS's Istio add-on CNI, GKE's managed CNI) and set cni: true"),
+             ("nativeSidecars", "the provider's istiod injects the proxy as a plain container: model downloads run before "
+                                "it and cannot pass the mesh, and workflow steps never end",
+              "enable native sidecars (ENABLE_NATIVE_SIDECARS, the default from Istio 1.27 on Kubernetes 1.29+) and set "
+              "nativeSidecars: true"))
+    for i, cluster in enumerate(check.data["clusters"]):
+        istio = cluster["provided"].get("istio")
+        meshed = sorted({f"{env['name']} ({workload})" for env in check.data["environments"] if env["cluster"] == cluster["name"]
+                         for workload, mode in env["network"].items() if MODES[mode].sidecar})
+        if not istio or not meshed:
+            continue
+        for key, why, hint in needs:
+            if not istio[key]:
+                check.fail(("clusters", i, "provided", "istio", key),
+                           f"cluster '{cluster['name']}' meshes {', '.join(meshed[:3])}{' and more' if len(meshed) > 3 else ''}, "
+                           f"but {why}", hint)
+
+
+CLUSTER_RULES = (_subnet_needs_calico_ipam, _provided_mesh_admits_its_pods, _tracking_only_settings, _one_environment_per_host,
                  _services_used_across_clusters_are_published, _models_serve_beside_their_tracking_server, _models_on_one_cluster)

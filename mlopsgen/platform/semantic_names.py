@@ -1,7 +1,7 @@
 """Names mlopsgen derives from spec names: unique where Kubernetes and Argo CD need them, never reserved.
 
-Two spec entries that derive the same namespace, Application, AppProject or
-dashboard would silently overwrite each other in the tree. The second one is
+Two spec entries that derive the same namespace, Application or AppProject
+would silently overwrite each other in the tree. The second one is
 reported, with the first in the hint. Namespaces of the cluster and of the
 platform's components are reserved, as are Argo CD's own project names.
 """
@@ -51,7 +51,7 @@ def _derived_names_are_unique(check: Checker) -> None:
                 check.fail(path, f"{what} derives the namespace '{namespace}', which is reserved",
                            "it belongs to the cluster or a platform component; rename the team or the environment", at_key=True)
             claim("namespace", namespace, what, path, at_key=True)
-            claim("dashboard uid", C.dashboard_uid(team["name"], env), what, path, at_key=True)
+            # The dashboard uid is the namespace's, cut with a digest: unique whenever the namespace is.
             if env in env_cluster and C.team_application(team["name"], env) in components:
                 check.fail(path, f"{what} derives the Argo CD file of platform component '{C.team_application(team['name'], env)}'",
                            "rename the team or the environment", at_key=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.support.specs import Spec
 
@@ -40,12 +42,29 @@ def test_reserved_names(run_cli, tmp_path, team, env, message):
 
 
 def test_long_names_give_distinct_dashboards(run_cli, tmp_path):
+    """A dashboard uid is cut to Grafana's 40 characters with a digest of the whole name: two environments of
+    a long team name no longer derive the same uid, so the spec is valid and each dashboard keeps its own."""
+    from mlopsgen.catalog.conventions import dashboard_uid
+
     spec = Spec.example("quickstart")
-    for env in ("environment-number-one", "environment-number-two"):
+    envs = ("environment-number-one", "environment-number-two")
+    for env in envs:
         spec.append("environments", {"name": env, "cluster": "main"})
     spec.append("teams", {"name": "a-very-long-team-name-indeed", "owners": ["g"], "quotas": {
-        "environment-number-one": {"cpu": 4, "memory": "8Gi"}, "environment-number-two": {"cpu": 4, "memory": "8Gi"}}})
-    assert "derives the dashboard uid" in _validate(run_cli, spec, tmp_path)
+        env: {"cpu": 4, "memory": "8Gi"} for env in envs}})
+    result = run_cli("validate", str(spec.write(tmp_path)))
+    assert result.exit_code == 0, result.output
+    uids = {dashboard_uid("a-very-long-team-name-indeed", env) for env in envs}
+    assert len(uids) == 2 and all(len(uid) <= 40 for uid in uids), uids
+    assert dashboard_uid("fraud", "dev") == "mlopsgen-fraud-dev"  # short names stay as they were
+
+
+@given(st.lists(st.text("ab-", min_size=30, max_size=50), min_size=2, max_size=2, unique=True))
+def test_a_cut_name_stays_unique_and_within_its_limit(names):
+    from mlopsgen.catalog.conventions import cut
+
+    first, second = (cut(n, 40) for n in names)
+    assert len(first) <= 40 and len(second) <= 40 and first != second
 
 
 @pytest.mark.parametrize("path, value, message", [
