@@ -7,7 +7,6 @@ lint and validation agree on it (and a collision check has one place to ask).
 from __future__ import annotations
 
 import hashlib
-
 from collections.abc import Mapping
 
 # --- the tree --------------------------------------------------------------

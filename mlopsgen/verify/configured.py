@@ -94,6 +94,28 @@ def proxy_seccomp(view: ClusterView) -> dict | None:
     return found if isinstance(found, dict) and found else None
 
 
+def trust_domain(view: ClusterView, declared: str) -> str:
+    """The mesh's trust domain, the first part of every workload identity: istiod's mesh config (the `istio`
+    ConfigMap's `mesh`, which the chart writes from meshConfig) where the tree installs it, else `declared`
+    (the spec's, for a provided mesh)."""
+    maps = rendered(view, "istiod", "ConfigMap")
+    if maps is None:
+        configured = get(view.values("istiod"), "meshConfig.trustDomain")
+        return str(configured) if configured and "istiod" in view.components else declared
+    import yaml
+
+    for cm in maps:
+        mesh = (cm.data.get("data") or {}).get("mesh")
+        if cm.name.split("-")[0] == "istio" and isinstance(mesh, str):
+            try:
+                loaded = yaml.safe_load(mesh)
+            except yaml.YAMLError:
+                continue
+            if isinstance(loaded, dict) and loaded.get("trustDomain"):
+                return str(loaded["trustDomain"])
+    return declared
+
+
 def gateway_identity(view: ClusterView) -> tuple[str, dict] | None:
     """(service account, pod labels) of the ingress gateway the tree installs, as its Deployment runs it."""
     deployments = rendered(view, "istio-ingressgateway", "Deployment")

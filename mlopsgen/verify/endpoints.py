@@ -30,13 +30,14 @@ class Endpoint:
     host_network: bool = False
     pod: Pod | None = None
     note: str = ""
+    trust_domain: str = C.DEFAULT_TRUST_DOMAIN  # the mesh's, as its cluster configures it
 
     @property
     def principal(self) -> str | None:
-        """The mTLS identity Istio gives a meshed workload (trust domain cluster.local)."""
+        """The mTLS identity Istio gives a meshed workload: <trust domain>/ns/<namespace>/sa/<service account>."""
         if not self.meshed or self.namespace is None:
             return None
-        return f"cluster.local/ns/{self.namespace}/sa/{self.service_account or 'default'}"
+        return f"{self.trust_domain}/ns/{self.namespace}/sa/{self.service_account or 'default'}"
 
     @property
     def label(self) -> str:

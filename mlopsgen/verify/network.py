@@ -19,6 +19,7 @@ from mlopsgen.kube.istio import Verdict as MeshVerdict
 from mlopsgen.kube.netpol import NetworkPolicies, RuleRef, in_block
 from mlopsgen.platform.model import Platform
 from mlopsgen.verify.cluster import ClusterView
+from mlopsgen.verify.configured import trust_domain
 from mlopsgen.verify.endpoints import (
     API_SERVER_UNDECLARED,
     PUBLIC_PROBE,
@@ -120,6 +121,9 @@ class ClusterNetwork:
                                  if e.cluster == view.name)
         self.endpoints = ([pod_endpoint(p) for p in pods] + [unlabelled_endpoint(view.name, ns) for ns in team_namespaces]
                           + platform_endpoints(platform, view))
+        domain = trust_domain(view, platform.cluster(view.name).ingress_gateway.trust_domain)
+        for endpoint in self.endpoints:
+            endpoint.trust_domain = domain
         self.by_id = {e.id: e for e in self.endpoints}
         self.netpol = NetworkPolicies([o for o in view.objects if o.kind == "NetworkPolicy"], view.namespace_labels)
         self.mesh = MeshPolicies.of(view.objects)
