@@ -21,7 +21,7 @@ def synthetic_spec(teams: int, environments: int, pools: int, models_per_team: i
         "gitops": {"repoURL": "https://git.example.com/platform/gitops.git", "path": "deploy"},
         "clusters": [
             {"name": "serving", "server": "https://api.serving.example.com", "role": "serving",
-             "apiServer": {"cidrs": ["10.0.0.0/28"]}},
+             "apiServer": {"cidrs": ["10.0.0.0/28"]}, "cni": {"calicoApiServer": True}},  # its subnet segments
             {"name": "training", "server": "https://api.training.example.com", "role": "training",
              "apiServer": {"cidrs": ["10.1.0.0/28"]}},
         ],

@@ -72,6 +72,7 @@ def _cluster(c: dict) -> Cluster:
         name=c["name"], server=c["server"], role=c["role"], cloud=c["cloud"], region=c.get("region", ""),
         provided=frozenset(c["provided"]), istio_revision=(istio or {}).get("revision"), ingress_gateway=ingress,
         cni_plugin=c["cni"]["plugin"], assigns_from_pools=c["cni"]["assignsFromPools"],
+        calico_api_server=c["cni"]["calicoApiServer"],
         api_server=ApiServer(tuple(c["apiServer"]["cidrs"]), c["apiServer"]["port"]) if "apiServer" in c else None,
         istio_cni=istio["cni"] if istio else True, native_sidecars=istio["nativeSidecars"] if istio else True,
     )

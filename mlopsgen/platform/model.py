@@ -63,6 +63,7 @@ class Cluster:
     cni_plugin: str
     assigns_from_pools: bool
     api_server: ApiServer | None = None
+    calico_api_server: bool = False  # Calico's API server serves projectcalico.org/v3 (IPPools of segments)
     istio_cni: bool = True  # the mesh runs Istio's CNI plugin (the tree's own always does)
     native_sidecars: bool = True  # istiod injects native sidecars (the tree's own always does)
 

@@ -11,7 +11,8 @@ from mlopsgen.platform.checker import Checker
 
 
 def _subnet_needs_calico_ipam(check: Checker) -> None:
-    """A segment is a Calico IPPool: pods get its addresses only where Calico IPAM assigns them."""
+    """A segment is a Calico IPPool: pods get its addresses only where Calico IPAM assigns them, and the pool is
+    written in projectcalico.org/v3, which only Calico's API server serves."""
     clusters = {c["name"]: c for c in check.data["clusters"]}
     for i, env in enumerate(check.data["environments"]):
         cluster = clusters.get(env["cluster"])
@@ -23,6 +24,15 @@ def _subnet_needs_calico_ipam(check: Checker) -> None:
                 check.fail(("environments", i, "network", workload),
                            f"network mode '{mode}' needs Calico IPAM, which cluster '{cluster['name']}' does not use",
                            "a segment is a Calico IPPool; on this CNI use 'internal' (set clusters[].cni if it does use Calico IPAM)")
+                break
+            if MODES[mode].needs_segment and not cni["calicoApiServer"]:
+                # projectcalico.org/v3 is served by Calico's aggregated API server only (docs.tigera.io, "Enable
+                # kubectl to manage Calico APIs"); without it the IPPool's Application never syncs.
+                check.fail(("environments", i, "network", workload),
+                           f"network mode '{mode}' renders a Calico IPPool (projectcalico.org/v3), which only Calico's API "
+                           f"server serves, and cluster '{cluster['name']}' does not declare it",
+                           "if 'kubectl api-resources --api-group=projectcalico.org' lists ippools (operator installs run "
+                           "the API server by default), set clusters[].cni.calicoApiServer: true; else install it first")
                 break
 
 

@@ -36,6 +36,7 @@ NAME = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=20)
 def specs(draw) -> Spec:
     spec = Spec.example("quickstart")
     data = spec.data
+    data["clusters"][0]["cni"] = {"calicoApiServer": True}  # subnet segments are IPPools of its API
     for i, env in enumerate(data["environments"]):
         env["network"] = draw_network(draw, env, f"10.{40 + i}.0.0/16")
     names = draw(st.lists(NAME, min_size=1, max_size=4, unique=True))

@@ -24,8 +24,15 @@ from mlopsgen.verify.result import Finding, finding
 SLUG = "bootstrap"
 ARGOCD_KINDS = {("argoproj.io", "Application"), ("argoproj.io", "AppProject"), ("argoproj.io", "ApplicationSet")}
 PROVIDERS = {kind: name for name, c in COMPONENTS.items() for kind in c.provides}
-# Calico installs its CRDs with the CNI itself: a cluster running Calico has them.
-CNI_KINDS = {"calico": {("projectcalico.org", "IPPool"), ("crd.projectcalico.org", "IPPool")}}
+# Calico installs its CRDs (crd.projectcalico.org) with the CNI itself: a cluster running Calico has them. The
+# projectcalico.org/v3 API is served only by Calico's API server, which the cluster must declare.
+CNI_KINDS = {"calico": {("crd.projectcalico.org", "IPPool")}}
+CALICO_API_KINDS = {("projectcalico.org", "IPPool")}
+
+
+def _cni_kinds(ctx: Context, cluster: str) -> set[tuple[str, str]]:
+    spec = ctx.platform.cluster(cluster)
+    return CNI_KINDS.get(spec.cni_plugin, set()) | (CALICO_API_KINDS if spec.calico_api_server else set())
 
 
 def builtin(group: str) -> bool:
@@ -83,7 +90,7 @@ def _kind_findings(ctx: Context) -> list[Finding]:
             for o in app.objects:
                 key = (o.group, o.kind)
                 if (builtin(o.group) or key in missing or key in own
-                        or key in CNI_KINDS.get(ctx.platform.cluster(view.name).cni_plugin, set())):
+                        or key in _cni_kinds(ctx, view.name)):
                     continue
                 if key in crds and PROVIDERS.get(key) not in view.provided:
                     source = crds[key]
@@ -91,7 +98,9 @@ def _kind_findings(ctx: Context) -> list[Finding]:
                         missing[key] = f"{source.name} installs the CRD, but not at an earlier wave of the same root"
                     continue
                 provider = PROVIDERS.get(key)
-                if provider is None:
+                if key in CALICO_API_KINDS:
+                    missing[key] = "only Calico's API server serves projectcalico.org/v3, and the spec does not declare it"
+                elif provider is None:
                     missing[key] = "no platform component provides it"
                 elif provider in view.provided:
                     continue
