@@ -101,6 +101,10 @@ MESH_NAMESPACE = "istio-system"  # istiod and the gateways the tree installs
 INGRESS_GATEWAY_RELEASE = "istio-ingressgateway"
 INGRESS_GATEWAY_LABELS = {"istio": "ingressgateway"}
 DEFAULT_TRUST_DOMAIN = "cluster.local"
+# Istio's proxy resources (the istiod chart's values.global.proxy.resources, which the tree does not change).
+MESH_PROXY_RESOURCES = {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"cpu": "2", "memory": "1Gi"}}
+# The team LimitRange's Container defaults: containers that state no resources (injected ones too) still count.
+CONTAINER_DEFAULTS = {"defaultRequest": {"cpu": "100m", "memory": "128Mi"}, "default": {"cpu": "1", "memory": "1Gi"}}
 DNS_PEER = peer("kube-system", {"k8s-app": "kube-dns"})
 ISTIOD_PEER = peer(MESH_NAMESPACE, {"app": "istiod"})
 DNS_PORTS = ({"port": DNS_PORT, "protocol": "UDP"}, {"port": DNS_PORT, "protocol": "TCP"})

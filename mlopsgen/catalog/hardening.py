@@ -26,3 +26,6 @@ def guaranteed(cpu: str, memory: str, gpus: int = 0) -> dict:
     if gpus:
         amounts["nvidia.com/gpu"] = str(gpus)
     return {"requests": amounts, "limits": dict(amounts)}
+
+
+MODEL_DOWNLOAD_RESOURCES = guaranteed("500m", "1Gi")  # the container that fetches a model from the registry

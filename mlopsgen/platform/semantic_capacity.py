@@ -1,18 +1,19 @@
-"""Quotas and GPUs: what the spec runs in a namespace at once must fit its quota, and pods their nodes.
+"""Quotas and GPUs: what the spec runs at once must fit its namespace's quota and its GPU pool, and pods their nodes.
 
-ResourceQuota rejects a pod that would exceed it, and a pod asking more GPUs than
-one node has never schedules. In each team namespace at once: every model's
-minimum replicas on every track (the canary included) and one training run.
-Meshed pods also carry the Istio sidecar, whose requests count against the quota.
+ResourceQuota rejects a pod that would exceed it, a pod asking more GPUs than
+one node has never schedules, and pods a pool cannot hold stay Pending. What runs
+at once, with every container the tree adds, is platform/capacity.py's model,
+counted by the evaluator verify uses too.
 """
 
 from __future__ import annotations
 
-from mlopsgen.catalog.modes import MODES
+from mlopsgen.kube.capacity import Shortfall
+from mlopsgen.kube.quantities import show
+from mlopsgen.platform.build import build_platform
+from mlopsgen.platform.capacity import QUOTA_FIELDS, pool_overflows, quota_shortfalls
 from mlopsgen.platform.checker import Checker
-from mlopsgen.platform.quantities import quantity, show_cpu, show_memory
-
-SIDECAR = {"cpu": 0.1, "memory": 128 * 2**20}  # Istio's default proxy requests (values.global.proxy.resources)
+from mlopsgen.platform.model import Platform
 
 
 def _pools(check: Checker) -> dict[str, dict]:
@@ -42,43 +43,37 @@ def _gpus_fit_a_node(check: Checker) -> None:
                 break
 
 
-def _demand(check: Checker, team: dict, env: dict) -> dict[str, float]:
-    """cpu (cores), memory (bytes) and GPUs of what runs in the team's namespace of `env` at once."""
-    total = {"cpu": 0.0, "memory": 0.0, "gpu": 0.0}
-    meshed = MODES[env["network"]["inference"]].sidecar
-    for model in check.data["models"]:
-        placement = model["environments"].get(env["name"])
-        if model["team"] != team["name"] or placement is None:
-            continue
-        pods = placement["replicas"] * (2 if model.get("canary") else 1)
-        total["cpu"] += pods * (quantity(model["resources"]["cpu"]) + (SIDECAR["cpu"] if meshed else 0))
-        total["memory"] += pods * (quantity(model["resources"]["memory"]) + (SIDECAR["memory"] if meshed else 0))
-        total["gpu"] += pods * model["resources"]["gpus"]
-    training = team["training"]
-    sidecar = MODES[env["network"]["training"]].sidecar
-    total["cpu"] += quantity(training["cpu"]) + (SIDECAR["cpu"] if sidecar else 0)
-    total["memory"] += quantity(training["memory"]) + (SIDECAR["memory"] if sidecar else 0)
-    if _training_pool(team, env["cluster"], _pools(check)):
-        total["gpu"] += training["gpus"]
-    return total
+def _quotas_hold_what_runs(check: Checker, platform: Platform) -> None:
+    teams = {t["name"]: i for i, t in enumerate(check.data["teams"])}
+    for team in platform.teams:
+        for environment in platform.team_environments(team):
+            short, runs = quota_shortfalls(platform, team, environment)
+            by_field: dict[str, Shortfall] = {}
+            for s in short:  # memory is both requests.memory and limits.memory: the larger need decides
+                field = QUOTA_FIELDS[s.key]
+                if field not in by_field or s.need > by_field[field].need:
+                    by_field[field] = s
+            what = ", ".join(r.what for r in runs)
+            for field, s in by_field.items():
+                check.fail(("teams", teams[team.name], "quotas", environment.name, field),
+                           f"quota {field} {show(s.key, s.limit)} in '{environment.name}' cannot hold what runs there at once: "
+                           f"{s.key} {show(s.key, s.need)} ({what}; with the containers the tree adds to each pod)",
+                           f"raise it to at least {show(s.key, s.need)}" + (", or lower replicas or training.gpus" if field == "gpu" else ""))
 
 
-def _quotas_hold_what_runs(check: Checker) -> None:
-    envs = {e["name"]: e for e in check.data["environments"]}
-    show = {"cpu": show_cpu, "memory": show_memory, "gpu": lambda n: f"{n:g}"}
-    for i, team in enumerate(check.data["teams"]):
-        for env_name, quota in team["quotas"].items():
-            if env_name not in envs:
-                continue  # reported as an unknown environment
-            demand = _demand(check, team, envs[env_name])
-            for resource, needed in demand.items():
-                limit = quota[resource] if resource == "gpu" else quantity(quota[resource])
-                if needed > limit:
-                    check.fail(("teams", i, "quotas", env_name, resource),
-                               f"quota {resource} {show[resource](limit)} in '{env_name}' cannot hold what runs there at once: "
-                               f"{show[resource](needed)} (every model's minimum replicas, canaries included, and one training run)",
-                               f"raise it to at least {show[resource](needed)}, or lower replicas or training.{resource}s"
-                               if resource == "gpu" else f"raise it to at least {show[resource](needed)}")
+def _pools_hold_what_runs(check: Checker, platform: Platform) -> None:
+    pools = {p["name"]: i for i, p in enumerate(check.data["gpuPools"])}
+    for pool, why, what in pool_overflows(platform):
+        check.fail(("gpuPools", pools[pool.name], "nodes"),
+                   f"GPU pool '{pool.name}' cannot run at once what the spec places on it: {why} ({'; '.join(what[:4])}"
+                   f"{'; ...' if len(what) > 4 else ''})",
+                   "add nodes to the pool, or lower model replicas, GPUs per replica or training.gpus")
 
 
-CAPACITY_RULES = (_gpus_fit_a_node, _quotas_hold_what_runs)
+def _capacity(check: Checker) -> None:
+    platform = build_platform(check.data, str(check.doc.file))
+    _quotas_hold_what_runs(check, platform)
+    _pools_hold_what_runs(check, platform)
+
+
+CAPACITY_RULES = (_gpus_fit_a_node, _capacity)

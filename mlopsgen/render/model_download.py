@@ -26,7 +26,7 @@ def downloader(platform: Platform, cluster: str, name: str = "storage-initialize
         "image": C.MLFLOW_IMAGE,
         "command": list(DOWNLOAD_COMMAND),
         "env": L.tracking_env(platform, cluster),
-        "resources": hardening.guaranteed("500m", "1Gi"),
+        "resources": hardening.MODEL_DOWNLOAD_RESOURCES,
         # Pod Security `restricted`; the root filesystem stays writable because KServe injects
         # the container into any pod with a models:/ URI, which need not have a scratch volume.
         "securityContext": {**hardening.CONTAINER_SECURITY_CONTEXT, "readOnlyRootFilesystem": False,

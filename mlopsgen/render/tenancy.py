@@ -12,6 +12,7 @@ from __future__ import annotations
 from mlopsgen.catalog import conventions as C
 from mlopsgen.catalog.modes import HOST_NOTE, modes_of
 from mlopsgen.catalog.runtimes import RUNTIMES
+from mlopsgen.platform.capacity import quota_hard
 from mlopsgen.platform.model import Environment, Platform, Team
 from mlopsgen.render import labels as L
 from mlopsgen.render.egress import client_certificates, service_entries
@@ -38,7 +39,8 @@ def _base(platform: Platform, team: Team, header: str) -> dict[str, str]:
         f"{base}/rbac.yaml": render_template(
             "team/rbac.yaml.j2", header=header, labels=labels, owners=team.owners, annotations=C.BASE_NAMESPACE_SKIP,
             runtimes=list(RUNTIMES.values())),
-        f"{base}/limitrange.yaml": render_template("team/limitrange.yaml.j2", header=header, labels=labels),
+        f"{base}/limitrange.yaml": render_template("team/limitrange.yaml.j2", header=header, labels=labels,
+                                                        defaults=C.CONTAINER_DEFAULTS),
         f"{base}/networkpolicy-default-deny.yaml": render_template(
             "team/networkpolicies.yaml.j2", header=header, labels=labels, policies=[default_deny()], note=""),
         f"{base}/workflow-access.yaml": render_template(
@@ -84,7 +86,7 @@ def _overlay(platform: Platform, team: Team, env: Environment, header: str) -> d
         f"{overlay}/namespace.yaml": render_template(
             "team/namespace.yaml.j2", header=header, namespace=namespace, labels=ns_labels, annotations=ns_annotations),
         f"{overlay}/resourcequota.yaml": render_template(
-            "team/resourcequota.yaml.j2", header=header, labels=labels, quota=team.quotas[env.name]),
+            "team/resourcequota.yaml.j2", header=header, labels=labels, hard=quota_hard(team.quotas[env.name])),
     }
     entries = service_entries(platform, env)
     if entries:

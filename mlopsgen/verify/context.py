@@ -74,5 +74,9 @@ class Context:
         i = next((i for i, m in enumerate(self.platform.models) if m.name == name), None)
         return None if i is None else self.spec_at("models", i, *rest)
 
+    def pool_spec(self, name: str) -> Location | None:
+        i = next((i for i, p in enumerate(self.platform.gpu_pools) if p.name == name), None)
+        return None if i is None else self.spec_at("gpuPools", i, "nodes")
+
     def all_objects(self) -> list[Obj]:
         return [o for v in self.views for o in v.objects]

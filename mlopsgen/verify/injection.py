@@ -37,7 +37,6 @@ ISTIO_PROXY_SECURITY = {"allowPrivilegeEscalation": False, "privileged": False, 
                         "runAsNonRoot": True, "runAsUser": 1337, "runAsGroup": 1337, "capabilities": {"drop": ["ALL"]}}
 ISTIO_INIT_SECURITY = {"allowPrivilegeEscalation": False, "privileged": False, "runAsNonRoot": False, "runAsUser": 0,
                        "runAsGroup": 0, "capabilities": {"add": ["NET_ADMIN", "NET_RAW"], "drop": ["ALL"]}}
-ISTIO_PROXY_RESOURCES = {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"cpu": "2", "memory": "1Gi"}}
 SELDON_ENGINE = "seldon-container-engine"
 
 
@@ -66,8 +65,9 @@ def inject_mesh(view: ClusterView, pod: Pod) -> None:
     else:
         why = "the cluster's Istio: nothing says it runs the CNI plugin" if "istiod" in view.provided else "Istio without its CNI plugin"
         pod.containers.append(Container("istio-init", dict(ISTIO_INIT_SECURITY), {}, why, init=True))
-    pod.containers.append(Container("istio-proxy", proxy, ISTIO_PROXY_RESOURCES, "Istio",
-                                    init=native_sidecars(view), ports=[{"name": "http-envoy-prom", "containerPort": 15090}]))
+    native = native_sidecars(view)
+    pod.containers.append(Container("istio-proxy", proxy, C.MESH_PROXY_RESOURCES, "Istio", init=native, sidecar=native,
+                                    ports=[{"name": "http-envoy-prom", "containerPort": 15090}]))
 
 
 def _kserve_storage_initializer(view: ClusterView, obj: Obj, model: ModelPod) -> Container | None:

@@ -24,6 +24,7 @@ class Container:
     env: dict[str, str] = field(default_factory=dict)  # literal values only
     mounts: list[dict] = field(default_factory=list)
     refuses: tuple[str, str] | None = None  # an initializer that cannot fetch the pod's model: (why, hint)
+    sidecar: bool = False  # a restartable init container (a native sidecar): it runs beside the main containers
 
     def mount_for(self, path: str) -> dict | None:
         """The volume mount `path` lies on (the deepest one above it), if any."""

@@ -79,6 +79,7 @@ def test_pods_carry_what_their_mode_defines(mode, tmp_path):
     spec = Spec.example("multicloud")
     spec.set(f"environments/train/network/{workload}", mode)
     spec.set("environments/train/segment", {"cidr": "10.77.0.0/16"})
+    spec.set("clusters/training-cw/cni", {"calicoApiServer": True})
     files = render_platform(load_platform(spec.write(tmp_path)))
     templates = [d for d in yaml.safe_load_all(files["teams/nlp/overlays/train/workflowtemplates.yaml"]) if d]
     if workload == "training":

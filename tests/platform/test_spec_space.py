@@ -24,6 +24,7 @@ from mlopsgen.commands.verify import load_context
 from mlopsgen.errors import UserError
 from mlopsgen.verify import verify
 from mlopsgen.verify.charts import ChartOptions
+from tests.support.capacity import disagreements
 from tests.support.drawn import MODES, draw_network
 from tests.support.specs import Spec
 from tests.verify.conftest import render_tree
@@ -131,7 +132,9 @@ def check_proven(spec: Spec, family: str) -> None:
             return
         charts = with_charts[family] < CHART_EXAMPLES
         with_charts[family] += charts
-        report = verify(load_context(str(path), str(tree), None if charts else ChartOptions()))
+        ctx = load_context(str(path), str(tree), None if charts else ChartOptions())
+        report = verify(ctx)
         failing = {v.slug: [f.message for f in v.findings if f.severity == "error"][:3] or v.reason
                    for v in report.verdicts if not v.passed and (charts or not v.unknown)}
         assert failing == {}
+        assert disagreements(ctx) == {}  # validate's capacity model counts what verify counts in the tree

@@ -14,9 +14,11 @@
 
 from __future__ import annotations
 
+from mlopsgen.kube import capacity
+from mlopsgen.kube.capacity import ContainerUse, limit_defaults
+from mlopsgen.kube.quantities import quantity, show
 from mlopsgen.verify.context import Context
 from mlopsgen.verify.podspec import Pod
-from mlopsgen.verify.quantity import parse, show
 from mlopsgen.verify.result import Finding, finding
 
 SLUG = "admission"
@@ -26,37 +28,15 @@ GPU = "nvidia.com/gpu"
 def _defaults(ctx: Context, cluster: str, namespace: str) -> tuple[dict, dict]:
     for lr in ctx.view(cluster).of_kind("LimitRange"):
         if lr.namespace == namespace:
-            for limit in lr.spec.get("limits") or []:
-                if limit.get("type") == "Container":
-                    return dict(limit.get("defaultRequest") or {}), dict(limit.get("default") or {})
+            found = limit_defaults(lr.spec)
+            if found != ({}, {}):
+                return found
     return {}, {}
 
 
-def container_amounts(resources: dict, defaults: tuple[dict, dict]) -> dict[str, float]:
-    requests = dict(resources.get("requests") or {})
-    limits = dict(resources.get("limits") or {})
-    default_request, default_limit = defaults
-    for key, value in default_limit.items():
-        limits.setdefault(key, value)
-    for key in limits:
-        requests.setdefault(key, limits[key])  # requests default to limits
-    for key, value in default_request.items():
-        requests.setdefault(key, value)
-    out = {f"requests.{k}": parse(v) for k, v in requests.items()}
-    out.update({f"limits.{k}": parse(v) for k, v in limits.items()})
-    return out
-
-
 def pod_amounts(ctx: Context, pod: Pod) -> dict[str, float]:
-    defaults = _defaults(ctx, pod.cluster, pod.namespace)
-    regular: dict[str, float] = {}
-    init_max: dict[str, float] = {}
-    for c in pod.containers:
-        amounts = container_amounts(c.resources, defaults)
-        target = init_max if c.init and c.name != "istio-proxy" else regular
-        for k, v in amounts.items():
-            target[k] = max(target.get(k, 0), v) if target is init_max else target.get(k, 0) + v
-    return {k: max(regular.get(k, 0), init_max.get(k, 0)) for k in set(regular) | set(init_max)}
+    return capacity.pod_amounts([ContainerUse(c.resources, c.init, c.sidecar) for c in pod.containers],
+                                _defaults(ctx, pod.cluster, pod.namespace))
 
 
 def run(ctx: Context, stats: dict) -> list[Finding]:
@@ -67,38 +47,64 @@ def run(ctx: Context, stats: dict) -> list[Finding]:
             findings += _quota(ctx, quota, [p for p in pods if p.namespace == quota.namespace])
         for pod in pods:
             findings += _schedule(ctx, pod)
+        findings += _pools(ctx, cluster, pods)
     return findings
 
 
-def _quota(ctx: Context, quota, pods: list[Pod]) -> list[Finding]:
-    hard = {k if "." in k or k == "pods" else f"requests.{k}": parse(v) for k, v in (quota.spec.get("hard") or {}).items()}
-    together: dict[str, float] = {}
+def _pools(ctx: Context, cluster: str, pods: list[Pod]) -> list[Finding]:
+    """What runs at once in every namespace, on the pool its nodeSelector picks, fits the pool's nodes."""
+    on: dict[str, list[tuple[Pod, int]]] = {}
+    for namespace in sorted({p.namespace for p in pods}):
+        for pod, count in running_together(ctx, [p for p in pods if p.namespace == namespace]):
+            pool = next((pool for pool in ctx.platform.gpu_pools if pool.cluster == cluster and pod.gpus()
+                         and all(pool.node_labels.get(k) == v for k, v in pod.node_selector.items())), None)
+            if pool is not None:
+                on.setdefault(pool.name, []).extend([(pod, pod.gpus())] * count)
+    findings = []
+    for pool in ctx.platform.gpu_pools:
+        placed = on.get(pool.name, [])
+        why = capacity.pool_overflow(pool.gpus_per_node, pool.nodes, [gpus for _, gpus in placed])
+        if why:
+            first = placed[0][0]
+            what = ", ".join(sorted({p.id for p, _ in placed}))
+            findings.append(finding(SLUG, f"GPU pool {pool.name} cannot run at once what the tree places on it: {why} ({what})",
+                                    first.origin.locate(*first.origin_path), spec=ctx.pool_spec(pool.name),
+                                    hint="add nodes to the pool in the spec, or lower replicas or GPUs"))
+    return findings
+
+
+def running_together(ctx: Context, pods: list[Pod]) -> list[tuple[Pod, int]]:
+    """What a team namespace runs at once: every model pod at its minimum replicas and one training run (the
+    one asking the most GPUs); validate counts the same (platform/capacity.py)."""
     running = [(p, p.replicas) for p in pods if p.kind == "model"]
     training = [p for p in pods if p.kind == "workflow" and "training" in p.workload.rsplit("/", 1)[-1]]
     if training:
         running.append((max(training, key=lambda p: pod_amounts(ctx, p).get(f"requests.{GPU}", 0)), 1))
+    return running
+
+
+def _quota(ctx: Context, quota, pods: list[Pod]) -> list[Finding]:
+    hard = {k: quantity(v) for k, v in (quota.spec.get("hard") or {}).items()}
+    running = running_together(ctx, pods)
     findings: list[Finding] = []
-    for pod, count in running:
-        amounts = pod_amounts(ctx, pod)
+    for pod, _ in running:
         defaults = _defaults(ctx, pod.cluster, pod.namespace)
         for key in hard:
-            bare = [c.name for c in pod.containers if key.startswith("limits.") and key not in container_amounts(c.resources, defaults)]
+            bare = [c.name for c in pod.containers if key.startswith("limits.")
+                    and key not in capacity.container_amounts(c.resources, defaults)]
             if bare:
                 findings.append(finding(SLUG, f"{pod.id}: ResourceQuota {quota.name} limits {key[7:]}, but container {bare[0]} has no "
                                               f"{key[7:]} limit and no LimitRange default: the pod is rejected",
                                         quota.locate("spec", "hard", key), spec=ctx.team_spec(pod.namespace),
                                         hint="give every container a limit, or add a LimitRange default"))
-        for key, value in amounts.items():
-            together[key] = together.get(key, 0) + value * count
     what = ", ".join(f"{p.workload} x{n}" for p, n in running)
-    for key, limit in sorted(hard.items()):
-        need = together.get(key, 0)
-        if need > limit + 1e-9:
-            findings.append(finding(
-                SLUG, f"ResourceQuota {quota.namespace}/{quota.name}: {key} {show(key, limit)} is less than the "
-                      f"{show(key, need)} that runs together ({what})",
-                quota.locate("spec", "hard", key), spec=ctx.team_spec(quota.namespace or ""),
-                hint="raise the team's quota for this environment in the spec, or lower replicas or GPUs"))
+    for short in capacity.shortfalls(hard, [(pod_amounts(ctx, p), n) for p, n in running]):
+        findings.append(finding(
+            SLUG, f"ResourceQuota {quota.namespace}/{quota.name}: {short.key} {show(short.key, short.limit)} is less than the "
+                  f"{show(short.key, short.need)} that runs together ({what})",
+            quota.locate("spec", "hard", short.key), spec=ctx.team_spec(quota.namespace or ""),
+            hint=f"raise the team's quota for this environment to at least {show(short.key, short.need)} in the spec, "
+                 "or lower replicas or GPUs"))
     return findings
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mlopsgen.platform.quantities import quantity
+from mlopsgen.kube.quantities import quantity
 
 
 @pytest.mark.parametrize(("text", "value"), [

@@ -1,0 +1,99 @@
+"""What a platform runs at once, as pods: the capacity model validate refuses a spec by.
+
+Per team namespace: every model at its minimum replicas on every track (the canary included) and one
+training run, each pod with the containers the tree gives it (the model's or the training step's own,
+the model download, Argo's executor, the mesh's proxy) counted by the one evaluator of Kubernetes'
+arithmetic (kube/capacity.py), under the LimitRange and the ResourceQuota the tree writes. Per GPU
+pool: the GPUs those pods ask of it at once. verify counts the same set from the rendered tree
+(verify/checks/quotas.py); a test holds the two to the same numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mlopsgen.catalog import conventions as C
+from mlopsgen.catalog import hardening
+from mlopsgen.catalog.modes import MODES
+from mlopsgen.catalog.runtimes import tracks
+from mlopsgen.kube.capacity import ContainerUse, Shortfall, limit_defaults, pod_amounts, pool_overflow, shortfalls
+from mlopsgen.kube.quantities import quantity
+from mlopsgen.platform.model import Environment, GpuPool, Platform, Quota, Team
+
+ARGO_EXECUTOR = (ContainerUse({}, init=True), ContainerUse({}))  # `init` and `wait`: no resources of their own
+
+
+def quota_hard(quota: Quota) -> dict[str, str]:
+    """The ResourceQuota's `hard` for a team's quota in one environment (the tree writes it so)."""
+    return {"requests.cpu": quota.cpu, "requests.memory": quota.memory, "limits.memory": quota.memory,
+            "requests.nvidia.com/gpu": str(quota.gpu)}
+
+
+QUOTA_FIELDS = {"requests.cpu": "cpu", "requests.memory": "memory", "limits.memory": "memory", "requests.nvidia.com/gpu": "gpu"}
+
+
+@dataclass(frozen=True)
+class Running:
+    """Pods of one kind that run at once in a namespace."""
+
+    what: str
+    containers: tuple[ContainerUse, ...]
+    count: int
+    gpus: int  # per pod
+    pool: str | None  # the GPU pool it runs on
+
+
+def _mesh(environment: Environment, workload_class: str) -> tuple[ContainerUse, ...]:
+    """What Istio adds to a meshed pod: the CNI's validation init container, the proxy as a native sidecar
+    (validate refuses a provided mesh without either where pods are meshed)."""
+    if not MODES[environment.mode(workload_class)].sidecar:
+        return ()
+    return ContainerUse({}, init=True), ContainerUse(C.MESH_PROXY_RESOURCES, init=True, sidecar=True)
+
+
+def namespace_runs(platform: Platform, team: Team, environment: Environment) -> list[Running]:
+    out = []
+    for model in platform.models:
+        placement = model.environments.get(environment.name)
+        if model.team != team.name or placement is None:
+            continue
+        containers = (ContainerUse(hardening.guaranteed(model.cpu, model.memory, model.gpus)),
+                      ContainerUse(hardening.MODEL_DOWNLOAD_RESOURCES, init=True), *_mesh(environment, "inference"))
+        for track in tracks(model):
+            out.append(Running(f"{model.name} ({track}) x{placement.replicas}", containers, placement.replicas, model.gpus,
+                               model.gpu_pool if model.gpus else None))
+    pools = platform.team_pools_on(team, environment.cluster)
+    gpus = team.training.gpus if pools else 0  # no pool of the team there: the step asks no GPU
+    training = (ContainerUse(hardening.guaranteed(team.training.cpu, team.training.memory, gpus)), *ARGO_EXECUTOR,
+                *_mesh(environment, "training"))
+    out.append(Running("a training run", training, 1, gpus, pools[0].name if gpus else None))
+    return out
+
+
+def container_defaults() -> tuple[dict, dict]:
+    return limit_defaults({"limits": [{"type": "Container", **C.CONTAINER_DEFAULTS}]})
+
+
+def quota_shortfalls(platform: Platform, team: Team, environment: Environment) -> tuple[list[Shortfall], list[Running]]:
+    """The quota keys of the team's namespace in `environment` that cannot hold what runs there at once."""
+    runs = namespace_runs(platform, team, environment)
+    defaults = container_defaults()
+    hard = {k: quantity(v) for k, v in quota_hard(team.quotas[environment.name]).items()}
+    return shortfalls(hard, [(pod_amounts(r.containers, defaults), r.count) for r in runs]), runs
+
+
+def pool_overflows(platform: Platform) -> list[tuple[GpuPool, str, list[str]]]:
+    """(pool, why, what runs on it) for each GPU pool that cannot run at once what the spec places on it."""
+    on: dict[str, list[tuple[str, int]]] = {}
+    for team in platform.teams:
+        for environment in platform.team_environments(team):
+            for run in namespace_runs(platform, team, environment):
+                if run.pool and run.gpus:
+                    on.setdefault(run.pool, []).extend([(f"{team.name} in {environment.name}: {run.what}", run.gpus)] * run.count)
+    out = []
+    for pool in platform.gpu_pools:
+        pods = on.get(pool.name, [])
+        why = pool_overflow(pool.gpus_per_node, pool.nodes, [gpus for _, gpus in pods])
+        if why:
+            out.append((pool, why, sorted({what for what, _ in pods})))
+    return out
