@@ -39,6 +39,9 @@ def synthetic_spec(teams: int, environments: int, pools: int, models_per_team: i
         "teams": [],
         "models": [],
     }
+    if environments > 1:  # environments on both clusters: one tracking server, published to the training cluster
+        spec["services"][0].update({"cluster": "serving", "published": {
+            "url": "https://mlflow.ml.example.com", "cidrs": ["203.0.113.10/32"], "clientIssuer": "synthetic-clusters"}})
     for e, name in enumerate(envs):
         env = {"name": name, "cluster": "training" if e == 0 else "serving",
                "network": {"training": "host" if e == 0 else MODES[e % 4], "inference": "internal"}}

@@ -124,15 +124,17 @@ def _team(t: dict) -> Team:
     )
 
 
-def _retraining_environment(m: dict, data: dict) -> str:
-    """Explicit, else the first of the model's environments where its team has a GPU pool."""
+def retraining_environment(m: dict, data: dict) -> str:
+    """Explicit, else the first of the model's environments where its team has a GPU pool, else its first.
+
+    Also read by the semantic checks, before references are known to hold: unknown names count as no pool."""
     if "environment" in m["retraining"]:
         return m["retraining"]["environment"]
-    team = next(t for t in data["teams"] if t["name"] == m["team"])
-    pool_clusters = {p["cluster"] for p in data["gpuPools"] if p["name"] in team["gpuPools"]}
+    team_pools: list[str] = next((t["gpuPools"] for t in data["teams"] if t["name"] == m["team"]), [])
+    pool_clusters = {p["cluster"] for p in data["gpuPools"] if p["name"] in team_pools}
     env_cluster = {e["name"]: e["cluster"] for e in data["environments"]}
     names = list(m["environments"])
-    return next((e for e in names if env_cluster[e] in pool_clusters), names[0])
+    return next((e for e in names if env_cluster.get(e) in pool_clusters), names[0])
 
 
 def _placement(s: dict) -> ModelPlacement:
@@ -161,6 +163,6 @@ def _model(m: dict, data: dict) -> Model:
         callers=tuple(m["callers"]),
         slos=Slos(slos.get("p95LatencyMs"), slos.get("errorRate"), slos.get("minAccuracy"), slos.get("accuracyMetric")) if slos else None,
         retraining=Retraining(
-            retraining["schedule"], retraining["image"], _retraining_environment(m, data), retraining["driftThreshold"],
+            retraining["schedule"], retraining["image"], retraining_environment(m, data), retraining["driftThreshold"],
         ) if retraining else None,
     )

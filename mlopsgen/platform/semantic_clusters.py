@@ -1,4 +1,4 @@
-"""Checks of what clusters run and expose: segments, tracking servers, gateway hosts.
+"""Checks of what clusters run and expose: segments, tracking servers, gateway hosts, where retraining runs.
 
 Part of the semantic checks (semantic.py), kept apart because they read the
 cluster-level settings (CNI, provided components) and the ingress.
@@ -7,6 +7,7 @@ cluster-level settings (CNI, provided components) and the ingress.
 from __future__ import annotations
 
 from mlopsgen.catalog.modes import MODES
+from mlopsgen.platform.build import retraining_environment
 from mlopsgen.platform.checker import Checker
 
 
@@ -69,6 +70,27 @@ def _one_environment_per_host(check: Checker) -> None:
                            at_key=not own)
 
 
+def _one_tracking_server_across_clusters(check: Checker) -> None:
+    """A tracking server without a cluster runs on every cluster, each with its own registry: a model trained on one
+    cluster never appears on the one that serves it. Across clusters it runs on one, published to the others."""
+    known = {c["name"] for c in check.data["clusters"]}
+    hosting = sorted({e["cluster"] for e in check.data["environments"] if e["cluster"] in known})
+    if len(hosting) < 2:
+        return  # one cluster: its own server is the only one
+    env_cluster = {e["name"]: e["cluster"] for e in check.data["environments"]}
+    serving = sorted({env_cluster[e] for m in check.data["models"] for e in m["environments"] if e in env_cluster})
+    # Model servers download from a server of their own cluster (below): name it where they all are.
+    where = f" ('{serving[0]}', where the models serve)" if len(serving) == 1 else ""
+    for i, service in enumerate(check.data["services"]):
+        # A published one without a cluster is refused at `published` (semantic_intent.py).
+        if service["kind"] == "tracking" and "cluster" not in service and "published" not in service:
+            check.fail(("services", i), f"tracking server '{service['name']}' has no cluster, so each of the clusters "
+                       f"{', '.join(hosting)} would run its own with its own registry: a model trained on one is never "
+                       "found where another serves it",
+                       f"set services[].cluster to the one cluster that runs it{where}, and services[].published "
+                       "({url, cidrs, clientIssuer}) so the other clusters reach it")
+
+
 def _services_used_across_clusters_are_published(check: Checker) -> None:
     """Training and serving everywhere report to the tracking server; a *.svc.cluster.local name
     resolves only in its own cluster, so other clusters need its published endpoint."""
@@ -83,8 +105,7 @@ def _services_used_across_clusters_are_published(check: Checker) -> None:
         i, service = tracking[0]
         check.fail(("services", i, "cluster"),
                    f"tracking server '{service['name']}' runs on cluster '{service['cluster']}' only, but workloads on {', '.join(users)} use it",
-                   "add 'published: {url: https://..., cidrs: [...], clientIssuer: ...}' (its endpoint through the gateway), "
-                   "or run one per cluster")
+                   "add 'published: {url: https://..., cidrs: [...], clientIssuer: ...}' (its endpoint through the gateway)")
 
 
 def _models_serve_beside_their_tracking_server(check: Checker) -> None:
@@ -101,7 +122,8 @@ def _models_serve_beside_their_tracking_server(check: Checker) -> None:
             check.fail(("models", i, "environments"), f"model '{model['name']}' serves on cluster '{remote[0]}', which has no "
                        "tracking server of its own to download it from",
                        f"serve it in an environment of a cluster that runs one ({', '.join(sorted(str(c) for c in local))}), "
-                       "or run a tracking server there", at_key=True)
+                       f"or run the tracking server on '{remote[0]}' (services[].cluster), published to the others",
+                       at_key=True)
 
 
 def _models_on_one_cluster(check: Checker) -> None:
@@ -141,5 +163,30 @@ def _provided_mesh_admits_its_pods(check: Checker) -> None:
                            f"but {why}", hint)
 
 
+def _retraining_runs_beside_a_gpu_pool(check: Checker) -> None:
+    """Retraining runs in one of the model's environments (its rollout patches the model there), all on one cluster.
+    Its training asks for the team's GPUs, but only a pool on that cluster can give them: without one the step
+    would be rendered with no GPU and no pool, and train on CPU in silence."""
+    teams = {t["name"]: t for t in check.data["teams"]}
+    pools = {p["name"]: p["cluster"] for p in check.data["gpuPools"]}
+    known = {c["name"] for c in check.data["clusters"]}
+    env_cluster = {e["name"]: e["cluster"] for e in check.data["environments"] if e["cluster"] in known}
+    for i, model in enumerate(check.data["models"]):
+        team = teams.get(model["team"])
+        if not model.get("retraining") or team is None or not team["training"]["gpus"]:
+            continue
+        team_clusters = {pools[p] for p in team["gpuPools"] if p in pools}
+        env = retraining_environment(model, check.data)
+        cluster = env_cluster.get(env)
+        # A team without pools trains on CPU wherever it trains; unknown names are reported as such.
+        if team_clusters and cluster is not None and cluster not in team_clusters:
+            check.fail(("models", i, "retraining"), f"retraining of '{model['name']}' runs in '{env}' on cluster '{cluster}', "
+                       f"where team '{team['name']}' has no GPU pool: its training asks for {team['training']['gpus']} GPU(s) "
+                       "and would run without them",
+                       f"add a GPU pool of cluster '{cluster}' to teams[].gpuPools of '{team['name']}', or set "
+                       "teams[].training.gpus to 0 to retrain on CPU (retraining runs where the model serves)", at_key=True)
+
+
 CLUSTER_RULES = (_subnet_needs_calico_ipam, _provided_mesh_admits_its_pods, _tracking_only_settings, _one_environment_per_host,
-                 _services_used_across_clusters_are_published, _models_serve_beside_their_tracking_server, _models_on_one_cluster)
+                 _services_used_across_clusters_are_published, _models_serve_beside_their_tracking_server, _models_on_one_cluster,
+                 _one_tracking_server_across_clusters, _retraining_runs_beside_a_gpu_pool)
