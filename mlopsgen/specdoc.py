@@ -71,7 +71,26 @@ def render_spec_reference() -> str:
         "|---|---|---|---|",
     ]
     _rows(schema, schema, "", set(schema.get("required", [])), lines)
+    lines += ["", *_cross_field_rules()]
     return "\n".join(lines) + "\n"
+
+
+def _cross_field_rules() -> list[str]:
+    """What validate refuses beyond the schema: each rule's docstring (mlopsgen/platform/semantic*.py)."""
+    import inspect
+
+    from mlopsgen.platform.semantic import CAPACITY_RULES, rules
+
+    lines = ["## What validate refuses across fields", "",
+             "After the schema, validate checks what one field means for another; each refusal is reported at the",
+             "node that causes it, with a hint. Capacity is checked once every reference is sound.", ""]
+    for rule in (*rules(), *CAPACITY_RULES):
+        doc = inspect.getdoc(rule)
+        if not doc:
+            raise SystemExit(f"{rule.__module__}.{rule.__name__} has no docstring: say what it refuses and why")
+        title = rule.__name__.strip("_").replace("_", " ").capitalize()
+        lines.append(f"- **{title}.** " + " ".join(doc.split()))
+    return lines
 
 
 if __name__ == "__main__":

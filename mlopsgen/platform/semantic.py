@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Callable
 
 from mlopsgen.catalog import conventions as C
 from mlopsgen.catalog.modes import MODES
@@ -27,8 +28,7 @@ MAX_NAMESPACE = 63
 
 def semantic_problems(doc: Document) -> list[Problem]:
     check = Checker(doc)
-    for rule in (_unique_names, _environments, _gpu_pools, _services, _teams, _models, *CLUSTER_RULES, *NAME_RULES, *VALUE_RULES,
-                 *INTENT_RULES):
+    for rule in rules():
         rule(check)
     if not check.problems:  # capacity arithmetic needs valid quantities and references
         for rule in CAPACITY_RULES:
@@ -36,7 +36,16 @@ def semantic_problems(doc: Document) -> list[Problem]:
     return check.problems
 
 
+def rules() -> tuple[Callable[[Checker], None], ...]:
+    """Every cross-field rule but capacity, in the order they run; each one's docstring says what it refuses."""
+    return (_unique_names, _environments, _gpu_pools, _services, _teams, _models, *CLUSTER_RULES, *NAME_RULES, *VALUE_RULES,
+            *INTENT_RULES)
+
+
 def _unique_names(check: Checker) -> None:
+    """Clusters, environments, GPU pools, services, teams and models each have unique names: every derived
+    object (namespace, Application, pool label) is named after them, so a second one would overwrite the first
+    in the tree."""
     for section in ("clusters", "environments", "gpuPools", "services", "teams", "models"):
         seen: dict[str, int] = {}
         for i, item in enumerate(check.data.get(section, [])):
@@ -49,6 +58,10 @@ def _unique_names(check: Checker) -> None:
 
 
 def _environments(check: Checker) -> None:
+    """An environment's cluster is declared; each class's network mode is one that class may use, with what
+    the mode needs: a hostNetworkJustification for host networking, a GPU pool on the cluster for pool-pinned
+    modes, never host networking on a `serving` cluster, and a private IPv4 `segment` (no host bits) for
+    subnet modes."""
     pools_by_cluster: dict[str, list[str]] = {}
     for pool in check.data["gpuPools"]:
         pools_by_cluster.setdefault(pool["cluster"], []).append(pool["name"])
@@ -104,11 +117,13 @@ def _cidr(check: Checker, path, value: str) -> None:
 
 
 def _gpu_pools(check: Checker) -> None:
+    """A GPU pool's cluster is declared."""
     for i, pool in enumerate(check.data["gpuPools"]):
         check.reference(("gpuPools", i, "cluster"), pool["cluster"], "clusters", "cluster")
 
 
 def _services(check: Checker) -> None:
+    """A service's `cluster`, where given, is declared."""
     for i, service in enumerate(check.data["services"]):
         if "cluster" in service:
             check.reference(("services", i, "cluster"), service["cluster"], "clusters", "cluster")
@@ -123,6 +138,10 @@ def _quantity(check: Checker, path, value) -> None:
 
 
 def _teams(check: Checker) -> None:
+    """A team's pools are declared and its quotas name declared environments; the namespace
+    `<team>-<environment>` fits Kubernetes' 63 characters; quantities are valid and above zero; a GPU quota
+    needs a GPU pool, and training in a pool-pinned mode needs one of the team's pools on the environment's
+    cluster."""
     environments = check.names("environments")
     pools = {pool["name"]: pool for pool in check.data["gpuPools"]}
     envs = {env["name"]: env for env in check.data["environments"]}
@@ -156,6 +175,11 @@ def _teams(check: Checker) -> None:
 
 
 def _models(check: Checker) -> None:
+    """A model's team, pool, environments and callers are declared; its pool belongs to its team and sits on
+    each environment's cluster; it serves only where inference can serve models and never on a `training`
+    cluster; GPUs need a pool; canary weights are 0-100 and need a canary; maxReplicas is at least replicas;
+    minAccuracy names the metric it reads; retraining promotes into a track served from a registry alias, in
+    an environment the model runs in."""
     teams = {team["name"]: team for team in check.data["teams"]}
     pools = {pool["name"]: pool for pool in check.data["gpuPools"]}
     envs = {env["name"]: env for env in check.data["environments"]}

@@ -25,6 +25,8 @@ def _training_pool(team: dict, cluster: str, pools: dict[str, dict]) -> dict | N
 
 
 def _gpus_fit_a_node(check: Checker) -> None:
+    """No pod asks for more GPUs than one node of its pool has: a pod runs on one node, and such a pod never
+    schedules."""
     pools = _pools(check)
     for i, model in enumerate(check.data["models"]):
         pool = pools.get(model.get("gpuPool", ""))
@@ -71,6 +73,9 @@ def _pools_hold_what_runs(check: Checker, platform: Platform) -> None:
 
 
 def _capacity(check: Checker) -> None:
+    """What runs at once in each team namespace (every model's minimum replicas on every track, one training
+    run, with the containers the tree adds to each pod) fits the namespace's quota, and what runs at once on
+    each GPU pool fits its nodes: the quota would refuse the pods, the pool leave them Pending."""
     platform = build_platform(check.data, str(check.doc.file))
     _quotas_hold_what_runs(check, platform)
     _pools_hold_what_runs(check, platform)

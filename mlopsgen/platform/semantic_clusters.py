@@ -38,6 +38,8 @@ def _subnet_needs_calico_ipam(check: Checker) -> None:
 
 
 def _tracking_only_settings(check: Checker) -> None:
+    """`artifactStore` and `database` configure a tracking server: on any other service they would be silently
+    ignored."""
     for i, service in enumerate(check.data["services"]):
         if service["kind"] == "tracking":
             continue

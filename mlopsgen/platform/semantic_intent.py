@@ -59,6 +59,8 @@ def cron_problem(expression: str) -> str | None:
 
 
 def _schedules_fire(check: Checker) -> None:
+    """A retraining schedule is a cron expression as Argo reads it, and it fires: one that never fires (31
+    February) would never retrain."""
     for i, model in enumerate(check.data["models"]):
         schedule = (model.get("retraining") or {}).get("schedule")
         if isinstance(schedule, str) and (why := cron_problem(schedule)):
@@ -92,6 +94,8 @@ def _registered_name(source: str) -> str | None:
 
 
 def _canary_is_the_same_model(check: Checker) -> None:
+    """A canary serves a version of the same registered model: traffic split between two different models is
+    no canary."""
     for i, model in enumerate(check.data["models"]):
         canary = model.get("canary")
         if not canary:
@@ -137,6 +141,7 @@ def _reach_stays_out_of_the_cluster(check: Checker) -> None:
 
 
 def _published_needs_a_cluster(check: Checker) -> None:
+    """A published service runs on one cluster (`cluster`): a published address must lead somewhere."""
     for i, service in enumerate(check.data["services"]):
         if service.get("published") and not service.get("cluster"):
             check.fail(("services", i, "published"), f"'{service['name']}' is published but runs on no single cluster",
@@ -144,6 +149,7 @@ def _published_needs_a_cluster(check: Checker) -> None:
 
 
 def _slos_need_monitoring(check: Checker) -> None:
+    """SLO alerts need a monitoring service: without Prometheus no rule is ever evaluated."""
     if any(s["kind"] == "monitoring" for s in check.data["services"]):
         return
     for i, model in enumerate(check.data["models"]):
@@ -185,7 +191,7 @@ def _models_are_monitored(check: Checker) -> None:
 
 def _clusters_declare_their_api_server(check: Checker) -> None:
     """Every environment's team runs Argo workflow steps, whose wait container reports to the API server: with no
-    address declared, no policy can let it through and every step hangs (FUNCTION.md, Argo Workflows)."""
+    address declared, no policy can let it through and every step hangs (Argo Workflows reports step results through the API)."""
     hosting = {e["cluster"] for e in check.data["environments"]}
     for i, cluster in enumerate(check.data["clusters"]):
         if cluster["name"] in hosting and not cluster.get("apiServer"):

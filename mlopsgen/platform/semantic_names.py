@@ -27,6 +27,9 @@ def _reserved_namespaces(check: Checker) -> set[str]:
 
 
 def _derived_names_are_unique(check: Checker) -> None:
+    """Names mlopsgen derives (namespaces, Argo CD projects and files) are unique and not reserved: a
+    collision would overwrite one team's objects with another's, and the cluster's and components' namespaces
+    belong to them."""
     reserved = _reserved_namespaces(check)
     env_cluster = {e["name"]: e["cluster"] for e in check.data["environments"]}
     components = set(COMPONENTS)

@@ -13,6 +13,8 @@ _PASSWORD_IN_URL = re.compile(r"^[a-z+]+://[^/@:]+:[^/@]+@")
 
 
 def _segments_private_and_apart(check: Checker) -> None:
+    """Subnet segments are private (RFC 1918) and do not overlap: a public range is someone else's address
+    space, and overlapping pools hand out the same addresses twice."""
     seen: list[tuple[ipaddress.IPv4Network, str, int]] = []
     for i, env in enumerate(check.data["environments"]):
         segment = env.get("segment")
@@ -44,6 +46,8 @@ def _no_credentials_in_the_repository_url(check: Checker) -> None:
 
 
 def _sources(check: Checker) -> None:
+    """A canary serves a different source than the stable track (else it tests nothing), and a models:/ source
+    needs a tracking server to resolve it."""
     trackers = [s for s in check.data["services"] if s["kind"] == "tracking"]
     for i, model in enumerate(check.data["models"]):
         canary = model.get("canary")
@@ -56,6 +60,7 @@ def _sources(check: Checker) -> None:
 
 
 def _expiry_dates(check: Checker) -> None:
+    """A lint suppression's `expires` is a real date: one that cannot be read would never expire."""
     for i, suppression in enumerate(check.data["lint"]["suppressions"]):
         expires = suppression.get("expires")
         if expires is None:
