@@ -193,9 +193,12 @@ def _mlflow(ctx: ValuesContext) -> dict:
         # A ReadWriteOnce volume: the new pod starts once the old one has released it.
         values["strategy"] = {"rollingUpdate": {"maxSurge": "0%", "maxUnavailable": 1}}
     monitoring = ctx.service("monitoring")
-    # The Service's port is named `http`; the container's port is not, so scrape through the Service's.
-    values["serviceMonitor"] = {"enabled": True, "useServicePort": True, "namespace": monitoring.namespace,
-                                "labels": {"release": "kube-prometheus-stack"}} if monitoring else {"enabled": False}
+    # The Service's port is named `http`; the container's port is not, so scrape through the Service's. The
+    # ServiceMonitor lives in MLflow's own namespace (the chart puts it in `monitoring`), like the teams' own: the
+    # platform project permits it whether the cluster's Prometheus is the tree's (which selects every namespace)
+    # or provided (whose namespace the tree does not own).
+    values["serviceMonitor"] = ({"enabled": True, "useServicePort": True, "namespace": tracking.namespace}
+                                if monitoring else {"enabled": False})
     return values
 
 

@@ -1,10 +1,15 @@
 """The invariant over the spec space: every spec validate accepts renders, and verify proves every journey.
 
-Specs are drawn from the examples' shapes with hypothesis: modes per class and environment (the modes each
-class may use, from the registry), segments, 1-4 teams with names up to the length the namespaces allow,
-models on either runtime with canaries, autoscaling, exposure, callers, SLOs and retraining, externals for
-any classes. A drawn spec that validate refuses is no counterexample (validation said why); one it
-accepts must work. Counterexamples found are kept as explicit examples below, replayed first.
+Specs are drawn from the examples' shapes with hypothesis: what a cluster provides (a mesh with or without
+its CNI and native sidecars, cert-manager, Prometheus, the device plugin, KServe, the Postgres operator)
+and whether Calico's API server runs, GPU pools of 1-3 nodes, modes per class and environment (the modes
+each class may use, from the registry), segments, 1-4 teams with names short or at their limit, quotas
+and training GPUs, models on either runtime with GPUs, canaries, autoscaling, exposure, callers, SLOs and
+retraining, externals for any classes; the multicloud family varies two clusters, host training, a
+published tracking server and subnet segments. A drawn spec that validate refuses is no counterexample
+(validation said why, at a node); one it accepts must work, and validate's capacity model must count what
+verify counts in the tree. Budget: MLOPSGEN_SPEC_EXAMPLES per family (150 by default, about two minutes
+for both on two cores); shrunk counterexamples are kept in spec-space-db/ and replayed first.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from hypothesis.database import DirectoryBasedExampleDatabase, ReadOnlyDatabase
 
 from mlopsgen.catalog.conventions import WORKLOAD_CLASSES
 from mlopsgen.catalog.modes import MODES as NETWORK_MODES
@@ -30,27 +36,51 @@ from tests.support.specs import Spec
 from tests.verify.conftest import render_tree
 
 pytestmark = pytest.mark.slow  # a few hundred specs rendered and verified
-NAME = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=20)
+# Team names short and at their limit (40 characters with the leading `t`): the namespaces, dashboards and
+# Applications derived from them reach Kubernetes' and Grafana's limits.
+NAME = st.one_of(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=20),
+                 st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=36, max_size=39))
+# Components a cluster may already run; a provided mesh says whether it has Istio's CNI and native sidecars.
+PROVIDED = {"certManager": {}, "prometheus": {}, "gpuDevicePlugin": {}, "postgresOperator": {}, "kserve": {}}
+PROVIDED_ISTIO = {"revision": "asm-1-25", "ingressGateway": {"namespace": "mesh-ingress", "serviceAccount": "ingress",
+                                                             "labels": {"istio": "ingress"}}}
+
+
+def _draw_cluster(draw, cluster: dict) -> None:
+    """What the cluster provides and how its CNI runs: drawn, so validate's refusals and the tree's
+    installs of what is not provided are both explored."""
+    provided = {k: v for k, v in PROVIDED.items() if draw(st.booleans())}
+    if draw(st.booleans()):
+        provided["istio"] = {**PROVIDED_ISTIO, "cni": draw(st.sampled_from([True, True, False])),
+                             "nativeSidecars": draw(st.sampled_from([True, True, False]))}
+    cluster["provided"] = provided
+    cluster["cni"] = {"calicoApiServer": draw(st.sampled_from([True, True, False]))}  # subnet segments need it
 
 
 @st.composite
 def specs(draw) -> Spec:
     spec = Spec.example("quickstart")
     data = spec.data
-    data["clusters"][0]["cni"] = {"calicoApiServer": True}  # subnet segments are IPPools of its API
+    _draw_cluster(draw, data["clusters"][0])
+    data["gpuPools"][0].update(gpusPerNode=draw(st.integers(1, 8)), nodes=draw(st.integers(1, 3)))
     for i, env in enumerate(data["environments"]):
         env["network"] = draw_network(draw, env, f"10.{40 + i}.0.0/16")
     names = draw(st.lists(NAME, min_size=1, max_size=4, unique=True))
     data["teams"] = [{"name": f"t{name}", "owners": [f"g-{name}"], "gpuPools": ["a10"],
-                      "quotas": {e["name"]: {"cpu": 64, "memory": "256Gi", "gpu": 8} for e in data["environments"]}}
+                      "training": {"gpus": draw(st.integers(0, 2))},
+                      "quotas": {e["name"]: {"cpu": draw(st.sampled_from([4, 16, 64])),
+                                             "memory": draw(st.sampled_from(["16Gi", "64Gi", "256Gi"])),
+                                             "gpu": draw(st.integers(0, 8))} for e in data["environments"]}}
                      for name in names]
     serving = [e["name"] for e in data["environments"] if NETWORK_MODES[e["network"]["inference"]].serves_models]
     data["models"] = []
     for name in names:
         if not serving or not draw(st.booleans()):
             continue
+        gpus = draw(st.integers(0, 2))
         model = {"name": f"m{name}", "team": f"t{name}", "source": f"models:/m{name}/1", "format": "mlflow",
-                 "runtime": draw(st.sampled_from(["kserve", "seldon"])), "resources": {"cpu": "1", "memory": "1Gi"},
+                 "runtime": draw(st.sampled_from(["kserve", "seldon"])),
+                 "resources": {"cpu": "1", "memory": "1Gi", "gpus": gpus}, **({"gpuPool": "a10"} if gpus else {}),
                  "environments": {e: {"replicas": draw(st.integers(1, 2)), "host": f"m{name}.{e}.example.com"} for e in serving}}
         if draw(st.booleans()):
             model["canary"] = {"source": f"models:/m{name}@challenger", "weight": draw(st.integers(1, 50))}
@@ -100,7 +130,12 @@ def multicloud_specs(draw) -> Spec:
     return spec
 
 
-SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+# Shrunk counterexamples are kept in a committed database and replayed before anything new is drawn; CI
+# replays it without writing (a run there must not change the checkout).
+DATABASE = Path(__file__).parent / "spec-space-db"
+SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+                database=(ReadOnlyDatabase(DirectoryBasedExampleDatabase(DATABASE)) if os.environ.get("CI")
+                          else DirectoryBasedExampleDatabase(DATABASE)))
 
 
 # Rendering a spec's charts costs seconds (each spec's values differ, so nothing is cached): the first examples
@@ -136,5 +171,5 @@ def check_proven(spec: Spec, family: str) -> None:
         report = verify(ctx)
         failing = {v.slug: [f.message for f in v.findings if f.severity == "error"][:3] or v.reason
                    for v in report.verdicts if not v.passed and (charts or not v.unknown)}
-        assert failing == {}
+        assert failing == {}, spec.text()
         assert disagreements(ctx) == {}  # validate's capacity model counts what verify counts in the tree

@@ -1,4 +1,4 @@
-"""A cluster-provided mesh as the spec declares it: its trust domain names every workload identity."""
+"""Components a cluster provides, as the spec declares them: the tree works beside them."""
 
 from __future__ import annotations
 
@@ -33,3 +33,16 @@ def test_a_policy_naming_the_wrong_trust_domain_is_denied(tmp_path):
     verdict = _connectivity(run(spec, tree))
     assert not verdict.passed
     assert any("gateway to exposed model" in f.message for f in verdict.findings)
+
+
+def test_a_provided_prometheus_scrapes_mlflow_from_mlflows_namespace(tmp_path):
+    """Found by the spec-space property test: with the cluster's own Prometheus, the tree installs no monitoring
+    namespace, yet MLflow's chart put its ServiceMonitor there, outside what the platform project permits; the
+    MLflow Application never synced. It now lives in MLflow's namespace."""
+    spec = Spec.example("quickstart")
+    spec.data["clusters"][0]["provided"] = {"prometheus": {}}
+    path = spec.write(tmp_path / "spec")
+    tree = render_tree(path)
+    assert "namespace: mlflow" in (tree / "platform/main/values/mlflow.yaml").read_text().split("serviceMonitor:")[1]
+    bootstrap = next(v for v in run(path, tree).verdicts if v.slug == "bootstrap")
+    assert bootstrap.passed, [f.message for f in bootstrap.findings]
