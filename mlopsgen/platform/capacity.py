@@ -4,7 +4,7 @@ Per team namespace: every model at its minimum replicas on every track (the cana
 training run, each pod with the containers the tree gives it (the model's or the training step's own,
 the model download, Argo's executor, the mesh's proxy) counted by the one evaluator of Kubernetes'
 arithmetic (kube/capacity.py), under the LimitRange and the ResourceQuota the tree writes. Per GPU
-pool: the GPUs those pods ask of it at once. verify counts the same set from the rendered tree
+pool: every model replica placed on it and the largest training run beside them. verify counts the same set from the rendered tree
 (verify/checks/quotas.py); a test holds the two to the same numbers.
 """
 
@@ -41,6 +41,7 @@ class Running:
     count: int
     gpus: int  # per pod
     pool: str | None  # the GPU pool it runs on
+    training: bool = False
 
 
 def _mesh(environment: Environment, workload_class: str) -> tuple[ContainerUse, ...]:
@@ -66,7 +67,7 @@ def namespace_runs(platform: Platform, team: Team, environment: Environment) -> 
     gpus = team.training.gpus if pools else 0  # no pool of the team there: the step asks no GPU
     training = (ContainerUse(hardening.guaranteed(team.training.cpu, team.training.memory, gpus)), *ARGO_EXECUTOR,
                 *_mesh(environment, "training"))
-    out.append(Running("a training run", training, 1, gpus, pools[0].name if gpus else None))
+    out.append(Running("a training run", training, 1, gpus, pools[0].name if gpus else None, training=True))
     return out
 
 
@@ -83,16 +84,25 @@ def quota_shortfalls(platform: Platform, team: Team, environment: Environment) -
 
 
 def pool_overflows(platform: Platform) -> list[tuple[GpuPool, str, list[str]]]:
-    """(pool, why, what runs on it) for each GPU pool that cannot run at once what the spec places on it."""
+    """(pool, why, what runs on it) for each GPU pool that cannot hold every model replica placed on it and,
+    beside them, the largest training run: serving must run, training runs may wait their turn (Pending
+    until GPUs free up) but each must fit beside what serves."""
     on: dict[str, list[tuple[str, int]]] = {}
+    training: dict[str, tuple[str, int]] = {}
     for team in platform.teams:
         for environment in platform.team_environments(team):
             for run in namespace_runs(platform, team, environment):
-                if run.pool and run.gpus:
-                    on.setdefault(run.pool, []).extend([(f"{team.name} in {environment.name}: {run.what}", run.gpus)] * run.count)
+                what = f"{team.name} in {environment.name}: {run.what}"
+                if not (run.pool and run.gpus):
+                    continue
+                if run.training:
+                    if run.gpus > training.get(run.pool, ("", 0))[1]:
+                        training[run.pool] = (what, run.gpus)
+                else:
+                    on.setdefault(run.pool, []).extend([(what, run.gpus)] * run.count)
     out = []
     for pool in platform.gpu_pools:
-        pods = on.get(pool.name, [])
+        pods = on.get(pool.name, []) + ([training[pool.name]] if pool.name in training else [])
         why = pool_overflow(pool.gpus_per_node, pool.nodes, [gpus for _, gpus in pods])
         if why:
             out.append((pool, why, sorted({what for what, _ in pods})))

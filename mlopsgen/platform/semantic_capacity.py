@@ -74,8 +74,9 @@ def _pools_hold_what_runs(check: Checker, platform: Platform) -> None:
 
 def _capacity(check: Checker) -> None:
     """What runs at once in each team namespace (every model's minimum replicas on every track, one training
-    run, with the containers the tree adds to each pod) fits the namespace's quota, and what runs at once on
-    each GPU pool fits its nodes: the quota would refuse the pods, the pool leave them Pending."""
+    run, with the containers the tree adds to each pod) fits the namespace's quota, and each GPU pool holds
+    every model replica placed on it with the largest training run beside them (training runs may take
+    turns): the quota would refuse the pods, the pool leave a replica Pending or never run a training."""
     platform = build_platform(check.data, str(check.doc.file))
     _quotas_hold_what_runs(check, platform)
     _pools_hold_what_runs(check, platform)

@@ -12,10 +12,10 @@ def _validate(run_cli, spec: Spec, tmp_path) -> str:
 
 
 def test_more_gpu_replicas_and_training_than_the_pool_holds_is_refused_at_the_pool(run_cli, tmp_path):
-    """a10 has 2 nodes of 4 GPUs; five recommender replicas and the four training runs (fraud and recsys in
-    dev and prod, one GPU each) ask 9 at once: one pod would stay Pending for good."""
-    spec = Spec.example("quickstart").set("models/recommender/environments/prod/replicas", 5)
-    spec.set("teams/recsys/quotas/prod/gpu", 8)
+    """a10 has 2 nodes of 4 GPUs; eight recommender replicas and a training run (one GPU; the others wait their
+    turn) ask 9 at once: a replica would stay Pending for good, or no training could ever run."""
+    spec = Spec.example("quickstart").set("models/recommender/environments/prod/replicas", 8)
+    spec.set("teams/recsys/quotas/prod", {"cpu": 64, "memory": "128Gi", "gpu": 9})
     output = _validate(run_cli, spec, tmp_path)
     assert "GPU pool 'a10' cannot run at once what the spec places on it: 9 GPUs at once, but its 2 node(s) of 4 hold 8" in output
     assert "(at /gpuPools/0/nodes)" in output and "hint: add nodes to the pool" in output

@@ -14,6 +14,21 @@ def _refused(run_cli, tmp_path, spec: Spec) -> str:
     return result.output
 
 
+def _refused_at(run_cli, tmp_path, spec: Spec, message: str, pointer: str, hint: str) -> None:
+    """validate refuses `spec` with `message` at the node `pointer` names (its line and column in the file),
+    and the hint names the fix."""
+    from mlopsgen.platform.loader import load_file
+
+    path = spec.write(tmp_path)
+    output = _refused(run_cli, tmp_path, spec)
+    error = next((block for block in output.split(f"{path}:")[1:] if message in block), None)
+    assert error is not None, output
+    node = tuple(int(p) if p.isdigit() else p for p in pointer.strip("/").split("/"))
+    at = load_file(path).locate(node)
+    assert error.startswith(f"{at.line}:{at.column}: error: ") and f"(at {pointer})" in error, error
+    assert f"hint: {hint}" in error, error
+
+
 @pytest.mark.parametrize(("schedule", "why"), [
     ("0 0 30 2 *", "day 30 never comes in Feb"), ("0 0 31 4,6,9,11 *", "day 31 never comes in Apr, Jun, Sep, Nov"),
     ("61 3 * * 1", "'61' is outside the minute's 0-59"), ("0 3 * * funday", "'funday' is not a day of week"),
@@ -21,9 +36,8 @@ def _refused(run_cli, tmp_path, spec: Spec) -> str:
 ])
 def test_a_schedule_that_never_fires_is_refused(run_cli, tmp_path, schedule, why):
     spec = Spec.example("multicloud").set("models/defect-detector/retraining/schedule", schedule)
-    output = _refused(run_cli, tmp_path, spec)
-    assert f"the retraining schedule '{schedule}' never fires" in output and why in output
-    assert "platform.yaml:" in output and "hint: write five fields" in output
+    _refused_at(run_cli, tmp_path, spec, f"the retraining schedule '{schedule}' never fires: {why}",
+                "/models/0/retraining/schedule", "write five fields")
 
 
 @pytest.mark.parametrize("schedule", ["0 3 * * 1", "*/15 8-18 * * mon-fri", "0 0 30 2 1", "0 0 29 2 *", "0 0 1 jan,jul *"])
@@ -34,41 +48,45 @@ def test_schedules_that_fire_are_accepted(schedule):
 def test_two_models_on_one_host_and_path_are_refused(run_cli, tmp_path):
     spec = Spec.example("quickstart")
     spec.set("models/recommender/exposure", {"host": "fraud.ml.example.com"})
-    output = _refused(run_cli, tmp_path, spec)
-    assert "'fraud.ml.example.com/' in 'prod' is already fraud-detector's route" in output
+    _refused_at(run_cli, tmp_path, spec, "'fraud.ml.example.com/' in 'prod' is already fraud-detector's route",
+                "/models/1/exposure/paths", "give each model its own host or path")
 
 
 def test_a_canary_of_another_registered_model_is_refused(run_cli, tmp_path):
     spec = Spec.example("multicloud").set("models/defect-detector/canary/source", "models:/ticket-router@challenger")
-    output = _refused(run_cli, tmp_path, spec)
-    assert "the canary serves registered model 'ticket-router', not 'defect-detector'" in output
-    assert "models:/defect-detector@challenger" in output
+    _refused_at(run_cli, tmp_path, spec, "the canary serves registered model 'ticket-router', not 'defect-detector'",
+                "/models/0/canary/source", "point the canary at a version or alias of defect-detector")
 
 
 def test_a_segment_over_the_api_server_is_refused(run_cli, tmp_path):
-    spec = Spec.example("multicloud")
-    cluster = next(e["cluster"] for e in spec.data["environments"] if e.get("segment"))
-    api = next(c for c in spec.data["clusters"] if c["name"] == cluster)["apiServer"]["cidrs"][0]
-    env = next(e["name"] for e in spec.data["environments"] if e.get("segment"))
-    spec.set(f"environments/{env}/segment/cidr", api.rsplit(".", 1)[0] + ".0/24")
-    assert "covers the API server" in _refused(run_cli, tmp_path, spec)
+    """A private segment (so no other rule fires) that holds the quickstart's API server, 10.0.16.0/28."""
+    spec = Spec.example("quickstart").set("environments/prod/segment", {"cidr": "10.0.0.0/16"})
+    spec.set("environments/prod/network/training", "subnet").data["clusters"][0]["cni"] = {"calicoApiServer": True}
+    _refused_at(run_cli, tmp_path, spec, "segment 10.0.0.0/16 covers the API server 10.0.16.0/28",
+                "/environments/1/segment/cidr", "the segment is for the environment's hosts")
+    assert _refused(run_cli, tmp_path / "once", spec).count(": error: ") == 1
 
 
-@pytest.mark.parametrize(("cidr", "why"), [("0.0.0.0/0", "is every address"), ("20.103.18.0/24", "covers the API server 20.103.18.40/32")])
-def test_an_external_range_over_everything_or_the_api_server_is_refused(run_cli, tmp_path, cidr, why):
+@pytest.mark.parametrize(("cidr", "why", "hint"), [
+    ("0.0.0.0/0", "is every address", "list the provider's published ranges"),
+    ("20.103.18.0/24", "covers the API server 20.103.18.40/32", "list only the provider's ranges"),
+])
+def test_an_external_range_over_everything_or_the_api_server_is_refused(run_cli, tmp_path, cidr, why, hint):
     spec = Spec.example("multicloud").set("externals/datasets/cidrs", [cidr])
-    assert why in _refused(run_cli, tmp_path, spec)
+    _refused_at(run_cli, tmp_path, spec, why, "/externals/0/cidrs/0", hint)
 
 
 def test_published_without_a_cluster_is_refused(run_cli, tmp_path):
     spec = Spec.example("multicloud").remove("services/mlflow/cluster")
-    assert "'mlflow' is published but runs on no single cluster" in _refused(run_cli, tmp_path, spec)
+    _refused_at(run_cli, tmp_path, spec, "'mlflow' is published but runs on no single cluster", "/services/0/published",
+                "set services[].cluster to the cluster that serves it")
 
 
 def test_slos_without_monitoring_are_refused(run_cli, tmp_path):
     spec = Spec.example("quickstart")
     spec.data["services"] = [s for s in spec.data["services"] if s["kind"] != "monitoring"]
-    assert "'fraud-detector' has SLO alerts and no Prometheus evaluates them" in _refused(run_cli, tmp_path, spec)
+    _refused_at(run_cli, tmp_path, spec, "'fraud-detector' has SLO alerts and no Prometheus evaluates them", "/models/0/slos",
+                "declare the monitoring service (kind: monitoring), or drop slos")
 
 
 def test_an_external_for_classes_isolated_everywhere_is_refused(run_cli, tmp_path):
@@ -76,7 +94,8 @@ def test_an_external_for_classes_isolated_everywhere_is_refused(run_cli, tmp_pat
     if not all(e.get("network", {}).get("validation", "internal") == "none" for e in spec.data["environments"]):
         for env in spec.data["environments"]:
             env.setdefault("network", {})["validation"] = "none"
-    assert "is for validation, isolated ('none') in every environment" in _refused(run_cli, tmp_path, spec)
+    _refused_at(run_cli, tmp_path, spec, "is for validation, isolated ('none') in every environment", "/externals/0/for",
+                "name a class that may reach it, or drop the external")
 
 
 def test_a_model_on_a_cluster_without_prometheus_is_refused(run_cli, tmp_path):
@@ -86,8 +105,7 @@ def test_a_model_on_a_cluster_without_prometheus_is_refused(run_cli, tmp_path):
     spec.data["services"] = [s for s in spec.data["services"] if s["kind"] != "monitoring"]
     for model in spec.data["models"]:
         model.pop("slos", None)
-    output = _refused(run_cli, tmp_path, spec)
-    assert "'fraud-detector' serves on cluster 'main', where no Prometheus runs" in output
-    assert "hint: declare a monitoring service (kind: monitoring) for 'main'" in output
+    _refused_at(run_cli, tmp_path, spec, "'fraud-detector' serves on cluster 'main', where no Prometheus runs",
+                "/models/0/environments/dev", "declare a monitoring service (kind: monitoring) for 'main'")
     spec.data["clusters"][0].setdefault("provided", {})["prometheus"] = {}
     assert run_cli("validate", str(spec.write(tmp_path / "provided"))).exit_code == 0

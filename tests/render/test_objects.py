@@ -116,16 +116,20 @@ def test_the_examples_together_render_every_kind():
     assert kinds >= REQUIRED_KINDS, REQUIRED_KINDS - kinds
 
 
-def test_a_tracking_server_is_installed_where_its_clients_dial_it(tmp_path, run_cli):
-    """The MLflow Applications follow the tracking service's namespace (its host), so clients reach it."""
+@pytest.mark.parametrize("artifacts", ["s3", "volume"])
+def test_a_tracking_server_is_installed_where_its_clients_dial_it(tmp_path, run_cli, artifacts):
+    """The MLflow Applications follow the tracking service's namespace (its host), so clients reach it; without
+    an artifact store its storage app (the artifacts' volume) goes there too, which the project permits."""
     import yaml
 
     from tests.support.specs import Spec
 
     spec = Spec.example("quickstart").set("services/mlflow/host", "mlflow.tracking.svc.cluster.local")
+    if artifacts == "volume":
+        spec.remove("services/mlflow/artifactStore")
     path = spec.write(tmp_path)
     assert run_cli("render", str(path)).exit_code == 0
-    for name in ("mlflow", "mlflow-db"):
+    for name in ("mlflow", "mlflow-db") + (("mlflow-storage",) if artifacts == "volume" else ()):
         app = yaml.safe_load((tmp_path / f"deploy/argocd/apps/main/{name}.yaml").read_text())
         assert app["spec"]["destination"]["namespace"] == "tracking", name
     project = (tmp_path / "deploy/argocd/projects/platform.yaml").read_text()

@@ -163,8 +163,9 @@ def test_a_tree_rendered_from_another_spec_is_reported_stale_first(run_cli, quic
     spec.write_text(spec.read_text().replace("cpu: 16", "cpu: 17", 1))
     result = run_cli("verify", str(spec), str(tree))
     assert result.exit_code == 1
-    first = result.output.splitlines()[0]
+    first, _, hint = result.output.splitlines()[:3]
     assert first.endswith("error: the tree is stale: the spec changed since the tree was rendered, so what follows is about the old tree [bootstrap]")
+    assert hint == "  hint: run `mlopsgen render` on the spec, then verify again"
     comment_only = spec.read_text().replace("cpu: 17", "cpu: 16", 1) + "# reviewed\n"
     spec.write_text(comment_only)
     assert run_cli("verify", str(spec), str(tree)).exit_code == 0  # what the spec means is unchanged

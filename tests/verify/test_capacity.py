@@ -43,13 +43,13 @@ def test_a_memory_quota_is_also_the_limit_and_the_proxy_limit_counts(run_cli, tm
 
 
 def test_verify_counts_a_pool_from_the_tree_as_validate_does(quickstart):
-    """Five recommender replicas written into the tree by hand: with the four training runs, nine GPUs on a
-    pool of eight; verify names the pool (validate refuses the same spec at gpuPools[].nodes)."""
+    """Eight recommender replicas written into the tree by hand: with a training run beside them, nine GPUs on
+    a pool of eight; verify names the pool (validate refuses the same spec at gpuPools[].nodes)."""
     spec, tree = quickstart
     patch = tree / "teams/recsys/overlays/prod/patches/inferenceservice-recommender.yaml"
-    patch.write_text(patch.read_text().replace("value: 1", "value: 5"))
+    patch.write_text(patch.read_text().replace("value: 1", "value: 8"))
     quota = tree / "teams/recsys/overlays/prod/resourcequota.yaml"
-    quota.write_text(quota.read_text().replace('requests.nvidia.com/gpu: "2"', 'requests.nvidia.com/gpu: "8"'))
+    quota.write_text(quota.read_text().replace('requests.nvidia.com/gpu: "2"', 'requests.nvidia.com/gpu: "9"'))
     admission = next(v for v in run(spec, tree).verdicts if v.slug == "admission")
     messages = [f.message for f in admission.findings]
     assert any("GPU pool a10 cannot run at once what the tree places on it: 9 GPUs at once" in m for m in messages), messages

@@ -52,17 +52,23 @@ def run(ctx: Context, stats: dict) -> list[Finding]:
 
 
 def _pools(ctx: Context, cluster: str, pods: list[Pod]) -> list[Finding]:
-    """What runs at once in every namespace, on the pool its nodeSelector picks, fits the pool's nodes."""
+    """Every model replica on the pool its nodeSelector picks, and the largest training run beside them, fit the
+    pool's nodes (validate counts the same, platform/capacity.py)."""
     on: dict[str, list[tuple[Pod, int]]] = {}
+    training: dict[str, tuple[Pod, int]] = {}
     for namespace in sorted({p.namespace for p in pods}):
         for pod, count in running_together(ctx, [p for p in pods if p.namespace == namespace]):
             pool = next((pool for pool in ctx.platform.gpu_pools if pool.cluster == cluster and pod.gpus()
                          and all(pool.node_labels.get(k) == v for k, v in pod.node_selector.items())), None)
-            if pool is not None:
+            if pool is None:
+                continue
+            if pod.kind == "model":
                 on.setdefault(pool.name, []).extend([(pod, pod.gpus())] * count)
+            elif pod.gpus() > training.get(pool.name, (pod, 0))[1]:  # training runs take turns: the largest
+                training[pool.name] = (pod, pod.gpus())
     findings = []
     for pool in ctx.platform.gpu_pools:
-        placed = on.get(pool.name, [])
+        placed = on.get(pool.name, []) + ([training[pool.name]] if pool.name in training else [])
         why = capacity.pool_overflow(pool.gpus_per_node, pool.nodes, [gpus for _, gpus in placed])
         if why:
             first = placed[0][0]
