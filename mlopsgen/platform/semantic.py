@@ -7,12 +7,12 @@ check yields located problems, and all of them are reported together.
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections.abc import Callable
 
 from mlopsgen.catalog import conventions as C
 from mlopsgen.catalog.modes import MODES
 from mlopsgen.errors import Problem
+from mlopsgen.kube.quantities import quantity
 from mlopsgen.platform.checker import Checker
 from mlopsgen.platform.loader import Document
 from mlopsgen.platform.semantic_capacity import CAPACITY_RULES
@@ -21,8 +21,6 @@ from mlopsgen.platform.semantic_intent import INTENT_RULES
 from mlopsgen.platform.semantic_names import NAME_RULES
 from mlopsgen.platform.semantic_values import VALUE_RULES
 
-# Kubernetes resource.Quantity grammar (decimal, binary-SI and exponent forms).
-QUANTITY = re.compile(r"^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$")
 MAX_NAMESPACE = 63
 
 
@@ -130,11 +128,14 @@ def _services(check: Checker) -> None:
 
 
 def _quantity(check: Checker, path, value) -> None:
-    text = str(value)
-    if isinstance(value, bool) or not QUANTITY.match(text):
-        check.fail(path, f"'{text}' is not a valid Kubernetes quantity", "write e.g. 500m or 2 for cpu, 512Mi or 16Gi for memory")
-    elif float(re.match(r"[+]?([0-9.]*)", text).group(1) or 0) == 0:  # type: ignore[union-attr]  # QUANTITY matched
-        check.fail(path, f"quantity '{text}' must be greater than zero", "")
+    try:
+        amount = None if isinstance(value, bool) else quantity(value)
+    except ValueError:
+        amount = None
+    if amount is None:
+        check.fail(path, f"'{value}' is not a valid Kubernetes quantity", "write e.g. 500m or 2 for cpu, 512Mi or 16Gi for memory")
+    elif amount == 0:
+        check.fail(path, f"quantity '{value}' must be greater than zero", "")
 
 
 def _teams(check: Checker) -> None:

@@ -103,7 +103,7 @@ def test_a_duplicate_key_in_a_render_is_named(quickstart):
 def test_a_servicemonitor_on_a_port_no_service_names_is_named(quickstart):
     spec, tree = quickstart
     _set_values(tree, "mlflow", lambda v: v["serviceMonitor"].pop("useServicePort"))
-    found = [m for m in _errors(spec, tree, "monitoring") if "ServiceMonitor monitoring/mlflow" in m]
+    found = [m for m in _errors(spec, tree, "monitoring") if "ServiceMonitor mlflow/mlflow" in m]
     assert found and "scrapes port 'http', which none of the containers" in found[0]
 
 
