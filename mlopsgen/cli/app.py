@@ -112,7 +112,7 @@ def cli() -> None:
     Start with:
       mlopsgen init            # write a starter platform.yaml
       mlopsgen validate platform.yaml
-      mlopsgen render platform.yaml -o deploy/
+      mlopsgen render platform.yaml    # into gitops.path from the repository root
       mlopsgen lint platform.yaml deploy/
       mlopsgen verify platform.yaml
     """

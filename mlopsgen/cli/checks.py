@@ -90,13 +90,16 @@ def verify(spec: str, tree: str | None, output_format: str | None, explain: tupl
            kube_version: str | None, color: str, quiet: bool) -> None:
     """Prove offline that the rendered tree works and isolates what SPEC says.
 
-    Reads TREE (default: gitops.path next to SPEC) from disk as Argo CD would
+    Reads TREE (default: gitops.path from the repository root, where render
+    writes it) from disk as Argo CD would
     apply it, renders its charts with helm as the repo server does, derives
     the flows each journey needs and forbids, evaluates NetworkPolicies and
     Istio policies, and checks bootstrap, admission, RBAC, quotas,
-    scheduling, serving and URLs. Each journey passes, fails, or is UNKNOWN
-    where a chart could not be rendered; each mismatch names the object and
-    rule that decide it.
+    scheduling, serving and URLs, and that Argo CD finds every path the
+    Applications name where the tree sits in its Git repository. Each journey
+    passes, fails, or is UNKNOWN where a chart could not be rendered or the
+    tree's place in a repository is not known; each mismatch names the object
+    and rule that decide it.
 
     \b
     Examples:

@@ -63,7 +63,8 @@ def init(directory: str, force: bool, quiet: bool) -> None:
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("spec", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", type=click.Path(file_okay=False),
-              help="Output directory. Default: gitops.path from the spec, next to the spec file.")
+              help="Output directory. Default: gitops.path from the root of the Git work tree holding the spec (the "
+                   "spec's folder outside any). In a repository, it must be at gitops.path from that root.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 and list stale, missing and extra files "
               "if the directory is not what a render would write.")
 @click.option("--diff", is_flag=True, help="Write nothing; print a unified diff of what would change.")
@@ -80,14 +81,15 @@ def render(spec: str, output: str | None, check: bool, diff: bool, dry_run: bool
     """Render the GitOps tree of SPEC: Kustomize, Argo CD, Helm values.
 
     Writes atomically: on any error the previous tree is left untouched. Only
-    files mlopsgen wrote before are ever removed.
+    files mlopsgen wrote before are ever removed. gitops.path is the tree's
+    path from the repository root, as Argo CD reads it.
 
     \b
     Examples:
-      mlopsgen render platform.yaml -o deploy/
-      mlopsgen render platform.yaml -o deploy/ --check   # CI: is the committed tree current?
-      mlopsgen render platform.yaml -o deploy/ --check --format github
-      mlopsgen render platform.yaml -o deploy/ --diff --exit-code | less
+      mlopsgen render platform.yaml             # into gitops.path from the repository root
+      mlopsgen render platform.yaml --check     # CI: is the committed tree current?
+      mlopsgen render platform.yaml --check --format github
+      mlopsgen render platform.yaml --diff --exit-code | less
       mlopsgen render platform.yaml -o deploy/ --dry-run
     """
     from mlopsgen.commands.render import RenderOptions, run_render

@@ -48,6 +48,7 @@ def run_build(options: BuildOptions) -> int:
             (root / rel).parent.mkdir(parents=True, exist_ok=True)
             (root / rel).write_text(text, encoding="utf-8")
         reader = TreeReader(root, gitops.path)
+        # Rendered in memory, the tree is where its Applications say: gitops.path from the repository root.
         deployment = Deployment(reader, gitops.path, gitops.repo_url)
         app = _application(deployment, options.app)
         objects: list[dict] = []
@@ -78,7 +79,7 @@ def _sources(data: dict) -> list[dict]:
 
 
 def _as_plugin_app(data: dict, deployment, options: BuildOptions) -> dict:
-    from mlopsgen.verify.argocd import merge_values, repo_to_tree
+    from mlopsgen.verify.argocd import merge_values
 
     app = copy.deepcopy(data)
     spec = app.setdefault("spec", {})
@@ -101,8 +102,8 @@ def _as_plugin_app(data: dict, deployment, options: BuildOptions) -> dict:
             moved = False
             for entry in helm.get("valueFiles") or []:
                 ref, _, repo_path = str(entry)[1:].partition("/") if str(entry).startswith("$") else ("", "", "")
-                rel = repo_to_tree(deployment.gitops_path, repo_path) if ref in refs else None
-                if rel is not None and deployment.reader.exists(rel):
+                rel = deployment.in_tree(repo_path, folder=False) if ref in refs else None
+                if rel is not None:
                     documents = deployment.reader.file(rel).documents
                     values = merge_values(values, documents[0] if documents and isinstance(documents[0], dict) else {})
                     moved = True

@@ -44,8 +44,8 @@ def run_init(directory: str, force: bool, console: Console) -> int:
         os.close(folder)
     spec_file, schema_file = (shown[name] for name in FILES)
     console.note(f"wrote {spec_file} and {schema_file}")
-    console.note(f"next: mlopsgen validate {spec_file} && mlopsgen render {spec_file} "
-                 f"-o {os.path.join(directory, 'deploy')}")
+    # Without -o, the tree goes to gitops.path from the repository root, wherever DIRECTORY sits in it.
+    console.note(f"next: mlopsgen validate {spec_file} && mlopsgen render {spec_file}")
     return EXIT_OK
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections import Counter
@@ -13,7 +14,7 @@ import click
 from mlopsgen.catalog.modes import MODES
 from mlopsgen.console import DEFAULT_CONSOLE, Console
 from mlopsgen.errors import EXIT_CHECK_FAILED, EXIT_OK, UserError
-from mlopsgen.render import render_spec
+from mlopsgen.render import RenderedSpec, render_spec
 from mlopsgen.write import Change, OutputRoot, plan_changes, write_tree
 
 KIND = re.compile(r"^kind: (\w+)$", re.M)
@@ -66,10 +67,13 @@ def run_render(options: RenderOptions) -> int:
     rendered = render_spec(options.spec, (lambda platform: _no_progress) if console.quiet else _progress_for)
     files = rendered.files
     out = OutputRoot.explicit(options.output) if options.output else rendered.default_output
+    unplaced = _check_place(out, rendered) if options.output else ""
     for note in host_network_notes(rendered.platform):
         console.note(note)
     if options.check or options.diff or options.dry_run:
         change = plan_changes(out, files, with_diff=options.diff)
+        if unplaced:
+            console.note(unplaced)
         if options.diff:
             for rel in sorted(change.diffs):
                 click.echo(change.diffs[rel], nl=False)
@@ -80,8 +84,34 @@ def run_render(options: RenderOptions) -> int:
         _summary(files, change, Path(out.display), console, dry_run=True)
         return EXIT_CHECK_FAILED if options.exit_code and not change.up_to_date else EXIT_OK
     change = write_tree(out, files, force=options.force)
+    if unplaced:
+        console.note(unplaced)
     _summary(files, change, Path(out.display), console, dry_run=False)
     return EXIT_OK
+
+
+def _check_place(out: OutputRoot, rendered: RenderedSpec) -> str:
+    """An output elsewhere in its repository than gitops.path is refused, whatever the mode: every Application
+    names its folders from the repository root below gitops.path (mlopsgen/repopath.py), so Argo CD would find
+    none of that tree. Where no repository holds the output (and it is not the spec's default output), nothing
+    says where it will be committed: it is written, and the note says what its Applications assume."""
+    from mlopsgen.errors import Problem
+    from mlopsgen.repopath import place
+
+    gitops = rendered.platform.gitops.path
+    where = place(os.path.join(out.anchor, *out.parts), rendered.spec, gitops)
+    if where.path is None:  # said once the tree is written or compared, not before an error
+        return (f"note: {out.display}: {where.how}; its Applications name paths below gitops.path "
+                f"'{gitops}', so Argo CD finds it only committed there, from the repository root")
+    if not where.matches(gitops):
+        at = f"at '{where.path}'" if where.path else "the root itself"
+        fix = (f"set gitops.path to '{where.path}' (the tree's path from the repository root), or " if where.path else "")
+        raise UserError([Problem(
+            rendered.gitops_path_at, f"the output {out.display} is {at} from the root of its repository ({where.root}: {where.how}), "
+            f"but the tree's Applications name paths below gitops.path '{gitops}': Argo CD would find none of them",
+            "/gitops/path", f"{fix}render to {os.path.join(where.root, *gitops.split('/'))} (without -o, render writes the "
+            "tree at gitops.path from the root of the spec's repository)")])
+    return ""
 
 
 def _report_check(out: Path, change: Change, options: RenderOptions) -> int:

@@ -48,20 +48,22 @@ def load_context(spec: str, tree: str | None, charts: ChartOptions | None = None
     from mlopsgen.platform import check_document
     from mlopsgen.platform.build import build_platform
     from mlopsgen.platform.loader import load_file
+    from mlopsgen.repopath import place, spec_root
     from mlopsgen.verify import Context
 
     doc = load_file(spec)
     check_document(doc)
     platform = build_platform(doc.data, doc.file)
-    root = Path(tree) if tree else Path(spec).parent / platform.gitops.path
+    # The default is where render writes it: gitops.path from the root of the spec's repository.
+    root = Path(tree) if tree else spec_root(spec).joinpath(*platform.gitops.path.split("/"))
     if not root.is_dir():
         raise UserError.single(str(root), "no rendered tree here",
-                               hint=f"render it first: mlopsgen render {spec} -o {root}, or pass TREE")
+                               hint=f"render it first: mlopsgen render {spec}{f' -o {root}' if tree else ''}, or pass TREE")
     if charts is None:
         from mlopsgen.verify.charts import chart_options
 
         charts = chart_options()
-    return Context(platform, doc, root, _display(root), charts=charts)
+    return Context(platform, doc, root, _display(root), charts=charts, place=place(root, spec, platform.gitops.path))
 
 
 def _parse_destination(text: str) -> tuple[str, str | None, int | None]:
@@ -107,17 +109,35 @@ def run_diff(ctx, options: VerifyOptions) -> int:
 
     assert options.diff is not None
     new = connectivity(ctx)
+    from mlopsgen.repopath import place
     from mlopsgen.verify.revision import checkout
 
     with D.temporary_dir() as tmp:
         old_root, refused = Path(options.diff), dict[str, str]()
-        if not old_root.is_dir():
-            old_root, refused = checkout(ctx.reader.root, options.diff, Path(tmp))
-        old_ctx = Context(ctx.platform, ctx.doc, old_root, _display(old_root) if Path(options.diff).is_dir() else options.diff, refused)
+        if old_root.is_dir():
+            where = place(old_root, options.spec, ctx.platform.gitops.path)
+        else:
+            old_root, refused, where = checkout(ctx.reader.root, options.diff, Path(tmp))
+        old_ctx = Context(ctx.platform, ctx.doc, old_root, _display(old_root) if Path(options.diff).is_dir() else options.diff,
+                          refused, place=where)
         old = connectivity(old_ctx)
+        _say_unplaced(options, ctx, old_ctx)
     found = D.changes(old, new)
     options.emit(lambda color: D.markdown(found) if options.output_format == "markdown" else D.text(found))
     return EXIT_OK
+
+
+def _say_unplaced(options: VerifyOptions, *contexts) -> None:
+    """A comparison judges no journey: where a tree's Applications name paths Argo CD would not find, it says so
+    (a tree whose place is not known, such as an old tree in a scratch folder, is compared without a word)."""
+    from mlopsgen.verify.checks.placement import placement_findings
+
+    for ctx in contexts:
+        found = [f for f in placement_findings(ctx) if f.severity == "error"]
+        if found:
+            more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+            options.console.note(f"warning: {ctx.reader.display('')}: {found[0].message}{more}; "
+                                 "its connectivity is compared as the tree is rendered")
 
 
 def run_verify(options: VerifyOptions) -> int:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlopsgen.catalog.conventions import MARKER
+from mlopsgen.errors import Location
 from mlopsgen.escape import printable
 from mlopsgen.platform import check_document
 from mlopsgen.platform.build import build_platform
@@ -64,7 +65,13 @@ def render_platform(platform: Platform, progress: Progress = _no_progress) -> di
 class RenderedSpec:
     platform: Platform
     files: dict[str, str]  # the whole tree, marker included
-    default_output: OutputRoot  # gitops.path, next to the spec, reached without following links
+    spec: str  # the spec file, as given
+    gitops_path_at: Location  # where the spec sets gitops.path (or the nearest node that would hold it)
+
+    @property
+    def default_output(self) -> OutputRoot:
+        """gitops.path from the root of the spec's repository (mlopsgen/repopath.py), reached without following links."""
+        return OutputRoot.in_repository(self.spec, self.platform.gitops.path)
 
 
 def render_spec(spec: str | Path, progress: Callable[[Platform], Progress] = lambda platform: _no_progress) -> RenderedSpec:
@@ -78,4 +85,4 @@ def render_spec(spec: str | Path, progress: Callable[[Platform], Progress] = lam
     platform = build_platform(doc.data, doc.file)
     files = render_platform(platform, progress(platform))
     files[MARKER] = marker_text(files, spec_digest(doc.data))
-    return RenderedSpec(platform, files, OutputRoot.beside(spec, platform.gitops.path))
+    return RenderedSpec(platform, files, str(spec), doc.locate(("gitops", "path")))

@@ -22,6 +22,7 @@ from mlopsgen.render import labels as L
 from mlopsgen.render.installed import PlatformApp
 from mlopsgen.render.jinja import render_template
 from mlopsgen.render.retraining import promotion_target
+from mlopsgen.repopath import in_repository
 
 HUB_SERVER = "https://kubernetes.default.svc"
 ROOT_PROJECT = "default"  # exists in every Argo CD installation
@@ -46,8 +47,9 @@ _KIND = re.compile(r"^kind: *(\w+)$", re.M)
 
 
 def _repo_path(platform: Platform, relative: str) -> str:
-    root = platform.gitops.path
-    return f"{root}/{relative}" if root not in ("", ".") else relative
+    # Argo CD resolves a Git source's `path` and a `$values/...` file from the repository root, never from the
+    # Application's folder: gitops.path is the tree's path from that root (mlopsgen/repopath.py).
+    return in_repository(platform.gitops.path, relative)
 
 
 def _git_source(platform: Platform, path: str) -> dict:

@@ -21,19 +21,23 @@ def verify(ctx: Context) -> Report:
     stats: dict = {}
     verdicts = []
     unseen = ctx.unseen_charts
+    unplaced = "" if ctx.place.path is not None else ctx.place.how
     for journey in JOURNEYS.values():
         findings = [f for run in journey.runs for f in _guarded(run, journey.slug, ctx, stats)]
         errors = [f for f in findings if f.severity == "error"]
-        unknown = not errors and journey.sees_charts and bool(unseen)
+        causes = [f"{len(unseen)} chart{'s were' if len(unseen) != 1 else ' was'} not rendered"] if journey.sees_charts and unseen else []
+        causes += ["where the tree sits in its repository is not known"] if journey.sees_repository and unplaced else []
+        unknown = not errors and bool(causes)
         if errors:
             reason = f"{len(errors)} problem{'s' if len(errors) != 1 else ''}: {errors[0].message}"
         elif unknown:  # what was not seen is never proven
-            reason = f"nothing failed in what was seen, but {len(unseen)} chart{'s were' if len(unseen) != 1 else ' was'} not rendered"
+            reason = f"nothing failed in what was seen, but {' and '.join(causes)}"
         else:
             reason = journey.proves
         verdicts.append(Verdict(journey.slug, journey.number, journey.title, not errors and not unknown, reason, findings,
                                 unknown))
-    return Report(verdicts, stats.get("required", 0), stats.get("pairs", 0), sorted(set(stats.get("outside", []))), unseen)
+    return Report(verdicts, stats.get("required", 0), stats.get("pairs", 0), sorted(set(stats.get("outside", []))), unseen,
+                  unplaced)
 
 
 def _guarded(run, slug: str, ctx: Context, stats: dict) -> list:

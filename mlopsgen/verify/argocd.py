@@ -6,6 +6,9 @@ Argo CD semantics followed here:
   kustomization, else its YAML files (`directory.recurse`, `directory.include`);
 - a chart source installs a Helm chart: the values files (`$values/...`) and inline values it passes are
   recorded, and charts.py renders it with helm as the repo server does, where helm and the chart are at hand;
+- a Git source's `path` and a `$values/...` file are paths from the repository root (mlopsgen/repopath.py):
+  read in the tree as rendered for `gitops.path`, and recorded (`App.repo_refs`) for the bootstrap journey to
+  check where the tree really sits;
 - namespaced objects without a namespace land in `destination.namespace`;
 - `argocd.argoproj.io/sync-wave` orders the resources of one parent (default 0).
 """
@@ -14,9 +17,9 @@ from __future__ import annotations
 
 import fnmatch
 import json
-import posixpath
 from dataclasses import dataclass, field
 
+from mlopsgen.repopath import in_tree
 from mlopsgen.verify.kustomize import build, kustomization_file
 from mlopsgen.verify.tree import CLUSTER_SCOPED, Obj, TreeReader
 
@@ -55,6 +58,16 @@ class ChartSource:
         return ("spec", "source") if self.index < 0 else ("spec", "sources", self.index)
 
 
+@dataclass(frozen=True)
+class RepoRef:
+    """A repository path an Application names, as Argo CD resolves it, and what it found in the tree."""
+
+    where: tuple  # the node naming it in the Application
+    path: str  # from the repository root
+    folder: bool  # a Git source's folder, else a values file
+    rel: str | None  # the tree path it was read from; None: in no place of the tree
+
+
 @dataclass
 class App:
     obj: Obj
@@ -68,6 +81,7 @@ class App:
     paths: list[str] = field(default_factory=list)  # tree paths of its Git sources
     parent: str | None = None  # the Application that delivers it; None for a root
     missing_paths: list[str] = field(default_factory=list)
+    repo_refs: list[RepoRef] = field(default_factory=list)
 
     @property
     def sync_options(self) -> list[str]:
@@ -79,19 +93,6 @@ def wave_of(obj: Obj) -> int:
         return int(str(obj.annotations.get(WAVE, "0")))
     except ValueError:
         return 0
-
-
-def repo_to_tree(gitops_path: str, repo_path: str) -> str | None:
-    """The tree-relative path of a repository path, or None when it lies outside the tree."""
-    repo_path = posixpath.normpath(repo_path.strip("/")) if repo_path.strip("/") else "."
-    root = posixpath.normpath(gitops_path.strip("/")) if gitops_path.strip("/") else "."
-    if root == ".":
-        return "" if repo_path == "." else repo_path
-    if repo_path == root:
-        return ""
-    if repo_path.startswith(root + "/"):
-        return repo_path[len(root) + 1:]
-    return None
 
 
 def _directory_files(reader: TreeReader, rel: str, directory: dict) -> list[str]:
@@ -119,10 +120,13 @@ def merge_values(base: dict, extra: dict) -> dict:
 class Deployment:
     """Every Application of a tree, resolved from its roots; objects per destination cluster."""
 
-    def __init__(self, reader: TreeReader, gitops_path: str, repo_url: str):
+    def __init__(self, reader: TreeReader, gitops_path: str, repo_url: str, place_path: str | None = None):
         self.reader = reader
         self.cluster_kinds = CLUSTER_SCOPED  # and the kinds of cluster-scoped CRDs its charts install (charts.py)
         self.gitops_path = gitops_path
+        # Repository paths are read in the tree as rendered for gitops.path, then from where the tree is found to
+        # be: the journeys judge what it holds, and bootstrap says where Argo CD would not find it.
+        self.tree_paths = [gitops_path] + ([place_path] if place_path is not None and place_path != gitops_path else [])
         self.repo_url = repo_url
         self.apps: dict[str, App] = {}
         candidates = [o for rel in reader.yaml_files("argocd", True) for o in reader.objects(rel) if o.kind == "Application"]
@@ -149,10 +153,12 @@ class Deployment:
         sources = spec.get("sources") or ([spec["source"]] if spec.get("source") else [])
         refs = {s.get("ref"): s for s in sources if s.get("ref")}
         for position, source in enumerate(sources):
+            where = ("spec", "sources", position) if spec.get("sources") else ("spec", "source")
             if source.get("chart"):
                 app.charts.append(self._chart(app, source, refs, position if spec.get("sources") else -1))
             elif source.get("path") is not None and not source.get("ref"):
                 rel = self.tree_path(source)
+                app.repo_refs.append(RepoRef((*where, "path"), str(source["path"]), True, rel))
                 if rel is None:
                     app.missing_paths.append(str(source["path"]))
                     continue
@@ -166,8 +172,15 @@ class Deployment:
 
     def tree_path(self, source: dict) -> str | None:
         """The tree folder a Git source points at, or None when it is not in the tree."""
-        rel = repo_to_tree(self.gitops_path, str(source.get("path", "")))
-        return rel if rel is not None and self.reader.is_dir(rel) else None
+        return self.in_tree(str(source.get("path", "")), folder=True)
+
+    def in_tree(self, repo_path: str, folder: bool) -> str | None:
+        """The tree path a repository path names (a folder, or a file), or None when it is not in the tree."""
+        for tree in self.tree_paths:
+            rel = in_tree(tree, repo_path)
+            if rel is not None and (self.reader.is_dir(rel) if folder else bool(rel) and self.reader.exists(rel)):
+                return rel
+        return None
 
     def source_objects(self, rel: str, source: dict) -> list[Obj]:
         """What the repo server renders from a Git source at tree folder `rel`, before Argo CD sets the
@@ -181,14 +194,16 @@ class Deployment:
         values: dict = {}
         files = []
         texts: list[tuple[str, str]] = []
-        for entry in helm.get("valueFiles") or []:
+        for number, entry in enumerate(helm.get("valueFiles") or []):
             entry = str(entry)
+            rel = None
             if entry.startswith("$"):
                 ref, _, repo_path = entry[1:].partition("/")
-                rel = repo_to_tree(self.gitops_path, repo_path) if ref in refs else None
-            else:
-                rel = None
-            if rel is not None and self.reader.exists(rel):
+                if ref in refs:  # `$<ref>` is the root of the ref source's repository
+                    rel = self.in_tree(repo_path, folder=False)
+                    where = ("spec", "sources", index) if index >= 0 else ("spec", "source")
+                    app.repo_refs.append(RepoRef((*where, "helm", "valueFiles", number), repo_path, False, rel))
+            if rel is not None:
                 files.append(rel)
                 texts.append((self.reader.display(rel), self.reader.file(rel).text))
                 doc = self.reader.file(rel).documents

@@ -9,6 +9,7 @@ from mlopsgen.catalog.components import api_versions
 from mlopsgen.errors import Location
 from mlopsgen.platform.loader import Document
 from mlopsgen.platform.model import Platform
+from mlopsgen.repopath import Place
 from mlopsgen.verify.argocd import Deployment
 from mlopsgen.verify.charts import ChartOptions, render_charts
 from mlopsgen.verify.cluster import ClusterView, cluster_views, provided_components
@@ -20,11 +21,12 @@ from mlopsgen.verify.tree import Obj, TreeReader
 
 class Context:
     def __init__(self, platform: Platform, doc: Document | None, tree: Path, display_root: str,
-                 refused: dict[str, str] | None = None, charts: ChartOptions | None = None):
+                 refused: dict[str, str] | None = None, charts: ChartOptions | None = None, place: Place | None = None):
         self.platform = platform
         self.doc = doc
+        self.place = place or Place(None, "", "not given")  # where the tree sits in its repository
         self.reader = TreeReader(tree, display_root, refused)
-        self.deployment = Deployment(self.reader, platform.gitops.path, platform.gitops.repo_url)
+        self.deployment = Deployment(self.reader, platform.gitops.path, platform.gitops.repo_url, self.place.path)
         self.chart_options = charts or ChartOptions()
         provided = {c.server: api_versions(provided_components(platform, c.name)) for c in platform.clusters}
         render_charts(self.deployment, self.chart_options.renderer(), self.chart_options.kube_version, provided)

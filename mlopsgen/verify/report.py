@@ -19,9 +19,10 @@ def summary_line(report: Report) -> str:
     unknown = sum(v.unknown for v in report.verdicts)
     errors = sum(f.severity == "error" for f in report.findings)
     state = "proven" if report.proven else "NOT proven"
+    causes = ([f"{len(report.unseen)} chart{'s' if len(report.unseen) != 1 else ''} not rendered"] if report.unseen else []) \
+        + (["the tree's place in its repository not known"] if report.unplaced else [])
     return (f"verify: {state}: {passed} of {len(report.verdicts)} journeys pass"
-            + (f", {unknown} UNKNOWN ({len(report.unseen)} chart{'s' if len(report.unseen) != 1 else ''} not rendered)"
-               if unknown else "")
+            + (f", {unknown} UNKNOWN ({'; '.join(causes)})" if unknown else "")
             + f"; {report.required} required flows checked, "
             f"{report.forbidden_pairs} allowed connections checked against intent; {errors} problem{'s' if errors != 1 else ''}"
             + (f"; {len(report.outside_policy)} hostNetwork pod(s) outside NetworkPolicy" if report.outside_policy else ""))
@@ -39,6 +40,8 @@ def text(report: Report, color: bool = False, quiet: bool = False) -> str:
     if report.unseen:
         lines.append("not rendered, so not judged (pass --charts DIR or --pull, with helm installed):")
         lines += [f"  {printable(u)}" for u in report.unseen]
+    if report.unplaced:
+        lines.append(f"not judged: where Argo CD finds the tree ({printable(report.unplaced)})")
     if not quiet:
         lines.append(printable(summary_line(report)))
     return "\n".join(lines).strip("\n") + "\n" if any(lines) else ""
@@ -50,6 +53,7 @@ def json_report(report: Report) -> str:
         "journeys": [{"check": v.slug, "journey": v.journey, "title": v.title, "passed": v.passed, "state": v.state,
                       "reason": v.reason, "findings": sum(f.severity == "error" for f in v.findings)} for v in report.verdicts],
         "not_rendered": report.unseen,
+        "tree_place_unknown": report.unplaced,
         "findings": [{**f.as_dict(), "check": f.rule} for f in report.findings],
         "summary": {"required_flows": report.required, "connections": report.forbidden_pairs,
                     "outside_network_policy": report.outside_policy},
@@ -81,6 +85,8 @@ def markdown(report: Report) -> str:
              f"{v.reason if v.passed else markdown_code(v.reason, in_table=True)} |" for v in report.verdicts]
     if report.unseen:
         head += ["", "Not rendered, so not judged:", *(f"- {markdown_code(u)}" for u in report.unseen)]
+    if report.unplaced:
+        head += ["", f"Not judged: where Argo CD finds the tree ({markdown_code(report.unplaced)})."]
     items = [shared.markdown_item(f) for f in report.findings if f.severity == "error"]
     return fit(head + [""], items, "problems", "\n" + summary_line(report))
 

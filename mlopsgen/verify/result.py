@@ -40,7 +40,7 @@ class Verdict:
     passed: bool
     reason: str
     findings: list[Finding] = field(default_factory=list)
-    unknown: bool = False  # nothing failed, but objects it judges were not seen (a chart not rendered)
+    unknown: bool = False  # nothing failed, but what it judges was not seen (a chart not rendered, the tree's place)
 
     @property
     def state(self) -> str:
@@ -54,6 +54,7 @@ class Report:
     forbidden_pairs: int = 0  # endpoint pairs whose connections were checked against intent
     outside_policy: list[str] = field(default_factory=list)  # hostNetwork pods
     unseen: list[str] = field(default_factory=list)  # chart apps not rendered, and why
+    unplaced: str = ""  # why where the tree sits in its repository is not known ('' when it is)
 
     @property
     def findings(self) -> list[Finding]:

@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 
 from mlopsgen.errors import UserError
 from mlopsgen.kube.manifest import MAX_MANIFEST_BYTES
+from mlopsgen.repopath import Place, git_env, normalized, repository_root
 
 REGULAR_MODES = ("100644", "100755")
 MAX_TREE_BYTES = 1 << 30  # what a revision's tree may hold in all: its blobs are read into memory
@@ -26,9 +27,9 @@ NOT_REGULAR = {"120000": "a symbolic link", "160000": "a submodule", "040000": "
 
 
 def _git(root: Path, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
-    # GIT_TERMINAL_PROMPT=0: a revision never makes Git ask for credentials; no command here uses the network.
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
-    return subprocess.run(["git", "-C", str(root), *args], input=stdin, capture_output=True, env=env, check=False)
+    # git_env: a revision never makes Git ask for credentials (no command here uses the network), and a hook's
+    # GIT_DIR never points Git at another repository than the tree's.
+    return subprocess.run(["git", "-C", str(root), *args], input=stdin, capture_output=True, env=git_env(), check=False)
 
 
 def _refuse(tree: Path, revision: str, message: str, hint: str) -> UserError:
@@ -40,12 +41,11 @@ def resolve(tree: Path, revision: str) -> tuple[Path, str, str]:
     if not revision or revision.startswith("-") or "\0" in revision:
         raise _refuse(tree, revision, "not a revision (it starts like an option)",
                       "name a branch, tag or commit, e.g. origin/main or HEAD~1")
-    top = _git(tree, "rev-parse", "--show-toplevel")
-    if top.returncode != 0:
+    root = repository_root(tree)  # the one model of repository paths (mlopsgen/repopath.py)
+    if root is None:
         raise _refuse(tree, revision, "not a directory, and the tree is not in a Git repository",
                       "pass an old tree directory or a revision of the repository holding the tree")
-    root = Path(os.fsdecode(top.stdout.rstrip(b"\n")))
-    rel = tree.resolve().relative_to(root.resolve()).as_posix()
+    rel = Path(os.path.realpath(tree)).relative_to(root).as_posix()
     found = _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{tree}}")
     if found.returncode != 0:
         raise _refuse(tree, revision, "no such revision in the repository holding the tree",
@@ -75,8 +75,9 @@ def _safe(path: str) -> bool:
         part in ("", ".", "..") or "\\" in part for part in pure.parts)
 
 
-def checkout(tree: Path, revision: str, workdir: Path) -> tuple[Path, dict[str, str]]:
-    """The tree at `revision`, written under `workdir`, and what was not written: tree path -> why."""
+def checkout(tree: Path, revision: str, workdir: Path) -> tuple[Path, dict[str, str], Place]:
+    """The tree at `revision`, written under `workdir`, what was not written (tree path -> why), and where the
+    tree is in the repository at that revision (where the tree is now: its path is the same)."""
     root, rel, tree_id = resolve(tree, revision)
     prefix = "" if rel == "." else rel + "/"
     refused: dict[str, str] = {}
@@ -110,4 +111,4 @@ def checkout(tree: Path, revision: str, workdir: Path) -> tuple[Path, dict[str, 
             stream.write(content)
     out = workdir if rel == "." else workdir.joinpath(*PurePosixPath(rel).parts)
     out.mkdir(parents=True, exist_ok=True)
-    return out, refused
+    return out, refused, Place(normalized(rel), str(root), f"the Git revision {revision}")

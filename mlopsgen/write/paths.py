@@ -22,10 +22,11 @@ def safe_relative(path: str) -> PurePosixPath:
 
 
 def relative_parts(path: str) -> tuple[str, ...]:
-    """`gitops.path` as components below the spec's folder (a trailing slash is fine, `..` is not)."""
+    """`gitops.path` as components below the repository root (a trailing slash is fine, `..` is not)."""
     parts = tuple(part for part in path.split("/") if part)
     if not parts or path.startswith("/") or any(part in (".", "..") or "\0" in part for part in parts):
-        raise UserError.single(path, "output path must stay below the spec's folder", hint="use a relative path such as deploy")
+        raise UserError.single(path, "output path must stay inside the repository",
+                               hint="use a path from the repository root such as deploy")
     return parts
 
 

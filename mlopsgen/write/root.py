@@ -2,8 +2,9 @@
 
 An output folder given with -o is resolved once (realpath), so a link the user
 names deliberately is honoured, and everything after that moment is reached
-by file descriptor. The default output, `gitops.path` below the spec's folder,
-is walked component by component: a link anywhere in it is refused.
+by file descriptor. The default output, `gitops.path` below the root of the
+spec's repository (mlopsgen/repopath.py), is walked component by component from
+that root: a link anywhere in it is refused.
 """
 
 from __future__ import annotations
@@ -41,10 +42,15 @@ class OutputRoot:
         return cls(head, tuple(parts), str(path))
 
     @classmethod
-    def beside(cls, spec: str | os.PathLike, relative: str) -> OutputRoot:
-        """`relative` (gitops.path) below the folder of `spec`."""
-        base = os.path.dirname(os.path.abspath(spec))
-        return cls(os.path.realpath(base), relative_parts(relative), str(Path(spec).parent / relative))
+    def in_repository(cls, spec: str | os.PathLike, relative: str) -> OutputRoot:
+        """`relative` (gitops.path) below the root of the repository holding `spec` (else its folder)."""
+        from mlopsgen.repopath import spec_root
+
+        parts = relative_parts(relative)
+        root, folder = spec_root(spec), os.path.realpath(os.path.dirname(os.path.abspath(spec)))
+        if str(root) == folder:  # as the user wrote the spec's path
+            return cls(folder, parts, str(Path(spec).parent / relative))
+        return cls(str(root), parts, _shown(os.path.join(root, *parts)))
 
     def component(self, count: int) -> str:
         return os.path.join(self.anchor, *self.parts[:count])
@@ -81,6 +87,15 @@ class OutputRoot:
             # rename(2) cannot move a mount point (EBUSY/EXDEV), and the staging folder lives beside it
             raise fs.mount_refused(self.display)
         return info
+
+
+def _shown(path: str) -> str:
+    """A path from the working folder when it is below it, else absolute."""
+    try:
+        here = os.path.realpath(os.getcwd())
+    except OSError:  # the working folder was removed: the absolute path says it all
+        return path
+    return os.path.relpath(path, here) if path.startswith(here.rstrip(os.sep) + os.sep) else path
 
 
 def as_root(out) -> OutputRoot:

@@ -1,9 +1,10 @@
-"""Flags a committed tree that differs from a fresh render of the spec beside it.
+"""Flags a committed tree that differs from a fresh render of its spec.
 
 ## What it does
 For each platform.yaml linted, renders it in memory and compares the result
-with the tree at `gitops.path` next to it (when that tree exists): files that
-changed, are missing, or would be pruned.
+with the tree where `mlopsgen render` writes it, at `gitops.path` from the
+root of the spec's Git repository (the spec's folder outside any repository),
+when that tree exists: files that changed, are missing, or would be pruned.
 
 ## Why is this bad?
 Argo CD syncs the committed tree, not the spec. A reviewed change to
@@ -34,15 +35,17 @@ SUMMARY = "rendered tree out of date with its spec"
 
 
 def check_spec(spec) -> Iterator[Issue]:
-    out = spec.path.parent / spec.platform.gitops.path
+    from mlopsgen.errors import UserError
+    from mlopsgen.repopath import spec_root
+
+    line, column = spec.position(("gitops", "path"))
+    out = spec_root(spec.path).joinpath(*spec.platform.gitops.path.split("/"))  # where render writes it
     if not (out / MARKER).is_file():
         return
-    from mlopsgen.errors import UserError
     from mlopsgen.render import render_spec  # rendering costs imports: only when there is a tree
     from mlopsgen.write import plan_changes
 
     rendered = render_spec(spec.path)
-    line, column = spec.position(("gitops", "path"))
     try:
         change = plan_changes(rendered.default_output, rendered.files)
     except UserError as error:  # a link or a foreign entry in the tree: never read through

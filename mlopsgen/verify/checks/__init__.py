@@ -32,6 +32,7 @@ class Journey:
     runs: tuple[Run, ...]
     proves: str  # the reason given when it passes
     sees_charts: bool = True  # judges objects charts render: UNKNOWN, not PASS, when a chart was not rendered
+    sees_repository: bool = False  # judges where the tree is in its repository: UNKNOWN, not PASS, where that is not known
 
     @property
     def id(self) -> str:
@@ -45,7 +46,8 @@ class Journey:
 
 JOURNEYS: dict[str, Journey] = {j.slug: j for j in (
     Journey("bootstrap", 1, "Bootstrap through Argo CD", (bootstrap.run,),
-            "every app's project exists before it, every kind comes from a CRD installed earlier, projects permit what apps deploy"),
+            "every app's sources are in the repository where the tree sits, its project exists before it, every kind "
+            "comes from a CRD installed earlier, projects permit what apps deploy", sees_repository=True),
     Journey("admission", 2, "Pods are admitted", (admission.run, admission.charts, quotas.run, chart_objects.placement),
             "every pod, injected containers included, meets its namespace's Pod Security level; quotas cover what runs "
             "together; GPU pods fit their pools; chart pods meet their namespace's level, node agents and the device plugin run where they must"),
@@ -70,8 +72,12 @@ JOURNEYS: dict[str, Journey] = {j.slug: j for j in (
 )}
 
 ABOUT = {
-    "bootstrap": "Argo CD applies the tree from its root Application: each Application must name an AppProject that "
-                 "exists before it (an earlier sync wave), every object's kind must come from a CRD an earlier wave "
+    "bootstrap": "Argo CD applies the tree from its root Application. Argo CD reads each Git source's path and each "
+                 "`$values/...` file from the repository root, so each must name the tree where it is committed "
+                 "(`gitops.path` is the tree's path from that root): the tree's place is taken from the Git work "
+                 "tree holding it, or, with no repository, from the spec's folder for its default output; where it "
+                 "is not known, the journey is UNKNOWN. Each Application must name an AppProject that exists before "
+                 "it (an earlier sync wave), every object's kind must come from a CRD an earlier wave "
                  "installs, and the project must permit the namespace and, for cluster-scoped objects, the kind of "
                  "everything the app deploys. A miss stops the sync where it happens, and every later wave waits for it. "
                  "Charts are judged as helm renders them: helm must render them, CRDs over client-side apply's "

@@ -9,7 +9,9 @@ Argo CD facts this follows:
 - sync waves order the resources of one parent, Applications included only
   with the Application health check restored in argocd-cm (removed in 1.8);
 - an AppProject admits only its sourceRepos, destinations, and the kinds its
-  cluster/namespace resource lists allow.
+  cluster/namespace resource lists allow;
+- a Git source's path and a `$values/...` file are read from the repository
+  root, so they must name the tree where it is committed (placement.py).
 """
 
 from __future__ import annotations
@@ -194,9 +196,10 @@ def run(ctx: Context, stats: dict) -> list[Finding]:
         return [finding(SLUG, "the tree holds no Argo CD Application", Location(ctx.reader.display("argocd")),
                         hint="render the tree with `mlopsgen render`")]
     from mlopsgen.verify.checks.chart_bootstrap import chart_findings
+    from mlopsgen.verify.checks.placement import placement_findings
 
-    findings = (_stale_findings(ctx) + _project_findings(ctx) + _kind_findings(ctx) + _permission_findings(ctx)
-                + _retry_findings(ctx) + chart_findings(ctx))
+    findings = (_stale_findings(ctx) + placement_findings(ctx) + _project_findings(ctx) + _kind_findings(ctx)
+                + _permission_findings(ctx) + _retry_findings(ctx) + chart_findings(ctx))
     for app in ctx.deployment.apps.values():
         for path in app.missing_paths:
             findings.append(finding(SLUG, f"Application {app.name} points at {path}, which is not in the tree", app.obj.locate("spec")))
