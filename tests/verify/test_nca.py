@@ -95,6 +95,7 @@ def test_rendered_examples_agree_with_nca(examples, example, tmp_path):
 @st.composite
 def random_specs(draw) -> Spec:
     spec = Spec.example("quickstart")
+    spec.data["clusters"][0]["cni"] = {"calicoApiServer": True}  # subnet segments are IPPools of its API
     for i, env in enumerate(spec.data["environments"]):
         env["network"] = draw_network(draw, env, f"10.{40 + i}.0.0/16")
     teams = draw(st.integers(1, 3))
