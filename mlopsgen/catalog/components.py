@@ -140,6 +140,14 @@ COMPONENTS: dict[str, Component] = {c.name: c for c in (
                                           "(/var/lib/kubelet/device-plugins) and the MPS daemon runs privileged"),
               # The MPS control daemon runs only on nodes labelled for MPS sharing: not required.
               daemons=(("nvidia-device-plugin", GPU_POOLS),)),
+    # GPU utilisation and memory per GPU, attributed to the pod that holds it (its `namespace` and `pod` labels), for
+    # the teams' GPU dashboards and the idle-GPU alert; installed where GPU pools and a Prometheus are.
+    Component("dcgm-exporter", "exports each GPU's utilisation and memory, by the pod holding it (NVIDIA DCGM)",
+              "dcgm-exporter", -3, Chart("https://nvidia.github.io/dcgm-exporter/helm-charts", "dcgm-exporter", "4.8.2"),
+              pod_security=("privileged", "the exporter reads the kubelet's pod-resources socket through a hostPath "
+                                          "(/var/lib/kubelet/pod-resources) to attribute each GPU to its pod, and runs as "
+                                          "root with SYS_ADMIN for DCGM's profiling metrics"),
+              daemons=(("dcgm-exporter", GPU_POOLS),)),
     Component("istio-ingressgateway", "the ingress gateway the models are exposed through", "istio-system", -3,
               Chart(ISTIO_CHARTS, "gateway", ISTIO_VERSION), needs=("istiod",)),
     Component("kserve", "the KServe controller (raw deployment mode)", "kserve", -3,

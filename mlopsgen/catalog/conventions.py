@@ -101,6 +101,7 @@ MESH_NAMESPACE = "istio-system"  # istiod and the gateways the tree installs
 INGRESS_GATEWAY_RELEASE = "istio-ingressgateway"
 INGRESS_GATEWAY_LABELS = {"istio": "ingressgateway"}
 DEFAULT_TRUST_DOMAIN = "cluster.local"
+DCGM_EXPORTER_PORT = 9400  # the DCGM exporter's metrics (its chart's service.port)
 # Istio's proxy resources (the istiod chart's values.global.proxy.resources, which the tree does not change).
 MESH_PROXY_RESOURCES = {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"cpu": "2", "memory": "1Gi"}}
 # The team LimitRange's Container defaults: containers that state no resources (injected ones too) still count.

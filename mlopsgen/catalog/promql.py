@@ -36,3 +36,23 @@ def error_ratio(namespace: str, service: str) -> str:
     server_errors = _match(namespace, service, 'response_code=~"5.."')
     errors = f"sum(rate({REQUESTS}{server_errors}[5m]))"
     return f"{errors} / {request_rate(namespace, service)}"
+
+
+# The DCGM exporter's series carry the namespace and pod holding each GPU (its ServiceMonitor honors them).
+GPU_UTILISATION = "DCGM_FI_DEV_GPU_UTIL"  # percent of time a kernel ran, per GPU
+GPU_MEMORY_USED = "DCGM_FI_DEV_FB_USED"  # framebuffer memory in use, MiB
+GPU_METRICS = (GPU_UTILISATION, GPU_MEMORY_USED)
+IDLE_WINDOW = "1h"
+
+
+def gpu_utilisation(namespace: str) -> str:
+    return f'avg by (pod) ({GPU_UTILISATION}{{namespace="{namespace}", pod!=""}})'
+
+
+def gpu_memory_used(namespace: str) -> str:
+    return f'sum by (pod) ({GPU_MEMORY_USED}{{namespace="{namespace}", pod!=""}})'
+
+
+def idle_gpus(namespace: str) -> str:
+    """GPUs held by a pod of the namespace that ran no kernel for the whole window: allocated, and wasted."""
+    return f'max by (pod, gpu) (max_over_time({GPU_UTILISATION}{{namespace="{namespace}", pod!=""}}[{IDLE_WINDOW}])) == 0'

@@ -208,7 +208,8 @@ def _seldon(ctx: ValuesContext) -> dict:
     return {"istio": {"enabled": True}, "certManager": {"enabled": True}}
 
 
-def _device_plugin(ctx: ValuesContext) -> dict:
+def _on_gpu_pools(ctx: ValuesContext) -> dict:
+    """Tolerations and node affinity that put a DaemonSet on every node of the cluster's GPU pools, and only there."""
     pools = [p for p in ctx.platform.gpu_pools if p.cluster == ctx.cluster.name]
     taints = {(t.key, t.value, t.effect): t for p in pools for t in p.taints}
     # The chart's default affinity requires node-feature-discovery labels nothing installs: the DaemonSet would
@@ -219,6 +220,17 @@ def _device_plugin(ctx: ValuesContext) -> dict:
     if terms:
         values["affinity"] = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": terms}}}
     return values
+
+
+def _device_plugin(ctx: ValuesContext) -> dict:
+    return _on_gpu_pools(ctx)
+
+
+def _dcgm_exporter(ctx: ValuesContext) -> dict:
+    # The chart's own toleration (control-plane nodes) is replaced by the pools': GPUs are only there. The exporter
+    # labels each series with the namespace and pod holding the GPU; honoring them keeps `namespace` the workload's
+    # (else Prometheus renames them exported_namespace and exported_pod, and sets its own target's).
+    return {**_on_gpu_pools(ctx), "serviceMonitor": {"enabled": True, "honorLabels": True}}
 
 
 VALUES: dict[str, Callable[[ValuesContext], dict]] = {
@@ -237,4 +249,5 @@ VALUES: dict[str, Callable[[ValuesContext], dict]] = {
     "mlflow": _mlflow,
     "seldon-core-operator": _seldon,
     "nvidia-device-plugin": _device_plugin,
+    "dcgm-exporter": _dcgm_exporter,
 }

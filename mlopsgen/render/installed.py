@@ -19,6 +19,7 @@ FAMILIES = {
     "seldon": ("seldon-core-operator",),
     "prometheus": ("kube-prometheus-stack",),
     "gpuDevicePlugin": ("nvidia-device-plugin",),
+    "dcgmExporter": ("dcgm-exporter",),
     "postgresOperator": ("cloudnative-pg",),
 }
 
@@ -69,6 +70,8 @@ def needed_components(platform: Platform, cluster: Cluster) -> set[str]:
             needed.add("mlflow-storage")
     if any(p.cluster == cluster.name for p in platform.gpu_pools):
         needed.add("nvidia-device-plugin")
+        if "monitoring" in services or cluster.provides("prometheus"):  # something scrapes the GPUs' metrics
+            needed.add("dcgm-exporter")
     if any(MODES[m].host_network for e in envs for m in e.modes.values()):
         needed.add("admission-config")
     if cluster.calico_ipam and any(e.segment for e in envs):

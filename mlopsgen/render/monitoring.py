@@ -9,6 +9,7 @@ from mlopsgen.catalog import promql
 from mlopsgen.platform.model import Environment, Platform, Team
 from mlopsgen.platform.model_serving import Model
 from mlopsgen.render import labels as L
+from mlopsgen.render.installed import needed_components, provided_components
 from mlopsgen.render.jinja import render_template
 
 
@@ -38,7 +39,33 @@ def alert_rules(model: Model, namespace: str) -> list[dict]:
     return rules
 
 
-def render_dashboard(platform: Platform, team: Team, env: Environment, models: list[Model], header: str) -> str:
+def gpu_metrics_on(platform: Platform, team: Team, env: Environment) -> bool:
+    """Whether the team's GPUs in `env` are measured and alerted on: it has a GPU pool on the cluster, a Prometheus
+    runs there (the PrometheusRule's CRD with it) and so does the DCGM exporter (installed beside it, or provided)."""
+    cluster = platform.cluster(env.cluster)
+    prometheus = cluster.provides("prometheus") or any(s.kind == "monitoring" for s in platform.services_for(cluster.name))
+    exporter = "dcgm-exporter" in needed_components(platform, cluster) | provided_components(cluster)
+    return prometheus and exporter and bool(platform.team_pools_on(team, env.cluster))
+
+
+def gpu_alert_rules(team: Team, env: Environment) -> list[dict]:
+    namespace = team.namespace(env.name)
+    return [{"alert": "GpuAllocatedButIdle", "expr": promql.idle_gpus(namespace), "for": "15m",
+             "labels": {"namespace": namespace, "severity": "warning"},
+             "annotations": {"summary": f"{{{{ $labels.pod }}}} holds GPU {{{{ $labels.gpu }}}} in {namespace} and ran "
+                                        f"nothing on it for {promql.IDLE_WINDOW}: release it to the pool"}}]
+
+
+def _gpu_panels(namespace: str, first_id: int, y: int) -> list[dict]:
+    return [{"id": first_id + j, "type": "timeseries", "title": title, "gridPos": {"h": 8, "w": 8, "x": 8 * j, "y": y},
+             "targets": [{"expr": expr, "refId": "A"}]}
+            for j, (title, expr) in enumerate([("GPU utilisation (%) by pod", promql.gpu_utilisation(namespace)),
+                                               ("GPU memory used (MiB) by pod", promql.gpu_memory_used(namespace)),
+                                               (f"GPUs idle for {promql.IDLE_WINDOW}", f"count({promql.idle_gpus(namespace)})")])]
+
+
+def render_dashboard(platform: Platform, team: Team, env: Environment, models: list[Model], header: str,
+                     gpus: bool = False) -> str:
     namespace = team.namespace(env.name)
     panels = []
     for i, model in enumerate(models):
@@ -51,6 +78,8 @@ def render_dashboard(platform: Platform, team: Team, env: Environment, models: l
             panels.append({"id": i * 3 + j + 1, "type": "timeseries", "title": f"{model.name}: {title}",
                            "gridPos": {"h": 8, "w": 8, "x": 8 * j, "y": 8 * i},
                            "targets": [{"expr": expr, "refId": "A"}]})
+    if gpus:
+        panels += _gpu_panels(namespace, len(panels) + 1, 8 * len(models))
     dashboard = {"uid": C.dashboard_uid(team.name, env.name), "title": f"{team.name} models ({env.name})",
                  "schemaVersion": 39, "tags": ["mlopsgen", team.name, env.name], "panels": panels}
     return render_template(

@@ -58,7 +58,20 @@ def namespace_policies(platform: Platform, cluster: Cluster, namespace: str, com
                 "podSelector": {"matchLabels": dict(labels)}, "policyTypes": ["Ingress"], "ingress": [{"ports": C.tcp(*ports)}]}))
     policies += _gateway(platform, cluster, namespace, components) + _monitoring(platform, cluster, namespace, components)
     policies += _tracking(platform, cluster, namespace, components) + _postgres_operator(platform, cluster, namespace, components)
+    policies += _gpu_metrics(platform, cluster, namespace, components)
     return policies
+
+
+def _gpu_metrics(platform: Platform, cluster: Cluster, namespace: str, components: set[str]) -> list[dict]:
+    """Prometheus scrapes the DCGM exporter (its Service's port 9400, the chart's); a Prometheus the cluster provides
+    is not described by the spec, so then any namespace may."""
+    if "dcgm-exporter" not in components:
+        return []
+    monitoring = next((s for s in platform.services_for(cluster.name) if s.kind == "monitoring"), None)
+    sources = [C.peer(monitoring.namespace, monitoring.pod_labels)] if monitoring else EVERY_NAMESPACE
+    return [_policy("allow-gpu-metrics-scrapes", namespace, "Prometheus scrapes the GPUs' metrics", {
+        "podSelector": {"matchLabels": {"app.kubernetes.io/name": "dcgm-exporter"}}, "policyTypes": ["Ingress"],
+        "ingress": [{"from": sources, "ports": C.tcp(C.DCGM_EXPORTER_PORT)}]})]
 
 
 def _gateway(platform: Platform, cluster: Cluster, namespace: str, components: set[str]) -> list[dict]:

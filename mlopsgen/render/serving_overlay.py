@@ -17,7 +17,7 @@ from mlopsgen.platform.model import Environment, Platform, Team
 from mlopsgen.platform.model_serving import Model
 from mlopsgen.render import labels as L
 from mlopsgen.render.jinja import render_template
-from mlopsgen.render.monitoring import alert_rules, render_dashboard
+from mlopsgen.render.monitoring import alert_rules, gpu_alert_rules, gpu_metrics_on, render_dashboard
 from mlopsgen.render.retraining import cron_workflow
 from mlopsgen.render.serving import model_labels, route
 
@@ -69,8 +69,13 @@ def render_model_overlays(platform: Platform, team: Team, env: Environment, head
     part.files["authorizationpolicies.yaml"] = render_template(
         "mesh/authorizationpolicies.yaml.j2", header=header, labels=L.common(platform, team.name, env.name),
         policies=policies)
-    if models:
-        part.files["dashboard.yaml"] = render_dashboard(platform, team, env, models, header)
+    gpus = gpu_metrics_on(platform, team, env)
+    if gpus:
+        part.files["gpu-alerts.yaml"] = render_template(
+            "team/gpu-alerts.yaml.j2", header=header, name="gpu-idle", namespace=namespace,
+            labels=L.common(platform, team.name, env.name), rules=gpu_alert_rules(team, env))
+    if models or gpus:
+        part.files["dashboard.yaml"] = render_dashboard(platform, team, env, models, header, gpus)
     return part
 
 

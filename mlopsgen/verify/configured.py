@@ -155,3 +155,20 @@ def mlflow_server(view: ClusterView) -> dict:
     hosts = env.get("MLFLOW_SERVER_ALLOWED_HOSTS", "")
     return {"database": bool(backend) and not backend.startswith("sqlite"), "serves_artifacts": "--serve-artifacts" in args,
             "allowed_hosts": [h for h in hosts.split(",") if h]}
+
+
+def gpu_metrics(view: ClusterView) -> set[str]:
+    """The metrics the DCGM exporter serves and Prometheus scrapes: the counters file its chart renders (the
+    `metrics` of its ConfigMap, one `NAME, type, help` a line), where a ServiceMonitor selects it. A provided
+    exporter, or one whose chart was not rendered (the journey is UNKNOWN then), is taken at its defaults."""
+    from mlopsgen.catalog.promql import GPU_METRICS
+
+    if "dcgm-exporter" in view.provided:
+        return set(GPU_METRICS)
+    maps = rendered(view, "dcgm-exporter", "ConfigMap")
+    if maps is None:
+        return set(GPU_METRICS) if "dcgm-exporter" in view.components else set()
+    if not rendered(view, "dcgm-exporter", "ServiceMonitor"):
+        return set()  # served, but nothing scrapes it
+    lines = [line for cm in maps for line in str((cm.data.get("data") or {}).get("metrics", "")).splitlines()]
+    return {line.split(",")[0].strip() for line in lines if line.strip() and not line.lstrip().startswith("#")}

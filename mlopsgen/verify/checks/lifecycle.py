@@ -2,7 +2,8 @@
 
 - An alert on a metric nothing exports never fires. Meshed model pods export
   Istio's standard metrics from their sidecar (catalog/promql.py), and the
-  metrics the spec says a scraped model serves itself.
+  metrics the spec says a scraped model serves itself; the DCGM exporter the
+  counters its chart's ConfigMap lists, where a ServiceMonitor scrapes it.
 - A CronWorkflow's templateRef must name a WorkflowTemplate of its namespace.
 - An emptyDir lives and dies with its pod: a step in an isolated mode can
   only receive the candidate through a volume an earlier step wrote (a PVC),
@@ -22,6 +23,7 @@ import re
 
 from mlopsgen.catalog.modes import MODES
 from mlopsgen.catalog.promql import EXPORTED_METRICS
+from mlopsgen.verify.configured import gpu_metrics
 from mlopsgen.verify.context import Context
 from mlopsgen.verify.endpoints import pod_endpoint
 from mlopsgen.verify.result import Finding, finding
@@ -39,6 +41,7 @@ def monitoring(ctx: Context, stats: dict) -> list[Finding]:
         scraped = {o.labels.get("mlopsgen.dev/model") for o in view.of_kind("ServiceMonitor")}
         # A metric the spec says the model serves itself reaches Prometheus through the scraped (merged) metrics port.
         exported |= {m.slos.accuracy_metric for m in ctx.platform.models if m.slos and m.slos.accuracy_metric and m.name in scraped}
+        exported |= gpu_metrics(view)  # the DCGM exporter's, where it runs and is scraped
         for rule in (r for r in view.of_kind("PrometheusRule") if not r.origin):  # the tree's own; charts' are upstream's
             for g, group in enumerate(rule.spec.get("groups") or []):
                 for r, alert in enumerate(group.get("rules") or []):
