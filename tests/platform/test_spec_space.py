@@ -41,8 +41,9 @@ pytestmark = pytest.mark.slow  # a few hundred specs rendered and verified
 # Applications derived from them reach Kubernetes' and Grafana's limits.
 NAME = st.one_of(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=20),
                  st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=36, max_size=39))
-# Components a cluster may already run; a provided mesh says whether it has Istio's CNI and native sidecars.
-PROVIDED = {"certManager": {}, "prometheus": {}, "gpuDevicePlugin": {}, "postgresOperator": {}, "kserve": {}}
+# Components a cluster may already run (the GPU operator brings the device plugin and the DCGM exporter); a
+# provided mesh says whether it has Istio's CNI and native sidecars.
+PROVIDED = {"certManager": {}, "prometheus": {}, "gpuDevicePlugin": {}, "dcgmExporter": {}, "postgresOperator": {}, "kserve": {}}
 PROVIDED_ISTIO = {"revision": "asm-1-25", "ingressGateway": {"namespace": "mesh-ingress", "serviceAccount": "ingress",
                                                              "labels": {"istio": "ingress"}}}
 
