@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlopsgen.kube.quantities import quantity
+from mlopsgen.kube.walk import items, mapping
 
 Amounts = dict[str, float]
 
@@ -34,7 +35,7 @@ class ContainerUse:
 
 def limit_defaults(limit_range_spec: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(defaultRequest, default) of a LimitRange's Container item, defaulted as the API server stores them."""
-    for item in limit_range_spec.get("limits") or []:
+    for item in items(mapping(limit_range_spec).get("limits")):
         if isinstance(item, dict) and item.get("type") == "Container":
             default = {**_map(item.get("max")), **_map(item.get("default"))}
             request = {**_map(item.get("min")), **default, **_map(item.get("defaultRequest"))}
@@ -48,7 +49,7 @@ def _map(value: Any) -> dict[str, Any]:
 
 def container_amounts(resources: Mapping[str, Any], defaults: tuple[Mapping[str, Any], Mapping[str, Any]]) -> Amounts:
     """`requests.X` and `limits.X` of one container once the API server has admitted it."""
-    requests, limits = _map(resources.get("requests")), _map(resources.get("limits"))
+    requests, limits = _map(mapping(resources).get("requests")), _map(mapping(resources).get("limits"))
     for key, value in limits.items():
         requests.setdefault(key, value)
     default_request, default_limit = defaults

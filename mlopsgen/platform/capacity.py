@@ -4,8 +4,8 @@ Per team namespace: every model at its minimum replicas on every track (the cana
 training run, each pod with the containers the tree gives it (the model's or the training step's own,
 the model download, Argo's executor, the mesh's proxy) counted by the one evaluator of Kubernetes'
 arithmetic (kube/capacity.py), under the LimitRange and the ResourceQuota the tree writes. Per GPU
-pool: every model replica placed on it and the largest training run beside them. verify counts the same set from the rendered tree
-(verify/checks/quotas.py); a test holds the two to the same numbers.
+pool: every model replica placed on it and the largest training run beside them. verify counts the
+same set from the rendered tree (verify/checks/quotas.py); a test holds the two to the same numbers.
 """
 
 from __future__ import annotations
