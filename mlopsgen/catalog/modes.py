@@ -157,6 +157,14 @@ HOST_NOTE = (
 )
 
 
+IO_MODE = "internal"  # the fetch and report steps of isolated validation reach MLflow through the mesh
+
+
+def io_mode(validation_mode: str) -> str:
+    """The mode of validation's fetch and report steps: validation's own, unless that one is isolated."""
+    return IO_MODE if MODES[validation_mode].isolated else validation_mode
+
+
 def modes_of(env: UsesModes) -> list[NetworkMode]:
     """The modes an environment uses, in registry order."""
     used = {env.mode(c) for c in C.WORKLOAD_CLASSES}

@@ -6,7 +6,7 @@ cluster-level settings (CNI, provided components) and the ingress.
 
 from __future__ import annotations
 
-from mlopsgen.catalog.modes import MODES
+from mlopsgen.catalog.modes import MODES, io_mode
 from mlopsgen.platform.build import retraining_environment
 from mlopsgen.platform.checker import Checker
 
@@ -154,8 +154,11 @@ def _provided_mesh_admits_its_pods(check: Checker) -> None:
               "nativeSidecars: true"))
     for i, cluster in enumerate(check.data["clusters"]):
         istio = cluster["provided"].get("istio")
+        # Every class's pods, and validation's fetch and report steps, which run in the mesh when validation is isolated.
         meshed = sorted({f"{env['name']} ({workload})" for env in check.data["environments"] if env["cluster"] == cluster["name"]
-                         for workload, mode in env["network"].items() if MODES[mode].sidecar})
+                         for workload, mode in [*env["network"].items(), ("validation's fetch and report",
+                                                                         io_mode(env["network"]["validation"]))]
+                         if MODES[mode].sidecar})
         if not istio or not meshed:
             continue
         for key, why, hint in needs:

@@ -8,11 +8,10 @@ gateway and from declared callers, and egress to the models the team calls.
 from __future__ import annotations
 
 from mlopsgen.catalog import conventions as C
-from mlopsgen.catalog.modes import MODES, ModeContext, isolated_modes, modes_of, policy, select_mode
+from mlopsgen.catalog.modes import MODES, ModeContext, io_mode, isolated_modes, modes_of, policy, select_mode
 from mlopsgen.catalog.runtimes import runtime_of
 from mlopsgen.platform.model import Environment, Platform, Team
 from mlopsgen.platform.model_serving import Model
-from mlopsgen.render.workflows import io_mode
 
 
 def default_deny() -> dict:
@@ -93,7 +92,7 @@ def namespace_policies(platform: Platform, team: Team, env: Environment) -> list
     """The allow policies of one team namespace in `env`, in registry order of the modes."""
     context = ModeContext(platform.services_for(env.cluster), remote_endpoints(platform, env.cluster),
                           env.segment.cidr if env.segment else None)
-    used = {mode.name for mode in modes_of(env)} | {io_mode(env)}  # validation's fetch and report steps
+    used = {mode.name for mode in modes_of(env)} | {io_mode(env.mode("validation"))}  # validation's fetch and report steps
     policies: list[dict] = []
     for mode in MODES.values():
         if mode.name in used:

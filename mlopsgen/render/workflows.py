@@ -19,20 +19,13 @@ from dataclasses import dataclass
 
 from mlopsgen.catalog import conventions as C
 from mlopsgen.catalog import hardening
-from mlopsgen.catalog.modes import HOST_NOTE, MODES
+from mlopsgen.catalog.modes import HOST_NOTE, MODES, io_mode
 from mlopsgen.catalog.runtimes import runtime_of
 from mlopsgen.platform.model import Environment, Platform, Team
 from mlopsgen.render import labels as L
 from mlopsgen.render.jinja import as_manifest
 
 WORKFLOW_ACCOUNTS = ("training", "validation")  # service accounts Argo runs steps (and its executor) as
-IO_MODE = "internal"  # the fetch and report steps of isolated validation reach MLflow through the mesh
-
-
-def io_mode(env: Environment) -> str:
-    """The mode of validation's fetch and report steps: validation's own, unless that one is isolated."""
-    mode = env.mode("validation")
-    return IO_MODE if MODES[mode].isolated else mode
 WORKDIR = "/work"
 WORKDIR_SIZE = "10Gi"
 
@@ -137,7 +130,7 @@ def _io_step(ctx: StepContext, name: str, command: list[str], inputs: list[dict]
     return {
         "name": name,
         "inputs": {"parameters": inputs},
-        "metadata": {"labels": L.pod_labels(ctx.platform, ctx.team.name, "validation", io_mode(ctx.env))},
+        "metadata": {"labels": L.pod_labels(ctx.platform, ctx.team.name, "validation", io_mode(ctx.env.mode("validation")))},
         "serviceAccountName": "validation",
         "automountServiceAccountToken": False,
         "securityContext": hardening.POD_SECURITY_CONTEXT,

@@ -109,3 +109,17 @@ def test_a_model_on_a_cluster_without_prometheus_is_refused(run_cli, tmp_path):
                 "/models/0/environments/dev", "declare a monitoring service (kind: monitoring) for 'main'")
     spec.data["clusters"][0].setdefault("provided", {})["prometheus"] = {}
     assert run_cli("validate", str(spec.write(tmp_path / "provided"))).exit_code == 0
+
+
+def test_a_provided_mesh_without_native_sidecars_is_refused_where_only_validations_steps_are_meshed(run_cli, tmp_path):
+    """Found by the spec-space property test: no class is in a meshed mode, but isolated validation fetches and
+    reports through the mesh, so those steps would never end under a provided istiod without native sidecars."""
+    spec = Spec.example("quickstart").set("models", [])
+    spec.data["clusters"][0].update(cni={"calicoApiServer": True}, provided={"istio": {
+        "revision": "asm-1-25", "cni": True, "nativeSidecars": False,
+        "ingressGateway": {"namespace": "mesh-ingress", "serviceAccount": "ingress", "labels": {"istio": "ingress"}}}})
+    for i, env in enumerate(spec.data["environments"]):
+        env.update(network={"training": "host", "inference": "none", "validation": "none", "monitoring": "subnet"},
+                   segment={"cidr": f"10.4{i}.0.0/16"}, hostNetworkJustification="NCCL over the host interfaces.")
+    _refused_at(run_cli, tmp_path, spec, "meshes dev (validation's fetch and report), prod (validation's fetch and report)",
+                "/clusters/0/provided/istio/nativeSidecars", "enable native sidecars")
