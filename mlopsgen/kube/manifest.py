@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -84,14 +85,15 @@ class Manifest:
             self._strings = list(walk_strings(self.data))
         return self._strings
 
-    @property
+    @cached_property
     def is_object(self) -> bool:
-        return (self.file.objects and isinstance(self.data, dict) and isinstance(self.data.get("kind"), str)
-                and "apiVersion" in self.data)
+        # Every rule asks, for every document: answered once (a document is never changed after reading).
+        return bool(self.file.objects and isinstance(self.data, dict) and isinstance(self.data.get("kind"), str)
+                    and "apiVersion" in self.data)
 
-    @property
+    @cached_property
     def kind(self) -> str:
-        return self.data.get("kind", "") if self.is_object else ""
+        return str(self.data.get("kind", "")) if self.is_object else ""
 
     @property
     def api_group(self) -> str:
@@ -109,12 +111,16 @@ class Manifest:
         meta = self.data.get("metadata") if isinstance(self.data, dict) else None
         return str(meta.get("namespace") or "") if isinstance(meta, dict) else ""
 
-    def groups(self) -> list[tuple[str, str]]:
-        """(namespace, "") for each namespace the object lands in, or ("", file) when that is unknown:
-        objects without a namespace are judged with the others of their file, never of the whole run."""
+    @cached_property
+    def _groups(self) -> list[tuple[str, str]]:
         own = self.namespace
         names = {imposed or own for imposed in self.file.namespaces} if self.file.namespaces else {own}
         return sorted((name, "") if name else ("", self.file.display) for name in names)
+
+    def groups(self) -> list[tuple[str, str]]:
+        """(namespace, "") for each namespace the object lands in, or ("", file) when that is unknown:
+        objects without a namespace are judged with the others of their file, never of the whole run."""
+        return self._groups
 
     def position(self, path: YamlPath = ()) -> tuple[int, int]:
         """Where the field at `path` is (its nearest written ancestor): a scalar's value, or a collection's

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from mlopsgen.kube.walk import get, mapping
 from mlopsgen.lint.finding import Issue
 
 ID = "MLG003"
@@ -47,24 +48,19 @@ def unpinned(image: str) -> str | None:
     return None
 
 
-def _walk(data, path=()):
-    stack = [(path, data)]
-    while stack:
-        current, value = stack.pop()
-        if isinstance(value, dict):
-            for key, child in value.items():
-                if key == "image" and isinstance(child, str):
-                    yield current + (key,), child
-                elif key == "tag" and child == "latest" and "repository" in value:
-                    yield current + (key,), "latest"
-                else:
-                    stack.append((current + (key,), child))
-        elif isinstance(value, list):
-            stack.extend((current + (i,), v) for i, v in enumerate(value))
+def _images(manifest) -> Iterator[tuple[tuple, str]]:
+    """Every image reference: an `image` string, or a Helm-style `tag: latest` beside a `repository`. Read from
+    the document's strings, collected once for every rule that scans text."""
+    for path, value in manifest.strings():
+        key = path[-1] if path else None
+        if key == "image":
+            yield path, value
+        elif key == "tag" and value == "latest" and "repository" in mapping(get(manifest.data, *path[:-1])):
+            yield path, "latest"
 
 
 def check_manifest(manifest) -> Iterator[Issue]:
-    for path, image in _walk(manifest.data):
+    for path, image in _images(manifest):
         reason = "is tagged latest" if path[-1] == "tag" else unpinned(image)
         if reason:
             line, column = manifest.position(path)
