@@ -120,6 +120,11 @@ def _image_registry(value: str) -> str:
 
 
 def findings_in(strings, position) -> Iterator[Issue]:
+    strings = list(strings)
+    # One look at the whole document first: CANDIDATE has no anchors or lookarounds, so it matches the joined
+    # text wherever it matches one of its strings (NUL, never part of a match, keeps them apart).
+    if not CANDIDATE.search("\x00".join(value for _, value in strings)):
+        return
     for path, value in strings:
         if not CANDIDATE.search(value) or _allowed_context(path, value):
             continue
