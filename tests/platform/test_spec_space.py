@@ -5,8 +5,8 @@ its CNI and native sidecars, cert-manager, Prometheus, the device plugin, KServe
 and whether Calico's API server runs, GPU pools of 1-3 nodes, modes per class and environment (the modes
 each class may use, from the registry), segments, 1-4 teams with names short or at their limit, quotas
 and training GPUs, models on either runtime with GPUs, canaries, autoscaling, exposure, callers, SLOs and
-retraining, externals for any classes; the multicloud family varies two clusters, host training, a
-published tracking server and subnet segments. A drawn spec that validate refuses is no counterexample
+retraining, externals for any classes; the multicloud family varies two clusters (or three, with a
+second training cluster), host training, a published tracking server and subnet segments. A drawn spec that validate refuses is no counterexample
 (validation said why, at a node); one it accepts must work, and validate's capacity model must count what
 verify counts in the tree. Budget: MLOPSGEN_SPEC_EXAMPLES per family (150 by default, about two minutes
 for both on two cores); shrunk counterexamples are kept in spec-space-db/ and replayed first.
@@ -132,7 +132,25 @@ def multicloud_specs(draw) -> Spec:
                 placement.pop("canaryWeight", None)
     for external in data.get("externals") or []:
         external["for"] = draw(st.lists(st.sampled_from(list(WORKLOAD_CLASSES)), min_size=1, max_size=3, unique=True))
+    if draw(st.booleans()):
+        _third_cluster(draw, data)
     return spec
+
+
+def _third_cluster(draw, data: dict) -> None:
+    """A third cluster, for training: its own pool, an environment in drawn modes, the tracking server reached
+    through its published endpoint like the training cluster's."""
+    data["clusters"].append({"name": "training-aws", "server": "https://api.training-aws.example.com", "role": "training",
+                             "apiServer": {"cidrs": ["10.200.0.1/32"]}, "cni": {"calicoApiServer": True}})
+    env = {"name": "train-us", "cluster": "training-aws"}
+    env["network"] = draw_network(draw, env, "10.70.0.0/16")
+    data["environments"].append(env)
+    data["gpuPools"].append({"name": "l4", "cluster": "training-aws", "gpuType": "nvidia-l4",
+                             "gpusPerNode": draw(st.integers(1, 8)), "nodes": draw(st.integers(1, 3)), "nodeLabels": {"pool": "l4"}})
+    for team in data["teams"]:
+        if draw(st.booleans()):
+            team.setdefault("gpuPools", []).append("l4")
+            team["quotas"]["train-us"] = {"cpu": 32, "memory": "128Gi", "gpu": draw(st.integers(0, 4))}
 
 
 # Shrunk counterexamples are kept in a committed database and replayed before anything new is drawn; CI
