@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import os
 import posixpath
-import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,17 +65,22 @@ def repository_root(folder: str | os.PathLike) -> Path | None:
     Git is run with no shell and the folder as the value of `-C`, never where an option could be read. Where git
     is missing or will not answer (a repository another user owns, a mount point on the way up), the nearest
     folder holding `.git` is the root, as for lint's configuration: the same folder for an ordinary repository."""
+    import shutil  # only here: lint imports this module for dot_git_root, and starts fast
+    import subprocess
+
     folder = os.path.realpath(folder)
     if shutil.which("git") is not None:
         done = subprocess.run(["git", "-C", folder, "rev-parse", "--show-toplevel"], capture_output=True,
                               env=git_env(), check=False)
         if done.returncode == 0 and done.stdout.strip():
             return Path(os.path.realpath(os.fsdecode(done.stdout.rstrip(b"\n"))))
-    return _dot_git(folder)
+    return dot_git_root(Path(folder))
 
 
-def _dot_git(folder: str) -> Path | None:
-    for directory in (Path(folder), *Path(folder).parents):
+def dot_git_root(start: Path) -> Path | None:
+    """The nearest folder at or above `start` holding `.git` (a folder, or the file of a worktree or submodule):
+    the repository's top without asking git (lint's configuration and discovery stop there too)."""
+    for directory in (start, *start.parents):
         if os.path.lexists(directory / ".git"):
             return directory
     return None

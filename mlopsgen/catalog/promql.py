@@ -45,14 +45,19 @@ GPU_METRICS = (GPU_UTILISATION, GPU_MEMORY_USED)
 IDLE_WINDOW = "1h"
 
 
+def _held(metric: str, namespace: str) -> str:
+    """A GPU metric's series of the GPUs pods of `namespace` hold."""
+    return f'{metric}{{namespace="{namespace}", pod!=""}}'
+
+
 def gpu_utilisation(namespace: str) -> str:
-    return f'avg by (pod) ({GPU_UTILISATION}{{namespace="{namespace}", pod!=""}})'
+    return f"avg by (pod) ({_held(GPU_UTILISATION, namespace)})"
 
 
 def gpu_memory_used(namespace: str) -> str:
-    return f'sum by (pod) ({GPU_MEMORY_USED}{{namespace="{namespace}", pod!=""}})'
+    return f"sum by (pod) ({_held(GPU_MEMORY_USED, namespace)})"
 
 
 def idle_gpus(namespace: str) -> str:
     """GPUs held by a pod of the namespace that ran no kernel for the whole window: allocated, and wasted."""
-    return f'max by (pod, gpu) (max_over_time({GPU_UTILISATION}{{namespace="{namespace}", pod!=""}}[{IDLE_WINDOW}])) == 0'
+    return f"max by (pod, gpu) (max_over_time({_held(GPU_UTILISATION, namespace)}[{IDLE_WINDOW}])) == 0"

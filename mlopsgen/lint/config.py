@@ -20,6 +20,7 @@ from mlopsgen.kube.walk import get
 from mlopsgen.lint.rules import RULES
 from mlopsgen.platform.loader import MAX_BYTES
 from mlopsgen.readfile import read_regular
+from mlopsgen.repopath import dot_git_root
 from mlopsgen.resources import data_path
 
 CONFIG_FILES = (".mlopsgen.yaml", ".mlopsgen.yml")
@@ -71,17 +72,10 @@ def compiled(patterns: tuple[str, ...]):
     return pathspec.GitIgnoreSpec.from_lines(patterns, backend="re2")
 
 
-def repository_root(start: Path) -> Path | None:
-    for directory in (start, *start.parents):
-        if (directory / ".git").exists():
-            return directory
-    return None
-
-
 def find_config(start: Path) -> Path | None:
     """The nearest configuration in `start` (a folder) or above it, up to the repository root."""
     start = start.absolute()
-    top = repository_root(start)
+    top = dot_git_root(start)
     for directory in (start, *start.parents):
         for name in CONFIG_FILES:
             if (directory / name).is_file():

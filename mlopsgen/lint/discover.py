@@ -19,8 +19,9 @@ from pathlib import Path
 from mlopsgen.catalog.conventions import MARKER, leftover_tree
 from mlopsgen.errors import Location, Problem, UserError
 from mlopsgen.kube.manifest import STDIN
-from mlopsgen.lint.config import LintConfig, repository_root
+from mlopsgen.lint.config import LintConfig
 from mlopsgen.readfile import MAX_FOLDER_DEPTH, read_regular, too_deep
+from mlopsgen.repopath import dot_git_root
 
 YAML_SUFFIXES = (".yaml", ".yml")
 GITIGNORE_LIMIT = 100 * 1024 * 1024
@@ -51,7 +52,7 @@ class GitIgnores:
 
     def _chain(self, folder: str) -> list[tuple[str, object]]:
         if folder not in self._chains:
-            root = repository_root(Path(folder))
+            root = dot_git_root(Path(folder))
             chain: list[tuple[str, object]] = []
             if root is not None:  # outside a repository git ignores nothing
                 directory, top = folder, self.top or str(root)
@@ -122,7 +123,7 @@ def left_by_render(directory: str, name: str) -> bool:
         return False
     if not stat.S_ISREG(marker.st_mode):
         return False
-    if repository_root(Path(directory)) is None:
+    if dot_git_root(Path(directory)) is None:
         return True
     listed = subprocess.run(["git", "-C", directory, "ls-files", "-z", "--", name], capture_output=True, check=False)
     return listed.returncode == 0 and not listed.stdout
