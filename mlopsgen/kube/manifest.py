@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from mlopsgen.errors import Location, Problem, UserError, yaml_syntax_hint
+from mlopsgen.kube import blocklocate
 from mlopsgen.kube import yaml as parse
 from mlopsgen.kube.bounds import bounds_problem
 from mlopsgen.kube.fastread import fast_documents
@@ -39,12 +40,29 @@ class ManifestFile:
         self._positions: list[parse.Index] = []  # the documents indexed so far, for positions
         self._indexes: Iterator[parse.Index] | None = None
         self._lines: list[str] | None = None
+        self._blocks: list[tuple[int, int]] | None = None  # each document's lines, where the file's markers are plain
+        self._blocks_read = False
+        self._tables: dict[int, blocklocate.Table | None] = {}
 
     @property
     def lines(self) -> list[str]:
         if self._lines is None:
             self._lines = self.text.splitlines()
         return self._lines
+
+    def block_found(self, index: int, path: YamlPath) -> tuple[int, blocklocate.Found] | None:
+        """(the document's first line, where the node at `path` or its nearest ancestor is) read off the lines of
+        a plain block document (kube/blocklocate.py), or None: the event index must tell."""
+        if not self._blocks_read:
+            self._blocks, self._blocks_read = blocklocate.document_lines(self.text, len(self.documents)), True
+        if not self._blocks or index >= len(self._blocks):
+            return None
+        first, end = self._blocks[index]
+        if index not in self._tables:
+            self._tables[index] = blocklocate.table(self.lines, first, end)
+        rows = self._tables[index]
+        found = None if rows is None else blocklocate.locate(rows, path)
+        return None if found is None else (first, found)
 
     def located(self, index: int, path: YamlPath) -> tuple[parse.Located | None, bool]:
         """Where the node at `path` of document `index` is (or its nearest written ancestor), and whether it
@@ -125,6 +143,11 @@ class Manifest:
     def position(self, path: YamlPath = ()) -> tuple[int, int]:
         """Where the field at `path` is (its nearest written ancestor): a scalar's value, or a collection's
         key (`route:`, not its first item)."""
+        block = self.file.block_found(self.index, self.base + path)
+        if block is not None:
+            first, (node, key, _) = block
+            mark = key if node.collection and key is not None else blocklocate.Mark(node.row, node.column)
+            return first + mark.line + 1, mark.column + 1
         located, _ = self.file.located(self.index, self.base + path)
         if located is None:
             return 1, 1
@@ -133,6 +156,12 @@ class Manifest:
 
     def text_position(self, path: YamlPath, needle: str) -> tuple[int, int]:
         """Where `needle` appears inside the scalar at `path` (block scalars span lines)."""
+        block = self.file.block_found(self.index, self.base + path)
+        if block is not None and block[1].whole and block[1].node.kind == "scalar" and not block[1].node.collection:
+            first, (node, _, _) = block
+            line = first + node.row
+            column = self.file.lines[line].find(needle, node.column)  # a one-line scalar: the needle is on its line
+            return line + 1, (column if column >= 0 else node.column) + 1
         located, whole = self.file.located(self.index, self.base + path)
         if located is None or not whole:
             return self.position(path)

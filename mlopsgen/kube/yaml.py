@@ -3,8 +3,8 @@
 Documents are read by PyYAML's C parser with a safe constructor that accepts what the API server
 accepts: sigs.k8s.io/yaml reads YAML 1.1 and turns it into JSON, so the 1.1 value tag (`=` unquoted, as
 upstream CRDs write it in enums) is a plain string and timestamps stay strings. A position is found only
-for a node something reports, from an index of the documents of its file up to the one holding it, read
-from the parser's event stream.
+for a node something reports: off the lines of a plain block document (kube/blocklocate.py), else from an
+index of the documents of its file up to the one holding it, read from the parser's event stream.
 """
 
 from __future__ import annotations
@@ -132,13 +132,21 @@ def _place(stack: list[_Frame], event: Any, is_scalar: bool) -> tuple[Path | Non
 
 def _key(event: Any) -> object:
     """A mapping key as the loader builds it: integer keys (ports) stay integers."""
-    tag = event.tag or ("int" if event.implicit[0] and _INT.fullmatch(event.value) else "")
-    if tag.endswith("int"):
-        try:
-            return int(event.value)
-        except ValueError:
-            return event.value
-    return event.value
+    if event.tag:
+        return _as_int(event.value) if event.tag.endswith("int") else event.value
+    return plain_key(event.value) if event.implicit[0] else event.value
+
+
+def plain_key(text: str) -> object:
+    """A plain mapping key as the index keys it: an integer where 1.1 resolves one Python reads, else the text."""
+    return _as_int(text) if _INT.fullmatch(text) else text
+
+
+def _as_int(text: str) -> object:
+    try:
+        return int(text)
+    except ValueError:
+        return text
 
 
 def _rebase(index: Index, anchored: Path, path: Path, key_mark: Any) -> None:

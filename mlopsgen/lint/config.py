@@ -52,6 +52,8 @@ class LintConfig:
         return relative is not None and matches(self.exclude, relative + ("/" if is_dir else ""))
 
     def ignored_rules(self, path: Path) -> list[tuple[str, frozenset[str], str]]:
+        if not self.ignore:
+            return []
         relative = self.relative(path)
         return [item for item in self.ignore if relative is not None and matches((item[0],), relative)]
 

@@ -67,6 +67,7 @@ class Engine:
         self.suppressed: list[Suppressed] = []
         self._disabled: dict[str, dict[int, set[str]]] = {}
         self._spec_suppressions: list[tuple[Path, Suppression]] = []
+        self._by_file: dict[str, tuple[list, list]] = {}
 
     def config_for(self, file: str) -> LintConfig:
         return self.configs.get(file, self.config)
@@ -134,24 +135,38 @@ class Engine:
         inline = self._disabled.get(finding.file, {}).get(finding.line, set())
         if finding.rule in inline or "all" in inline:
             return "inline", "`# mlopsgen: disable` comment"
-        config = self.config_for(finding.file)
-        for pattern, rules, reason in config.ignored_rules(self.root / finding.file):
+        ignored, by_spec = self._file_suppressions(finding.file)
+        for rules, why in ignored:
             if finding.rule in rules:
-                return "config", reason or f"ignored for '{pattern}' in {Path(config.file).name}"
+                return "config", why
+        for suppression, why in by_spec:
+            if suppression.rule == finding.rule:
+                return "spec", why
+        return None
+
+    def _file_suppressions(self, file: str) -> tuple[list[tuple[frozenset[str], str]], list[tuple[Suppression, str]]]:
+        """The configuration's ignores and the specs' unexpired suppressions that match `file`, with their reasons:
+        matched once per file, not once per finding (a first lint reports thousands)."""
+        cached = self._by_file.get(file)
+        if cached is not None:
+            return cached
+        config = self.config_for(file)
+        ignored = [(rules, reason or f"ignored for '{pattern}' in {Path(config.file).name}")
+                   for pattern, rules, reason in config.ignored_rules(self.root / file)]
+        by_spec = []
+        absolute = (self.root / file).resolve() if self._spec_suppressions else None
         for spec_dir, suppression in self._spec_suppressions:
-            if suppression.rule != finding.rule:
-                continue
             if suppression.expires and datetime.date.fromisoformat(suppression.expires) < self.today:
                 continue  # expired: the finding stands again
-            absolute = (self.root / finding.file).resolve()
             try:
-                relative = absolute.relative_to(spec_dir.resolve()).as_posix()
+                relative = absolute.relative_to(spec_dir.resolve()).as_posix() if absolute else file
             except ValueError:
-                relative = finding.file
-            if _matches(relative, suppression.path) or _matches(finding.file, suppression.path):
+                relative = file
+            if _matches(relative, suppression.path) or _matches(file, suppression.path):
                 until = f" (until {suppression.expires})" if suppression.expires else ""
-                return "spec", suppression.reason + until
-        return None
+                by_spec.append((suppression, suppression.reason + until))
+        self._by_file[file] = ignored, by_spec
+        return ignored, by_spec
 
 
 def _matches(path: str, pattern: str) -> bool:

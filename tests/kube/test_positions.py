@@ -42,9 +42,11 @@ def test_a_position_composes_only_the_documents_up_to_its_own():
     file, (_, pod, service) = objects()
     assert file._positions == []  # nothing indexed until a position is asked for
     assert pod.position(("spec", "hostNetwork")) == (10, 16)
-    assert len(file._positions) == 2  # the pod's document and the one before it, not the List
-    assert service.position(("spec", "ports", 0, "port")) == (22, 22)
-    assert len(file._positions) == 3
+    assert file._positions == []  # a plain block document: read off its lines (kube/blocklocate.py)
+    assert pod.text_position(("spec", "containers", 0, "image"), "latest") == (13, 17)
+    assert file._positions == []
+    assert service.position(("spec", "ports", 0, "port")) == (22, 22)  # inside a flow collection: the index's
+    assert len(file._positions) == 3  # indexed up to the List, once
 
 
 def test_a_collection_is_located_at_its_key_and_a_missing_path_at_its_nearest_ancestor():
