@@ -7,6 +7,7 @@ means: a parse-error finding for lint, a refused tree for verify); it never stop
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -43,12 +44,23 @@ class ManifestFile:
         self._blocks: list[tuple[int, int]] | None = None  # each document's lines, where the file's markers are plain
         self._blocks_read = False
         self._tables: dict[int, blocklocate.Table | None] = {}
+        self._may_contain: dict[Any, bool] = {}
 
     @property
     def lines(self) -> list[str]:
         if self._lines is None:
             self._lines = self.text.splitlines()
         return self._lines
+
+    def may_contain(self, pattern: re.Pattern[str]) -> bool:
+        """Whether a string value of the file may match `pattern` (a pattern without anchors, lookarounds or
+        blanks): its text holds a match, or a backslash that may escape one. A value's characters are in the
+        text as written but for escapes; folding only turns line breaks into blanks, so it hides matches and
+        makes none. Asked once per file by a rule, not once per document."""
+        known = self._may_contain.get(pattern)
+        if known is None:
+            known = self._may_contain[pattern] = "\\" in self.text or pattern.search(self.text) is not None
+        return known
 
     def block_found(self, index: int, path: YamlPath) -> tuple[int, blocklocate.Found] | None:
         """(the document's first line, where the node at `path` or its nearest ancestor is) read off the lines of

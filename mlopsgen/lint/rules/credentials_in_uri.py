@@ -40,6 +40,7 @@ SUMMARY = "password inside a URI"
 SECURITY_SEVERITY = "8.0"  # GitHub code scanning: 7.0+ high, 4.0+ medium, below low
 
 URI_CREDENTIALS = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://([^\s:/@'\"]+):([^\s@/'\"]+)@")
+FIRST_LOOK = re.compile(r"://[^\s@]*@")  # what every match holds, without its anchor: a file's first look
 REFERENCE = re.compile(r"^(\$\(|\$\{|\{\{|<|\*+$)")
 
 
@@ -56,7 +57,8 @@ def findings_in(strings, position) -> Iterator[Issue]:
 
 
 def check_manifest(manifest) -> Iterator[Issue]:
-    yield from findings_in(manifest.strings(), manifest.text_position)
+    if manifest.file.may_contain(FIRST_LOOK):
+        yield from findings_in(manifest.strings(), manifest.text_position)
 
 
 def check_spec(spec) -> Iterator[Issue]:

@@ -136,7 +136,7 @@ def findings_in(strings, position) -> Iterator[Issue]:
 
 
 def check_manifest(manifest) -> Iterator[Issue]:
-    if manifest.kind not in ADDRESS_KINDS:
+    if manifest.kind not in ADDRESS_KINDS and manifest.file.may_contain(CANDIDATE):
         yield from findings_in(manifest.strings(), manifest.text_position)
 
 
