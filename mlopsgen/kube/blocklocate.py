@@ -13,6 +13,7 @@ The answers are the event index's, mark for mark: a test compares both on every 
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any, Literal, NamedTuple
 
 from mlopsgen.kube.yaml import Path, plain_key
@@ -27,14 +28,20 @@ _IN_FLOW = r"(?:[^\[\]{}\"'\n#]|" + _QUOTED + ")*"
 _FLOW = (r"[\[{]" + _IN_FLOW + r"(?:[\[{]" + _IN_FLOW + r"(?:[\[{]" + _IN_FLOW + r"[\]}]" + _IN_FLOW + r")*[\]}]"
          + _IN_FLOW + r")*[\]}]")
 _KEY = r"[A-Za-z0-9_./$][A-Za-z0-9_./$@+~=-]*"
-_LINE = re.compile(
+_LINE = (
     rf"(?P<ind> *)(?P<dashes>(?:-(?: +|$))*)"
     rf"(?:(?P<key>{_KEY}):(?: +(?P<value>{_PLAIN}|{_QUOTED}|{_FLOW}))?|(?P<item>{_PLAIN}|{_QUOTED}|{_FLOW}))?"
     r" *(?:(?<![^ ])#.*)?$")
-_DASH = re.compile(r"-(?: +|$)")
+_DASH = r"-(?: +|$)"
 # Any line break YAML counts but LF, or a form of a marker line the table does not read.
-_ODD_FILE = re.compile(r"[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]|^(?:%|\.\.\.|--- *[^ #\n])", re.M)
-_MARKER = re.compile(r"--- *(?:#.*)?$")
+_ODD_FILE = r"(?m)[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]|^(?:%|\.\.\.|--- *[^ #\n])"
+_MARKER = r"--- *(?:#.*)?$"
+
+
+@cache
+def _regex(pattern: str) -> re.Pattern[str]:
+    """Compiled on first use: a run that asks for no position (a lint of specs alone) never pays for them."""
+    return re.compile(pattern)
 
 
 class Mark(NamedTuple):
@@ -60,10 +67,10 @@ Table = list[Entry | None]  # per line of the document: None for a blank or a co
 def document_lines(text: str, documents: int) -> list[tuple[int, int]] | None:
     """(first line, end line) of each document, or None where the markers are not plain `---` lines or the
     count is not the parser's (the index then answers for the whole file)."""
-    if _ODD_FILE.search(text):
+    if _regex(_ODD_FILE).search(text):
         return None
     lines = text.split("\n")
-    markers = [n for n, line in enumerate(lines) if line.startswith("---") and _MARKER.match(line)]
+    markers = [n for n, line in enumerate(lines) if line.startswith("---") and _regex(_MARKER).match(line)]
     bounds = [(0, markers[0] if markers else len(lines))]
     bounds += [(m + 1, nxt) for m, nxt in zip(markers, [*markers[1:], len(lines)], strict=False)]
     first, end = bounds[0]
@@ -80,9 +87,9 @@ def _content(line: str) -> bool:
 def table(lines: list[str], first: int, end: int) -> Table | None:
     """The document's lines as entries, or None if one is of a form this module does not read."""
     rows: Table = []
-    append = rows.append
+    append, match_line, dash = rows.append, _regex(_LINE).match, _regex(_DASH)
     for line in lines[first:end]:
-        match = _LINE.match(line)
+        match = match_line(line)
         if match is None:
             return None
         key, value, item, dashes_text = match.group("key", "value", "item", "dashes")
@@ -92,7 +99,7 @@ def table(lines: list[str], first: int, end: int) -> Table | None:
         if item is not None and not dashes_text:
             return None  # a scalar alone on its line: a multi-line scalar or a root scalar
         indent = match.end("ind")
-        dashes = tuple(indent + m.start() for m in _DASH.finditer(dashes_text)) if dashes_text else ()
+        dashes = tuple(indent + m.start() for m in dash.finditer(dashes_text)) if dashes_text else ()
         if key is None:
             value = item
         append(Entry(indent, dashes, None if key is None else plain_key(key), match.start("key") if key else -1,
