@@ -53,8 +53,8 @@ class ManifestFile:
         return self._lines
 
     def may_contain(self, pattern: re.Pattern[str]) -> bool:
-        """Whether a string value of the file may match `pattern` (a pattern without anchors, lookarounds or
-        blanks): its text holds a match, or a backslash that may escape one. A value's characters are in the
+        """Whether a string value of the file may match `pattern` (a pattern that looks at nothing outside its
+        match and matches no blank): its text holds a match, or a backslash that may escape one. A value's characters are in the
         text as written but for escapes; folding only turns line breaks into blanks, so it hides matches and
         makes none. Asked once per file by a rule, not once per document."""
         known = self._may_contain.get(pattern)

@@ -40,3 +40,24 @@ def items(value: Any) -> list[Any]:
 def mapping(value: Any) -> dict[Any, Any]:
     """A field read as a map, the same way."""
     return value if isinstance(value, dict) else {}
+
+
+def strings_under(data: Any, keys: frozenset[str]) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """Every string value of a mapping entry whose key is one of `keys`, with its path: a walk that makes paths
+    only for collections, for rules that look at a few keys (walk_strings makes one for every string)."""
+    stack: list[tuple[tuple[Any, ...], Any]] = [((), data)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        path, value = pop()
+        if type(value) is dict:
+            for key, child in value.items():
+                kind = type(child)
+                if kind is str:
+                    if key in keys:
+                        yield path + (key,), child
+                elif kind is dict or kind is list:
+                    push((path + (key,), child))
+        elif type(value) is list:
+            for i, child in enumerate(value):
+                if type(child) is dict or type(child) is list:
+                    push((path + (i,), child))

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mlopsgen.kube.walk import get, mapping
+from mlopsgen.kube.walk import get, mapping, strings_under
 from mlopsgen.lint.finding import Issue
 
 ID = "MLG003"
@@ -34,6 +34,7 @@ SLUG = "latest-tag"
 SEVERITY = "warning"
 SUMMARY = "image tagged latest or not tagged at all"
 SECURITY_SEVERITY = "3.0"  # GitHub code scanning: 7.0+ high, 4.0+ medium, below low
+IMAGE_KEYS = frozenset({"image", "tag"})
 
 
 def unpinned(image: str) -> str | None:
@@ -49,13 +50,11 @@ def unpinned(image: str) -> str | None:
 
 
 def _images(manifest) -> Iterator[tuple[tuple, str]]:
-    """Every image reference: an `image` string, or a Helm-style `tag: latest` beside a `repository`. Read from
-    the document's strings, collected once for every rule that scans text."""
-    for path, value in manifest.strings():
-        key = path[-1] if path else None
-        if key == "image":
+    """Every image reference: an `image` string, or a Helm-style `tag: latest` beside a `repository`."""
+    for path, value in strings_under(manifest.data, IMAGE_KEYS):
+        if path[-1] == "image":
             yield path, value
-        elif key == "tag" and value == "latest" and "repository" in mapping(get(manifest.data, *path[:-1])):
+        elif value == "latest" and "repository" in mapping(get(manifest.data, *path[:-1])):
             yield path, "latest"
 
 

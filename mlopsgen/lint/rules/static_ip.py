@@ -51,7 +51,10 @@ SLUG = "static-ip"
 SEVERITY = "error"
 SUMMARY = "IP address literal where a DNS name belongs"
 
-CANDIDATE = re.compile(r"\d\.\d{1,3}\.\d{1,3}\.\d|::|(?:[0-9A-Fa-f]{0,4}:){7}")  # cheap first look
+# A cheap first look: a text holds a match where it holds `d.d{1,3}.d{1,3}.d`, `::` or seven `:` with at most
+# four hex digits before each. Led by one character class (`.` or `:`), so the scan skips to those; its
+# lookbehinds read only characters of the match itself.
+CANDIDATE = re.compile(r"[.:](?:(?<=\d\.)\d{1,3}\.\d{1,3}\.\d|(?<=:):|(?<=:)(?:[0-9A-Fa-f]{0,4}:){6})")
 IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.]|/\d)")
 IPV6 = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:.]|/\d)")
 # Keys under which addresses are the point: allowlists, resolvers, pools.
@@ -121,7 +124,7 @@ def _image_registry(value: str) -> str:
 
 def findings_in(strings, position) -> Iterator[Issue]:
     strings = list(strings)
-    # One look at the whole document first: CANDIDATE has no anchors or lookarounds, so it matches the joined
+    # One look at the whole document first: CANDIDATE looks at nothing outside its match, so it matches the joined
     # text wherever it matches one of its strings (NUL, never part of a match, keeps them apart).
     if not CANDIDATE.search("\x00".join(value for _, value in strings)):
         return
