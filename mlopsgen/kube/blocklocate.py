@@ -13,6 +13,7 @@ The answers are the event index's, mark for mark: a test compares both on every 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import cache
 from typing import Any, Literal, NamedTuple
 
@@ -32,7 +33,6 @@ _LINE = (
     rf"(?P<ind> *)(?P<dashes>(?:-(?: +|$))*)"
     rf"(?:(?P<key>{_KEY}):(?: +(?P<value>{_PLAIN}|{_QUOTED}|{_FLOW}))?|(?P<item>{_PLAIN}|{_QUOTED}|{_FLOW}))?"
     r" *(?:(?<![^ ])#.*)?$")
-_DASH = r"-(?: +|$)"
 # Any line break YAML counts but LF, or a form of a marker line the table does not read.
 _ODD_FILE = r"(?m)[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]|^(?:%|\.\.\.|--- *[^ #\n])"
 _MARKER = r"--- *(?:#.*)?$"
@@ -87,7 +87,7 @@ def _content(line: str) -> bool:
 def table(lines: list[str], first: int, end: int) -> Table | None:
     """The document's lines as entries, or None if one is of a form this module does not read."""
     rows: Table = []
-    append, match_line, dash = rows.append, _regex(_LINE).match, _regex(_DASH)
+    append, match_line = rows.append, _regex(_LINE).match
     for line in lines[first:end]:
         match = match_line(line)
         if match is None:
@@ -99,7 +99,9 @@ def table(lines: list[str], first: int, end: int) -> Table | None:
         if item is not None and not dashes_text:
             return None  # a scalar alone on its line: a multi-line scalar or a root scalar
         indent = match.end("ind")
-        dashes = tuple(indent + m.start() for m in dash.finditer(dashes_text)) if dashes_text else ()
+        # the dashes' text is dashes and blanks only
+        dashes = ((indent,) if dashes_text.count("-") == 1 else tuple(indent + i for i, c in enumerate(dashes_text) if c == "-")) \
+            if dashes_text else ()
         if key is None:
             value = item
         append(Entry(indent, dashes, None if key is None else plain_key(key), match.start("key") if key else -1,
@@ -216,28 +218,27 @@ def _child(rows: Table, node: Node, element: Any) -> tuple[Node, Mark | None] | 
         return False
     if not isinstance(element, int) or isinstance(element, bool) or element < 0:
         return False
-    items = _entries(rows, node)
-    if element >= len(items):
-        return False
-    value = _item_value(rows, items[element], node.column)
-    return None if value is None else (value, None)
+    for count, row in enumerate(_entries(rows, node)):
+        if count == element:
+            value = _item_value(rows, row, node.column)
+            return None if value is None else (value, None)
+    return False
 
 
-def _entries(rows: Table, node: Node) -> list[int]:
-    """The rows holding a mapping's keys or a sequence's dashes at node.column."""
-    out = [node.row]
+def _entries(rows: Table, node: Node) -> Iterator[int]:
+    """The rows holding a mapping's keys or a sequence's dashes at node.column, in order."""
+    yield node.row
     column, mapping = node.column, node.kind == "mapping"
     for n in range(node.row + 1, len(rows)):
         entry = rows[n]
         if entry is None or entry.indent > column:
             continue
         if entry.indent < column:
-            break
+            return
         if mapping:
             if not entry.dashes:
-                out.append(n)  # a dash here is an indentless sequence, a value of the key above
+                yield n  # a dash here is an indentless sequence, a value of the key above
         elif entry.dashes and entry.dashes[0] == column:
-            out.append(n)
+            yield n
         else:
-            break  # a key at the dashes' column: the indentless sequence ended
-    return out
+            return  # a key at the dashes' column: the indentless sequence ended

@@ -51,6 +51,9 @@ def load_all(text: str) -> list[Any]:
 _INT = re.compile(r"[-+]?(?:0b[0-1_]+|0[0-7_]+|0|[1-9][0-9_]*|0x[0-9a-fA-F_]+|[1-9][0-9_]*(?::[0-5]?[0-9])+)")
 
 
+_INT_LEADS = frozenset("+-0123456789")  # what every _INT match starts with (the empty text is no key of it)
+
+
 @dataclass(frozen=True)
 class Located:
     """Where a node of a document is: its key's mark (a mapping's entry) or None, its start and end marks."""
@@ -139,7 +142,7 @@ def _key(event: Any) -> object:
 
 def plain_key(text: str) -> object:
     """A plain mapping key as the index keys it: an integer where 1.1 resolves one Python reads, else the text."""
-    return _as_int(text) if _INT.fullmatch(text) else text
+    return _as_int(text) if text[:1] in _INT_LEADS and _INT.fullmatch(text) else text
 
 
 def _as_int(text: str) -> object:
