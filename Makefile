@@ -10,7 +10,7 @@ TOOLS := .venv-tools
 
 # Seconds each fuzz harness runs under `make fuzz` (CI: 20); new inputs go to a scratch folder.
 FUZZ_SECONDS ?= 20
-FUZZ_HARNESSES := spec manifests tree writer helm_output reader
+FUZZ_HARNESSES := spec manifests tree writer helm_output reader positions
 
 .PHONY: demo test test-fast fuzz bench clean
 

@@ -209,13 +209,18 @@ def _child(rows: Table, node: Node, element: Any) -> tuple[Node, Mark | None] | 
     if node.kind in ("scalar", "empty"):
         return False  # nothing is under a scalar or an empty collection
     if node.kind == "mapping":
+        found = None
         for row in _entries(rows, node):
             entry = rows[row]
             assert entry is not None
-            if entry.key == element:  # the first entry of a repeated key, as the index keeps
-                value = _key_value(rows, row, node.column)
-                return None if value is None else (value, Mark(row, node.column))
-        return False
+            if entry.key == element:
+                if found is not None:
+                    return None  # a repeated key: the data holds the last entry, the index mixes both
+                found = row
+        if found is None:
+            return False
+        value = _key_value(rows, found, node.column)
+        return None if value is None else (value, Mark(found, node.column))
     if not isinstance(element, int) or isinstance(element, bool) or element < 0:
         return False
     for count, row in enumerate(_entries(rows, node)):

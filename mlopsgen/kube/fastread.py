@@ -24,7 +24,7 @@ from typing import Any
 from mlopsgen.readfile import MAX_DEPTH
 
 # Where a plain scalar ends: the line's end, a comment, a key's `:`, or a flow separator.
-_END = r"(?=[ \t]*(?:\n|$|#|:(?:[ \t]|\n|$)|[,\]}]))"
+_END = r"(?=[ \t]*+(?:\n|$|#|:(?:[ \t]|\n|$)|[,\]}]))"
 # Scalars 1.2 reads as numbers that 1.1 reads otherwise (or as other numbers).
 _NUMBERS_12 = (
     r"[-+]?(?:0[0-9_]+(?:\.[0-9_]*)?"  # 1.1 octal (0755 is 493), or a leading zero 1.2 reads as decimal
@@ -42,11 +42,12 @@ _STRINGS_12 = (
 )
 # Patterns are compiled on first use (_regex). Each check is one regular expression led by a character
 # class, so the scan skips to the few places that class allows (a scan costs about 8 ns a character; an
-# alternation of leads would cost 60).
+# alternation of leads would cost 60). Blanks before what must follow them are taken possessively (`*+`): no
+# alternative after them starts with a blank, so giving some back could never match, and costs a try each.
 # A node's start: after a line break and indentation, `- ` or `? `, a `:` (a quoted key's value needs no
 # blank in a flow), or a flow indicator. Only the leading character is consumed (what follows is looked
 # ahead at), so one candidate never hides the next: `{: 13:7` is a `:` indicator and a sexagesimal.
-_AT_NODE = (r"[\n\-?:\[{,](?<![-?](?![ \t]))(?=[ \t]*(?:"
+_AT_NODE = (r"[\n\-?:\[{,](?<![-?](?![ \t]))(?=[ \t]*+(?:"
             r"(?P<indicator>[!&%:])"  # tags, anchors (aliases need one), directives, a node starting with `:`
             r"|(?=[-+.0-9])(?:" + _NUMBERS_12 + r")" + _END +
             r"|(?P<strings>(?=[-+0-9YyNnOo])" + _STRINGS_12 + _END + r")))")
@@ -58,7 +59,7 @@ _AT_NODE = (r"[\n\-?:\[{,](?<![-?](?![ \t]))(?=[ \t]*(?:"
 _FLOW_OPENER = r"(?m)(?:^[ \t]*|[\-?:][ \t]+)[\[{]"  # (searched within one line)
 _FLOW_END = r"\][ \t]*(?:#[^\n]*)?(?:\n|$)"
 _IN_FLOW = r"(?:(?!" + _FLOW_END + r")[\s\S]){0,4096}?"
-_OPEN_FLOW = (r"(?:\n[ \t]*|[\-?:][ \t]+)(?:\{[^\n]*+(?<![\]}])|\[(?=[^\n]*+(?<![\]}]))"
+_OPEN_FLOW = (r"(?:\n[ \t]*+|[\-?:][ \t]++)(?:\{[^\n]*+(?<![\]}])|\[(?=[^\n]*+(?<![\]}]))"
               r"(?:(?=" + _IN_FLOW + r"(?::[ \t\n,?\[\]{}]|[\[{,][ \t]*[!&%?:|>#\[{]|\n[ \t]*[!&%?:|>#\[{]))"
               r"|(?!" + _IN_FLOW + _FLOW_END + r")))")
 # What 1.1's flow rules refuse and 1.2's accept: `:` against a flow indicator or `?`, an indicator starting

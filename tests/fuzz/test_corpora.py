@@ -9,7 +9,7 @@ import pytest
 
 from tests.fuzz.harness import CORPORA
 
-HARNESSES = ("spec", "manifests", "tree", "writer", "helm_output", "reader")
+HARNESSES = ("spec", "manifests", "tree", "writer", "helm_output", "reader", "positions")
 CASES = [(name, path) for name in HARNESSES for path in sorted((CORPORA / name).iterdir())]
 
 

@@ -97,6 +97,7 @@ EDGES = [
     "a: {b: [1, {c: d}]}\nl:\n- {x: 1}\n- [1, 2]\n- {}\n",
     "a: {b: 1 # c\n  }\nd: 1\n",
     "a: {b: 'x}', c: \"]\"}\ne: [f, {g: h}, [i]]\n",
+    "s:\n  d:\n  - n: a\n  - n: b\n  d:\n  - n: c\n  - n: d\n    x: e\n",  # a repeated key: its subtrees are the index's
 ]
 
 
