@@ -29,10 +29,10 @@ from mlopsgen.catalog.promql import DRIFT_ALERT
 from mlopsgen.kube.selectors import selects
 from mlopsgen.kube.workloads import pod_templates
 from mlopsgen.verify import rbac
+from mlopsgen.verify.checks.admission import level_of, rejected
 from mlopsgen.verify.configured import rendered
 from mlopsgen.verify.context import Context
 from mlopsgen.verify.endpoints import Endpoint
-from mlopsgen.verify.checks.admission import level_of, rejected
 from mlopsgen.verify.podspec import Pod, container_of
 from mlopsgen.verify.result import Finding, finding
 from mlopsgen.verify.tree import Obj
