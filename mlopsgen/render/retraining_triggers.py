@@ -1,8 +1,7 @@
 """Alerts start retraining: Alertmanager -> webhook EventSource -> EventBus -> Sensor -> Workflow.
 
 In each team environment where a model's retraining has an alert trigger (`drift`, `slo`), the overlay gets:
-- an EventBus `default` (NATS JetStream, three replicas: Argo Events' stream config "requires minimal 3",
-  charts-src/argo-events/values.yaml). Argo Events resolves `eventBusName` in the EventSource's and the Sensor's
+- an EventBus `default` (NATS JetStream, three replicas: catalog/events.py). Argo Events resolves `eventBusName` in the EventSource's and the Sensor's
   own namespace, and a native JetStream bus keeps its generated credentials in a Secret of that namespace, so the
   bus lives beside them: no team shares a bus, or its subjects, with another;
 - a webhook EventSource `retraining` (its Service `retraining-eventsource-svc`, port 12000, path /alerts);
@@ -21,7 +20,7 @@ Every pod is held to Pod Security restricted and kept out of the mesh (nothing i
 from __future__ import annotations
 
 from mlopsgen.catalog import conventions as C
-from mlopsgen.catalog import hardening, promql
+from mlopsgen.catalog import events, hardening, promql
 from mlopsgen.platform.model import Environment, Platform, Team
 from mlopsgen.platform.model_serving import Model
 from mlopsgen.render import labels as L
@@ -70,15 +69,15 @@ def _meta(name: str, labels: dict, **extra) -> dict:
 def _pod_template(role: str, account: str) -> dict:
     return {"metadata": {"labels": role_labels(role)}, "serviceAccountName": account,
             "securityContext": hardening.POD_SECURITY_CONTEXT,
-            "container": {"resources": hardening.guaranteed("100m", "128Mi"), "securityContext": CONTAINER_SECURITY_CONTEXT}}
+            "container": {"resources": events.TRIGGER_POD_RESOURCES, "securityContext": CONTAINER_SECURITY_CONTEXT}}
 
 
 def _event_bus(labels: dict) -> dict:
-    server = {"resources": hardening.guaranteed("100m", "256Mi"), "securityContext": CONTAINER_SECURITY_CONTEXT}
-    sidecar = {"resources": hardening.guaranteed("20m", "32Mi"), "securityContext": CONTAINER_SECURITY_CONTEXT}
+    server = {"resources": events.EVENTBUS_SERVER_RESOURCES, "securityContext": CONTAINER_SECURITY_CONTEXT}
+    sidecar = {"resources": events.EVENTBUS_SIDECAR_RESOURCES, "securityContext": CONTAINER_SECURITY_CONTEXT}
     return {"apiVersion": "argoproj.io/v1alpha1", "kind": "EventBus", "metadata": _meta(EVENT_BUS, labels),
             "spec": {"jetstream": {
-                "version": JETSTREAM_VERSION, "replicas": 3, "serviceAccountName": EVENTS_ACCOUNT,
+                "version": JETSTREAM_VERSION, "replicas": events.EVENTBUS_REPLICAS, "serviceAccountName": EVENTS_ACCOUNT,
                 "metadata": {"labels": role_labels("eventbus")}, "securityContext": hardening.POD_SECURITY_CONTEXT,
                 "containerTemplate": server, "reloaderContainerTemplate": sidecar, "metricsContainerTemplate": sidecar}}}
 

@@ -108,3 +108,21 @@ def test_an_eventbus_pod_security_would_reject_is_named(multicloud):
     found = _messages(spec, tree, "alert-retraining")
     assert [m for m in found if "the pods of EventBus vision-staging/default: Pod Security 'restricted' rejects "
             "container containerTemplate" in m and "privileged" in m], found
+
+
+def test_the_quota_holds_the_bus_the_webhook_and_the_sensor(examples):
+    """They run in the team namespace for good: validate and verify both count them (3 bus replicas, 1 each)."""
+    from mlopsgen.commands.verify import load_context
+    from mlopsgen.platform.capacity import namespace_runs
+    from mlopsgen.verify.checks.quotas import running_together
+
+    spec, tree = examples["multicloud"]
+    ctx = load_context(str(spec), str(tree))
+    running = running_together(ctx, [p for p in ctx.pods["serving-weu"] if p.namespace == "vision-staging"],
+                               ("serving-weu", "vision-staging"))
+    assert sorted((p.workload, n) for p, n in running if p.kind == "events") == [
+        ("eventbus/default", 3), ("eventsource/retraining", 1), ("sensor/retraining", 1)]
+    team, env = ctx.platform.team("vision"), ctx.platform.environment("staging")
+    assert [r.what for r in namespace_runs(ctx.platform, team, env)][-3:] == [
+        "the retraining webhook", "the retraining Sensor", "the EventBus x3"]
+    assert not [r for r in namespace_runs(ctx.platform, team, ctx.platform.environment("prod")) if "EventBus" in r.what]

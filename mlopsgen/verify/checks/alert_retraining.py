@@ -33,7 +33,7 @@ from mlopsgen.verify.checks.admission import level_of, rejected
 from mlopsgen.verify.configured import rendered
 from mlopsgen.verify.context import Context
 from mlopsgen.verify.endpoints import Endpoint
-from mlopsgen.verify.podspec import Pod, container_of
+from mlopsgen.verify.event_pods import pods_of
 from mlopsgen.verify.result import Finding, finding
 from mlopsgen.verify.tree import Obj
 
@@ -105,14 +105,6 @@ def _endpoint(view, obj: Obj, role: str) -> Endpoint:
     injected = ns_labels.get("istio-injection") == "enabled" or "istio.io/rev" in ns_labels
     return Endpoint(f"{obj.namespace}/{role}-{obj.name}@{view.name}", view.name, "team", obj.namespace, labels,
                     ports=ports, meshed=injected and labels.get(C.SIDECAR_INJECT) != "false")
-
-
-def _pods(view, obj: Obj) -> list[Pod]:
-    """The pods Argo Events' controller makes from the object, as its pod template says."""
-    return [Pod(view.name, obj.namespace or "", f"{obj.kind.lower()}/{obj.name}", "platform", obj, t.path, dict(t.labels),
-                t.spec.get("serviceAccountName") or "default", True, False, t.spec.get("securityContext") or {},
-                [container_of(c) for c in t.spec.get("containers") or []], list(t.spec.get("volumes") or []),
-                t.spec.get("nodeSelector") or {}, list(t.spec.get("tolerations") or [])) for t in pod_templates(obj.data)]
 
 
 def _passes(dependency: dict, body: dict) -> bool:
@@ -199,7 +191,7 @@ class _Journey:
 
     def admitted(self, view, obj: Obj, what: str, spec) -> None:
         level = level_of(view, obj.namespace or "")
-        for pod in _pods(view, obj):
+        for pod in pods_of(view, obj):
             for _, who, problems in rejected(pod, level):
                 self.fail(f"{what}: the pods of {obj.kind} {obj.namespace}/{obj.name}: Pod Security '{level}' rejects "
                           f"{who}: {'; '.join(problems)}", obj.locate(*pod.origin_path),
