@@ -119,7 +119,8 @@ ABOUT = {
                         "alert must reach a Workflow: an AlertmanagerConfig of its namespace that Alertmanager selects "
                         "routes it to the webhook of an EventSource, a Sensor on that webhook whose filters pass the "
                         "alert creates a Workflow from the model's WorkflowTemplate `<model>-retrain` through an "
-                        "EventBus both use, its service account may create Workflows, and every hop is a flow the "
+                        "EventBus both use, its service account may create Workflows, the pods Argo Events makes of them pass "
+                        "the namespace's Pod Security, and every hop is a flow the "
                         "NetworkPolicies allow (Alertmanager to the webhook, the webhook and the Sensor to the bus, the "
                         "bus' replicas to each other, the Sensor to the API server). A broken link means the alert "
                         "fires and nothing retrains.",
