@@ -129,6 +129,11 @@ COMPONENTS: dict[str, Component] = {c.name: c for c in (
               Chart("https://argoproj.github.io/argo-helm", "argo-workflows", "1.0.18"),
               _kinds("argoproj.io", "Workflow", "WorkflowTemplate", "CronWorkflow", "ClusterWorkflowTemplate",
                      "WorkflowTaskResult", "WorkflowTaskSet", "WorkflowArtifactGCTask", "WorkflowEventBinding")),
+    # Alerts start retraining: Alertmanager posts to a webhook EventSource, a Sensor creates the Workflow (the
+    # EventBus, EventSources and Sensors are the teams', in their namespaces; the controller runs their pods).
+    Component("argo-events", "the Argo Events controller, where an alert starts a model's retraining", "argo-events", -4,
+              Chart("https://argoproj.github.io/argo-helm", "argo-events", "2.4.22"),
+              _kinds("argoproj.io", "EventBus", "EventSource", "Sensor")),
     Component("seldon-core-operator", "Seldon Core v1, where a model uses it", "seldon-system", -4,
               Chart("https://storage.googleapis.com/seldon-charts", "seldon-core-operator", "1.17.1"),
               _kinds("machinelearning.seldon.io", "SeldonDeployment"), needs=("cert-manager",), sync_options=SERVER_SIDE,

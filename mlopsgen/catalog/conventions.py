@@ -101,6 +101,13 @@ MESH_NAMESPACE = "istio-system"  # istiod and the gateways the tree installs
 INGRESS_GATEWAY_RELEASE = "istio-ingressgateway"
 INGRESS_GATEWAY_LABELS = {"istio": "ingressgateway"}
 DEFAULT_TRUST_DOMAIN = "cluster.local"
+# Argo Events, where alerts start retraining (render/retraining_triggers.py): the webhook EventSource's port, the
+# JetStream EventBus' client and cluster ports (nats-server's defaults, which Argo Events' JetStream bus keeps), the
+# label the tree gives their pods, and the labels prometheus-operator gives Alertmanager's pods.
+RETRAINING_WEBHOOK_PORT = 12000
+EVENTBUS_CLIENT_PORT, EVENTBUS_CLUSTER_PORT = 4222, 6222
+RETRAINING_TRIGGER = "mlopsgen.dev/retraining-trigger"  # eventsource, sensor or eventbus
+ALERTMANAGER_POD_LABELS = {"app.kubernetes.io/name": "alertmanager"}
 DCGM_EXPORTER_PORT = 9400  # the DCGM exporter's metrics (its chart's service.port)
 # Istio's proxy resources (the istiod chart's values.global.proxy.resources, which the tree does not change).
 MESH_PROXY_RESOURCES = {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"cpu": "2", "memory": "1Gi"}}

@@ -61,3 +61,8 @@ def gpu_memory_used(namespace: str) -> str:
 def idle_gpus(namespace: str) -> str:
     """GPUs held by a pod of the namespace that ran no kernel for the whole window: allocated, and wasted."""
     return f"max by (pod, gpu) (max_over_time({_held(GPU_UTILISATION, namespace)}[{IDLE_WINDOW}])) == 0"
+
+
+# The drift monitor's alert: labels `model` (the model's name), `namespace` (the team namespace) and `severity`.
+# An alert of that name starts the model's retraining where its triggers include `drift`.
+DRIFT_ALERT = "ModelDriftDetected"

@@ -106,7 +106,34 @@ def _app_wrapper(obj: dict[str, Any], at: Path) -> list[PodTemplate]:
             for t in pod_templates(get(component, "template"), at + ("spec", "components", i, "template"))]
 
 
+# Argo Events: the controller runs each EventSource and Sensor as a Deployment, and a JetStream EventBus as a
+# StatefulSet, from the object's pod template (its `metadata`, security context and containers; the kinds have no
+# host network field), adding its own labels (`owner-name`, `<kind>-name`: argo-events common/labels).
+EVENTS_CONTAINERS = {"EventSource": ("container",), "Sensor": ("container",),
+                     "EventBus": ("containerTemplate", "reloaderContainerTemplate", "metricsContainerTemplate")}
+
+
+def _argo_events(obj: dict[str, Any], at: Path) -> list[PodTemplate]:
+    kind, name = obj["kind"], get(obj, "metadata", "name")
+    path = ("spec", "jetstream") if kind == "EventBus" else ("spec", "template")
+    template = get(obj, *path)
+    if kind == "EventBus" and not isinstance(template, dict):
+        return []  # a NATS Streaming or Kafka bus, or an exotic one: no JetStream pods from this object
+    template = template if isinstance(template, dict) else {}
+    containers = [{"name": key, **item} for key in EVENTS_CONTAINERS[kind] if isinstance(item := template.get(key) or {}, dict)]
+    served = [p.get("targetPort", p.get("port")) for p in items(get(obj, "spec", "service", "ports")) if isinstance(p, dict)]
+    if containers and served:  # an EventSource's Service forwards to its pod's listeners (webhook ports)
+        containers[0] = {**containers[0], "ports": [{"containerPort": int(str(p))} for p in served if str(p).isdigit()]}
+    spec = {k: template[k] for k in ("securityContext", "serviceAccountName", "volumes", "nodeSelector", "tolerations",
+                                      "affinity") if k in template}
+    spec["containers"] = containers
+    own = {"owner-name": name, f"{kind.lower()}-name": name} if isinstance(name, str) else {}
+    return [PodTemplate(at + path, {**labels_of(get(template, "metadata", "labels")), **own}, spec,
+                        at + path + ("metadata", "labels"))]
+
+
 READERS = {
+    **{("argoproj.io", kind): _argo_events for kind in EVENTS_CONTAINERS},
     **{("argoproj.io", kind): _argo for kind in ("Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow")},
     **{(runtime.group, runtime.kind): model_reader(runtime.pods) for runtime in RUNTIMES.values()},
     ("trainer.kubeflow.org", "TrainJob"): _train_job,

@@ -163,6 +163,7 @@ def _model(m: dict, data: dict) -> Model:
         callers=tuple(m["callers"]),
         slos=Slos(slos.get("p95LatencyMs"), slos.get("errorRate"), slos.get("minAccuracy"), slos.get("accuracyMetric")) if slos else None,
         retraining=Retraining(
-            retraining["schedule"], retraining["image"], retraining_environment(m, data), retraining["driftThreshold"],
+            retraining.get("schedule"), retraining["image"], retraining_environment(m, data), retraining["driftThreshold"],
+            tuple(retraining["triggers"]),
         ) if retraining else None,
     )

@@ -1,11 +1,12 @@
 """What a platform runs at once, as pods: the capacity model validate refuses a spec by.
 
-Per team namespace: every model at its minimum replicas on every track (the canary included) and one
-training run, each pod with the containers the tree gives it (the model's or the training step's own,
-the model download, Argo's executor, the mesh's proxy) counted by the one evaluator of Kubernetes'
-arithmetic (kube/capacity.py), under the LimitRange and the ResourceQuota the tree writes. Per GPU
-pool: every model replica placed on it and the largest training run beside them. verify counts the
-same set from the rendered tree (verify/checks/quotas.py); a test holds the two to the same numbers.
+Per team namespace: every model at its minimum replicas on every track (the canary included), one
+training run and, where alerts start retraining, the Argo Events pods (catalog/events.py), each pod
+with the containers the tree gives it (the model's or the training step's own, the model download,
+Argo's executor, the mesh's proxy) counted by the one evaluator of Kubernetes' arithmetic
+(kube/capacity.py), under the LimitRange and the ResourceQuota the tree writes. Per GPU pool: every
+model replica placed on it and the largest training run beside them. verify counts the same set from
+the rendered tree (verify/checks/quotas.py); a test holds the two to the same numbers.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mlopsgen.catalog import conventions as C
-from mlopsgen.catalog import hardening
+from mlopsgen.catalog import events, hardening
 from mlopsgen.catalog.modes import MODES
 from mlopsgen.catalog.runtimes import tracks
 from mlopsgen.kube.capacity import ContainerUse, Shortfall, limit_defaults, pod_amounts, pool_overflow, shortfalls
@@ -68,6 +69,12 @@ def namespace_runs(platform: Platform, team: Team, environment: Environment) -> 
     training = (ContainerUse(hardening.guaranteed(team.training.cpu, team.training.memory, gpus)), *ARGO_EXECUTOR,
                 *_mesh(environment, "training"))
     out.append(Running("a training run", training, 1, gpus, pools[0].name if gpus else None, training=True))
+    if any(m.team == team.name and m.retraining and m.retraining.environment == environment.name
+           and m.retraining.alert_triggers for m in platform.models):  # alerts start retraining here
+        trigger = (ContainerUse(events.TRIGGER_POD_RESOURCES),)
+        out += [Running("the retraining webhook", trigger, 1, 0, None), Running("the retraining Sensor", trigger, 1, 0, None),
+                Running(f"the EventBus x{events.EVENTBUS_REPLICAS}", (ContainerUse(events.EVENTBUS_SERVER_RESOURCES),
+                        *[ContainerUse(events.EVENTBUS_SIDECAR_RESOURCES)] * 2), events.EVENTBUS_REPLICAS, 0, None)]
     return out
 
 

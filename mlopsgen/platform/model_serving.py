@@ -60,10 +60,16 @@ class Slos:
 
 @dataclass(frozen=True, eq=False)
 class Retraining:
-    schedule: str
+    schedule: str | None  # None: no CronWorkflow, only alerts start it
     image: str
     environment: str
     drift_threshold: float
+    triggers: tuple[str, ...] = ("schedule",)  # schedule, drift, slo
+
+    @property
+    def alert_triggers(self) -> tuple[str, ...]:
+        """The triggers that are alerts (Alertmanager to an Argo Events webhook), not the schedule."""
+        return tuple(t for t in self.triggers if t != "schedule")
 
 
 @dataclass(frozen=True, eq=False)

@@ -233,6 +233,13 @@ def _dcgm_exporter(ctx: ValuesContext) -> dict:
     return {**_on_gpu_pools(ctx), "serviceMonitor": {"enabled": True, "honorLabels": True}}
 
 
+def _argo_events(ctx: ValuesContext) -> dict:
+    # The chart sets no securityContext (values.yaml: global.securityContext and controller.containerSecurityContext
+    # are {}): held to restricted here. Its validating webhook stays off (webhook.enabled: false), so nothing calls in.
+    return {"global": {"securityContext": hardening.POD_SECURITY_CONTEXT},
+            "controller": {"containerSecurityContext": hardening.CONTAINER_SECURITY_CONTEXT}}
+
+
 VALUES: dict[str, Callable[[ValuesContext], dict]] = {
     "cert-manager": _cert_manager,
     "istio-base": _istio_base,
@@ -250,4 +257,5 @@ VALUES: dict[str, Callable[[ValuesContext], dict]] = {
     "seldon-core-operator": _seldon,
     "nvidia-device-plugin": _device_plugin,
     "dcgm-exporter": _dcgm_exporter,
+    "argo-events": _argo_events,
 }

@@ -58,8 +58,25 @@ def namespace_policies(platform: Platform, cluster: Cluster, namespace: str, com
                 "podSelector": {"matchLabels": dict(labels)}, "policyTypes": ["Ingress"], "ingress": [{"ports": C.tcp(*ports)}]}))
     policies += _gateway(platform, cluster, namespace, components) + _monitoring(platform, cluster, namespace, components)
     policies += _tracking(platform, cluster, namespace, components) + _postgres_operator(platform, cluster, namespace, components)
-    policies += _gpu_metrics(platform, cluster, namespace, components)
+    policies += _gpu_metrics(platform, cluster, namespace, components) + _retraining_webhooks(platform, cluster, namespace, components)
     return policies
+
+
+def _retraining_webhooks(platform: Platform, cluster: Cluster, namespace: str, components: set[str]) -> list[dict]:
+    """Alertmanager posts the retraining alerts to the webhook EventSource of each team namespace of the cluster
+    where an alert starts a model's retraining (render/retraining_triggers.py)."""
+    monitoring = next((s for s in platform.services_for(cluster.name) if s.kind == "monitoring"), None)
+    if "kube-prometheus-stack" not in components or monitoring is None:
+        return []
+    env_cluster = {e.name: e.cluster for e in platform.environments}
+    namespaces = sorted({platform.team(m.team).namespace(m.retraining.environment) for m in platform.models
+                         if m.retraining and m.retraining.alert_triggers and env_cluster[m.retraining.environment] == cluster.name})
+    if not namespaces:
+        return []
+    return [_policy("allow-retraining-webhooks", namespace, "Alertmanager starts retraining through the teams' webhooks", {
+        "podSelector": {"matchLabels": dict(C.ALERTMANAGER_POD_LABELS)}, "policyTypes": ["Egress"],
+        "egress": [{"to": [C.peer(ns, {C.RETRAINING_TRIGGER: "eventsource"}) for ns in namespaces],
+                    "ports": C.tcp(C.RETRAINING_WEBHOOK_PORT)}]})]
 
 
 def _gpu_metrics(platform: Platform, cluster: Cluster, namespace: str, components: set[str]) -> list[dict]:

@@ -1,6 +1,10 @@
-"""The retraining loop of a model: drift check, training, isolated validation, promotion, rollout.
+"""The retraining loop of a model: drift check, data validation, training, isolated validation, promotion, rollout.
 
-Runs as a CronWorkflow in the environment the spec picks. Training registers a
+One WorkflowTemplate `<model>-retrain` in the environment the spec picks, started by what the spec's triggers
+say: a CronWorkflow that references it (a schedule), a Sensor that creates a Workflow from it (an alert, see
+retraining_triggers.py). A run started by an alert retrains whatever the drift check says; a scheduled one only
+on drift. The new data is validated first, offline like the candidate (the validation template with the
+`validate_data` module): a failed check fails the Job, so the workflow. Training registers a
 candidate and outputs its URI; validation (offline, see workflows.py) outputs a
 verdict; on `passed`, promotion moves the registry alias the target track serves
 (the canary's where the model has one, else the stable one). That step alone holds
@@ -20,7 +24,7 @@ from mlopsgen.platform.model import Environment, Platform
 from mlopsgen.platform.model_serving import Model
 from mlopsgen.render import labels as L
 from mlopsgen.render.jinja import as_manifest
-from mlopsgen.render.workflows import orchestrator
+from mlopsgen.render.workflows import WORKDIR_SIZE, orchestrator
 
 REGISTRY_WRITER_SECRET = "mlflow-registry-writer"
 _PROMOTE = ("import sys, mlflow; name, alias, uri = sys.argv[1:4]; "
@@ -46,9 +50,25 @@ def _step(name: str, image: str, command: list[str], env: list[dict], labels: di
     }
 
 
-def cron_workflow(platform: Platform, model: Model, env: Environment, labels: dict) -> dict:
+def retrain_template_name(model: Model) -> str:
+    return f"{model.name}-retrain"
+
+
+def cron_workflow(model: Model, labels: dict) -> dict:
+    """The schedule: a Workflow from the model's retraining template, one at a time."""
     retraining = model.retraining
-    assert retraining is not None, "only models with retraining get a CronWorkflow"
+    assert retraining is not None and retraining.schedule, "only scheduled retraining gets a CronWorkflow"
+    return {"apiVersion": "argoproj.io/v1alpha1", "kind": "CronWorkflow",
+            "metadata": {"name": retrain_template_name(model), "labels": labels},
+            "spec": {
+                # Argo Workflows v3.6+ takes a list; v4 dropped the singular `schedule`.
+                "schedules": [retraining.schedule], "concurrencyPolicy": "Forbid", "startingDeadlineSeconds": 600,
+                "workflowSpec": {"workflowTemplateRef": {"name": retrain_template_name(model)}}}}
+
+
+def retrain_template(platform: Platform, model: Model, env: Environment, labels: dict) -> dict:
+    retraining = model.retraining
+    assert retraining is not None, "only models with retraining get a retraining template"
     access = L.tracking_access(platform, env.cluster)
     tracking = access.env
     monitoring = [s for s in platform.services_for(env.cluster) if s.kind == "monitoring"]
@@ -57,7 +77,8 @@ def cron_workflow(platform: Platform, model: Model, env: Environment, labels: di
     track, registered, alias = promotion_target(model)
     candidate = "{{steps.train.outputs.parameters.candidate}}"
     passed = "{{steps.validate.outputs.parameters.verdict}} == passed"
-    drift = "{{steps.drift-check.outputs.parameters.drift}} == true"
+    # An alert (the Sensor sets `alertname`) is reason enough to retrain; a scheduled run retrains on drift only.
+    drift = "({{steps.drift-check.outputs.parameters.drift}} == true || '{{workflow.parameters.alertname}}' != '')"
     monitor_labels = L.pod_labels(platform, model.team, "monitoring", env.mode("monitoring"))
     drift_check = _step("drift-check", image, ["python", "-m", "drift_check", "--model", model.source,
                         "--threshold", f"{retraining.drift_threshold:g}", "--output", "/tmp/drift"], drift_env, monitor_labels,
@@ -77,6 +98,10 @@ def cron_workflow(platform: Platform, model: Model, env: Environment, labels: di
                "resource": resource}
     steps = [
         [{"name": "drift-check", "template": "drift-check"}],
+        # Bad data fails the isolated Job, so the workflow: nothing trains on it.
+        [{"name": "validate-data", "when": drift, "templateRef": {"name": "validation", "template": "validation"},
+          "arguments": {"parameters": [{"name": "image", "value": image}, {"name": "module", "value": "validate_data"},
+                                       {"name": "model", "value": model.source}]}}],
         [{"name": "train", "when": drift, "templateRef": {"name": "training", "template": "training"},
           "arguments": {"parameters": [{"name": "image", "value": image}, {"name": "module", "value": "train"}]}}],
         [{"name": "validate", "when": drift, "templateRef": {"name": "validation", "template": "validation"},
@@ -87,14 +112,19 @@ def cron_workflow(platform: Platform, model: Model, env: Environment, labels: di
         [{"name": "rollout", "when": f"{drift} && {passed}", "template": "rollout",
           "arguments": {"parameters": [{"name": "candidate", "value": candidate}]}}],
     ]
-    return {"apiVersion": "argoproj.io/v1alpha1", "kind": "CronWorkflow",
-            "metadata": {"name": f"{model.name}-retrain", "labels": labels},
+    parameters = [{"name": "image", "value": retraining.image},
+                  {"name": "model", "value": model.name, "description": "The model the run retrains (an alert's model label)."},
+                  {"name": "alertname", "value": "", "description": "The alert that started the run; empty on a schedule."}]
+    # The validation steps read the workflow's volume `{{workflow.name}}-workdir` (workflows.py): a WorkflowTemplate
+    # referenced step by step brings its templates, not its volumeClaimTemplates, so the run declares it.
+    claim = {"metadata": {"name": "workdir"},
+             "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": WORKDIR_SIZE}}}}
+    return {"apiVersion": "argoproj.io/v1alpha1", "kind": "WorkflowTemplate",
+            "metadata": {"name": retrain_template_name(model), "labels": labels},
             "spec": {
-                # Argo Workflows v3.6+ takes a list; v4 dropped the singular `schedule`.
-                "schedules": [retraining.schedule], "concurrencyPolicy": "Forbid", "startingDeadlineSeconds": 600,
-                "workflowSpec": {
-                    "entrypoint": "retrain", "serviceAccountName": "training", "automountServiceAccountToken": False,
-                    "executor": {"serviceAccountName": "training"},
-                    "arguments": {"parameters": [{"name": "image", "value": retraining.image}]},
-                    "templates": [{"name": "retrain", "steps": steps}, drift_check, promote, rollout],
-                }}}
+                "entrypoint": "retrain", "serviceAccountName": "training", "automountServiceAccountToken": False,
+                "executor": {"serviceAccountName": "training"},
+                "arguments": {"parameters": parameters},
+                "volumeClaimTemplates": [claim],
+                "templates": [{"name": "retrain", "steps": steps}, drift_check, promote, rollout],
+            }}

@@ -1,7 +1,7 @@
 """What a team's models add to one environment overlay.
 
 overlays/<env>/models/<model>/  ingress route, SLO alerts, PodDisruptionBudget,
-                                retraining CronWorkflow
+                                retraining WorkflowTemplate and CronWorkflow
 overlays/<env>/                 the AuthorizationPolicies of the namespace, the
                                 team's dashboard, and patches for replicas and
                                 canary weights
@@ -18,7 +18,8 @@ from mlopsgen.platform.model_serving import Model
 from mlopsgen.render import labels as L
 from mlopsgen.render.jinja import render_template
 from mlopsgen.render.monitoring import alert_rules, gpu_alert_rules, gpu_metrics_on, render_dashboard
-from mlopsgen.render.retraining import cron_workflow
+from mlopsgen.render.retraining import cron_workflow, retrain_template
+from mlopsgen.render.retraining_triggers import trigger_objects
 from mlopsgen.render.serving import model_labels, route
 
 
@@ -63,12 +64,22 @@ def render_model_overlays(platform: Platform, team: Team, env: Environment, head
             part.files[f"{here}/poddisruptionbudget.yaml"] = render_template(
                 "model/poddisruptionbudget.yaml.j2", header=header, name=model.name, labels=labels, selector=selector)
         if model.retraining and model.retraining.environment == env.name:
-            part.files[f"{here}/cronworkflow.yaml"] = render_template(
-                "team/objects.yaml.j2", header=header, objects=[cron_workflow(platform, model, env, labels)],
-                comment=f"Retraining of {model.name}: drift check, training, offline validation, promotion, rollout.")
+            part.files[f"{here}/retrain.yaml"] = render_template(
+                "team/objects.yaml.j2", header=header, objects=[retrain_template(platform, model, env, labels)],
+                comment=f"Retraining of {model.name}: drift check, data validation, training, offline validation, "
+                        "promotion, rollout.")
+            if model.retraining.schedule:
+                part.files[f"{here}/cronworkflow.yaml"] = render_template(
+                    "team/objects.yaml.j2", header=header, objects=[cron_workflow(model, labels)],
+                    comment=f"Retraining of {model.name} on its schedule.")
     part.files["authorizationpolicies.yaml"] = render_template(
         "mesh/authorizationpolicies.yaml.j2", header=header, labels=L.common(platform, team.name, env.name),
         policies=policies)
+    triggers = trigger_objects(platform, team, env)
+    if triggers:
+        part.files["retraining-triggers.yaml"] = render_template(
+            "team/objects.yaml.j2", header=header, objects=triggers,
+            comment="Alerts start retraining: Alertmanager, the webhook EventSource, the EventBus, the Sensor.")
     gpus = gpu_metrics_on(platform, team, env)
     if gpus:
         part.files["gpu-alerts.yaml"] = render_template(

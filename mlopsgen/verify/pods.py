@@ -69,7 +69,9 @@ def workflow_pods(view: ClusterView, obj: Obj) -> list[Pod]:
                            Container("wait", dict(executor.get("securityContext") or {}), dict(executor.get("resources") or {}),
                                      "Argo Workflows executor")]
         name = template.get("name", str(i))
-        workload = name if obj.kind == "WorkflowTemplate" else f"{obj.name}/{name}"
+        # A team's shared templates (training, validation) name pods by template; a model's own pipeline by both.
+        shared = obj.kind == "WorkflowTemplate" and C.MODEL not in obj.labels
+        workload = name if shared else f"{obj.name}/{name}"
         pod = Pod(view.name, obj.namespace or "", workload, "workflow", obj, prefix + ("templates", i), labels, account,
                   automount is not False, host, template.get("securityContext") or spec.get("securityContext") or {},
                   containers, list(template.get("volumes") or []) + list(spec.get("volumes") or []),

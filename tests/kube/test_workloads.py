@@ -31,6 +31,8 @@ EXPECTED = {
     "volcano": (2, 1, ({"app": "tf"}, 2222), True, False),
     "appwrapper": (1, 1, ({"app": "sample"}, 23456), False, False),
     "list": (1, 1, ({"app": "tgi"}, 8080), False, True),
+    # EventBus, EventSource, Sensor: none can ask for the host network; the controller adds its own labels.
+    "argo-events": (3, 0, ({"app": "hooks", "owner-name": "webhook", "eventsource-name": "webhook"}, 12000), True, False),
 }
 
 

@@ -113,18 +113,21 @@ def test_slo_alerts_have_severity_and_summary(tmp_path):
         assert 'destination_workload_namespace="vision-prod"' in alert["expr"] or 'namespace="vision-prod"' in alert["expr"]
 
 
-def test_retraining_runs_drift_check_then_training_then_validation(tmp_path):
+def test_retraining_runs_drift_check_then_data_validation_then_training_then_validation(tmp_path):
     files = _render_to(MULTICLOUD.read_text(), tmp_path)
-    [path] = [rel for rel in files if rel.endswith("cronworkflow.yaml")]
-    assert path == "teams/vision/overlays/staging/models/defect-detector/cronworkflow.yaml"  # first env with a vision pool
-    cron = yaml.safe_load(files[path])
-    cron = next(d for d in yaml.safe_load_all(files[path]) if d)
-    steps = cron["spec"]["workflowSpec"]["templates"][0]["steps"]
-    assert [s[0]["name"] for s in steps] == ["drift-check", "train", "validate", "promote", "rollout"]
-    assert steps[1][0]["templateRef"] == {"name": "training", "template": "training"}
-    assert steps[2][0]["templateRef"] == {"name": "validation", "template": "validation"}
-    assert "verdict}} == passed" in steps[3][0]["when"] and "verdict}} == passed" in steps[4][0]["when"]
-    templates = {t["name"]: t for t in cron["spec"]["workflowSpec"]["templates"]}
+    [path] = [rel for rel in files if rel.endswith("retrain.yaml")]
+    assert path == "teams/vision/overlays/staging/models/defect-detector/retrain.yaml"  # first env with a vision pool
+    template = next(d for d in yaml.safe_load_all(files[path]) if d)
+    assert template["kind"] == "WorkflowTemplate" and template["metadata"]["name"] == "defect-detector-retrain"
+    steps = template["spec"]["templates"][0]["steps"]
+    assert [s[0]["name"] for s in steps] == ["drift-check", "validate-data", "train", "validate", "promote", "rollout"]
+    assert steps[1][0]["templateRef"] == {"name": "validation", "template": "validation"}
+    assert {"name": "module", "value": "validate_data"} in steps[1][0]["arguments"]["parameters"]
+    assert steps[2][0]["templateRef"] == {"name": "training", "template": "training"}
+    assert steps[3][0]["templateRef"] == {"name": "validation", "template": "validation"}
+    assert "verdict}} == passed" in steps[4][0]["when"] and "verdict}} == passed" in steps[5][0]["when"]
+    assert [c["metadata"]["name"] for c in template["spec"]["volumeClaimTemplates"]] == ["workdir"]
+    templates = {t["name"]: t for t in template["spec"]["templates"]}
     # Only the promotion step holds the registry writer's credentials; it moves the canary's alias.
     assert templates["promote"]["container"]["envFrom"] == [{"secretRef": {"name": "mlflow-registry-writer", "optional": True}}]
     assert templates["promote"]["container"]["command"][-3:-1] == ["defect-detector", "challenger"]
@@ -221,8 +224,8 @@ def test_seldon_retraining_rolls_the_promoted_predictor_and_argo_cd_keeps_it(tmp
     spec.set("models/credit-score/retraining", {"schedule": "0 4 * * 1", "image": "acmeml.azurecr.io/risk/retrain:1.0.0"})
     path = spec.write(tmp_path)
     files = render_platform(load_platform(path))
-    cron = yaml.safe_load(files["teams/risk/overlays/prod/models/credit-score/cronworkflow.yaml"].split("\n---\n", 1)[-1])
-    rollout = next(t for t in cron["spec"]["workflowSpec"]["templates"] if t["name"] == "rollout")["resource"]
+    retrain = yaml.safe_load(files["teams/risk/overlays/prod/models/credit-score/retrain.yaml"].split("\n---\n", 1)[-1])
+    rollout = next(t for t in retrain["spec"]["templates"] if t["name"] == "rollout")["resource"]
     assert (rollout["action"], rollout["mergeStrategy"]) == ("patch", "json")
     assert rollout["flags"] == ["seldondeployments.machinelearning.seldon.io", "credit-score"]
     assert yaml.safe_load(rollout["manifest"]) == [{

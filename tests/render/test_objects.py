@@ -89,6 +89,10 @@ def test_strict_crd_schemas_reject_unknown_fields(schemas):
     app = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "metadata": {"name": "a"},
            "spec": {"project": "p", "destination": {"server": "https://x"}, "sourc": {}}}
     assert any("sourc" in e for e in schemas.errors(app))
+    # Argo Events' CRDs are schemaless: its kinds are checked against the project's JSON Schema instead.
+    source = {"apiVersion": "argoproj.io/v1alpha1", "kind": "EventSource", "metadata": {"name": "s"},
+              "spec": {"webhook": {"a": {"port": "12000", "endpoint": "/a", "method": "POST", "url": "", "portt": 1}}}}
+    assert any("portt" in e for e in schemas.errors(source))
 
 
 def test_chart_check_catches_unknown_keys_and_types(shared):
@@ -101,6 +105,7 @@ REQUIRED_KINDS = {
     "WorkflowTemplate", "CronWorkflow", "AppProject", "Application", "IPPool", "InferenceService",
     "SeldonDeployment", "Gateway", "VirtualService", "DestinationRule", "AuthorizationPolicy",
     "PeerAuthentication", "RequestAuthentication", "ServiceMonitor", "PrometheusRule", "PodDisruptionBudget",
+    "EventBus", "EventSource", "Sensor", "AlertmanagerConfig",
 }
 
 

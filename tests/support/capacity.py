@@ -16,7 +16,8 @@ def disagreements(ctx) -> dict[str, dict[str, tuple[float, float]]]:
         for env in platform.team_environments(team):
             namespace = team.namespace(env.name)
             tree: dict[str, float] = {}
-            for pod, count in running_together(ctx, [p for p in ctx.pods[env.cluster] if p.namespace == namespace]):
+            for pod, count in running_together(ctx, [p for p in ctx.pods[env.cluster] if p.namespace == namespace],
+                                               (env.cluster, namespace)):
                 for key, value in tree_pod_amounts(ctx, pod).items():
                     tree[key] = tree.get(key, 0.0) + value * count
             spec: dict[str, float] = {}

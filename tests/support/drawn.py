@@ -22,3 +22,15 @@ def draw_network(draw: Any, env: dict, segment: str) -> dict:
     if network["training"] == "host":
         env["hostNetworkJustification"] = "NCCL over the host interfaces."
     return network
+
+
+def draw_triggers(draw: Any, retraining: dict, slos: bool) -> None:
+    """What starts a retraining: a non-empty set of schedule, drift and (where the model has SLOs) slo; the
+    schedule is dropped where its trigger is not drawn (validate refuses a schedule nothing reads)."""
+    from hypothesis import strategies as st
+
+    choices = ["schedule", "drift", *(["slo"] if slos else [])]
+    triggers = draw(st.lists(st.sampled_from(choices), min_size=1, max_size=len(choices), unique=True))
+    retraining["triggers"] = triggers
+    if "schedule" not in triggers:
+        retraining.pop("schedule", None)

@@ -22,6 +22,13 @@ KUBERNETES_VERSION = "1.33.0"
 OBJECT_META = {"$ref": "https://kubernetes.io/api/_definitions.json#/$defs/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"}
 
 
+class _CrdLoader(yaml.CSafeLoader):
+    """YAML 1.1 reads a bare `=` (an enum value of some CRDs, matchType) as the `value` tag: keep it a string."""
+
+
+_CrdLoader.add_constructor("tag:yaml.org,2002:value", lambda loader, node: loader.construct_scalar(node))
+
+
 class UnknownKind(Exception):
     pass
 
@@ -71,10 +78,22 @@ class SchemaStore:
         self._validators: dict[tuple[str, str], Draft202012Validator] = {}
         self._custom: dict[tuple[str, str], dict] = {}
         self._load_crds(shared / "crds")
+        self._load_crds(shared / "upstream" / "alertmanager-config" / "crds")  # prometheus-operator v0.93.1
+        self._load_jsonschema(shared / "upstream" / "argo-events" / "jsonschema" / "schema.json", "io.argoproj.events.v1alpha1.",
+                              ("EventBus", "EventSource", "Sensor"))
+
+    def _load_jsonschema(self, path: Path, prefix: str, kinds: tuple[str, ...]) -> None:
+        """Kinds whose CRDs are schemaless (x-kubernetes-preserve-unknown-fields), from their project's JSON Schema:
+        each kind's definition as the root, with the definitions it references."""
+        definitions = json.loads(path.read_text())["definitions"]
+        for kind in kinds:
+            root = copy.deepcopy(definitions[prefix + kind])
+            root["definitions"] = definitions
+            self._custom[(root["properties"]["apiVersion"]["const"], kind)] = root
 
     def _load_crds(self, root: Path) -> None:
         for path in sorted(root.rglob("*.yaml")):
-            for doc in yaml.load_all(path.read_text(), Loader=yaml.CSafeLoader):
+            for doc in yaml.load_all(path.read_text(), Loader=_CrdLoader):
                 if not doc or doc.get("kind") != "CustomResourceDefinition":
                     continue
                 group, kind = doc["spec"]["group"], doc["spec"]["names"]["kind"]

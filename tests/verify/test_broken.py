@@ -204,17 +204,17 @@ def test_resource_steps_need_their_verbs(multicloud):
 
 def test_rollout_of_an_object_the_namespace_lacks_fails(multicloud):
     spec, tree = multicloud
-    path = tree / "teams/vision/overlays/staging/models/defect-detector/cronworkflow.yaml"
+    path = tree / "teams/vision/overlays/staging/models/defect-detector/retrain.yaml"
     assert not _messages(spec, tree, "retraining")
 
     def retarget(docs):
-        for template in docs[0]["spec"]["workflowSpec"]["templates"]:
+        for template in docs[0]["spec"]["templates"]:
             if template.get("resource", {}).get("action") == "patch":
                 template["resource"]["manifest"] = template["resource"]["manifest"].replace("defect-detector-canary", "gone")
         return docs
     edit_docs(path, retarget)
     found = [m for m in _messages(spec, tree, "retraining") if "patches inferenceservices.serving.kserve.io/gone, which is not in vision-staging" in m]
-    assert found and "cronworkflow.yaml:" in found[0]
+    assert found and "retrain.yaml:" in found[0]
 
 
 PUBLISHED_GATEWAYS = "platform/serving-weu/manifests/mesh-config/gateways.yaml"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from mlopsgen.verify.checks import (
     admission,
+    alert_retraining,
     bootstrap,
     chart_objects,
     connectivity,
@@ -69,6 +70,10 @@ JOURNEYS: dict[str, Journey] = {j.slug: j for j in (
     Journey("retraining", 9, "Retraining", (lifecycle.retraining,),
             "every step's template exists, isolated steps get their inputs by volume, promotion and a rollout that "
             "Argo CD keeps act on validation", sees_charts=False),
+    Journey("alert-retraining", 10, "An alert starts retraining", (alert_retraining.run,),
+            "each retraining alert is routed by an AlertmanagerConfig Alertmanager selects to a webhook EventSource "
+            "whose Sensor creates a Workflow from the model's retraining template, with an account allowed to, over "
+            "flows the policies allow"),
 )}
 
 ABOUT = {
@@ -110,6 +115,15 @@ ABOUT = {
     "retraining": "The retraining loop must be able to run: every step's template exists, isolated steps get their "
                   "inputs by volume, and promotion and the rollout act on validation's result with a change Argo CD "
                   "keeps (ignoreDifferences), so self-heal does not undo it.",
+    "alert-retraining": "Where a model's retraining starts on an alert (`retraining.triggers` drift or slo), each such "
+                        "alert must reach a Workflow: an AlertmanagerConfig of its namespace that Alertmanager selects "
+                        "routes it to the webhook of an EventSource, a Sensor on that webhook whose filters pass the "
+                        "alert creates a Workflow from the model's WorkflowTemplate `<model>-retrain` through an "
+                        "EventBus both use, its service account may create Workflows, the pods Argo Events makes of them pass "
+                        "the namespace's Pod Security, and every hop is a flow the "
+                        "NetworkPolicies allow (Alertmanager to the webhook, the webhook and the Sensor to the bus, the "
+                        "bus' replicas to each other, the Sensor to the API server). A broken link means the alert "
+                        "fires and nothing retrains.",
 }
 
 assert tuple(JOURNEYS) == ORDER and all(j.number == i + 1 for i, j in enumerate(JOURNEYS.values())), "journey_ids.ORDER"

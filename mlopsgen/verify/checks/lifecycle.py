@@ -4,7 +4,8 @@
   Istio's standard metrics from their sidecar (catalog/promql.py), and the
   metrics the spec says a scraped model serves itself; the DCGM exporter the
   counters its chart's ConfigMap lists, where a ServiceMonitor scrapes it.
-- A CronWorkflow's templateRef must name a WorkflowTemplate of its namespace.
+- A CronWorkflow's workflowTemplateRef, and every step's templateRef, must name a
+  WorkflowTemplate of its namespace (a model's pipeline is its `<model>-retrain`).
 - An emptyDir lives and dies with its pod: a step in an isolated mode can
   only receive the candidate through a volume an earlier step wrote (a PVC),
   since input artifacts are fetched over the network.
@@ -21,12 +22,14 @@ from __future__ import annotations
 
 import re
 
+from mlopsgen.catalog import conventions as C
 from mlopsgen.catalog.modes import MODES
 from mlopsgen.catalog.promql import EXPORTED_METRICS
 from mlopsgen.verify.configured import gpu_metrics
 from mlopsgen.verify.context import Context
 from mlopsgen.verify.endpoints import pod_endpoint
 from mlopsgen.verify.result import Finding, finding
+from mlopsgen.verify.tree import Obj
 
 MONITORING, RETRAINING = "monitoring", "retraining"
 METRIC = re.compile(r"([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?=\{|\[)")
@@ -54,46 +57,66 @@ def monitoring(ctx: Context, stats: dict) -> list[Finding]:
     return findings
 
 
+def _pipelines(view, templates: dict) -> tuple[list, list[Finding]]:
+    """The retraining pipelines: each model's WorkflowTemplate, and any CronWorkflow that spells its own steps; a
+    CronWorkflow referencing a template that is not there is a finding."""
+    findings: list[Finding] = []
+    pipelines: list[tuple[Obj, dict, tuple[str, ...]]] = []
+    for cron in view.of_kind("CronWorkflow"):
+        ref = (cron.spec.get("workflowSpec") or {}).get("workflowTemplateRef") or {}
+        if not ref:
+            pipelines.append((cron, cron.spec.get("workflowSpec") or {}, ("spec", "workflowSpec")))
+        elif (cron.namespace, ref.get("name")) not in templates:
+            findings.append(finding(RETRAINING, f"CronWorkflow {cron.namespace}/{cron.name} runs WorkflowTemplate "
+                                                f"{ref.get('name')}, which is not there: the schedule starts nothing",
+                                    cron.locate("spec", "workflowSpec", "workflowTemplateRef"),
+                                    hint="deliver the WorkflowTemplate with the overlay"))
+    pipelines += [(t, t.spec, ("spec",)) for t in templates.values() if C.MODEL in t.labels]
+    return pipelines, findings
+
+
 def retraining(ctx: Context, stats: dict) -> list[Finding]:
     findings = []
     for view in ctx.views:
         templates = {(o.namespace, o.name): o for o in view.of_kind("WorkflowTemplate")}
         pods = {p.id: p for p in ctx.pods[view.name]}
-        for cron in view.of_kind("CronWorkflow"):
-            spec = cron.spec.get("workflowSpec") or {}
+        pipelines, missing = _pipelines(view, templates)
+        findings += missing
+        for source, spec, at in pipelines:
+            what = f"{source.kind} {source.namespace}/{source.name}"
             entry: dict = next((t for t in spec.get("templates") or [] if t.get("name") == spec.get("entrypoint")), {})
             steps = [s for group in entry.get("steps") or [] for s in group]
             last_isolated = None
             for i, step in enumerate(steps):
                 ref = step.get("templateRef") or {}
-                if ref and (cron.namespace, ref.get("name")) not in templates:
-                    findings.append(finding(RETRAINING, f"CronWorkflow {cron.namespace}/{cron.name} step {step.get('name')} "
+                if ref and (source.namespace, ref.get("name")) not in templates:
+                    findings.append(finding(RETRAINING, f"{what} step {step.get('name')} "
                                                         f"references WorkflowTemplate {ref.get('name')}, which is not there",
-                                            cron.locate("spec", "workflowSpec"), hint="deliver the WorkflowTemplate with the overlay"))
+                                            source.locate(*at), hint="deliver the WorkflowTemplate with the overlay"))
                     continue
-                pod = pods.get(f"{cron.namespace}/{ref.get('template')}") if ref else None
+                pod = pods.get(f"{source.namespace}/{ref.get('template')}") if ref else None
                 intent = ctx.intents.of(pod_endpoint(pod)) if pod else None
                 if pod and intent and MODES[intent.mode].isolated:
                     last_isolated = i
                     if not any("persistentVolumeClaim" in v for v in pod.volumes):
-                        findings.append(finding(RETRAINING, f"CronWorkflow {cron.namespace}/{cron.name}: step {step.get('name')} "
+                        findings.append(finding(RETRAINING, f"{what}: step {step.get('name')} "
                                                             f"runs in '{intent.mode}' mode but has no volume an earlier step "
                                                             "wrote (emptyDir is per pod): the candidate cannot reach it",
                                                 pod.origin.locate(*pod.origin_path),
                                                 hint="pass the candidate through a PersistentVolumeClaim mounted by both steps"))
             for pod in ctx.pods[view.name]:
                 step = pod.resource_step
-                if pod.origin is cron and step and "patch" in step.verbs and step.name and not any(
-                        step.addresses(o.group, o.kind, o.name) for o in view.objects if o.namespace == cron.namespace):
-                    findings.append(finding(RETRAINING, f"CronWorkflow {cron.namespace}/{cron.name}: {pod.workload} patches "
-                                                        f"{step.target}, which is not in {cron.namespace}: the rollout fails",
+                if pod.origin is source and step and "patch" in step.verbs and step.name and not any(
+                        step.addresses(o.group, o.kind, o.name) for o in view.objects if o.namespace == source.namespace):
+                    findings.append(finding(RETRAINING, f"{what}: {pod.workload} patches "
+                                                        f"{step.target}, which is not in {source.namespace}: the rollout fails",
                                             pod.origin.locate(*pod.origin_path),
                                             hint="roll the object that serves the promoted track"))
-                elif pod.origin is cron and step and step.group and any(_in_list(p) for p in step.json_paths):
-                    findings += _kept_by_argo_cd(view, cron, pod, step)
+                elif pod.origin is source and step and step.group and any(_in_list(p) for p in step.json_paths):
+                    findings += _kept_by_argo_cd(view, source, pod, step)
             if last_isolated is not None and last_isolated == len(steps) - 1:
-                findings.append(finding(RETRAINING, f"CronWorkflow {cron.namespace}/{cron.name} ends with validation: nothing "
-                                                    "promotes the candidate or triggers a rollout", cron.locate("spec", "workflowSpec"),
+                findings.append(finding(RETRAINING, f"{what} ends with validation: nothing "
+                                                    "promotes the candidate or triggers a rollout", source.locate(*at),
                                         hint="add a promotion step (an identity allowed to write the registry) and a rollout"))
     return findings
 
@@ -124,7 +147,7 @@ def _kept_by_argo_cd(view, cron, pod, step) -> list[Finding]:
     if covered and respected:
         return []
     missing = "does not ignore the field" if not covered else "syncs without RespectIgnoreDifferences=true"
-    return [finding(RETRAINING, f"CronWorkflow {cron.namespace}/{cron.name}: {pod.workload} patches {', '.join(step.json_paths)} "
+    return [finding(RETRAINING, f"{cron.kind} {cron.namespace}/{cron.name}: {pod.workload} patches {', '.join(step.json_paths)} "
                                 f"of {step.target}, inside a list Argo CD compares whole, and Application {app.name} {missing}: "
                                 "self-heal undoes the rollout", pod.origin.locate(*pod.origin_path),
                     hint="ignore the field in the Application (ignoreDifferences jqPathExpressions) and sync with "

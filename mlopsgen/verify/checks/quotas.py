@@ -6,7 +6,8 @@
 - A pod's effective request is the larger of its largest init container and
   the sum of its other containers (restartable init containers count with them).
 - What runs at once (pods must be admitted): every predictor at its minimum
-  replicas, canary included, plus a training run.
+  replicas, canary included, plus a training run, plus the pods Argo Events
+  runs for the namespace's EventSources, Sensors and EventBuses.
 - A GPU pod schedules only onto nodes that advertise `nvidia.com/gpu` (a device
   plugin runs there), that its nodeSelector matches and whose taints it
   tolerates, and never asks for more GPUs than one node has.
@@ -18,6 +19,7 @@ from mlopsgen.kube import capacity
 from mlopsgen.kube.capacity import ContainerUse, limit_defaults
 from mlopsgen.kube.quantities import quantity, show
 from mlopsgen.verify.context import Context
+from mlopsgen.verify.event_pods import event_pods
 from mlopsgen.verify.podspec import Pod
 from mlopsgen.verify.result import Finding, finding
 
@@ -44,7 +46,7 @@ def run(ctx: Context, stats: dict) -> list[Finding]:
     for cluster, pods in ctx.pods.items():
         view = ctx.view(cluster)
         for quota in view.of_kind("ResourceQuota"):
-            findings += _quota(ctx, quota, [p for p in pods if p.namespace == quota.namespace])
+            findings += _quota(ctx, cluster, quota, [p for p in pods if p.namespace == quota.namespace])
         for pod in pods:
             findings += _schedule(ctx, pod)
         findings += _pools(ctx, cluster, pods)
@@ -79,19 +81,22 @@ def _pools(ctx: Context, cluster: str, pods: list[Pod]) -> list[Finding]:
     return findings
 
 
-def running_together(ctx: Context, pods: list[Pod]) -> list[tuple[Pod, int]]:
-    """What a team namespace runs at once: every model pod at its minimum replicas and one training run (the
-    one asking the most GPUs); validate counts the same (platform/capacity.py)."""
+def running_together(ctx: Context, pods: list[Pod], where: tuple[str, str] | None = None) -> list[tuple[Pod, int]]:
+    """What a team namespace runs at once: every model pod at its minimum replicas, one training run (the
+    one asking the most GPUs) and, given its (cluster, namespace), the pods of its Argo Events objects; validate
+    counts the same (platform/capacity.py)."""
     running = [(p, p.replicas) for p in pods if p.kind == "model"]
     training = [p for p in pods if p.kind == "workflow" and "training" in p.workload.rsplit("/", 1)[-1]]
     if training:
         running.append((max(training, key=lambda p: pod_amounts(ctx, p).get(f"requests.{GPU}", 0)), 1))
+    if where is not None:
+        running += event_pods(ctx.view(where[0]), where[1])
     return running
 
 
-def _quota(ctx: Context, quota, pods: list[Pod]) -> list[Finding]:
+def _quota(ctx: Context, cluster: str, quota, pods: list[Pod]) -> list[Finding]:
     hard = {k: quantity(v) for k, v in (quota.spec.get("hard") or {}).items()}
-    running = running_together(ctx, pods)
+    running = running_together(ctx, pods, (cluster, quota.namespace or ""))
     findings: list[Finding] = []
     for pod, _ in running:
         defaults = _defaults(ctx, pod.cluster, pod.namespace)
