@@ -50,9 +50,11 @@ class Mark(NamedTuple):
 
 
 class Entry(NamedTuple):
-    """One line with content: its indentation, the columns of its dashes, its key (as the index keys it) at
-    its column, and the column of the scalar or flow collection on it (or -1) with what it is."""
+    """One line with content: its line in the document, its indentation, the columns of its dashes, its key (as
+    the index keys it) at its column, and the column of the scalar or flow collection on it (or -1) with what
+    it is."""
 
+    line: int
     indent: int
     dashes: tuple[int, ...]
     key: Any
@@ -61,7 +63,7 @@ class Entry(NamedTuple):
     value_kind: str  # "scalar", "empty" (`{}` or `[]`) or "flow" (a collection on one line)
 
 
-Table = list[Entry | None]  # per line of the document: None for a blank or a comment
+Table = list[Entry]  # the lines of the document with content, in order (blanks and comments left out)
 
 
 def document_lines(text: str, documents: int) -> list[tuple[int, int]] | None:
@@ -88,14 +90,13 @@ def table(lines: list[str], first: int, end: int) -> Table | None:
     """The document's lines as entries, or None if one is of a form this module does not read."""
     rows: Table = []
     append, match_line = rows.append, _regex(_LINE).match
-    for line in lines[first:end]:
+    for number, line in enumerate(lines[first:end]):
         match = match_line(line)
         if match is None:
             return None
         key, value, item, dashes_text = match.group("key", "value", "item", "dashes")
         if key is None and item is None and not dashes_text:
-            append(None)  # a blank or a comment
-            continue
+            continue  # a blank or a comment
         if item is not None and not dashes_text:
             return None  # a scalar alone on its line: a multi-line scalar or a root scalar
         indent = match.end("ind")
@@ -104,7 +105,7 @@ def table(lines: list[str], first: int, end: int) -> Table | None:
             if dashes_text else ()
         if key is None:
             value = item
-        append(Entry(indent, dashes, None if key is None else plain_key(key), match.start("key") if key else -1,
+        append(Entry(number, indent, dashes, None if key is None else plain_key(key), match.start("key") if key else -1,
                      -1 if value is None else match.start("value" if key is not None else "item"),
                      _value_kind(value)))
     return rows
@@ -118,7 +119,7 @@ def _value_kind(value: str | None) -> str:
 
 class Node(NamedTuple):
     """A node the walk reached: a mapping whose first key, or a sequence whose first dash, is at (row,
-    column), or a one-line scalar or flow collection at (row, column); rows count from the document's."""
+    column), or a one-line scalar or flow collection at (row, column); a row is an index of the Table."""
 
     kind: str  # "mapping", "sequence", or the value kinds of Entry
     row: int
@@ -128,6 +129,7 @@ class Node(NamedTuple):
 
 class Found(NamedTuple):
     node: Node
+    start: Mark  # where the node starts, in the document
     key: Mark | None  # the mark of its key, for a mapping's value
     whole: bool  # the whole path, not its nearest ancestor
 
@@ -144,34 +146,30 @@ def locate(rows: Table, path: Path) -> Found | None:
         if child is None:
             return None
         if child is False:
-            return Found(node, key, False)  # absent for certain: the nearest ancestor stands
+            return Found(node, Mark(rows[node.row].line, node.column), key, False)  # absent: the nearest ancestor stands
         node, key = child
-    return Found(node, key, True)
+    return Found(node, Mark(rows[node.row].line, node.column), key, True)
 
 
 def _root(rows: Table) -> Node | None:
-    row = next((n for n, entry in enumerate(rows) if entry is not None), None)
-    return None if row is None else _block(rows, row)
+    return _block(rows, 0) if rows else None
 
 
 def _block(rows: Table, row: int) -> Node:
     """The node a row's first dash or key starts."""
     entry = rows[row]
-    assert entry is not None
     if entry.dashes:
         return Node("sequence", row, entry.dashes[0], True)
     return Node("mapping", row, entry.key_column, True)
 
 
 def _below(rows: Table, row: int) -> tuple[int, Entry] | None:
-    nxt = next((n for n in range(row + 1, len(rows)) if rows[n] is not None), None)
-    return None if nxt is None else (nxt, rows[nxt])  # type: ignore[return-value]
+    return (row + 1, rows[row + 1]) if row + 1 < len(rows) else None
 
 
 def _key_value(rows: Table, row: int, column: int) -> Node | None:
     """The value of the key at (row, column); None where it is empty (a null only the parser places)."""
     entry = rows[row]
-    assert entry is not None
     if entry.value_column >= 0:
         return Node(entry.value_kind, row, entry.value_column, entry.value_kind != "scalar")
     below = _below(rows, row)
@@ -188,7 +186,6 @@ def _key_value(rows: Table, row: int, column: int) -> Node | None:
 def _item_value(rows: Table, row: int, dash: int) -> Node | None:
     """The item after the dash at (row, dash); None where it is empty."""
     entry = rows[row]
-    assert entry is not None
     later = [d for d in entry.dashes if d > dash]
     if later:
         return Node("sequence", row, later[0], True)
@@ -211,16 +208,14 @@ def _child(rows: Table, node: Node, element: Any) -> tuple[Node, Mark | None] | 
     if node.kind == "mapping":
         found = None
         for row in _entries(rows, node):
-            entry = rows[row]
-            assert entry is not None
-            if entry.key == element:
+            if rows[row].key == element:
                 if found is not None:
                     return None  # a repeated key: the data holds the last entry, the index mixes both
                 found = row
         if found is None:
             return False
         value = _key_value(rows, found, node.column)
-        return None if value is None else (value, Mark(found, node.column))
+        return None if value is None else (value, Mark(rows[found].line, node.column))
     if not isinstance(element, int) or isinstance(element, bool) or element < 0:
         return False
     for count, row in enumerate(_entries(rows, node)):
@@ -236,7 +231,7 @@ def _entries(rows: Table, node: Node) -> Iterator[int]:
     column, mapping = node.column, node.kind == "mapping"
     for n in range(node.row + 1, len(rows)):
         entry = rows[n]
-        if entry is None or entry.indent > column:
+        if entry.indent > column:
             continue
         if entry.indent < column:
             return

@@ -157,8 +157,8 @@ class Manifest:
         key (`route:`, not its first item)."""
         block = self.file.block_found(self.index, self.base + path)
         if block is not None:
-            first, (node, key, _) = block
-            mark = key if node.collection and key is not None else blocklocate.Mark(node.row, node.column)
+            first, found = block
+            mark = found.key if found.node.collection and found.key is not None else found.start
             return first + mark.line + 1, mark.column + 1
         located, _ = self.file.located(self.index, self.base + path)
         if located is None:
@@ -170,10 +170,10 @@ class Manifest:
         """Where `needle` appears inside the scalar at `path` (block scalars span lines)."""
         block = self.file.block_found(self.index, self.base + path)
         if block is not None and block[1].whole and block[1].node.kind == "scalar" and not block[1].node.collection:
-            first, (node, _, _) = block
-            line = first + node.row
-            column = self.file.lines[line].find(needle, node.column)  # a one-line scalar: the needle is on its line
-            return line + 1, (column if column >= 0 else node.column) + 1
+            first, found = block
+            line = first + found.start.line
+            column = self.file.lines[line].find(needle, found.start.column)  # a one-line scalar: the needle is on its line
+            return line + 1, (column if column >= 0 else found.start.column) + 1
         located, whole = self.file.located(self.index, self.base + path)
         if located is None or not whole:
             return self.position(path)
