@@ -20,6 +20,7 @@ FAMILIES = {
     "prometheus": ("kube-prometheus-stack",),
     "gpuDevicePlugin": ("nvidia-device-plugin",),
     "dcgmExporter": ("dcgm-exporter",),
+    "loki": ("loki",),
     "postgresOperator": ("cloudnative-pg",),
 }
 
@@ -72,6 +73,8 @@ def needed_components(platform: Platform, cluster: Cluster) -> set[str]:
         needed.add("nvidia-device-plugin")
         if "monitoring" in services or cluster.provides("prometheus"):  # something scrapes the GPUs' metrics
             needed.add("dcgm-exporter")
+    if "logs" in services:
+        needed |= {"loki", "alloy"}
     if any(MODES[m].host_network for e in envs for m in e.modes.values()):
         needed.add("admission-config")
     if cluster.calico_ipam and any(e.segment for e in envs):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 EXPECTED: dict[str, dict[str, list[str]]] = {
     example: {slug: [] for slug in (
-        "bootstrap", "admission", "workflows", "serving", "traffic", "connectivity", "clusters", "monitoring", "retraining")}
+        "bootstrap", "admission", "workflows", "serving", "traffic", "connectivity", "clusters", "monitoring", "retraining",
+        "logs")}
     for example in ("quickstart", "multicloud")
 }
