@@ -19,7 +19,9 @@ def logs_policies(platform: Platform, cluster: Cluster, namespace: str, componen
     if service is None:
         return []
     monitoring = next((s for s in platform.services_for(cluster.name) if s.kind == "monitoring"), None)
-    scrapers = [C.peer(monitoring.namespace, monitoring.pod_labels)] if monitoring else EVERY_NAMESPACE
+    # A Prometheus the cluster provides is not described by the spec: then any namespace may scrape; none, nothing.
+    scrapers = ([C.peer(monitoring.namespace, monitoring.pod_labels)] if monitoring
+                else EVERY_NAMESPACE if cluster.provides("prometheus") else [])
     loki = C.peer(service.namespace, service.pod_labels)
     alloy = C.peer(C.ALLOY_NAMESPACE, C.ALLOY_LABELS)
     policies = []
@@ -41,12 +43,11 @@ def logs_policies(platform: Platform, cluster: Cluster, namespace: str, componen
                 **own, "policyTypes": ["Egress"], "egress": [{"to": internet, "ports": C.tcp(443)}]}))
     if "alloy" in components and namespace == C.ALLOY_NAMESPACE:
         own = {"podSelector": {"matchLabels": dict(C.ALLOY_LABELS)}}
-        policies += [
-            policy("allow-logs-push", namespace, "Alloy pushes each tenant's logs to Loki", {
-                **own, "policyTypes": ["Egress"], "egress": [{"to": [loki], "ports": C.tcp(service.port)}]}),
-            policy("allow-alloy-scrapes", namespace, "Prometheus scrapes Alloy", {
-                **own, "policyTypes": ["Ingress"], "ingress": [{"from": scrapers, "ports": C.tcp(C.ALLOY_PORT)}]}),
-        ]
+        policies.append(policy("allow-logs-push", namespace, "Alloy pushes each tenant's logs to Loki", {
+            **own, "policyTypes": ["Egress"], "egress": [{"to": [loki], "ports": C.tcp(service.port)}]}))
+        if scrapers:
+            policies.append(policy("allow-alloy-scrapes", namespace, "Prometheus scrapes Alloy", {
+                **own, "policyTypes": ["Ingress"], "ingress": [{"from": scrapers, "ports": C.tcp(C.ALLOY_PORT)}]}))
     if "kube-prometheus-stack" in components and monitoring is not None and namespace == monitoring.namespace:
         policies.append(policy("allow-grafana-logs", namespace, "Grafana queries Loki, one data source per tenant", {
             "podSelector": {"matchLabels": dict(C.GRAFANA_LABELS)}, "policyTypes": ["Egress"],

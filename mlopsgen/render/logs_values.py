@@ -2,7 +2,8 @@
 
 Tenants: each team is one Loki tenant (its name), for all its namespaces on the cluster; every other namespace's
 logs go to the platform's tenant. Alloy names the tenant on every push (`X-Scope-OrgID`, loki.write's
-`tenant_id`), Loki refuses a request without one (`auth_enabled`), and Grafana has one data source per tenant,
+`tenant_id`), Loki refuses a request without one (`auth_enabled`; without it every request is tenant "fake":
+grafana.com/docs/loki/latest/operations/multi-tenancy), and Grafana has one data source per tenant,
 each sending its tenant's header. Nothing else reaches Loki's port: its namespace admits Alloy, Grafana and
 Prometheus only (render/logs_network.py), so a team cannot name another's tenant itself.
 

@@ -75,12 +75,15 @@ def test_a_tree_with_logs_is_proven(with_logs):
     assert report.proven, [f.message for f in report.findings if f.severity == "error"]
 
 
-def test_alloy_without_pod_log_access_is_named(with_logs):
+@pytest.mark.parametrize(("rbac", "missing"), [
+    ({"clusterRules": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get"]}]}, "get pods/log"),
+    ({"create": False}, "get pods, list pods, watch pods, get pods/log"),
+])
+def test_alloy_without_pod_log_access_is_named(with_logs, rbac, missing):
     spec, tree = with_logs
-    _set_values(tree, "alloy", lambda v: v["rbac"].update(clusterRules=[
-        {"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get"]}]))
+    _set_values(tree, "alloy", lambda v: v["rbac"].update(rbac))
     found = [m for m in _logs_errors(spec, tree) if m.startswith("Alloy's service account alloy/alloy ")]
-    assert found and "may not get pods/log: loki.source.kubernetes reads no pod's logs" in found[0], found
+    assert found and f"may not {missing}: loki.source.kubernetes reads no pod's logs" in found[0], found
 
 
 def _drop_policy(tree: Path, namespace: str, name: str) -> None:
