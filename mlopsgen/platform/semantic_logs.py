@@ -59,6 +59,19 @@ def _no_team_is_the_platform_tenant(check: Checker) -> None:
                        "rename the team: its name is its tenant")
 
 
+def _store_only_for_the_trees_loki(check: Checker) -> None:
+    """`artifactStore` on a logs service says where the tree's Loki keeps its chunks: where every cluster it runs
+    on provides Loki, the tree installs none and the store would be silently ignored."""
+    provided = {c["name"] for i, c in enumerate(check.data["clusters"])
+                if "loki" in (check.doc.data["clusters"][i].get("provided") or {})}
+    names = [c["name"] for c in check.data["clusters"]]
+    for i, service in enumerate(check.data["services"]):
+        clusters = [service["cluster"]] if service.get("cluster") else names
+        if service["kind"] == "logs" and "artifactStore" in check.doc.data["services"][i] and set(clusters) <= provided:
+            check.fail(("services", i, "artifactStore"), f"'{service['name']}' names a store for Loki, but every cluster "
+                       "it runs on provides its own Loki", "remove artifactStore (the provided Loki keeps its own store)")
+
+
 def _pod_labels_only_for_a_provided_loki(check: Checker) -> None:
     """The tree's Loki is named after the service's host, and its pods labelled so (app.kubernetes.io/name):
     other podLabels would point Alloy's, Grafana's and Loki's own policies at pods that do not exist."""
@@ -75,4 +88,4 @@ def _pod_labels_only_for_a_provided_loki(check: Checker) -> None:
 
 
 LOGS_RULES = (_one_logs_service_per_cluster, _provided_loki_needs_a_logs_service, _no_team_is_the_platform_tenant,
-              _pod_labels_only_for_a_provided_loki)
+              _pod_labels_only_for_a_provided_loki, _store_only_for_the_trees_loki)

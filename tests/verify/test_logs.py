@@ -182,3 +182,30 @@ def test_pod_labels_on_the_trees_loki_are_refused(run_cli, tmp_path):
     spec = Spec.example("quickstart").append("services", {**LOGS, "podLabels": {"app": "loki"}})
     _refused_at(run_cli, tmp_path, spec, "'loki' sets podLabels, but the tree installs its Loki",
                 "/services/2/podLabels", "remove podLabels")
+
+
+def test_a_store_for_a_provided_loki_is_refused(run_cli, tmp_path):
+    spec = Spec.example("quickstart").append("services", {**LOGS, "artifactStore": {"url": "s3://acme-logs/loki"}})
+    spec.data["clusters"][0].setdefault("provided", {})["loki"] = {}
+    _refused_at(run_cli, tmp_path, spec, "'loki' names a store for Loki, but every cluster it runs on provides its own",
+                "/services/2/artifactStore", "remove artifactStore")
+
+
+@pytest.mark.parametrize(("services", "provided", "scrapers"), [
+    (["prometheus"], {}, [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}},
+                          "podSelector": {"matchLabels": {"app.kubernetes.io/name": "prometheus"}}}]),
+    ([], {"prometheus": {}}, [{"namespaceSelector": {}}]),
+    ([], {}, None),
+])
+def test_alloy_admits_scrapes_only_from_the_clusters_prometheus(tmp_path, services, provided, scrapers):
+    spec = Spec.example("quickstart")
+    spec.data["services"] = [s for s in spec.data["services"] if s["kind"] != "monitoring" or s["name"] in services]
+    spec.data["services"].append(dict(LOGS))
+    spec.data["models"] = []  # models need a Prometheus (their ServiceMonitors)
+    spec.data["clusters"][0]["provided"] = provided
+    tree = render_tree(spec.write(tmp_path))
+    policies = {d["metadata"]["name"]: d for d in yaml.safe_load_all((tree / POLICIES).read_text())
+                if d and d["metadata"]["namespace"] == "alloy"}
+    assert "allow-logs-push" in policies
+    found = policies.get("allow-alloy-scrapes")
+    assert (found["spec"]["ingress"][0]["from"] if found else None) == scrapers

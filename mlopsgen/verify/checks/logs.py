@@ -43,7 +43,7 @@ def run(ctx: Context, stats: dict) -> list[Finding]:
         stats["log clusters"] = stats.get("log clusters", 0) + 1
         findings += _loki_is_multi_tenant(view)
         findings += _tenants(ctx, view, f"http://{service.host}:{service.port}/loki/api/v1/push")
-        findings += _reads_through_the_api(view)
+        findings += _reads_through_the_api(ctx, view)
         findings += _flows(ctx, view, service, stats)
     return findings
 
@@ -84,8 +84,7 @@ def _tenants(ctx: Context, view: ClusterView, url: str) -> list[Finding]:
             elif tenants != [team.name]:
                 others = [t for t in tenants if t != team.name]
                 found.append(finding(SLUG, f"Alloy on {view.name} pushes {namespace}'s logs to tenant(s) "
-                                           f"{', '.join(tenants)}: {'team ' + team.name + ' reads ' if team.name in tenants else ''}"
-                                           f"readers of {', '.join(others)} read team {team.name}'s logs",
+                                           f"{', '.join(tenants)}: readers of {', '.join(others)} read team {team.name}'s logs",
                                      cm.locate(), hint=f"push team {team.name}'s namespaces to tenant '{team.name}' only"))
     return found
 
@@ -95,11 +94,13 @@ def _alloy_pods(ctx: Context, view: ClusterView):
             and selects({"matchLabels": dict(C.ALLOY_LABELS)}, p.labels)]
 
 
-def _reads_through_the_api(view: ClusterView) -> list[Finding]:
+def _reads_through_the_api(ctx: Context, view: ClusterView) -> list[Finding]:
     apps = view.components.get("alloy")
     if apps is None or not apps.charts or not all(c.rendered for c in apps.charts):
         return []
-    accounts = {o.name for o in apps.objects if o.kind == "ServiceAccount" and o.origin}
+    # The accounts Alloy's pods run as (the chart's ServiceAccount where no pod was read).
+    accounts = ({p.service_account for p in _alloy_pods(ctx, view)}
+                or {o.name for o in apps.objects if o.kind == "ServiceAccount" and o.origin})
     rbac = Rbac(view.objects)
     found = []
     for account in sorted(accounts) or ["alloy"]:
