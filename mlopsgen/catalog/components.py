@@ -153,6 +153,14 @@ COMPONENTS: dict[str, Component] = {c.name: c for c in (
                                           "(/var/lib/kubelet/pod-resources) to attribute each GPU to its pod, and runs as "
                                           "root with SYS_ADMIN for DCGM's profiling metrics"),
               daemons=(("dcgm-exporter", GPU_POOLS),)),
+    # Logs (render/logs_values.py): Loki, monolithic and multi-tenant, in the logs service's namespace, then Alloy,
+    # which reads pod logs through the API server (loki.source.kubernetes) and pushes each team's to its tenant.
+    # Alloy's usual form, a DaemonSet tailing /var/log/pods, needs a hostPath on every node and so a `privileged`
+    # namespace: reading through the API server keeps both namespaces `restricted` (no hostPath, no privilege).
+    Component("loki", "stores and serves the logs, one tenant per team (Grafana Loki, monolithic)", "logs", -3,
+              Chart("https://grafana-community.github.io/helm-charts", "loki", "18.11.0"), service="logs"),
+    Component("alloy", "reads every pod's logs through the API server and pushes each team's to its Loki tenant",
+              "alloy", -2, Chart("https://grafana.github.io/helm-charts", "alloy", "1.11.1"), needs=("loki",)),
     Component("istio-ingressgateway", "the ingress gateway the models are exposed through", "istio-system", -3,
               Chart(ISTIO_CHARTS, "gateway", ISTIO_VERSION), needs=("istiod",)),
     Component("kserve", "the KServe controller (raw deployment mode)", "kserve", -3,

@@ -109,6 +109,17 @@ EVENTBUS_CLIENT_PORT, EVENTBUS_CLUSTER_PORT = 4222, 6222
 RETRAINING_TRIGGER = "mlopsgen.dev/retraining-trigger"  # eventsource, sensor or eventbus
 ALERTMANAGER_POD_LABELS = {"app.kubernetes.io/name": "alertmanager"}
 DCGM_EXPORTER_PORT = 9400  # the DCGM exporter's metrics (its chart's service.port)
+# Logs (render/logs_values.py): Loki's gRPC and memberlist ports (its chart's loki.server.grpc_listen_port and
+# memberlist service), Alloy's HTTP server (its chart's alloy.listenPort, which its ServiceMonitor scrapes), the
+# tenant of every namespace no team owns, and the header that names a tenant on every push and query.
+LOKI_GRPC_PORT, LOKI_MEMBERLIST_PORT = 9095, 7946
+ALLOY_PORT = 12345
+ALLOY_NAMESPACE = "alloy"
+ALLOY_LABELS = {"app.kubernetes.io/name": "alloy"}
+GRAFANA_LABELS = {"app.kubernetes.io/name": "grafana"}  # kube-prometheus-stack's Grafana pods
+PLATFORM_TENANT = "platform"
+TENANT_HEADER = "X-Scope-OrgID"
+LOKI_VOLUME = "50Gi"  # Loki's volume where no object store is given
 # Istio's proxy resources (the istiod chart's values.global.proxy.resources, which the tree does not change).
 MESH_PROXY_RESOURCES = {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"cpu": "2", "memory": "1Gi"}}
 # The team LimitRange's Container defaults: containers that state no resources (injected ones too) still count.
@@ -199,3 +210,8 @@ def platform_application(cluster: str, component: str) -> str:
 
 
 ROOT_APPLICATION = "mlopsgen-root"  # the app-of-apps the bootstrap applies
+
+
+def logs_data_source_uid(tenant: str) -> str:
+    """Grafana's uid of a tenant's Loki data source (Grafana caps uids at 40 characters)."""
+    return cut(f"logs-{tenant}", 40)

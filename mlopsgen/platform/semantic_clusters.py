@@ -38,12 +38,12 @@ def _subnet_needs_calico_ipam(check: Checker) -> None:
 
 
 def _tracking_only_settings(check: Checker) -> None:
-    """`artifactStore` and `database` configure a tracking server: on any other service they would be silently
-    ignored."""
+    """`artifactStore` and `database` configure a tracking server (`artifactStore` a logs service's store too): on any
+    other service they would be silently ignored."""
     for i, service in enumerate(check.data["services"]):
         if service["kind"] == "tracking":
             continue
-        for key in ("artifactStore", "database"):
+        for key in ("database",) if service["kind"] == "logs" else ("artifactStore", "database"):
             if key in check.doc.data["services"][i]:  # as written, not as defaulted
                 check.fail(("services", i, key), f"'{key}' applies to tracking servers only",
                            f"remove it, or set kind: tracking on service '{service['name']}'")

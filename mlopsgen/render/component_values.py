@@ -14,6 +14,7 @@ from mlopsgen.catalog import conventions as C
 from mlopsgen.catalog import hardening
 from mlopsgen.platform.model import Cluster, Platform, Service
 from mlopsgen.render.labels import toleration
+from mlopsgen.render.logs_values import alloy_values, grafana_data_sources, loki_values
 
 MLFLOW_DATABASE = "mlflow"
 ARTIFACT_CLAIM = "mlflow-artifacts"
@@ -108,7 +109,8 @@ def _kube_prometheus_stack(ctx: ValuesContext) -> dict:
             "enabled": True, "label": C.GRAFANA_DASHBOARD, "labelValue": "1", "searchNamespace": "ALL"}},
             # Otherwise the chart renders a random admin password (and its checksum on the Deployment) on every
             # render: the app never settles and self-heal rotates the password on every sync.
-            "admin": {"existingSecret": C.GRAFANA_ADMIN_SECRET}},
+            "admin": {"existingSecret": C.GRAFANA_ADMIN_SECRET},
+            **({"additionalDataSources": sources} if (sources := grafana_data_sources(ctx.platform, ctx.cluster)) else {})},
     }
 
 
@@ -258,4 +260,6 @@ VALUES: dict[str, Callable[[ValuesContext], dict]] = {
     "nvidia-device-plugin": _device_plugin,
     "dcgm-exporter": _dcgm_exporter,
     "argo-events": _argo_events,
+    "loki": lambda ctx: loki_values(ctx.platform, ctx.cluster),
+    "alloy": lambda ctx: alloy_values(ctx.platform, ctx.cluster),
 }

@@ -20,6 +20,7 @@ FAMILIES = {
     "prometheus": ("kube-prometheus-stack",),
     "gpuDevicePlugin": ("nvidia-device-plugin",),
     "dcgmExporter": ("dcgm-exporter",),
+    "loki": ("loki",),
     "postgresOperator": ("cloudnative-pg",),
 }
 
@@ -74,6 +75,8 @@ def needed_components(platform: Platform, cluster: Cluster) -> set[str]:
             needed.add("dcgm-exporter")
     if any(m.retraining and m.retraining.alert_triggers and m.retraining.environment in names for m in models):
         needed.add("argo-events")  # an alert starts retraining here
+    if "logs" in services:
+        needed |= {"loki", "alloy"}
     if any(MODES[m].host_network for e in envs for m in e.modes.values()):
         needed.add("admission-config")
     if cluster.calico_ipam and any(e.segment for e in envs):

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mlopsgen.catalog import conventions as C
-from mlopsgen.catalog.modes import MODES
+from mlopsgen.catalog.modes import MODES, PLATFORM_ONLY_SERVICES
 from mlopsgen.catalog.runtimes import runtime_of
 from mlopsgen.kube import ports as P
 from mlopsgen.platform.model import Environment, Model, Platform, Team
@@ -175,7 +175,7 @@ def permitted(intents: Intents, src: Endpoint, dst: Endpoint, segments: dict[str
             return frozenset({("UDP", 53, 53), ("TCP", 53, 53)})
         if dst.role == "istiod" and mode.sidecar:
             return P.single("TCP", dst.ports[0]["containerPort"])
-        if dst.role in ("service", "published") and reaches_services(mode):
+        if dst.role in ("service", "published") and reaches_services(mode) and dst.note not in PLATFORM_ONLY_SERVICES:
             return P.single("TCP", dst.ports[0]["containerPort"])
         if dst.role == "apiserver" and src.pod is not None and src.pod.kind == "workflow":
             return P.single("TCP", dst.ports[0]["containerPort"])

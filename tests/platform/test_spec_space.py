@@ -32,7 +32,7 @@ from mlopsgen.errors import UserError
 from mlopsgen.verify import verify
 from mlopsgen.verify.charts import ChartOptions
 from tests.support.capacity import disagreements
-from tests.support.drawn import MODES, draw_network, draw_triggers
+from tests.support.drawn import MODES, draw_logs, draw_network, draw_triggers
 from tests.support.specs import Spec
 from tests.verify.conftest import render_tree
 
@@ -104,6 +104,7 @@ def specs(draw) -> Spec:
     if draw(st.booleans()):
         data["externals"] = [{"name": "datasets", "host": "data.example.com", "cidrs": ["52.10.0.0/16"],
                               "for": draw(st.lists(st.sampled_from(list(WORKLOAD_CLASSES)), min_size=1, max_size=2, unique=True))}]
+    draw_logs(draw, data)
     return spec
 
 
@@ -137,6 +138,7 @@ def multicloud_specs(draw) -> Spec:
         external["for"] = draw(st.lists(st.sampled_from(list(WORKLOAD_CLASSES)), min_size=1, max_size=3, unique=True))
     if draw(st.booleans()):
         _third_cluster(draw, data)
+    draw_logs(draw, data)
     return spec
 
 
@@ -234,6 +236,8 @@ def check_proven(spec: Spec, family: str) -> None:
             assume(False)  # refused at a located node: no counterexample
             return
         event("accepted, rendered and proven")
+        logs = next((s for s in spec.data["services"] if s["kind"] == "logs"), None)
+        event(("logs in an object store" if "artifactStore" in logs else "logs on a volume") if logs else "no logs")
         charts = with_charts[family] < CHART_EXAMPLES
         with_charts[family] += charts
         ctx = load_context(str(path), str(tree), None if charts else ChartOptions())

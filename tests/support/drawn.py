@@ -34,3 +34,29 @@ def draw_triggers(draw: Any, retraining: dict, slos: bool) -> None:
     retraining["triggers"] = triggers
     if "schedule" not in triggers:
         retraining.pop("schedule", None)
+
+
+LOGS_SERVICE = {"name": "loki", "kind": "logs", "host": "loki.logs.svc.cluster.local", "port": 3100}
+# Where Loki keeps its chunks: a volume, or each kind of object store (with and without a credentials Secret).
+LOG_STORES = (None, {"url": "s3://acme-logs/loki", "credentialsSecret": "loki-store"},
+              {"url": "s3://acme-logs", "endpoint": "https://minio.example.com"},
+              {"url": "wasbs://logs@acmelogs.blob.core.windows.net/loki", "credentialsSecret": "loki-store"},
+              {"url": "gs://acme-logs/loki"})
+
+
+def draw_logs(draw: Any, data: dict) -> None:
+    """A logs service or none (the examples' replaced), on another port or the default, with a drawn store, and
+    Loki provided on some of the clusters."""
+    from hypothesis import strategies as st
+
+    data["services"] = [s for s in data["services"] if s["kind"] != "logs"]
+    if not draw(st.booleans()):
+        return
+    service = {**LOGS_SERVICE, "port": draw(st.sampled_from([3100, 8080]))}
+    store = draw(st.sampled_from(LOG_STORES))
+    if store is not None:
+        service["artifactStore"] = dict(store)
+    data["services"].append(service)
+    for cluster in data["clusters"]:
+        if draw(st.booleans()):
+            cluster.setdefault("provided", {})["loki"] = {}

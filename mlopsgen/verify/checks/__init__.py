@@ -12,6 +12,7 @@ from mlopsgen.verify.checks import (
     chart_objects,
     connectivity,
     lifecycle,
+    logs,
     platform_flows,
     quotas,
     serving,
@@ -74,6 +75,9 @@ JOURNEYS: dict[str, Journey] = {j.slug: j for j in (
             "each retraining alert is routed by an AlertmanagerConfig Alertmanager selects to a webhook EventSource "
             "whose Sensor creates a Workflow from the model's retraining template, with an account allowed to, over "
             "flows the policies allow"),
+    Journey("logs", 11, "Logs reach Loki, each team's in its own tenant", (logs.run,),
+            "Loki is multi-tenant, Alloy reads every team namespace's logs through the API server (its RBAC and egress) "
+            "and pushes them to the team's tenant only, Grafana reaches Loki and no team pod does"),
 )}
 
 ABOUT = {
@@ -112,6 +116,12 @@ ABOUT = {
                 "certificates their clients hold, and subnet segments have Calico IPAM where they are used.",
     "monitoring": "Every alert the tree defines must read a metric something in the tree exports and Prometheus "
                   "scrapes: an alert on a metric nobody exports never fires.",
+    "logs": "Where a logs service runs, every pod's logs must reach Loki and each team must read only its own: Loki "
+            "must be multi-tenant (`auth_enabled`, or it serves every log to any query), Alloy must read each team "
+            "namespace's pods through the API server (its service account may get, list and watch pods and get "
+            "pods/log, and its namespace's policies let it reach the API server) and push them to the team's tenant "
+            "only, Alloy and Grafana must reach Loki's port, and no team pod may (it could name any tenant in its own "
+            "X-Scope-OrgID). A cluster without a logs service has nothing to judge.",
     "retraining": "The retraining loop must be able to run: every step's template exists, isolated steps get their "
                   "inputs by volume, and promotion and the rollout act on validation's result with a change Argo CD "
                   "keeps (ignoreDifferences), so self-heal does not undo it.",
