@@ -27,6 +27,7 @@ def verify(ctx: Context) -> Report:
         errors = [f for f in findings if f.severity == "error"]
         causes = [f"{len(unseen)} chart{'s were' if len(unseen) != 1 else ' was'} not rendered"] if journey.sees_charts and unseen else []
         causes += ["where the tree sits in its repository is not known"] if journey.sees_repository and unplaced else []
+        causes += stats.get("not seen", {}).get(journey.slug, [])  # what a check says it could not see
         unknown = not errors and bool(causes)
         if errors:
             reason = f"{len(errors)} problem{'s' if len(errors) != 1 else ''}: {errors[0].message}"

@@ -67,3 +67,9 @@ class Report:
     @property
     def failed(self) -> bool:
         return any(not v.passed and not v.unknown for v in self.verdicts)
+
+
+def not_seen(stats: dict, slug: str, cause: str) -> None:
+    """Say that a journey's check could not see what it judges (a component the cluster provides): the journey
+    is UNKNOWN unless something failed, never PASS."""
+    stats.setdefault("not seen", {}).setdefault(slug, []).append(cause)

@@ -147,6 +147,14 @@ def test_a_provided_loki_gets_only_alloy(tmp_path):
     assert not (tree / VALUES / "loki.yaml").exists() and (tree / VALUES / "alloy.yaml").exists()
 
 
+def test_a_provided_lokis_tenancy_is_unknown_never_proven(tmp_path):
+    spec = Spec.example("quickstart").append("services", dict(LOGS))
+    spec.data["clusters"][0].setdefault("provided", {})["loki"] = {}
+    path = spec.write(tmp_path)
+    verdict = next(v for v in run(path, render_tree(path)).verdicts if v.slug == "logs")
+    assert verdict.state == "UNKNOWN" and "Loki on main is the cluster's own" in verdict.reason, verdict
+
+
 def test_a_provided_loki_without_a_logs_service_is_refused(run_cli, tmp_path):
     spec = Spec.example("quickstart")
     spec.data["clusters"][0].setdefault("provided", {})["loki"] = {}

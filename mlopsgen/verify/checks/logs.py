@@ -9,7 +9,8 @@ Read from what the charts render, on each cluster with a logs service:
   reads the logs through the API server;
 - the network (NetworkPolicies evaluated as for journey 6): Alloy reaches the API server and Loki's port, Grafana
   reaches Loki where the tree installs it, and no team pod reaches Loki (it could name any tenant).
-A provided Loki is taken as declared (multi-tenant); its own configuration is not in the tree.
+A provided Loki's configuration is not in the tree: whether it keeps tenants apart is not known, and the
+journey is UNKNOWN there (never PASS).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from mlopsgen.verify.context import Context
 from mlopsgen.verify.endpoints import Endpoint, pod_endpoint
 from mlopsgen.verify.journey_ids import journey_id
 from mlopsgen.verify.rbac import Rbac
-from mlopsgen.verify.result import Finding, finding
+from mlopsgen.verify.result import Finding, finding, not_seen
 
 SLUG = "logs"
 READS = (("pods", "get"), ("pods", "list"), ("pods", "watch"), ("pods/log", "get"))
@@ -45,6 +46,9 @@ def run(ctx: Context, stats: dict) -> list[Finding]:
         findings += _tenants(ctx, view, f"http://{service.host}:{service.port}/loki/api/v1/push")
         findings += _reads_through_the_api(ctx, view)
         findings += _flows(ctx, view, service, stats)
+        if "loki" in view.provided:
+            not_seen(stats, SLUG, f"Loki on {view.name} is the cluster's own: whether it keeps tenants apart "
+                                  "(auth_enabled) is not in the tree")
     return findings
 
 
