@@ -14,6 +14,7 @@ from mlopsgen.catalog import conventions as C
 from mlopsgen.catalog import hardening
 from mlopsgen.platform.model import Cluster, Platform, Service
 from mlopsgen.render.labels import toleration
+from mlopsgen.render.queue_objects import kueue_values
 
 MLFLOW_DATABASE = "mlflow"
 ARTIFACT_CLAIM = "mlflow-artifacts"
@@ -250,4 +251,5 @@ VALUES: dict[str, Callable[[ValuesContext], dict]] = {
     "seldon-core-operator": _seldon,
     "nvidia-device-plugin": _device_plugin,
     "dcgm-exporter": _dcgm_exporter,
+    "kueue": lambda ctx: kueue_values(ctx.platform, ctx.cluster),
 }

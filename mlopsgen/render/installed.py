@@ -72,6 +72,8 @@ def needed_components(platform: Platform, cluster: Cluster) -> set[str]:
         needed.add("nvidia-device-plugin")
         if "monitoring" in services or cluster.provides("prometheus"):  # something scrapes the GPUs' metrics
             needed.add("dcgm-exporter")
+    if any(p.cluster == cluster.name and p.queueing for p in platform.gpu_pools):
+        needed |= {"kueue", "kueue-queues"}
     if any(MODES[m].host_network for e in envs for m in e.modes.values()):
         needed.add("admission-config")
     if cluster.calico_ipam and any(e.segment for e in envs):
