@@ -240,6 +240,8 @@ def check_proven(spec: Spec, family: str) -> None:
             assume(False)  # refused at a located node: no counterexample
             return
         event("accepted, rendered and proven")
+        event("with GPU queues" if any((p.get("queueing") or {}).get("mode") == "kueue" for p in spec.data["gpuPools"])
+              else "without GPU queues")
         charts = with_charts[family] < CHART_EXAMPLES
         with_charts[family] += charts
         ctx = load_context(str(path), str(tree), None if charts else ChartOptions())

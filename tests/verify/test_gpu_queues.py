@@ -132,3 +132,41 @@ def test_kueue_is_installed_only_where_a_pool_is_queued(tmp_path):
     assert not (tree / "teams/vision/overlays/train/localqueues.yaml").exists()
     assert "kueue.x-k8s.io/queue-name" not in (tree / "teams/vision/overlays/train/workflowtemplates.yaml").read_text()
     assert "kueue" not in (tree / "argocd/projects/platform.yaml").read_text()
+
+
+def test_kueues_namespace_is_restricted_and_admits_only_the_api_server_and_prometheus(examples):
+    _, tree = examples["multicloud"]
+    manifests = tree / "platform/training-cw/manifests/platform-namespaces"
+    namespace = next(d for d in _docs(manifests / "namespaces.yaml") if d["metadata"]["name"] == "kueue-system")
+    assert namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
+    policies = {d["metadata"]["name"]: d["spec"] for d in _docs(manifests / "networkpolicies.yaml")
+                if d["metadata"]["namespace"] == "kueue-system"}
+    assert {"default-deny", "allow-dns", "allow-api-server", "allow-kueue-listeners", "allow-queue-metrics-scrapes"} == set(policies)
+    assert [p["port"] for p in policies["allow-kueue-listeners"]["ingress"][0]["ports"]] == [8082, 9443]
+    scrape = policies["allow-queue-metrics-scrapes"]["ingress"][0]
+    assert scrape["ports"] == [{"port": 8443, "protocol": "TCP"}]
+    assert scrape["from"][0]["namespaceSelector"]["matchLabels"] == {"kubernetes.io/metadata.name": "monitoring"}
+
+
+def test_the_api_servers_calls_to_kueue_are_derived_from_its_chart_and_checked(multicloud):
+    """Its webhooks, its CRDs' conversion webhook and its visibility APIService: each a flow the rendered chart
+    says the API server needs, denied once the listeners' policy is gone."""
+    spec, tree = multicloud
+    edit_docs(tree / "platform/training-cw/manifests/platform-namespaces/networkpolicies.yaml",
+              lambda docs: [d for d in docs if d["metadata"]["name"] not in ("allow-kueue-listeners", "allow-queue-metrics-scrapes")])
+    found = _errors(spec, tree, "connectivity")
+    to_kueue = "the API server (control plane) -> kueue-system/deployment/kueue-controller-manager TCP/"
+    assert any("(the API server calls kueue-mutating-webhook-configuration): " + to_kueue + "9443" in m for m in found), found
+    assert any("(the API server converts clusterqueues.kueue.x-k8s.io): " + to_kueue + "9443" in m for m in found), found
+    assert any("(the API server serves v1beta2.visibility.kueue.x-k8s.io through it): " + to_kueue + "8082" in m for m in found), found
+    assert any("monitoring/prometheus -> kueue-system/deployment/kueue-controller-manager TCP/8443" in m for m in found), found
+
+
+def test_a_kueue_controller_beyond_restricted_is_named(multicloud):
+    spec, tree = multicloud
+    path = tree / VALUES / "kueue.yaml"
+    values = yaml.safe_load(path.read_text())
+    values["controllerManager"] = {"manager": {"podSecurityContext": None}}  # null drops the chart default
+    path.write_text(yaml.safe_dump(values, sort_keys=False))
+    found = [m for m in _errors(spec, tree, "admission") if m.startswith("kueue-system/deployment/kueue-controller-manager")]
+    assert found and "Pod Security 'restricted' of its namespace rejects" in found[0], found
