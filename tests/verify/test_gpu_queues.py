@@ -170,3 +170,17 @@ def test_a_kueue_controller_beyond_restricted_is_named(multicloud):
     path.write_text(yaml.safe_dump(values, sort_keys=False))
     found = [m for m in _errors(spec, tree, "admission") if m.startswith("kueue-system/deployment/kueue-controller-manager")]
     assert found and "Pod Security 'restricted' of its namespace rejects" in found[0], found
+
+
+def test_the_controller_configuration_keeps_to_the_charts_keys(examples, shared):
+    """The configuration replaces the chart's default one: its keys are the default's, and the two fields Kueue documents
+    for namespace management (manageJobsWithoutQueueName, managedJobsNamespaceSelector), with the same values
+    where the default sets them."""
+    _, tree = examples["multicloud"]
+    chart = yaml.safe_load((shared / "charts-src/kueue/values.yaml").read_text())
+    default = yaml.safe_load(chart["managerConfig"]["controllerManagerConfigYaml"])
+    ours = yaml.safe_load(yaml.safe_load((tree / VALUES / "kueue.yaml").read_text())["managerConfig"]["controllerManagerConfigYaml"])
+    assert set(ours) <= set(default) | {"manageJobsWithoutQueueName", "managedJobsNamespaceSelector"}
+    assert {k: ours[k] for k in ("apiVersion", "kind", "health", "metrics", "webhook", "leaderElection")} == {
+        k: default[k] for k in ("apiVersion", "kind", "health", "metrics", "webhook", "leaderElection")}
+    assert "pod" in default["integrations"]["frameworks"]
