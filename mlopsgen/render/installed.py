@@ -9,6 +9,7 @@ from mlopsgen.catalog.components import COMPONENTS, Component
 from mlopsgen.catalog.modes import MODES
 from mlopsgen.catalog.runtimes import RUNTIMES
 from mlopsgen.platform.model import Cluster, Platform
+from mlopsgen.platform.queues import queued_pools, team_queues
 from mlopsgen.render import labels as L
 
 # Families a cluster may declare under `provided`, and the components each stands for.
@@ -72,7 +73,7 @@ def needed_components(platform: Platform, cluster: Cluster) -> set[str]:
         needed.add("nvidia-device-plugin")
         if "monitoring" in services or cluster.provides("prometheus"):  # something scrapes the GPUs' metrics
             needed.add("dcgm-exporter")
-    if any(p.cluster == cluster.name and p.queueing for p in platform.gpu_pools):
+    if any(team_queues(platform, p) for p in queued_pools(platform, cluster.name)):  # a team queues there
         needed |= {"kueue", "kueue-queues"}
     if any(MODES[m].host_network for e in envs for m in e.modes.values()):
         needed.add("admission-config")

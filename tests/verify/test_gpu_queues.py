@@ -184,3 +184,15 @@ def test_the_controller_configuration_keeps_to_the_charts_keys(examples, shared)
     assert {k: ours[k] for k in ("apiVersion", "kind", "health", "metrics", "webhook", "leaderElection")} == {
         k: default[k] for k in ("apiVersion", "kind", "health", "metrics", "webhook", "leaderElection")}
     assert "pod" in default["integrations"]["frameworks"]
+
+
+def test_a_queued_pool_no_team_uses_installs_nothing(tmp_path):
+    """Kueue's namespace selector would name no namespace (an `In` with no values, which the API server refuses
+    in its webhooks): a queued pool without teams installs no Kueue, and no flavor or cohort either."""
+    spec = Spec.example("multicloud")
+    for team in spec.data["teams"]:
+        team["gpuPools"] = [p for p in team.get("gpuPools", []) if p not in ("h100", "a100")]
+        team.get("training", {}).pop("gpus", None)
+    spec.set("environments/train/network/training", "internal")  # host training needs the team's pool there
+    tree = render_tree(spec.write(tmp_path / "idle"))
+    assert not (tree / VALUES / "kueue.yaml").exists() and not (tree / QUEUES).exists()
