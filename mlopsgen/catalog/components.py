@@ -60,7 +60,7 @@ API_VERSIONS = {
     "cert-manager.io": ("v1",), "networking.istio.io": ("v1", "v1beta1", "v1alpha3"),
     "security.istio.io": ("v1", "v1beta1"), "serving.kserve.io": ("v1beta1", "v1alpha1"),
     "postgresql.cnpg.io": ("v1",), "monitoring.coreos.com": ("v1", "v1alpha1"), "argoproj.io": ("v1alpha1",),
-    "machinelearning.seldon.io": ("v1", "v1alpha2", "v1alpha3"),
+    "machinelearning.seldon.io": ("v1", "v1alpha2", "v1alpha3"), "kueue.x-k8s.io": ("v1beta2", "v1beta1"),
 }
 
 
@@ -161,6 +161,13 @@ COMPONENTS: dict[str, Component] = {c.name: c for c in (
               Chart("https://grafana-community.github.io/helm-charts", "loki", "18.11.0"), service="logs"),
     Component("alloy", "reads every pod's logs through the API server and pushes each team's to its Loki tenant",
               "alloy", -2, Chart("https://grafana.github.io/helm-charts", "alloy", "1.11.1"), needs=("loki",)),
+    # GPU queues: Kueue's controller with its CRDs (templates of its chart, so one app at the controllers' wave);
+    # its pods meet `restricted` as the chart sets them (non-root, RuntimeDefault seccomp, no capabilities).
+    Component("kueue", "admits training pods to queued GPU pools through per-team queues (Kueue)", "kueue-system", -4,
+              Chart("oci://registry.k8s.io/kueue/charts", "kueue", "0.19.2"),
+              _kinds("kueue.x-k8s.io", "ResourceFlavor", "ClusterQueue", "LocalQueue", "Cohort", "Workload",
+                     "WorkloadPriorityClass", "AdmissionCheck", "Topology", "ProvisioningRequestConfig",
+                     "MultiKueueCluster", "MultiKueueConfig"), sync_options=SERVER_SIDE),
     Component("istio-ingressgateway", "the ingress gateway the models are exposed through", "istio-system", -3,
               Chart(ISTIO_CHARTS, "gateway", ISTIO_VERSION), needs=("istiod",)),
     Component("kserve", "the KServe controller (raw deployment mode)", "kserve", -3,
@@ -183,6 +190,8 @@ COMPONENTS: dict[str, Component] = {c.name: c for c in (
               None, needs=("istio-base",)),
     Component("admission-config", "admission for host-network training: restricted, but for the pinned GPU pods",
               "kube-system", -2, None, sync_options=()),
+    Component("kueue-queues", "a ResourceFlavor, Cohort and per-team ClusterQueues for each queued GPU pool",
+              "kueue-system", -2, None, needs=("kueue",), sync_options=()),
     Component("calico-config", "Calico IPPools for subnet segments (clusters with Calico IPAM)", "kube-system", -2,
               None, sync_options=()),
 )}

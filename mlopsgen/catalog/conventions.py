@@ -120,6 +120,11 @@ GRAFANA_LABELS = {"app.kubernetes.io/name": "grafana"}  # kube-prometheus-stack'
 PLATFORM_TENANT = "platform"
 TENANT_HEADER = "X-Scope-OrgID"
 LOKI_VOLUME = "50Gi"  # Loki's volume where no object store is given
+# Kueue's controller: its webhooks (mutating pods to gate them, CRD conversion) listen on 9443 and its metrics on
+# 8443 (the kueue chart's webhookService targetPort and metricsService port).
+KUEUE_WEBHOOK_PORT = 9443
+KUEUE_METRICS_PORT = 8443
+KUEUE_QUEUE_LABEL = "kueue.x-k8s.io/queue-name"  # the LocalQueue a pod waits in (Kueue's pod integration)
 # Istio's proxy resources (the istiod chart's values.global.proxy.resources, which the tree does not change).
 MESH_PROXY_RESOURCES = {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"cpu": "2", "memory": "1Gi"}}
 # The team LimitRange's Container defaults: containers that state no resources (injected ones too) still count.
@@ -175,6 +180,10 @@ def client_certificate(service: str) -> str:
 
 CLIENT_CERT_DIR = "/var/run/secrets/mlopsgen/tracking-client"  # where pods mount the tracking client certificate
 CLIENT_CERT_VOLUME = "tracking-client"
+
+
+def cluster_queue_name(team: str, pool: str) -> str:
+    return f"{team}-{pool}"  # Kueue's ClusterQueue of a team on a queued GPU pool; its LocalQueues are named `pool`
 
 
 def ippool_name(environment: str) -> str:

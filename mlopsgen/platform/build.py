@@ -23,6 +23,7 @@ from mlopsgen.platform.model import (
     IngressGateway,
     Platform,
     Published,
+    Queueing,
     Quota,
     Segment,
     Service,
@@ -111,7 +112,14 @@ def _gpu_pool(p: dict) -> GpuPool:
         nodes=p["nodes"],
         node_labels=frozen_map(p.get("nodeLabels") or {C.GPU_POOL: p["name"]}),
         taints=tuple(Taint(t["key"], t.get("value", ""), t["effect"]) for t in p["taints"]),
+        queueing=_queueing(p.get("queueing") or {}),
     )
+
+
+def _queueing(q: dict) -> Queueing | None:
+    if q.get("mode", "namespaceQuota") != "kueue":
+        return None
+    return Queueing(q.get("borrowingLimit"), q.get("lendingLimit"))
 
 
 def _team(t: dict) -> Team:

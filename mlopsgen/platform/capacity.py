@@ -20,14 +20,20 @@ from mlopsgen.catalog.runtimes import tracks
 from mlopsgen.kube.capacity import ContainerUse, Shortfall, limit_defaults, pod_amounts, pool_overflow, shortfalls
 from mlopsgen.kube.quantities import quantity
 from mlopsgen.platform.model import Environment, GpuPool, Platform, Quota, Team
+from mlopsgen.platform.queues import queued_gpus
 
 ARGO_EXECUTOR = (ContainerUse({}, init=True), ContainerUse({}))  # `init` and `wait`: no resources of their own
 
 
-def quota_hard(quota: Quota) -> dict[str, str]:
-    """The ResourceQuota's `hard` for a team's quota in one environment (the tree writes it so)."""
+def quota_hard(quota: Quota, queued_gpus: int = 0) -> dict[str, str]:
+    """The ResourceQuota's `hard` for a team's quota in one environment (the tree writes it so); with GPU queues,
+    the GPUs its queues may admit are added (platform/queues.py: the queue is the GPU gate)."""
     return {"requests.cpu": quota.cpu, "requests.memory": quota.memory, "limits.memory": quota.memory,
-            "requests.nvidia.com/gpu": str(quota.gpu)}
+            "requests.nvidia.com/gpu": str(quota.gpu + queued_gpus)}
+
+
+def namespace_hard(platform: Platform, team: Team, environment: Environment) -> dict[str, str]:
+    return quota_hard(team.quotas[environment.name], queued_gpus(platform, team, environment.cluster))
 
 
 QUOTA_FIELDS = {"requests.cpu": "cpu", "requests.memory": "memory", "limits.memory": "memory", "requests.nvidia.com/gpu": "gpu"}
@@ -86,21 +92,22 @@ def quota_shortfalls(platform: Platform, team: Team, environment: Environment) -
     """The quota keys of the team's namespace in `environment` that cannot hold what runs there at once."""
     runs = namespace_runs(platform, team, environment)
     defaults = container_defaults()
-    hard = {k: quantity(v) for k, v in quota_hard(team.quotas[environment.name]).items()}
+    hard = {k: quantity(v) for k, v in namespace_hard(platform, team, environment).items()}
     return shortfalls(hard, [(pod_amounts(r.containers, defaults), r.count) for r in runs]), runs
 
 
 def pool_overflows(platform: Platform) -> list[tuple[GpuPool, str, list[str]]]:
     """(pool, why, what runs on it) for each GPU pool that cannot hold every model replica placed on it and,
     beside them, the largest training run: serving must run, training runs may wait their turn (Pending
-    until GPUs free up) but each must fit beside what serves."""
+    until GPUs free up) but each must fit beside what serves. A queued pool's training runs are Kueue's to
+    admit: its cohort's nominal quotas must fit the pool instead (semantic_queues.py)."""
     on: dict[str, list[tuple[str, int]]] = {}
     training: dict[str, tuple[str, int]] = {}
     for team in platform.teams:
         for environment in platform.team_environments(team):
             for run in namespace_runs(platform, team, environment):
                 what = f"{team.name} in {environment.name}: {run.what}"
-                if not (run.pool and run.gpus):
+                if not (run.pool and run.gpus) or (run.training and platform.gpu_pool(run.pool).queueing):
                     continue
                 if run.training:
                     if run.gpus > training.get(run.pool, ("", 0))[1]:

@@ -104,6 +104,14 @@ class Taint:
 
 
 @dataclass(frozen=True, eq=False)
+class Queueing:
+    """A pool whose GPUs Kueue shares among its teams (gpuPools[].queueing, mode kueue); None limit: unlimited."""
+
+    borrowing_limit: int | None
+    lending_limit: int | None
+
+
+@dataclass(frozen=True, eq=False)
 class GpuPool:
     name: str
     cluster: str
@@ -112,6 +120,7 @@ class GpuPool:
     nodes: int
     node_labels: Mapping[str, str]
     taints: tuple[Taint, ...]
+    queueing: Queueing | None = None  # None: the team namespaces' ResourceQuotas bound its GPUs
 
     @property
     def capacity(self) -> int:

@@ -14,6 +14,7 @@ from mlopsgen.platform.build import build_platform
 from mlopsgen.platform.capacity import QUOTA_FIELDS, pool_overflows, quota_shortfalls
 from mlopsgen.platform.checker import Checker
 from mlopsgen.platform.model import Platform
+from mlopsgen.platform.semantic_queues import QUEUE_CAPACITY_RULES
 
 
 def _pools(check: Checker) -> dict[str, dict]:
@@ -82,4 +83,4 @@ def _capacity(check: Checker) -> None:
     _pools_hold_what_runs(check, platform)
 
 
-CAPACITY_RULES = (_gpus_fit_a_node, _capacity)
+CAPACITY_RULES = (_gpus_fit_a_node, _capacity, *QUEUE_CAPACITY_RULES)

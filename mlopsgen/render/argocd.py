@@ -42,6 +42,17 @@ PLATFORM_CLUSTER_KINDS = [
     ("projectcalico.org", "IPPool"), ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"),
     ("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"),
 ]
+# ...and those only some components install: only where one is installed.
+COMPONENT_CLUSTER_KINDS = {
+    "kueue": [("apiregistration.k8s.io", "APIService")],  # its visibility API
+    "kueue-queues": [("kueue.x-k8s.io", "ResourceFlavor"), ("kueue.x-k8s.io", "Cohort"), ("kueue.x-k8s.io", "ClusterQueue")],
+}
+
+
+def _cluster_kinds_of(apps: list[PlatformApp]) -> list[tuple[str, str]]:
+    return sorted({k for app in apps for k in COMPONENT_CLUSTER_KINDS.get(app.name, ())})
+
+
 _API_VERSION = re.compile(r"^apiVersion: *\"?([^\s\"]+)\"?$", re.M)
 _KIND = re.compile(r"^kind: *(\w+)$", re.M)
 
@@ -157,5 +168,5 @@ def _platform_project(platform: Platform, apps: list[PlatformApp], header: str) 
         "argocd/appproject.yaml.j2", header=header, name=C.PLATFORM_PROJECT, labels=L.common(platform),
         description="Platform components, in their own namespaces; maintained by the platform team.",
         source_repos=repos, destinations=[{"server": s, "namespace": n} for s, n in sorted(destinations)],
-        wave=PROJECTS_WAVE, cluster_resources=[{"group": g, "kind": k} for g, k in PLATFORM_CLUSTER_KINDS],
+        wave=PROJECTS_WAVE, cluster_resources=[{"group": g, "kind": k} for g, k in PLATFORM_CLUSTER_KINDS + _cluster_kinds_of(apps)],
         namespace_resources=[{"group": "*", "kind": "*"}])

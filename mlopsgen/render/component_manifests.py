@@ -19,6 +19,7 @@ from mlopsgen.render.component_values import ARTIFACT_CLAIM
 from mlopsgen.render.installed import platform_apps
 from mlopsgen.render.model_download import downloader
 from mlopsgen.render.platform_network import namespace_policies
+from mlopsgen.render.queue_objects import cluster_objects
 
 Manifests = dict[str, tuple[str, dict]]  # file name -> (template, context)
 
@@ -132,4 +133,6 @@ MANIFESTS: dict[str, Callable[[Platform, Cluster], Manifests]] = {
     "mesh-config": _mesh_config,
     "calico-config": _calico_config,
     "kserve-config": _kserve_config,
+    "kueue-queues": lambda platform, cluster: {"queues.yaml": ("team/objects.yaml.j2", {
+        "objects": cluster_objects(platform, cluster), "comment": "Each queued GPU pool: its flavor, its cohort, a queue per team."})},
 }

@@ -15,6 +15,7 @@ from mlopsgen.catalog import hardening
 from mlopsgen.platform.model import Cluster, Platform, Service
 from mlopsgen.render.labels import toleration
 from mlopsgen.render.logs_values import alloy_values, grafana_data_sources, loki_values
+from mlopsgen.render.queue_objects import kueue_values
 
 MLFLOW_DATABASE = "mlflow"
 ARTIFACT_CLAIM = "mlflow-artifacts"
@@ -262,4 +263,5 @@ VALUES: dict[str, Callable[[ValuesContext], dict]] = {
     "argo-events": _argo_events,
     "loki": lambda ctx: loki_values(ctx.platform, ctx.cluster),
     "alloy": lambda ctx: alloy_values(ctx.platform, ctx.cluster),
+    "kueue": lambda ctx: kueue_values(ctx.platform, ctx.cluster),
 }

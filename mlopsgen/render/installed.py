@@ -9,6 +9,7 @@ from mlopsgen.catalog.components import COMPONENTS, Component
 from mlopsgen.catalog.modes import MODES
 from mlopsgen.catalog.runtimes import RUNTIMES
 from mlopsgen.platform.model import Cluster, Platform
+from mlopsgen.platform.queues import queued_pools, team_queues
 from mlopsgen.render import labels as L
 
 # Families a cluster may declare under `provided`, and the components each stands for.
@@ -77,6 +78,8 @@ def needed_components(platform: Platform, cluster: Cluster) -> set[str]:
         needed.add("argo-events")  # an alert starts retraining here
     if "logs" in services:
         needed |= {"loki", "alloy"}
+    if any(team_queues(platform, p) for p in queued_pools(platform, cluster.name)):  # a team queues there
+        needed |= {"kueue", "kueue-queues"}
     if any(MODES[m].host_network for e in envs for m in e.modes.values()):
         needed.add("admission-config")
     if cluster.calico_ipam and any(e.segment for e in envs):

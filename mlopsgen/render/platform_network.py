@@ -34,6 +34,8 @@ LISTENERS = (
     ("seldon-core-operator", {"control-plane": "seldon-controller-manager"}, (4443,), "the API server calls Seldon's webhook"),
     ("kube-prometheus-stack", {"app": "kube-prometheus-stack-operator"}, (10250,),
      "the API server calls the prometheus-operator's webhook"),
+    ("kueue", {"control-plane": "controller-manager", "app.kubernetes.io/name": "kueue"}, (8082, C.KUEUE_WEBHOOK_PORT),
+     "the API server calls Kueue's webhooks (gating pods, converting its CRDs) and its visibility API (an APIService)"),
 )
 
 
@@ -60,6 +62,7 @@ def namespace_policies(platform: Platform, cluster: Cluster, namespace: str, com
     policies += _gateway(platform, cluster, namespace, components) + _monitoring(platform, cluster, namespace, components)
     policies += _tracking(platform, cluster, namespace, components) + _postgres_operator(platform, cluster, namespace, components)
     policies += _gpu_metrics(platform, cluster, namespace, components) + _retraining_webhooks(platform, cluster, namespace, components)
+    policies += _queue_metrics(platform, cluster, namespace, components)
     policies += logs_policies(platform, cluster, namespace, components, _policy, INTERNET)
     return policies
 
@@ -79,6 +82,17 @@ def _retraining_webhooks(platform: Platform, cluster: Cluster, namespace: str, c
         "podSelector": {"matchLabels": dict(C.ALERTMANAGER_POD_LABELS)}, "policyTypes": ["Egress"],
         "egress": [{"to": [C.peer(ns, {C.RETRAINING_TRIGGER: "eventsource"}) for ns in namespaces],
                     "ports": C.tcp(C.RETRAINING_WEBHOOK_PORT)}]})]
+
+
+def _queue_metrics(platform: Platform, cluster: Cluster, namespace: str, components: set[str]) -> list[dict]:
+    """Prometheus scrapes Kueue's controller (its metrics Service's port 8443, the chart's) where a Prometheus runs."""
+    monitoring = next((s for s in platform.services_for(cluster.name) if s.kind == "monitoring"), None)
+    if "kueue" not in components or not (monitoring or cluster.provides("prometheus")):
+        return []
+    sources = [C.peer(monitoring.namespace, monitoring.pod_labels)] if monitoring else EVERY_NAMESPACE
+    return [_policy("allow-queue-metrics-scrapes", namespace, "Prometheus scrapes Kueue's queue metrics", {
+        "podSelector": {"matchLabels": {"control-plane": "controller-manager", "app.kubernetes.io/name": "kueue"}},
+        "policyTypes": ["Ingress"], "ingress": [{"from": sources, "ports": C.tcp(C.KUEUE_METRICS_PORT)}]})]
 
 
 def _gpu_metrics(platform: Platform, cluster: Cluster, namespace: str, components: set[str]) -> list[dict]:

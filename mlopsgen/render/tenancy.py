@@ -12,12 +12,13 @@ from __future__ import annotations
 from mlopsgen.catalog import conventions as C
 from mlopsgen.catalog.modes import HOST_NOTE, modes_of
 from mlopsgen.catalog.runtimes import RUNTIMES
-from mlopsgen.platform.capacity import quota_hard
+from mlopsgen.platform.capacity import namespace_hard
 from mlopsgen.platform.model import Environment, Platform, Team
 from mlopsgen.render import labels as L
 from mlopsgen.render.egress import client_certificates, service_entries
 from mlopsgen.render.jinja import render_template
 from mlopsgen.render.network import default_deny, namespace_policies
+from mlopsgen.render.queue_objects import local_queues
 from mlopsgen.render.serving_overlay import render_model_overlays
 from mlopsgen.render.workflows import workflow_access, workflow_templates
 
@@ -86,8 +87,12 @@ def _overlay(platform: Platform, team: Team, env: Environment, header: str) -> d
         f"{overlay}/namespace.yaml": render_template(
             "team/namespace.yaml.j2", header=header, namespace=namespace, labels=ns_labels, annotations=ns_annotations),
         f"{overlay}/resourcequota.yaml": render_template(
-            "team/resourcequota.yaml.j2", header=header, labels=labels, hard=quota_hard(team.quotas[env.name])),
+            "team/resourcequota.yaml.j2", header=header, labels=labels, hard=namespace_hard(platform, team, env)),
     }
+    queues = local_queues(platform, team, env)
+    if queues:
+        files[f"{overlay}/localqueues.yaml"] = render_template(
+            "team/objects.yaml.j2", header=header, objects=queues, comment="Where the training pods wait for GPUs.")
     entries = service_entries(platform, env)
     if entries:
         files[f"{overlay}/serviceentries.yaml"] = render_template(

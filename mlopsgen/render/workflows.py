@@ -22,6 +22,7 @@ from mlopsgen.catalog import hardening
 from mlopsgen.catalog.modes import HOST_NOTE, MODES, io_mode
 from mlopsgen.catalog.runtimes import runtime_of
 from mlopsgen.platform.model import Environment, Platform, Team
+from mlopsgen.platform.queues import training_queue
 from mlopsgen.render import labels as L
 from mlopsgen.render.jinja import as_manifest
 
@@ -76,6 +77,14 @@ def _scheduling(ctx: StepContext) -> tuple[dict, int]:
     return {"nodeSelector": dict(pool.node_labels), "tolerations": [L.toleration(t) for t in pool.taints]}, ctx.team.training.gpus
 
 
+def _queue(ctx: StepContext) -> dict:
+    """On a queued pool, the step's pod waits in its team's LocalQueue: Kueue's pod integration gates every pod
+    labelled so until its ClusterQueue admits it (Kueue's documentation, "Run Argo Workflows": the label goes on
+    the template's metadata). Only this step is: resource and validation steps ask no GPU and are not queued."""
+    queue = training_queue(ctx.platform, ctx.team, ctx.env.cluster)
+    return {C.KUEUE_QUEUE_LABEL: queue} if queue else {}
+
+
 def training_template(ctx: StepContext) -> dict:
     mode = ctx.env.mode("training")
     scheduling, gpus = _scheduling(ctx)
@@ -85,7 +94,7 @@ def training_template(ctx: StepContext) -> dict:
         "inputs": {"parameters": INPUTS},
         # The run writes the URI of the model version it registered here (retraining validates it next).
         "outputs": {"parameters": [{"name": "candidate", "valueFrom": {"path": "/tmp/candidate", "default": ""}}]},
-        "metadata": {"labels": L.pod_labels(ctx.platform, ctx.team.name, "training", mode)},
+        "metadata": {"labels": {**L.pod_labels(ctx.platform, ctx.team.name, "training", mode), **_queue(ctx)}},
         "serviceAccountName": "training",
         "automountServiceAccountToken": False,
         "securityContext": hardening.POD_SECURITY_CONTEXT,

@@ -172,3 +172,24 @@ def gpu_metrics(view: ClusterView) -> set[str]:
         return set()  # served, but nothing scrapes it
     lines = [line for cm in maps for line in str((cm.data.get("data") or {}).get("metrics", "")).splitlines()]
     return {line.split(",")[0].strip() for line in lines if line.strip() and not line.lstrip().startswith("#")}
+
+
+def kueue_config(view: ClusterView) -> dict | None:
+    """Kueue's controller configuration: the ConfigMap its chart renders (controller_manager_config.yaml), or
+    the values it is given where the chart was not rendered (the journey is UNKNOWN then); None where the tree
+    installs no Kueue."""
+    import yaml
+
+    if "kueue" not in view.components:
+        return None
+    maps = rendered(view, "kueue", "ConfigMap")
+    if maps is None:
+        text = str(get(view.values("kueue"), "managerConfig.controllerManagerConfigYaml", "") or "")
+    else:
+        text = next((str((cm.data.get("data") or {}).get("controller_manager_config.yaml", "")) for cm in maps
+                     if "controller_manager_config.yaml" in (cm.data.get("data") or {})), "")
+    try:
+        config = yaml.safe_load(text) if text else {}
+    except yaml.YAMLError:
+        return {}
+    return config if isinstance(config, dict) else {}

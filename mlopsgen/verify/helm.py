@@ -6,7 +6,7 @@ util/helm/cmd.go): that is what is run here, with a real helm binary (v3.8+ or v
 
 A render is keyed by its inputs (the helm binary, the chart's content, release, namespace, values, kube
 and API versions); the cache keeps, per key, the objects of the render (CRDs reduced to what is judged:
-names, scope, versions, and their size), the documents helm wrote that do not parse, and whether a second
+names, scope, versions, conversion webhook, and their size), the documents helm wrote that do not parse, and whether a second
 render was byte-identical. A warm run reads JSON, never helm or YAML again. Independent charts render in
 parallel.
 """
@@ -157,7 +157,7 @@ class Renderer:
 
     def _key(self, request: RenderRequest, chart: Path) -> str:
         digest = hashlib.sha256()
-        for part in (self._helm_identity, self._chart_digest(chart), request.chart, request.version, request.release,
+        for part in (str(Rendered.FORMAT), self._helm_identity, self._chart_digest(chart), request.chart, request.version, request.release,
                      request.namespace, request.kube_version, str(request.include_crds), str(request.skip_schema_validation),
                      json.dumps([text for _, text in request.values]), json.dumps(request.parameters), json.dumps(sorted(request.api_versions))):
             digest.update(part.encode("utf-8", "surrogatepass"))

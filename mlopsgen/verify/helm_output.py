@@ -23,7 +23,7 @@ class Rendered:
     problems: list[dict] = field(default_factory=list)  # {"source", "line", "message"}: documents that do not parse
     unstable: list[str] = field(default_factory=list)  # templates whose output differs from one render to the next
     error: str = ""  # helm failed (or could not run): nothing of the chart is known
-    FORMAT = 1  # of the cache entries
+    FORMAT = 2  # of the cache entries (2: CRDs keep their conversion webhook)
 
     def as_json(self) -> dict:
         return {"format": self.FORMAT, "documents": self.documents, "problems": self.problems,
@@ -115,5 +115,7 @@ def _reduced(obj: dict) -> dict:
     spec: dict = obj["spec"] if isinstance(obj.get("spec"), dict) else {}
     versions = [{k: v.get(k) for k in ("name", "served", "storage") if k in v}
                 for v in spec.get("versions") or [] if isinstance(v, dict)]
-    return {"apiVersion": obj.get("apiVersion"), "kind": obj.get("kind"), "metadata": obj.get("metadata"),
-            "spec": {"group": spec.get("group"), "names": spec.get("names"), "scope": spec.get("scope"), "versions": versions}}
+    reduced = {"group": spec.get("group"), "names": spec.get("names"), "scope": spec.get("scope"), "versions": versions}
+    if spec.get("conversion"):  # a conversion webhook is a flow from the API server
+        reduced["conversion"] = spec["conversion"]
+    return {"apiVersion": obj.get("apiVersion"), "kind": obj.get("kind"), "metadata": obj.get("metadata"), "spec": reduced}

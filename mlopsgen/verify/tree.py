@@ -31,6 +31,7 @@ CLUSTER_SCOPED = frozenset({
     "APIService", "IngressClass", "RuntimeClass", "CSIDriver", "CSINode", "VolumeAttachment", "FlowSchema",
     "PriorityLevelConfiguration", "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding", "Node",
     "CertificateSigningRequest", "ClusterTrustBundle", "DeviceClass",
+    "ResourceFlavor", "ClusterQueue", "Cohort",
 })
 
 

@@ -2,7 +2,8 @@
 
 Specs are drawn from the examples' shapes with hypothesis: what a cluster provides (a mesh with or without
 its CNI and native sidecars, cert-manager, Prometheus, the device plugin, KServe, the Postgres operator)
-and whether Calico's API server runs, GPU pools of 1-3 nodes, modes per class and environment (the modes
+and whether Calico's API server runs, GPU pools of 1-3 nodes queued by Kueue or not (with drawn borrowing and
+lending limits), modes per class and environment (the modes
 each class may use, from the registry), segments, 1-4 teams with names short or at their limit, quotas
 and training GPUs, models on either runtime with GPUs, canaries, autoscaling, exposure, callers, SLOs and
 retraining with its triggers (schedule, drift, slo), externals for any classes; the multicloud family varies two clusters (or three, with a
@@ -32,7 +33,7 @@ from mlopsgen.errors import UserError
 from mlopsgen.verify import verify
 from mlopsgen.verify.charts import ChartOptions
 from tests.support.capacity import disagreements
-from tests.support.drawn import MODES, draw_logs, draw_network, draw_triggers
+from tests.support.drawn import MODES, draw_logs, draw_network, draw_queueing, draw_triggers
 from tests.support.specs import Spec
 from tests.verify.conftest import render_tree
 
@@ -65,6 +66,10 @@ def specs(draw) -> Spec:
     data = spec.data
     _draw_cluster(draw, data["clusters"][0])
     data["gpuPools"][0].update(gpusPerNode=draw(st.integers(2, 8)), nodes=draw(st.integers(1, 4)))
+    queueing = draw_queueing(draw)
+    if queueing:
+        data["gpuPools"][0]["queueing"] = queueing
+    queued = queueing.get("mode") == "kueue"  # then no model is placed on the pool (validate refuses it)
     for i, env in enumerate(data["environments"]):
         env["network"] = draw_network(draw, env, f"10.{40 + i}.0.0/16")
     names = draw(st.lists(NAME, min_size=1, max_size=4, unique=True))
@@ -79,7 +84,7 @@ def specs(draw) -> Spec:
     for name in names:
         if not serving or not draw(st.booleans()):
             continue
-        gpus = draw(st.integers(0, 2))
+        gpus = 0 if queued else draw(st.integers(0, 2))
         model = {"name": f"m{name}", "team": f"t{name}", "format": "mlflow",
                  "source": draw(st.sampled_from([f"models:/m{name}/1", f"models:/m{name}@champion"])),
                  "runtime": draw(st.sampled_from(["kserve", "seldon"])),
@@ -136,6 +141,9 @@ def multicloud_specs(draw) -> Spec:
             draw_triggers(draw, model["retraining"], "slos" in model)
     for external in data.get("externals") or []:
         external["for"] = draw(st.lists(st.sampled_from(list(WORKLOAD_CLASSES)), min_size=1, max_size=3, unique=True))
+    for pool in data["gpuPools"]:
+        if pool["cluster"] == "training-cw":  # the training pools only: models serve on t4
+            pool["queueing"] = draw_queueing(draw)
     if draw(st.booleans()):
         _third_cluster(draw, data)
     draw_logs(draw, data)
@@ -151,7 +159,8 @@ def _third_cluster(draw, data: dict) -> None:
     env["network"] = draw_network(draw, env, "10.70.0.0/16")
     data["environments"].append(env)
     data["gpuPools"].append({"name": "l4", "cluster": "training-aws", "gpuType": "nvidia-l4",
-                             "gpusPerNode": draw(st.integers(1, 8)), "nodes": draw(st.integers(1, 3)), "nodeLabels": {"pool": "l4"}})
+                             "gpusPerNode": draw(st.integers(1, 8)), "nodes": draw(st.integers(1, 3)), "nodeLabels": {"pool": "l4"},
+                             "queueing": draw_queueing(draw)})
     for team in data["teams"]:
         if draw(st.booleans()):
             team.setdefault("gpuPools", []).append("l4")
@@ -238,6 +247,8 @@ def check_proven(spec: Spec, family: str) -> None:
         event("accepted, rendered and proven")
         logs = next((s for s in spec.data["services"] if s["kind"] == "logs"), None)
         event(("logs in an object store" if "artifactStore" in logs else "logs on a volume") if logs else "no logs")
+        event("with GPU queues" if any((p.get("queueing") or {}).get("mode") == "kueue" for p in spec.data["gpuPools"])
+              else "without GPU queues")
         charts = with_charts[family] < CHART_EXAMPLES
         with_charts[family] += charts
         ctx = load_context(str(path), str(tree), None if charts else ChartOptions())

@@ -60,3 +60,19 @@ def draw_logs(draw: Any, data: dict) -> None:
     for cluster in data["clusters"]:
         if draw(st.booleans()):
             cluster.setdefault("provided", {})["loki"] = {}
+
+
+def draw_queueing(draw: Any) -> dict:
+    """A GPU pool's queueing: namespace quotas (the key left out, or said), or Kueue with a borrowing and a lending
+    limit each drawn, or left unlimited."""
+    from hypothesis import strategies as st
+
+    mode = draw(st.sampled_from([None, "namespaceQuota", "kueue", "kueue"]))
+    if mode != "kueue":
+        return {} if mode is None else {"mode": mode}
+    queueing: dict = {"mode": "kueue"}
+    for key in ("borrowingLimit", "lendingLimit"):
+        limit = draw(st.one_of(st.none(), st.integers(0, 16)))
+        if limit is not None:
+            queueing[key] = limit
+    return queueing

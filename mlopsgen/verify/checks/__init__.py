@@ -14,6 +14,7 @@ from mlopsgen.verify.checks import (
     lifecycle,
     logs,
     platform_flows,
+    queues,
     quotas,
     serving,
     urls,
@@ -50,9 +51,11 @@ JOURNEYS: dict[str, Journey] = {j.slug: j for j in (
     Journey("bootstrap", 1, "Bootstrap through Argo CD", (bootstrap.run,),
             "every app's sources are in the repository where the tree sits, its project exists before it, every kind "
             "comes from a CRD installed earlier, projects permit what apps deploy", sees_repository=True),
-    Journey("admission", 2, "Pods are admitted", (admission.run, admission.charts, quotas.run, chart_objects.placement),
+    Journey("admission", 2, "Pods are admitted", (admission.run, admission.charts, quotas.run, chart_objects.placement,
+                                                   queues.admitted, queues.borrowing),
             "every pod, injected containers included, meets its namespace's Pod Security level; quotas cover what runs "
-            "together; GPU pods fit their pools; chart pods meet their namespace's level, node agents and the device plugin run where they must"),
+            "together; GPU pods fit their pools; chart pods meet their namespace's level, node agents and the device plugin run where they must; "
+            "training pods on queued pools are admitted by their queue, and teams borrow idle GPUs within the limits on nodes the pool has"),
     Journey("workflows", 3, "Argo Workflows steps complete", (workflows.run,),
             "executors may write workflowtaskresults and do what their resource steps do, have their token, and no "
             "sidecar keeps a pod alive"),
@@ -95,7 +98,10 @@ ABOUT = {
     "admission": "Every pod the tree makes, the containers controllers inject included (Istio's proxy, KServe's storage "
                  "initializer, Argo's executor), must pass its namespace's Pod Security level, or the API server refuses "
                  "it. Requests and limits must fit the namespace's ResourceQuota for what runs together, and GPU pods "
-                 "must fit a pool: otherwise pods stay Pending or are refused.",
+                 "must fit a pool: otherwise pods stay Pending or are refused. On a pool Kueue queues, a GPU pod must "
+                 "carry its LocalQueue's label, the LocalQueue must feed a ClusterQueue that admits the namespace and "
+                 "covers what the pod asks, the namespace's ResourceQuota must not refuse what the queue admits, and what "
+                 "the cohort admits at once, a team borrowing idle GPUs to its limit included, must fit the pool's nodes.",
     "workflows": "Argo Workflows steps must be able to finish: the executor's service account may create "
                  "workflowtaskresults and do what each resource step does, the pod gets its token, and no sidecar keeps "
                  "a finished step's pod running. A step that cannot report never completes.",

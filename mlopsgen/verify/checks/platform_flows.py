@@ -2,7 +2,8 @@
 the rendered charts (not from the tree's policies), and a default deny over every pod there.
 
 Where each flow comes from:
-- webhooks: every webhook configuration's `clientConfig.service` names a Service and port (443 by default);
+- webhooks: every webhook configuration's `clientConfig.service`, CRD conversion webhook and APIService's
+  `service` names a Service and port (443 by default);
   its targetPort on the pods the Service selects must admit the API server, whose source addresses (the
   control plane's) the spec does not declare: the address verify gives an undeclared control plane stands for them;
 - the API server: every pod whose service account a (Cluster)RoleBinding of its chart binds talks to it;
@@ -91,22 +92,39 @@ def _api_server(ctx: Context, view, pods: list[Pod], require: Required) -> None:
             require(pod_endpoint(pod), api, declared.port, "to the API server", pod.origin.locate())
 
 
-def _webhooks(view, pods: list[Pod], require: Required) -> None:
-    services = {(s.namespace, s.name): s for s in view.of_kind("Service")}
-    control_plane = external_endpoint(view.name, "apiserver", "the API server (control plane)", API_SERVER_UNDECLARED)
+def _callees(view) -> list[tuple]:
+    """(object, service reference, why) of everything the API server calls: webhook configurations, CRDs'
+    conversion webhooks (spec.conversion.webhook.clientConfig.service) and aggregated APIs (an APIService's
+    spec.service); a reference's port is 443 unless it says."""
+    out = []
     for kind in ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"):
         for config in view.of_kind(kind):
             for hook in config.data.get("webhooks") or []:
                 ref = ((hook if isinstance(hook, dict) else {}).get("clientConfig") or {}).get("service") or {}
-                service = services.get((ref.get("namespace"), ref.get("name")))
-                if service is None:
-                    continue
-                behind = backends(service, pods)
-                entry = next((p for p in service.spec.get("ports") or [] if p.get("port") == ref.get("port", 443)), None)
-                port = _port(entry.get("targetPort", entry.get("port")), behind) if entry else None
-                for pod in behind:
-                    if port:
-                        require(control_plane, pod_endpoint(pod), port, f"the API server calls {config.name}", config.locate())
+                out.append((config, ref, f"the API server calls {config.name}"))
+    for crd in view.of_kind("CustomResourceDefinition"):
+        ref = (((crd.spec.get("conversion") or {}).get("webhook") or {}).get("clientConfig") or {}).get("service")
+        if ref:
+            out.append((crd, ref, f"the API server converts {crd.name}"))
+    for api in view.of_kind("APIService"):
+        if api.spec.get("service"):
+            out.append((api, api.spec["service"], f"the API server serves {api.name} through it"))
+    return out
+
+
+def _webhooks(view, pods: list[Pod], require: Required) -> None:
+    services = {(s.namespace, s.name): s for s in view.of_kind("Service")}
+    control_plane = external_endpoint(view.name, "apiserver", "the API server (control plane)", API_SERVER_UNDECLARED)
+    for config, ref, why in _callees(view):
+        service = services.get((ref.get("namespace"), ref.get("name")))
+        if service is None:
+            continue
+        behind = backends(service, pods)
+        entry = next((p for p in service.spec.get("ports") or [] if p.get("port") == ref.get("port", 443)), None)
+        port = _port(entry.get("targetPort", entry.get("port")), behind) if entry else None
+        for pod in behind:
+            if port:
+                require(control_plane, pod_endpoint(pod), port, why, config.locate())
 
 
 def _scrapes(ctx: Context, view, pods: list[Pod], require: Required) -> None:
