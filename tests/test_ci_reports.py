@@ -14,6 +14,7 @@ import jsonschema
 import pytest
 import yaml
 
+from mlopsgen.verify.checks import JOURNEYS
 from tests.conftest import ROOT
 from tests.verify.conftest import copy_example
 
@@ -80,7 +81,7 @@ def test_verify_junit_has_a_case_per_journey(run_cli, leaking):
     result = run_cli("verify", str(spec), str(tree), "--format", "junit")
     assert result.exit_code == 1
     _, cases, failed = _junit(result.stdout)
-    assert len(cases) == 9 and [c.name for c in failed] == ["6. Connectivity the platform needs, and only that [connectivity]"]
+    assert len(cases) == len(JOURNEYS) and [c.name for c in failed] == ["6. Connectivity the platform needs, and only that [connectivity]"]
     assert "forbidden flow allowed" in failed[0].result[0].text
 
 

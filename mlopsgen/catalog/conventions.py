@@ -46,6 +46,7 @@ WORKLOAD_CLASS = "mlopsgen.dev/workload-class"
 NETWORK_MODE = "mlopsgen.dev/network-mode"
 MODEL = "mlopsgen.dev/model"
 TRACK = "mlopsgen.dev/track"
+MONITOR = "mlopsgen.dev/monitor"  # a model monitor's pods: <model>-<drift|accuracy>; policies and its Service select on it
 MODEL_VERSION = "mlopsgen.dev/model-version"  # pod annotation a retraining rollout sets to the promoted version
 GPU_POOL = "mlopsgen.dev/gpu-pool"  # default node label of a GPU pool
 NETWORK_NOTE = "mlopsgen.dev/network-note"
@@ -101,6 +102,9 @@ MESH_NAMESPACE = "istio-system"  # istiod and the gateways the tree installs
 INGRESS_GATEWAY_RELEASE = "istio-ingressgateway"
 INGRESS_GATEWAY_LABELS = {"istio": "ingressgateway"}
 DEFAULT_TRUST_DOMAIN = "cluster.local"
+MONITOR_METRICS_PORT = 9102  # where a model monitor serves /metrics (its image contract)
+PAYLOAD_LOGGER = "payload-logger"  # the service account whose Secret gives KServe's agent (and the monitors) the store
+PAYLOAD_STORE_SECRET = "payload-store"  # that Secret: the platform engineer provides it in each namespace that logs
 DCGM_EXPORTER_PORT = 9400  # the DCGM exporter's metrics (its chart's service.port)
 # Istio's proxy resources (the istiod chart's values.global.proxy.resources, which the tree does not change).
 MESH_PROXY_RESOURCES = {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"cpu": "2", "memory": "1Gi"}}

@@ -32,6 +32,7 @@ from mlopsgen.platform.model import (
     Training,
     frozen_map,
 )
+from mlopsgen.platform.model_monitors_build import monitors, payloads
 from mlopsgen.platform.model_serving import Auth, Autoscaling, Canary, Exposure, Model, ModelPlacement, Retraining, Slos
 
 
@@ -165,4 +166,6 @@ def _model(m: dict, data: dict) -> Model:
         retraining=Retraining(
             retraining["schedule"], retraining["image"], retraining_environment(m, data), retraining["driftThreshold"],
         ) if retraining else None,
+        payloads=payloads(m),
+        monitors=monitors(m),
     )

@@ -1,7 +1,7 @@
 """What a platform runs at once, as pods: the capacity model validate refuses a spec by.
 
-Per team namespace: every model at its minimum replicas on every track (the canary included) and one
-training run, each pod with the containers the tree gives it (the model's or the training step's own,
+Per team namespace: every model at its minimum replicas on every track (the canary included), its
+monitors and one training run, each pod with the containers the tree gives it (the model's or the training step's own,
 the model download, Argo's executor, the mesh's proxy) counted by the one evaluator of Kubernetes'
 arithmetic (kube/capacity.py), under the LimitRange and the ResourceQuota the tree writes. Per GPU
 pool: every model replica placed on it and the largest training run beside them. verify counts the
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from mlopsgen.catalog import conventions as C
 from mlopsgen.catalog import hardening
 from mlopsgen.catalog.modes import MODES
+from mlopsgen.catalog.monitors import KSERVE_AGENT_RESOURCES, MONITOR_RESOURCES
 from mlopsgen.catalog.runtimes import tracks
 from mlopsgen.kube.capacity import ContainerUse, Shortfall, limit_defaults, pod_amounts, pool_overflow, shortfalls
 from mlopsgen.kube.quantities import quantity
@@ -58,11 +59,15 @@ def namespace_runs(platform: Platform, team: Team, environment: Environment) -> 
         placement = model.environments.get(environment.name)
         if model.team != team.name or placement is None:
             continue
+        logger = (ContainerUse(KSERVE_AGENT_RESOURCES),) if model.payloads else ()  # KServe's injected agent
         containers = (ContainerUse(hardening.guaranteed(model.cpu, model.memory, model.gpus)),
-                      ContainerUse(hardening.MODEL_DOWNLOAD_RESOURCES, init=True), *_mesh(environment, "inference"))
+                      ContainerUse(hardening.MODEL_DOWNLOAD_RESOURCES, init=True), *logger, *_mesh(environment, "inference"))
         for track in tracks(model):
             out.append(Running(f"{model.name} ({track}) x{placement.replicas}", containers, placement.replicas, model.gpus,
                                model.gpu_pool if model.gpus else None))
+        for monitor in model.monitors.each() if model.monitors else []:
+            out.append(Running(f"{model.name}'s {monitor.kind} monitor",
+                               (ContainerUse(MONITOR_RESOURCES), *_mesh(environment, "monitoring")), 1, 0, None))
     pools = platform.team_pools_on(team, environment.cluster)
     gpus = team.training.gpus if pools else 0  # no pool of the team there: the step asks no GPU
     training = (ContainerUse(hardening.guaranteed(team.training.cpu, team.training.memory, gpus)), *ARGO_EXECUTOR,

@@ -3,7 +3,7 @@ stamped with its journey's ID by any check without importing the checks."""
 
 from __future__ import annotations
 
-ORDER = ("bootstrap", "admission", "workflows", "serving", "traffic", "connectivity", "clusters", "monitoring", "retraining")
+ORDER = ("bootstrap", "admission", "workflows", "serving", "traffic", "connectivity", "clusters", "monitoring", "retraining", "payloads", "drift")
 
 
 def journey_id(slug: str) -> str:

@@ -5,7 +5,8 @@ its CNI and native sidecars, cert-manager, Prometheus, the device plugin, KServe
 and whether Calico's API server runs, GPU pools of 1-3 nodes, modes per class and environment (the modes
 each class may use, from the registry), segments, 1-4 teams with names short or at their limit, quotas
 and training GPUs, models on either runtime with GPUs, canaries, autoscaling, exposure, callers, SLOs and
-retraining, externals for any classes; the multicloud family varies two clusters (or three, with a
+retraining, payload logging with drift and accuracy monitors (scheduled or streaming), externals for any
+classes; the multicloud family varies two clusters (or three, with a
 second training cluster), host training, a published tracking server and subnet segments. A drawn spec that validate refuses is no counterexample
 (validation said why, at a node); one it accepts must work, and validate's capacity model must count what
 verify counts in the tree. Budget: MLOPSGEN_SPEC_EXAMPLES per family (150 by default, about two minutes
@@ -32,7 +33,7 @@ from mlopsgen.errors import UserError
 from mlopsgen.verify import verify
 from mlopsgen.verify.charts import ChartOptions
 from tests.support.capacity import disagreements
-from tests.support.drawn import MODES, draw_network
+from tests.support.drawn import LAKE, MODES, draw_monitoring, draw_network
 from tests.support.specs import Spec
 from tests.verify.conftest import render_tree
 
@@ -99,10 +100,14 @@ def specs(draw) -> Spec:
         if draw(st.booleans()):
             model["retraining"] = {"schedule": draw(st.sampled_from(["0 3 * * 1", "*/30 * * * *", "0 0 1 * *"])),
                                    "image": f"registry.example.com/{name}/retrain:1.0"}
+        if model["runtime"] == "kserve" and draw(st.booleans()):
+            draw_monitoring(draw, model, LAKE["name"])
         data["models"].append(model)
     if draw(st.booleans()):
         data["externals"] = [{"name": "datasets", "host": "data.example.com", "cidrs": ["52.10.0.0/16"],
                               "for": draw(st.lists(st.sampled_from(list(WORKLOAD_CLASSES)), min_size=1, max_size=2, unique=True))}]
+    if any("payloads" in m for m in data["models"]):
+        data.setdefault("externals", []).append(dict(LAKE))
     return spec
 
 
@@ -125,6 +130,10 @@ def multicloud_specs(draw) -> Spec:
         env["network"] = network
     for model in data["models"]:
         model["runtime"] = draw(st.sampled_from(["kserve", "seldon"]))
+        if "payloads" in model:  # Seldon models here log nothing (validate refuses it); KServe ones draw anew
+            model.pop("payloads"), model.pop("monitors", None), model["slos"].pop("minAccuracy", None)
+            if model["runtime"] == "kserve" and draw(st.booleans()):
+                draw_monitoring(draw, model, "payload-lake")
         if not draw(st.booleans()):
             model.pop("canary", None)
             model.pop("retraining", None)  # retraining promotes into the canary's alias
@@ -132,6 +141,8 @@ def multicloud_specs(draw) -> Spec:
                 placement.pop("canaryWeight", None)
     for external in data.get("externals") or []:
         external["for"] = draw(st.lists(st.sampled_from(list(WORKLOAD_CLASSES)), min_size=1, max_size=3, unique=True))
+        if external["name"] == "payload-lake":  # the agent and the monitors reach it (validate says so)
+            external["for"] = sorted({*external["for"], "inference", "monitoring"})
     if draw(st.booleans()):
         _third_cluster(draw, data)
     return spec

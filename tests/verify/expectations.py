@@ -9,6 +9,6 @@ from __future__ import annotations
 
 EXPECTED: dict[str, dict[str, list[str]]] = {
     example: {slug: [] for slug in (
-        "bootstrap", "admission", "workflows", "serving", "traffic", "connectivity", "clusters", "monitoring", "retraining")}
+        "bootstrap", "admission", "workflows", "serving", "traffic", "connectivity", "clusters", "monitoring", "retraining", "payloads", "drift")}
     for example in ("quickstart", "multicloud")
 }

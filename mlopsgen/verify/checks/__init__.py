@@ -11,6 +11,7 @@ from mlopsgen.verify.checks import (
     chart_objects,
     connectivity,
     lifecycle,
+    payloads,
     platform_flows,
     quotas,
     serving,
@@ -69,6 +70,11 @@ JOURNEYS: dict[str, Journey] = {j.slug: j for j in (
     Journey("retraining", 9, "Retraining", (lifecycle.retraining,),
             "every step's template exists, isolated steps get their inputs by volume, promotion and a rollout that "
             "Argo CD keeps act on validation", sees_charts=False),
+    Journey("payloads", 10, "Payloads reach the store", (payloads.payloads,),
+            "every model that logs has its logger, KServe's agent beside it passes Pod Security, and its pods may reach the store"),
+    Journey("drift", 11, "Drift becomes an alert", (payloads.drift,),
+            "every drift monitor runs, a ServiceMonitor selects it on a port Prometheus may reach, and ModelDriftDetected "
+            "reads the metric it exports, labelled with the model and namespace"),
 )}
 
 ABOUT = {
@@ -110,6 +116,14 @@ ABOUT = {
     "retraining": "The retraining loop must be able to run: every step's template exists, isolated steps get their "
                   "inputs by volume, and promotion and the rollout act on validation's result with a change Argo CD "
                   "keeps (ignoreDifferences), so self-heal does not undo it.",
+    "payloads": "A model that logs payloads (the spec's `payloads`) must have its runtime object's `logger`, or KServe "
+                "injects no agent and nothing is logged; the agent KServe injects (with the model server's "
+                "securityContext) must pass the namespace's Pod Security level, or the pod is refused; and the model's "
+                "pods must be allowed to connect to the store's external address, or every write fails.",
+    "drift": "A drift monitor must run in each of its model's namespaces, a ServiceMonitor must select a Service in front "
+             "of it on a port that Service has, NetworkPolicies and Istio must let Prometheus connect on that port, and "
+             "the ModelDriftDetected alert, labelled model, namespace and severity, must read the metric the monitor "
+             "exports: otherwise drift is measured and nobody hears of it.",
 }
 
 assert tuple(JOURNEYS) == ORDER and all(j.number == i + 1 for i, j in enumerate(JOURNEYS.values())), "journey_ids.ORDER"

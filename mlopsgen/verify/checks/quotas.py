@@ -80,9 +80,9 @@ def _pools(ctx: Context, cluster: str, pods: list[Pod]) -> list[Finding]:
 
 
 def running_together(ctx: Context, pods: list[Pod]) -> list[tuple[Pod, int]]:
-    """What a team namespace runs at once: every model pod at its minimum replicas and one training run (the
+    """What a team namespace runs at once: every model pod at its minimum replicas, its monitors and one training run (the
     one asking the most GPUs); validate counts the same (platform/capacity.py)."""
-    running = [(p, p.replicas) for p in pods if p.kind == "model"]
+    running = [(p, p.replicas) for p in pods if p.kind in ("model", "monitor")]
     training = [p for p in pods if p.kind == "workflow" and "training" in p.workload.rsplit("/", 1)[-1]]
     if training:
         running.append((max(training, key=lambda p: pod_amounts(ctx, p).get(f"requests.{GPU}", 0)), 1))
