@@ -100,7 +100,7 @@ def specs(draw) -> Spec:
         if draw(st.booleans()):
             model["retraining"] = {"schedule": draw(st.sampled_from(["0 3 * * 1", "*/30 * * * *", "0 0 1 * *"])),
                                    "image": f"registry.example.com/{name}/retrain:1.0"}
-        if model["runtime"] == "kserve" and draw(st.booleans()):
+        if model["runtime"] == "kserve" and draw(st.sampled_from([True, True, False])):  # mostly: the loop closes
             draw_monitoring(draw, model, LAKE["name"])
         data["models"].append(model)
     if draw(st.booleans()):
@@ -130,15 +130,15 @@ def multicloud_specs(draw) -> Spec:
         env["network"] = network
     for model in data["models"]:
         model["runtime"] = draw(st.sampled_from(["kserve", "seldon"]))
-        if "payloads" in model:  # Seldon models here log nothing (validate refuses it); KServe ones draw anew
-            model.pop("payloads"), model.pop("monitors", None), model["slos"].pop("minAccuracy", None)
-            if model["runtime"] == "kserve" and draw(st.booleans()):
-                draw_monitoring(draw, model, "payload-lake")
         if not draw(st.booleans()):
             model.pop("canary", None)
             model.pop("retraining", None)  # retraining promotes into the canary's alias
             for placement in model["environments"].values():
                 placement.pop("canaryWeight", None)
+        if "payloads" in model:  # Seldon models here log nothing (validate refuses it); KServe ones draw anew
+            model.pop("payloads"), model.pop("monitors", None), model["slos"].pop("minAccuracy", None)
+            if model["runtime"] == "kserve" and draw(st.sampled_from([True, True, False])):
+                draw_monitoring(draw, model, "payload-lake")
     for external in data.get("externals") or []:
         external["for"] = draw(st.lists(st.sampled_from(list(WORKLOAD_CLASSES)), min_size=1, max_size=3, unique=True))
         if external["name"] == "payload-lake":  # the agent and the monitors reach it (validate says so)
@@ -242,6 +242,8 @@ def check_proven(spec: Spec, family: str) -> None:
             assume(False)  # refused at a located node: no counterexample
             return
         event("accepted, rendered and proven")
+        if any("monitors" in m for m in spec.data["models"]):
+            event("accepted with payload logging and monitors")
         charts = with_charts[family] < CHART_EXAMPLES
         with_charts[family] += charts
         ctx = load_context(str(path), str(tree), None if charts else ChartOptions())
