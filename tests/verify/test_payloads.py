@@ -111,3 +111,11 @@ def test_a_drift_alert_on_another_metric_is_named(multicloud):
     found = _errors(spec, tree, "drift")
     assert any("reads some_other_score, which the drift monitor does not export" in m for m in found), found
     assert not run(spec, tree).proven
+
+
+def test_a_drift_monitor_that_does_not_run_is_named(multicloud):
+    spec, tree = multicloud
+    edit_docs(tree / MONITORS.format(env="prod"),
+              lambda docs: [d for d in docs if not (d["kind"] == "Deployment" and "drift" in d["metadata"]["name"])])
+    found = _errors(spec, tree, "drift")
+    assert found == ["no drift monitor of defect-detector runs in vision-prod: nothing measures drift"], found
