@@ -24,7 +24,8 @@ def has_monitors(platform: Platform, team: Team, env: Environment) -> bool:
 def _fenced(policy: dict, mode: str) -> dict:
     selector = policy["spec"]["podSelector"]
     kept = policy["name"].endswith(_KEPT) or policy["name"].startswith("allow-external-")  # the store is one
-    if selector.get("matchLabels", {}).get(C.NETWORK_MODE) != mode or kept:
+    models_only = {"key": C.MODEL, "operator": "Exists"} in selector.get("matchExpressions", [])  # never a monitor
+    if selector.get("matchLabels", {}).get(C.NETWORK_MODE) != mode or kept or models_only:
         return policy
     fenced = {**selector, "matchExpressions": [*selector.get("matchExpressions", []),
                                                {"key": C.MONITOR, "operator": "DoesNotExist"}]}
