@@ -46,6 +46,7 @@ WORKLOAD_CLASS = "mlopsgen.dev/workload-class"
 NETWORK_MODE = "mlopsgen.dev/network-mode"
 MODEL = "mlopsgen.dev/model"
 TRACK = "mlopsgen.dev/track"
+MONITOR = "mlopsgen.dev/monitor"  # a model monitor's pods: <model>-<drift|accuracy>; policies and its Service select on it
 MODEL_VERSION = "mlopsgen.dev/model-version"  # pod annotation a retraining rollout sets to the promoted version
 GPU_POOL = "mlopsgen.dev/gpu-pool"  # default node label of a GPU pool
 NETWORK_NOTE = "mlopsgen.dev/network-note"
@@ -108,6 +109,9 @@ RETRAINING_WEBHOOK_PORT = 12000
 EVENTBUS_CLIENT_PORT, EVENTBUS_CLUSTER_PORT = 4222, 6222
 RETRAINING_TRIGGER = "mlopsgen.dev/retraining-trigger"  # eventsource, sensor or eventbus
 ALERTMANAGER_POD_LABELS = {"app.kubernetes.io/name": "alertmanager"}
+MONITOR_METRICS_PORT = 9102  # where a model monitor serves /metrics (its image contract)
+PAYLOAD_LOGGER = "payload-logger"  # the service account whose Secret gives KServe's agent (and the monitors) the store
+PAYLOAD_STORE_SECRET = "payload-store"  # that Secret: the platform engineer provides it in each namespace that logs
 DCGM_EXPORTER_PORT = 9400  # the DCGM exporter's metrics (its chart's service.port)
 # Logs (render/logs_values.py): Loki's gRPC and memberlist ports (its chart's loki.server.grpc_listen_port and
 # memberlist service), Alloy's HTTP server (its chart's alloy.listenPort, which its ServiceMonitor scrapes), the

@@ -8,6 +8,8 @@ meshed clients are counted twice (once by each proxy).
 
 from __future__ import annotations
 
+import re
+
 REQUESTS = "istio_requests_total"
 DURATION_BUCKETS = "istio_request_duration_milliseconds_bucket"
 EXPORTED_METRICS = (REQUESTS, DURATION_BUCKETS)  # what every meshed model exports
@@ -63,6 +65,31 @@ def idle_gpus(namespace: str) -> str:
     return f"max by (pod, gpu) (max_over_time({_held(GPU_UTILISATION, namespace)}[{IDLE_WINDOW}])) == 0"
 
 
-# The drift monitor's alert: labels `model` (the model's name), `namespace` (the team namespace) and `severity`.
-# An alert of that name starts the model's retraining where its triggers include `drift`.
-DRIFT_ALERT = "ModelDriftDetected"
+# The model monitors' series (their image contract: README, "Payload logging and monitors"). Each carries the
+# model's name as `model`; prometheus-operator adds the target's `namespace`.
+DRIFT_SCORE = "mlopsgen_model_drift_score"
+ACCURACY = "mlopsgen_model_accuracy"
+MONITOR_METRICS = {"drift": DRIFT_SCORE, "accuracy": ACCURACY}
+DRIFT_ALERT = "ModelDriftDetected"  # what a drift trigger listens for, with labels model, namespace and severity
+
+
+def monitored(metric: str, namespace: str, model: str) -> str:
+    return f'{metric}{{namespace="{namespace}", model="{model}"}}'
+
+
+def drift_score(namespace: str, model: str) -> str:
+    return f"max({monitored(DRIFT_SCORE, namespace, model)})"
+
+
+def monitored_accuracy(namespace: str, model: str) -> str:
+    """The lowest accuracy over an hour the accuracy monitor computed from delayed labels."""
+    return f"min(min_over_time({monitored(ACCURACY, namespace, model)}[1h]))"
+
+
+_METRIC = re.compile(r"([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?=\{|\[)")
+_FUNCTIONS = {"sum", "rate", "min_over_time", "max_over_time", "avg_over_time", "histogram_quantile", "by", "irate", "increase"}
+
+
+def metrics_read(expr: str) -> set[str]:
+    """The metric names an expression reads: names followed by a selector or a range."""
+    return {m for m in _METRIC.findall(expr) if m not in _FUNCTIONS}

@@ -116,6 +116,8 @@ class ServingRuntime:
     placement_patches: Callable[[ServingRuntime, Model, ModelPlacement, int], list[Patch]]
     rollout: Callable[[ServingRuntime, Model, str, dict], Rollout]  # (runtime, model, track, pod annotations)
     components: tuple[str, ...] = ()  # the platform components (catalog/components.py) a cluster serving it installs
+    logger: Path = ()  # where the object takes a payload logger (a controller injects the agent); () for none
+    why_no_logger: str = ""  # said when a model of a runtime without one asks to log payloads
 
     @property
     def api_version(self) -> str:
@@ -220,9 +222,10 @@ RUNTIMES: dict[str, ServingRuntime] = {runtime.name: runtime for runtime in (
                   main=("model",), main_name="kserve-container", model_uri=("model", "storageUri"),
                   model_format=("model", "modelFormat", "name"), registry_formats=(REGISTRY_MODEL_FORMAT,),
                   mlserver_formats=(REGISTRY_MODEL_FORMAT,), replicas=("minReplicas",),
-                  injects=("kserve-storage-initializer",)),
+                  injects=("kserve-storage-initializer", "kserve-agent")),
         _kserve_names, _kserve_patches, _kserve_rollout,
-        components=("kserve-crd", "kserve", "kserve-runtimes", "cert-manager", "kserve-config")),
+        components=("kserve-crd", "kserve", "kserve-runtimes", "cert-manager", "kserve-config"),
+        logger=("spec", "predictor", "logger")),
     ServingRuntime(
         "seldon", "machinelearning.seldon.io", "v1", "SeldonDeployment", "seldondeployments",
         # Without the service orchestrator (seldon.io/no-engine) requests reach the model server's own port.
@@ -237,7 +240,10 @@ RUNTIMES: dict[str, ServingRuntime] = {runtime.name: runtime for runtime in (
                   registry_formats=(MLSERVER_MLFLOW_RUNTIME, "MLFLOW_SERVER"), mlserver_formats=(MLSERVER_MLFLOW_RUNTIME,),
                   replicas=("..", "..", "replicas"), injects=("seldon-engine", "seldon-model-initializer")),
         lambda model: [model.name], _seldon_patches, _seldon_rollout,
-        components=("seldon-core-operator", "cert-manager")),
+        components=("seldon-core-operator", "cert-manager"),
+        # Seldon Core v1 logs payloads from its service orchestrator (graph.logger), which these models run without.
+        why_no_logger="its payload logger is the service orchestrator, and Seldon models here run without it "
+                      "(seldon.io/no-engine): nothing would log"),
 )}
 
 SERVING_KINDS = frozenset(r.kind for r in RUNTIMES.values())

@@ -33,6 +33,7 @@ from mlopsgen.platform.model import (
     Training,
     frozen_map,
 )
+from mlopsgen.platform.model_monitors_build import monitors, payloads
 from mlopsgen.platform.model_serving import Auth, Autoscaling, Canary, Exposure, Model, ModelPlacement, Retraining, Slos
 
 
@@ -174,4 +175,6 @@ def _model(m: dict, data: dict) -> Model:
             retraining.get("schedule"), retraining["image"], retraining_environment(m, data), retraining["driftThreshold"],
             tuple(retraining["triggers"]),
         ) if retraining else None,
+        payloads=payloads(m),
+        monitors=monitors(m),
     )

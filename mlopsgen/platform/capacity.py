@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from mlopsgen.catalog import conventions as C
 from mlopsgen.catalog import events, hardening
 from mlopsgen.catalog.modes import MODES
+from mlopsgen.catalog.monitors import KSERVE_AGENT_RESOURCES, MONITOR_RESOURCES
 from mlopsgen.catalog.runtimes import tracks
 from mlopsgen.kube.capacity import ContainerUse, Shortfall, limit_defaults, pod_amounts, pool_overflow, shortfalls
 from mlopsgen.kube.quantities import quantity
@@ -65,11 +66,15 @@ def namespace_runs(platform: Platform, team: Team, environment: Environment) -> 
         placement = model.environments.get(environment.name)
         if model.team != team.name or placement is None:
             continue
+        logger = (ContainerUse(KSERVE_AGENT_RESOURCES),) if model.payloads else ()  # KServe's injected agent
         containers = (ContainerUse(hardening.guaranteed(model.cpu, model.memory, model.gpus)),
-                      ContainerUse(hardening.MODEL_DOWNLOAD_RESOURCES, init=True), *_mesh(environment, "inference"))
+                      ContainerUse(hardening.MODEL_DOWNLOAD_RESOURCES, init=True), *logger, *_mesh(environment, "inference"))
         for track in tracks(model):
             out.append(Running(f"{model.name} ({track}) x{placement.replicas}", containers, placement.replicas, model.gpus,
                                model.gpu_pool if model.gpus else None))
+        for monitor in model.monitors.each() if model.monitors else []:
+            out.append(Running(f"{model.name}'s {monitor.kind} monitor",
+                               (ContainerUse(MONITOR_RESOURCES), *_mesh(environment, "monitoring")), 1, 0, None))
     pools = platform.team_pools_on(team, environment.cluster)
     gpus = team.training.gpus if pools else 0  # no pool of the team there: the step asks no GPU
     training = (ContainerUse(hardening.guaranteed(team.training.cpu, team.training.memory, gpus)), *ARGO_EXECUTOR,

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from mlopsgen.platform.model_monitoring import Monitors, Payloads
+
 
 @dataclass(frozen=True, eq=False)
 class Autoscaling:
@@ -90,6 +92,8 @@ class Model:
     callers: tuple[str, ...]
     slos: Slos | None
     retraining: Retraining | None
+    payloads: Payloads | None = None
+    monitors: Monitors | None = None
 
     def host_in(self, environment: str) -> str | None:
         """The external host the model is exposed under in `environment` (None: not exposed)."""

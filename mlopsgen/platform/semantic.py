@@ -20,6 +20,7 @@ from mlopsgen.platform.semantic_clusters import CLUSTER_RULES
 from mlopsgen.platform.semantic_intent import INTENT_RULES
 from mlopsgen.platform.semantic_logs import LOGS_RULES
 from mlopsgen.platform.semantic_names import NAME_RULES
+from mlopsgen.platform.semantic_payloads import PAYLOAD_RULES
 from mlopsgen.platform.semantic_queues import QUEUE_RULES
 from mlopsgen.platform.semantic_triggers import TRIGGER_RULES
 from mlopsgen.platform.semantic_values import VALUE_RULES
@@ -40,7 +41,7 @@ def semantic_problems(doc: Document) -> list[Problem]:
 def rules() -> tuple[Callable[[Checker], None], ...]:
     """Every cross-field rule but capacity, in the order they run; each one's docstring says what it refuses."""
     return (_unique_names, _environments, _gpu_pools, _services, _teams, _models, *CLUSTER_RULES, *NAME_RULES, *VALUE_RULES,
-            *INTENT_RULES, *TRIGGER_RULES, *LOGS_RULES, *QUEUE_RULES)
+            *INTENT_RULES, *TRIGGER_RULES, *LOGS_RULES, *QUEUE_RULES, *PAYLOAD_RULES)
 
 
 def _unique_names(check: Checker) -> None:
@@ -240,9 +241,10 @@ def _models(check: Checker) -> None:
             if scaling and scaling["maxReplicas"] < settings["replicas"]:
                 check.fail(epath + ("autoscaling", "maxReplicas"), "maxReplicas is below replicas", "raise maxReplicas or lower replicas")
         slos = model.get("slos", {})
-        if "minAccuracy" in slos and "accuracyMetric" not in slos:
-            check.fail(base + ("slos", "minAccuracy"), "minAccuracy needs accuracyMetric: the metric the model server exports",
-                       "name it (e.g. accuracyMetric: model_accuracy); an alert on a metric nothing exports never fires")
+        if "minAccuracy" in slos and "accuracyMetric" not in slos and "accuracy" not in model.get("monitors", {}):
+            check.fail(base + ("slos", "minAccuracy"), "minAccuracy needs accuracy measured: a metric the model server exports, "
+                       "or the accuracy monitor", "add monitors.accuracy (accuracy from delayed labels) or accuracyMetric; "
+                       "an alert on a metric nothing exports never fires")
         canary = model.get("canary")
         if canary is not None and not 0 <= canary["weight"] <= 100:
             check.fail(base + ("canary", "weight"), f"canary weight {canary['weight']} is outside 0-100", "give the percent of traffic for the candidate")

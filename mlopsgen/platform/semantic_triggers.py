@@ -2,7 +2,8 @@
 
 A schedule needs its cron expression, and a cron expression needs the schedule trigger (else nothing reads it).
 An alert trigger (`drift`, `slo`) is an alert Alertmanager sends to an Argo Events webhook in the namespace where
-retraining runs: it needs a Prometheus (with its Alertmanager) on that cluster, and `slo` needs SLOs to alert on.
+retraining runs: it needs a Prometheus (with its Alertmanager) on that cluster, `slo` needs SLOs to alert on and
+`drift` the model's drift monitor, which raises ModelDriftDetected in each of the model's namespaces.
 """
 
 from __future__ import annotations
@@ -39,6 +40,10 @@ def _triggers_can_fire(check: Checker) -> None:
                 check.fail(at + ("triggers", j), f"retraining of '{model['name']}' is triggered by an SLO breach, "
                                                  "but the model has no SLOs to alert on",
                            "declare slos (p95LatencyMs, errorRate or minAccuracy) on the model, or drop 'slo'")
+            if trigger == "drift" and not (model.get("monitors") or {}).get("drift"):
+                check.fail(at + ("triggers", j), f"retraining of '{model['name']}' is triggered by drift, but the model "
+                                                 "has no drift monitor: nothing raises ModelDriftDetected",
+                           "declare monitors.drift (reference data, metric, threshold) beside payloads, or drop 'drift'")
             if trigger in ("drift", "slo"):
                 env = retraining_environment(model, check.data)
                 cluster = env_cluster.get(env)

@@ -32,8 +32,11 @@ def alert_rules(model: Model, namespace: str) -> list[dict]:
     if slos.error_rate is not None:
         rules.append(alert("ModelErrorRateHigh", f"{promql.error_ratio(namespace, service)} > {slos.error_rate:g}",
                            "5m", "critical", f"error rate above {slos.error_rate:g}"))
-    if slos.min_accuracy is not None and slos.accuracy_metric:
-        accuracy = promql.scraped_minimum(slos.accuracy_metric, namespace, service)
+    monitored = model.monitors is not None and model.monitors.accuracy is not None
+    if slos.min_accuracy is not None and (slos.accuracy_metric or monitored):
+        # From delayed labels (the accuracy monitor), else a metric the model server exports itself.
+        accuracy = (promql.monitored_accuracy(namespace, model.name) if monitored
+                    else promql.scraped_minimum(str(slos.accuracy_metric), namespace, service))
         rules.append(alert("ModelAccuracyLow", f"{accuracy} < {slos.min_accuracy:g}",
                            "30m", "critical", f"online accuracy below {slos.min_accuracy:g}"))
     return rules

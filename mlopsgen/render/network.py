@@ -12,6 +12,7 @@ from mlopsgen.catalog.modes import MODES, ModeContext, io_mode, isolated_modes, 
 from mlopsgen.catalog.runtimes import runtime_of
 from mlopsgen.platform.model import Environment, Platform, Team
 from mlopsgen.platform.model_serving import Model
+from mlopsgen.render.monitor_network import with_monitors
 
 
 def default_deny() -> dict:
@@ -99,4 +100,4 @@ def namespace_policies(platform: Platform, team: Team, env: Environment) -> list
             policies += mode.allows(context)
             if mode.serves_models:
                 policies += _serving(platform, team, env, mode.name)
-    return policies + _api_server(platform, env) + _externals(platform, env)
+    return with_monitors(platform, team, env, policies + _api_server(platform, env) + _externals(platform, env))

@@ -25,6 +25,7 @@ from mlopsgen.platform.model_serving import Model
 from mlopsgen.render import labels as L
 from mlopsgen.render.jinja import render_template
 from mlopsgen.render.model_download import downloader
+from mlopsgen.render.payloads import kserve_logger
 
 
 def model_labels(platform: Platform, model: Model) -> dict:
@@ -82,7 +83,7 @@ def _runtime_objects(platform: Platform, model: Model, common: dict) -> str:
                   {"name": "MLSERVER_MODEL_URI", "value": MODEL_DIR}, *MLSERVER_SCRATCH_ENV]
     return render_template(runtime.template, services=per_track, predictors=per_track, model_format=REGISTRY_MODEL_FORMAT,
                            image=SELDON_MLSERVER_IMAGE, server_env=server_env, model_volume=MODEL_VOLUME,
-                           model_mount={**mount, "readOnly": True}, **{**common, "env": common["env"] + served_as})
+                           model_mount={**mount, "readOnly": True}, logger=kserve_logger(model), **{**common, "env": common["env"] + served_as})
 
 
 

@@ -18,6 +18,8 @@ from mlopsgen.platform.model_serving import Model
 from mlopsgen.render import labels as L
 from mlopsgen.render.jinja import render_template
 from mlopsgen.render.monitoring import alert_rules, gpu_alert_rules, gpu_metrics_on, render_dashboard
+from mlopsgen.render.monitors import monitor_objects
+from mlopsgen.render.payloads import logger_path_patch, payload_logger_account
 from mlopsgen.render.retraining import cron_workflow, retrain_template
 from mlopsgen.render.retraining_triggers import trigger_objects
 from mlopsgen.render.serving import model_labels, route
@@ -63,6 +65,11 @@ def render_model_overlays(platform: Platform, team: Team, env: Environment, head
         if model.environments[env.name].replicas > 1:
             part.files[f"{here}/poddisruptionbudget.yaml"] = render_template(
                 "model/poddisruptionbudget.yaml.j2", header=header, name=model.name, labels=labels, selector=selector)
+        monitors = monitor_objects(platform, team, model, env, L.common(platform, team.name, env.name))
+        if monitors:
+            part.files[f"{here}/monitors.yaml"] = render_template(
+                "team/objects.yaml.j2", header=header, objects=monitors,
+                comment=f"Monitors of {model.name}'s logged payloads: drift and accuracy, scraped, with the drift alert.")
         if model.retraining and model.retraining.environment == env.name:
             part.files[f"{here}/retrain.yaml"] = render_template(
                 "team/objects.yaml.j2", header=header, objects=[retrain_template(platform, model, env, labels)],
@@ -80,6 +87,11 @@ def render_model_overlays(platform: Platform, team: Team, env: Environment, head
         part.files["retraining-triggers.yaml"] = render_template(
             "team/objects.yaml.j2", header=header, objects=triggers,
             comment="Alerts start retraining: Alertmanager, the webhook EventSource, the EventBus, the Sensor.")
+    if any(m.payloads and m.payloads.in_object_store for m in models):
+        part.files["payload-logger.yaml"] = render_template(
+            "team/objects.yaml.j2", header=header, objects=[payload_logger_account(namespace, L.common(platform, team.name, env.name))],
+            comment=f"KServe's logger writes payloads with the credentials of Secret {C.PAYLOAD_STORE_SECRET}, "
+                    "which the platform engineer provides.")
     gpus = gpu_metrics_on(platform, team, env)
     if gpus:
         part.files["gpu-alerts.yaml"] = render_template(
@@ -104,7 +116,9 @@ def _patches(model: Model, env: Environment, header: str, part: OverlayPart) -> 
     comments = [f"{model.name} in {env.name}: {placement.replicas} to {placement.max_replicas} replicas"
                 + (f", canary {weight}%." if model.canary else ".")]
     runtime = runtime_of(model)
-    patches = runtime.placement_patches(runtime, model, placement, weight)
+    logged = logger_path_patch(runtime, model, env.name)  # each environment's payloads under their own folder
+    patches = [Patch(p.group, p.version, p.kind, p.name, [*p.operations, *(logged if p.kind == runtime.kind else [])])
+               for p in runtime.placement_patches(runtime, model, placement, weight)]
     if model.canary:  # the in-mesh split: route destinations are in track order (serving.route)
         share = {"stable": 100 - weight, "canary": weight}
         patches.append(Patch("networking.istio.io", "v1", "VirtualService", C.routing_service(model.name), [

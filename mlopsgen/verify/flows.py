@@ -20,6 +20,7 @@ from mlopsgen.catalog.modes import MODES, PLATFORM_ONLY_SERVICES
 from mlopsgen.catalog.runtimes import runtime_of
 from mlopsgen.kube import ports as P
 from mlopsgen.platform.model import Environment, Model, Platform, Team
+from mlopsgen.render.monitors import scrape_port
 from mlopsgen.verify.endpoints import Endpoint
 
 WORKFLOW_CLASS = {"training": "training", "validation": "validation"}  # WorkflowTemplate name -> class
@@ -122,7 +123,11 @@ def required_flows(platform: Platform, intents: Intents, endpoints: list[Endpoin
                 flows += [Required(ep, dns, proto, C.DNS_PORT, "DNS", env_path) for proto in ("UDP", "TCP")]
         if mode.sidecar:
             flows += [Required(ep, istiod, "TCP", C.ISTIOD_XDS_PORT, "sidecar to istiod", env_path) for istiod in each("istiod")]
-        if reaches_services(mode) and intent.workload_class in ("training", "inference"):
+        monitor = ep.pod is not None and ep.pod.kind == "monitor"
+        if monitor:  # Prometheus scrapes a model's monitors, which read the tracking server (the store is an external)
+            flows += [Required(prom, ep, "TCP", scrape_port(intent.env)[0], "Prometheus scrape of a monitor", env_path)
+                      for prom in each("service") if prom.note == "monitoring"]
+        if reaches_services(mode) and (intent.workload_class in ("training", "inference") or monitor):
             for svc in each("service") + each("published"):
                 if svc.note == "tracking":
                     service = svc.label.split("/")[-1].removesuffix("-published")
@@ -189,6 +194,8 @@ def permitted(intents: Intents, src: Endpoint, dst: Endpoint, segments: dict[str
         mode = MODES[di.mode]
         if src.role == "gateway" and di.model and di.model.exposure and mode.serves_models:
             return P.single("TCP", serving_port(di.model))
+        if src.role == "service" and src.note == "monitoring" and dst.pod is not None and dst.pod.kind == "monitor":
+            return P.single("TCP", scrape_port(di.env)[0])
         if src.role == "service" and src.note == "monitoring" and mode.sidecar:
             return P.single("TCP", C.ISTIO_METRICS_PORT)
         if src.role == "segment" and mode.needs_segment and segments.get(di.env.name) == src.note:

@@ -11,7 +11,8 @@ pods.py derives the workflow pod, since they depend on the step's kind):
   `workflows.argoproj.io/workflow`.
 - KServe adds a `storage-initializer` init container when `storageUri` is set:
   the container of a ClusterStorageContainer whose supportedUriFormats match the
-  URI, else the inferenceservice-config default (no securityContext).
+  URI, else the inferenceservice-config default (no securityContext); and, beside a
+  predictor with a `logger`, its `agent` (verify/kserve_agent.py).
 - Seldon Core v1 adds the `seldon-container-engine` (runAsUser `executor.user`,
   nothing else) and, for a prepackaged server with a modelUri, an initializer.
 - Istio adds `istio-proxy` (non-root, no escalation, all capabilities dropped) to
@@ -30,6 +31,7 @@ from mlopsgen.kube.model_pods import ModelPod
 from mlopsgen.kube.walk import get, mapping
 from mlopsgen.verify.cluster import ClusterView
 from mlopsgen.verify.configured import istio_cni, native_sidecars, proxy_seccomp, seldon_engine
+from mlopsgen.verify.kserve_agent import kserve_agent
 from mlopsgen.verify.podspec import Container, Pod, container_of
 from mlopsgen.verify.tree import Obj
 
@@ -119,4 +121,5 @@ INJECTORS: dict[str, Callable[[ClusterView, Obj, ModelPod], Container | None]] =
     "kserve-storage-initializer": _kserve_storage_initializer,
     "seldon-engine": _seldon_engine,
     "seldon-model-initializer": _seldon_model_initializer,
+    "kserve-agent": kserve_agent,
 }

@@ -4,7 +4,7 @@ stamped with its journey's ID by any check without importing the checks."""
 from __future__ import annotations
 
 ORDER = ("bootstrap", "admission", "workflows", "serving", "traffic", "connectivity", "clusters", "monitoring", "retraining",
-         "alert-retraining", "logs")
+         "payloads", "drift", "alert-retraining", "logs")
 
 
 def journey_id(slug: str) -> str:

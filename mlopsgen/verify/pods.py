@@ -151,8 +151,21 @@ def _pod_from(view: ClusterView, obj: Obj, workload: str, path: tuple, podspec: 
     return pod
 
 
+def monitor_pods(view: ClusterView, obj: Obj) -> list[Pod]:
+    """A model monitor's pods: the tree's own Deployments (the charts' are platform pods, chart_pods)."""
+    if obj.origin:
+        return []
+    template = obj.spec.get("template") or {}
+    podspec = template.get("spec") or {}
+    labels = dict((template.get("metadata") or {}).get("labels") or {})
+    pod = _pod_from(view, obj, obj.name, ("spec", "template", "spec"), podspec, labels, _containers(podspec), "",
+                    urls_in(podspec, ()))
+    pod.kind, pod.replicas = "monitor", int(obj.spec.get("replicas", 1) or 1)
+    return [pod]
+
+
 RUNTIME_OF_KIND = {runtime.kind: runtime for runtime in RUNTIMES.values()}
-POD_SOURCES = {"WorkflowTemplate": workflow_pods, "CronWorkflow": workflow_pods,
+POD_SOURCES = {"WorkflowTemplate": workflow_pods, "CronWorkflow": workflow_pods, "Deployment": monitor_pods,
                **{runtime.kind: model_pods for runtime in RUNTIMES.values()}}
 
 

@@ -41,3 +41,11 @@ def test_an_alert_trigger_without_a_prometheus_on_the_cluster_is_refused(run_cli
     _refused_at(run_cli, tmp_path, spec, "is triggered by the 'drift' alert, but cluster 'serving-weu' (environment "
                 "'staging') runs no Prometheus and Alertmanager to send it", "/models/0/retraining/triggers/0",
                 "declare a monitoring service on cluster 'serving-weu'")
+
+
+def test_a_drift_trigger_without_a_drift_monitor_is_refused(run_cli, tmp_path):
+    spec = Spec.example("multicloud").set(f"{RETRAINING}/triggers", ["schedule", "drift"])
+    spec.remove("models/defect-detector/monitors/drift")
+    _refused_at(run_cli, tmp_path, spec, "retraining of 'defect-detector' is triggered by drift, but the model has no "
+                "drift monitor: nothing raises ModelDriftDetected", "/models/0/retraining/triggers/1",
+                "declare monitors.drift")

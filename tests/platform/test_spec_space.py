@@ -6,7 +6,8 @@ and whether Calico's API server runs, GPU pools of 1-3 nodes queued by Kueue or 
 lending limits), modes per class and environment (the modes
 each class may use, from the registry), segments, 1-4 teams with names short or at their limit, quotas
 and training GPUs, models on either runtime with GPUs, canaries, autoscaling, exposure, callers, SLOs and
-retraining with its triggers (schedule, drift, slo), externals for any classes; the multicloud family varies two clusters (or three, with a
+retraining with its triggers (schedule, drift, slo), payload logging with drift and accuracy monitors
+(scheduled or streaming), externals for any classes; the multicloud family varies two clusters (or three, with a
 second training cluster), host training, a published tracking server and subnet segments. A drawn spec that validate refuses is no counterexample
 (validation said why, at a node); one it accepts must work, and validate's capacity model must count what
 verify counts in the tree. Budget: MLOPSGEN_SPEC_EXAMPLES per family (150 by default, about two minutes
@@ -33,7 +34,7 @@ from mlopsgen.errors import UserError
 from mlopsgen.verify import verify
 from mlopsgen.verify.charts import ChartOptions
 from tests.support.capacity import disagreements
-from tests.support.drawn import MODES, draw_logs, draw_network, draw_queueing, draw_triggers
+from tests.support.drawn import LAKE, MODES, draw_logs, draw_monitoring, draw_network, draw_queueing, draw_triggers
 from tests.support.specs import Spec
 from tests.verify.conftest import render_tree
 
@@ -104,11 +105,16 @@ def specs(draw) -> Spec:
         if draw(st.booleans()):
             model["retraining"] = {"schedule": draw(st.sampled_from(["0 3 * * 1", "*/30 * * * *", "0 0 1 * *"])),
                                    "image": f"registry.example.com/{name}/retrain:1.0"}
-            draw_triggers(draw, model["retraining"], "slos" in model)
+        if model["runtime"] == "kserve" and draw(st.sampled_from([True, True, False])):  # mostly: the loop closes
+            draw_monitoring(draw, model, LAKE["name"])
+        if model.get("retraining"):
+            draw_triggers(draw, model["retraining"], "slos" in model, "drift" in (model.get("monitors") or {}))
         data["models"].append(model)
     if draw(st.booleans()):
         data["externals"] = [{"name": "datasets", "host": "data.example.com", "cidrs": ["52.10.0.0/16"],
                               "for": draw(st.lists(st.sampled_from(list(WORKLOAD_CLASSES)), min_size=1, max_size=2, unique=True))}]
+    if any("payloads" in m for m in data["models"]):
+        data.setdefault("externals", []).append(dict(LAKE))
     draw_logs(draw, data)
     return spec
 
@@ -137,10 +143,16 @@ def multicloud_specs(draw) -> Spec:
             model.pop("retraining", None)  # retraining promotes into the canary's alias
             for placement in model["environments"].values():
                 placement.pop("canaryWeight", None)
+        if "payloads" in model:  # Seldon models here log nothing (validate refuses it); KServe ones draw anew
+            model.pop("payloads"), model.pop("monitors", None), model["slos"].pop("minAccuracy", None)
+            if model["runtime"] == "kserve" and draw(st.sampled_from([True, True, False])):
+                draw_monitoring(draw, model, "payload-lake")
         if model.get("retraining"):
-            draw_triggers(draw, model["retraining"], "slos" in model)
+            draw_triggers(draw, model["retraining"], "slos" in model, "drift" in (model.get("monitors") or {}))
     for external in data.get("externals") or []:
         external["for"] = draw(st.lists(st.sampled_from(list(WORKLOAD_CLASSES)), min_size=1, max_size=3, unique=True))
+        if external["name"] == "payload-lake":  # the agent and the monitors reach it (validate says so)
+            external["for"] = sorted({*external["for"], "inference", "monitoring"})
     for pool in data["gpuPools"]:
         if pool["cluster"] == "training-cw":  # the training pools only: models serve on t4
             pool["queueing"] = draw_queueing(draw)
@@ -249,6 +261,8 @@ def check_proven(spec: Spec, family: str) -> None:
         event(("logs in an object store" if "artifactStore" in logs else "logs on a volume") if logs else "no logs")
         event("with GPU queues" if any((p.get("queueing") or {}).get("mode") == "kueue" for p in spec.data["gpuPools"])
               else "without GPU queues")
+        if any("monitors" in m for m in spec.data["models"]):
+            event("accepted with payload logging and monitors")
         charts = with_charts[family] < CHART_EXAMPLES
         with_charts[family] += charts
         ctx = load_context(str(path), str(tree), None if charts else ChartOptions())

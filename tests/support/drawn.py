@@ -24,12 +24,13 @@ def draw_network(draw: Any, env: dict, segment: str) -> dict:
     return network
 
 
-def draw_triggers(draw: Any, retraining: dict, slos: bool) -> None:
-    """What starts a retraining: a non-empty set of schedule, drift and (where the model has SLOs) slo; the
-    schedule is dropped where its trigger is not drawn (validate refuses a schedule nothing reads)."""
+def draw_triggers(draw: Any, retraining: dict, slos: bool, drift: bool) -> None:
+    """What starts a retraining: a non-empty set of schedule, drift (where the model has a drift monitor) and slo
+    (where it has SLOs); the schedule is dropped where its trigger is not drawn (validate refuses a schedule
+    nothing reads)."""
     from hypothesis import strategies as st
 
-    choices = ["schedule", "drift", *(["slo"] if slos else [])]
+    choices = ["schedule", *(["drift"] if drift else []), *(["slo"] if slos else [])]
     triggers = draw(st.lists(st.sampled_from(choices), min_size=1, max_size=len(choices), unique=True))
     retraining["triggers"] = triggers
     if "schedule" not in triggers:
@@ -76,3 +77,31 @@ def draw_queueing(draw: Any) -> dict:
         if limit is not None:
             queueing[key] = limit
     return queueing
+
+
+LAKE = {"name": "lake", "host": "s3.example.com", "cidrs": ["52.20.0.0/16"], "for": ["inference", "monitoring"]}
+
+
+def draw_monitoring(draw: Any, model: dict, store: str) -> None:
+    """Payload logging to `store` (an external for inference and monitoring) and, maybe, drift and accuracy
+    monitors on it: each on a schedule or streaming, in their own image or the retraining one."""
+    from hypothesis import strategies as st
+
+    bucket = f"s3://payloads-{model['name']}"
+    model["payloads"] = {"url": f"{bucket}/logged", "store": store, "mode": draw(st.sampled_from(["all", "request", "response"]))}
+    if draw(st.booleans()):
+        model["payloads"]["batchSize"] = draw(st.integers(1, 100))
+    monitors: dict = {}
+    cadence = st.sampled_from([{"schedule": "0 * * * *"}, {"schedule": "*/15 * * * *"}, {"streaming": True}])
+    if draw(st.booleans()):
+        monitors["drift"] = {"reference": f"{bucket}/reference/", "threshold": draw(st.sampled_from([0.1, 0.2, 0.5])),
+                             "metric": draw(st.sampled_from(["psi", "ks", "jensen-shannon", "wasserstein", "chi-squared"])),
+                             **draw(cadence)}
+    if draw(st.booleans()):
+        monitors["accuracy"] = {"labels": f"{bucket}/labels/", "metric": draw(st.sampled_from(["accuracy", "f1"])),
+                                **draw(cadence)}
+        model.setdefault("slos", {})["minAccuracy"] = 0.9
+    if monitors:
+        if not model.get("retraining") or draw(st.booleans()):
+            monitors["image"] = f"registry.example.com/{model['name']}/monitor:1.0"
+        model["monitors"] = monitors

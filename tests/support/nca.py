@@ -129,11 +129,13 @@ def _label_expr(expr: str, labels: dict) -> bool:
 
 
 def _matches(entry: str, probe: Probe, names: set[str]) -> bool:
-    """nca names pods as `*`, by name, or by label expressions (`k=v`, `k!=v`, `k in (a,b)`, `has(k)`, and/or)."""
+    """nca names pods as `*`, by name (one, or a comma-separated list), or by label expressions (`k=v`, `k!=v`,
+    `k in (a,b)`, `has(k)`, and/or)."""
     if entry == "*":
         return True
-    if entry in names:
-        return entry == probe.pod_name
+    listed = [part.strip() for part in entry.split(",")]
+    if all(part in names for part in listed):
+        return probe.pod_name in listed
     return _label_expr(entry, probe.labels)
 
 

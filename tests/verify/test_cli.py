@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from mlopsgen.verify import diff as D
+from mlopsgen.verify.checks import JOURNEYS
 from mlopsgen.verify.summary import GITHUB_COMMENT_LIMIT
 from tests.conftest import require
 from tests.verify.conftest import edit_docs
@@ -26,7 +27,7 @@ def test_text_report_lists_findings_then_journeys(run_cli, quickstart):
     lines = result.output.splitlines()
     assert any(line.startswith("FAIL  2. Pods are admitted [admission]: ") for line in lines)
     passing = sum(not reasons for slug, reasons in EXPECTED["quickstart"].items() if slug != "admission")
-    assert lines[-1].startswith(f"verify: NOT proven: {passing} of 10 journeys pass;")
+    assert lines[-1].startswith(f"verify: NOT proven: {passing} of {len(JOURNEYS)} journeys pass;")
     assert "/teams/fraud/overlays/prod/resourcequota.yaml:" in result.output
     assert ": error: ResourceQuota fraud-prod/team-quota: requests.cpu 1 is less than" in result.output
     assert "\n  spec: " in result.output and "\n  hint: " in result.output
@@ -55,7 +56,7 @@ def test_json_shape(run_cli, examples, multicloud):
     _with_seldon_engine(tree)
     result = run_cli("verify", str(spec), str(tree), "--format", "json")
     data = json.loads(result.stdout)
-    assert data["proven"] is False and [j["journey"] for j in data["journeys"]] == list(range(1, 11))
+    assert data["proven"] is False and [j["journey"] for j in data["journeys"]] == list(range(1, len(JOURNEYS) + 1))
     assert [j["passed"] for j in data["journeys"]].count(False) == 1
     finding = data["findings"][0]
     assert set(finding) >= {"check", "severity", "file", "line", "column", "message", "hint"}
@@ -193,7 +194,7 @@ def test_readme_shows_what_verify_says_of_the_examples(run_cli, examples):
         spec, tree = examples[name]
         lines = run_cli("verify", str(spec), str(tree)).output.splitlines()
         journeys = [line for line in lines if line.startswith(("PASS ", "FAIL "))]
-        assert len(journeys) == 10 and lines[-1].startswith("verify: proven")
+        assert len(journeys) == len(JOURNEYS) and lines[-1].startswith("verify: proven")
         if name == "quickstart":
             assert [line for line in journeys if " ".join(line.split()) not in readme] == []
         assert " ".join(lines[-1].split()) in readme, lines[-1]

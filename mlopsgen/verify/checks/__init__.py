@@ -13,6 +13,7 @@ from mlopsgen.verify.checks import (
     connectivity,
     lifecycle,
     logs,
+    payloads,
     platform_flows,
     queues,
     quotas,
@@ -74,11 +75,16 @@ JOURNEYS: dict[str, Journey] = {j.slug: j for j in (
     Journey("retraining", 9, "Retraining", (lifecycle.retraining,),
             "every step's template exists, isolated steps get their inputs by volume, promotion and a rollout that "
             "Argo CD keeps act on validation", sees_charts=False),
-    Journey("alert-retraining", 10, "An alert starts retraining", (alert_retraining.run,),
+    Journey("payloads", 10, "Payloads reach the store", (payloads.payloads,),
+            "every model that logs has its logger, KServe's agent beside it passes Pod Security, and its pods may reach the store"),
+    Journey("drift", 11, "Drift becomes an alert", (payloads.drift,),
+            "every drift monitor runs, a ServiceMonitor selects it on a port Prometheus may reach, and ModelDriftDetected "
+            "reads the metric it exports, labelled with the model and namespace"),
+    Journey("alert-retraining", 12, "An alert starts retraining", (alert_retraining.run,),
             "each retraining alert is routed by an AlertmanagerConfig Alertmanager selects to a webhook EventSource "
             "whose Sensor creates a Workflow from the model's retraining template, with an account allowed to, over "
             "flows the policies allow"),
-    Journey("logs", 11, "Logs reach Loki, each team's in its own tenant", (logs.run,),
+    Journey("logs", 13, "Logs reach Loki, each team's in its own tenant", (logs.run,),
             "Loki is multi-tenant, Alloy reads every team namespace's logs through the API server (its RBAC and egress) "
             "and pushes them to the team's tenant only, Grafana reaches Loki and no team pod does"),
 )}
@@ -140,6 +146,14 @@ ABOUT = {
                         "NetworkPolicies allow (Alertmanager to the webhook, the webhook and the Sensor to the bus, the "
                         "bus' replicas to each other, the Sensor to the API server). A broken link means the alert "
                         "fires and nothing retrains.",
+    "payloads": "A model that logs payloads (the spec's `payloads`) must have its runtime object's `logger`, or KServe "
+                "injects no agent and nothing is logged; the agent KServe injects (with the model server's "
+                "securityContext) must pass the namespace's Pod Security level, or the pod is refused; and the model's "
+                "pods must be allowed to connect to the store's external address, or every write fails.",
+    "drift": "A drift monitor must run in each of its model's namespaces, a ServiceMonitor must select a Service in front "
+             "of it on a port that Service has, NetworkPolicies and Istio must let Prometheus connect on that port, and "
+             "the ModelDriftDetected alert, labelled model, namespace and severity, must read the metric the monitor "
+             "exports: otherwise drift is measured and nobody hears of it.",
 }
 
 assert tuple(JOURNEYS) == ORDER and all(j.number == i + 1 for i, j in enumerate(JOURNEYS.values())), "journey_ids.ORDER"

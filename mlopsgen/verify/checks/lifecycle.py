@@ -20,11 +20,10 @@
 
 from __future__ import annotations
 
-import re
-
 from mlopsgen.catalog import conventions as C
 from mlopsgen.catalog.modes import MODES
-from mlopsgen.catalog.promql import EXPORTED_METRICS
+from mlopsgen.catalog.promql import EXPORTED_METRICS, metrics_read
+from mlopsgen.verify.checks.payloads import monitor_metrics as monitored_metrics
 from mlopsgen.verify.configured import gpu_metrics
 from mlopsgen.verify.context import Context
 from mlopsgen.verify.endpoints import pod_endpoint
@@ -32,8 +31,6 @@ from mlopsgen.verify.result import Finding, finding
 from mlopsgen.verify.tree import Obj
 
 MONITORING, RETRAINING = "monitoring", "retraining"
-METRIC = re.compile(r"([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?=\{|\[)")
-PROMQL_WORDS = {"sum", "rate", "min_over_time", "max_over_time", "avg_over_time", "histogram_quantile", "by", "irate", "increase"}
 
 
 def monitoring(ctx: Context, stats: dict) -> list[Finding]:
@@ -45,10 +42,11 @@ def monitoring(ctx: Context, stats: dict) -> list[Finding]:
         # A metric the spec says the model serves itself reaches Prometheus through the scraped (merged) metrics port.
         exported |= {m.slos.accuracy_metric for m in ctx.platform.models if m.slos and m.slos.accuracy_metric and m.name in scraped}
         exported |= gpu_metrics(view)  # the DCGM exporter's, where it runs and is scraped
+        exported |= monitored_metrics(ctx, view)  # the model monitors', where they run and are scraped
         for rule in (r for r in view.of_kind("PrometheusRule") if not r.origin):  # the tree's own; charts' are upstream's
             for g, group in enumerate(rule.spec.get("groups") or []):
                 for r, alert in enumerate(group.get("rules") or []):
-                    names = {m for m in METRIC.findall(str(alert.get("expr", ""))) if m not in PROMQL_WORDS}
+                    names = metrics_read(str(alert.get("expr", "")))
                     for name in sorted(names - exported):
                         findings.append(finding(MONITORING, f"alert {alert.get('alert')} in {rule.namespace}/{rule.name} reads "
                                                             f"{name}, which nothing the tree deploys exports: it never fires",

@@ -82,10 +82,10 @@ def _pools(ctx: Context, cluster: str, pods: list[Pod]) -> list[Finding]:
 
 
 def running_together(ctx: Context, pods: list[Pod], where: tuple[str, str] | None = None) -> list[tuple[Pod, int]]:
-    """What a team namespace runs at once: every model pod at its minimum replicas, one training run (the
+    """What a team namespace runs at once: every model pod at its minimum replicas, its monitors, one training run (the
     one asking the most GPUs) and, given its (cluster, namespace), the pods of its Argo Events objects; validate
     counts the same (platform/capacity.py)."""
-    running = [(p, p.replicas) for p in pods if p.kind == "model"]
+    running = [(p, p.replicas) for p in pods if p.kind in ("model", "monitor")]
     training = [p for p in pods if p.kind == "workflow" and "training" in p.workload.rsplit("/", 1)[-1]]
     if training:
         running.append((max(training, key=lambda p: pod_amounts(ctx, p).get(f"requests.{GPU}", 0)), 1))
