@@ -30,6 +30,8 @@ class SharedService(Protocol):
     @property
     def port(self) -> int: ...
     @property
+    def pod_port(self) -> int: ...
+    @property
     def pod_labels(self) -> Mapping[str, str]: ...
 
 
@@ -69,7 +71,7 @@ def _dns(mode: str) -> dict:
 
 def _shared_services(ctx: ModeContext, mode: str) -> list[dict]:
     """Egress to the declared shared services: by pod selector on this cluster, by address elsewhere."""
-    egress = [{"to": [C.peer(s.namespace, s.pod_labels)], "ports": C.tcp(s.port)} for s in ctx.local_services]
+    egress = [{"to": [C.peer(s.namespace, s.pod_labels)], "ports": C.tcp(s.pod_port)} for s in ctx.local_services]
     egress += [{"to": [{"ipBlock": {"cidr": c}} for c in cidrs], "ports": C.tcp(port)} for cidrs, port in ctx.remote_endpoints]
     return [policy(f"allow-{mode}-shared-services", mode, None, egress)] if egress else []
 

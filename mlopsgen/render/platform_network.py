@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from mlopsgen.catalog import conventions as C
 from mlopsgen.platform.model import Cluster, Platform
+from mlopsgen.render.feature_store_network import feature_store_operator_policies, feature_store_policies
 
 EVERY_NAMESPACE: list[dict] = [{"namespaceSelector": {}}]
 EVERY_POD: list[dict] = [{"namespaceSelector": {}, "podSelector": {}}]
@@ -59,6 +60,8 @@ def namespace_policies(platform: Platform, cluster: Cluster, namespace: str, com
     policies += _gateway(platform, cluster, namespace, components) + _monitoring(platform, cluster, namespace, components)
     policies += _tracking(platform, cluster, namespace, components) + _postgres_operator(platform, cluster, namespace, components)
     policies += _gpu_metrics(platform, cluster, namespace, components)
+    policies += feature_store_policies(platform, cluster, namespace, components, _policy)
+    policies += feature_store_operator_policies(platform, cluster, namespace, components, _policy)
     return policies
 
 

@@ -124,9 +124,9 @@ def required_flows(platform: Platform, intents: Intents, endpoints: list[Endpoin
             flows += [Required(ep, istiod, "TCP", C.ISTIOD_XDS_PORT, "sidecar to istiod", env_path) for istiod in each("istiod")]
         if reaches_services(mode) and intent.workload_class in ("training", "inference"):
             for svc in each("service") + each("published"):
-                if svc.note == "tracking":
+                if svc.note in ("tracking", "featureStore"):
                     service = svc.label.split("/")[-1].removesuffix("-published")
-                    flows.append(Required(ep, svc, "TCP", svc.ports[0]["containerPort"], f"{intent.workload_class} to tracking",
+                    flows.append(Required(ep, svc, "TCP", svc.ports[0]["containerPort"], f"{intent.workload_class} to {svc.note}",
                                           ("services", _index(platform, "services", service))))
         if ep.pod and ep.pod.kind == "workflow":
             for api in each("apiserver"):

@@ -6,7 +6,8 @@ and whether Calico's API server runs, GPU pools of 1-3 nodes, modes per class an
 each class may use, from the registry), segments, 1-4 teams with names short or at their limit, quotas
 and training GPUs, models on either runtime with GPUs, canaries, autoscaling, exposure, callers, SLOs and
 retraining, externals for any classes; the multicloud family varies two clusters (or three, with a
-second training cluster), host training, a published tracking server and subnet segments. A drawn spec that validate refuses is no counterexample
+second training cluster), host training, a published tracking server, a feature store (published, on one
+cluster or on each, its name, namespace and database drawn) and subnet segments. A drawn spec that validate refuses is no counterexample
 (validation said why, at a node); one it accepts must work, and validate's capacity model must count what
 verify counts in the tree. Budget: MLOPSGEN_SPEC_EXAMPLES per family (150 by default, about two minutes
 for both on two cores); shrunk counterexamples are kept in spec-space-db/ and replayed first.
@@ -32,7 +33,7 @@ from mlopsgen.errors import UserError
 from mlopsgen.verify import verify
 from mlopsgen.verify.charts import ChartOptions
 from tests.support.capacity import disagreements
-from tests.support.drawn import MODES, draw_network
+from tests.support.drawn import MODES, draw_feature_store, draw_network
 from tests.support.specs import Spec
 from tests.verify.conftest import render_tree
 
@@ -101,6 +102,8 @@ def specs(draw) -> Spec:
                                    "image": f"registry.example.com/{name}/retrain:1.0"}
         data["models"].append(model)
     if draw(st.booleans()):
+        data["services"].append(draw_feature_store(draw))
+    if draw(st.booleans()):
         data["externals"] = [{"name": "datasets", "host": "data.example.com", "cidrs": ["52.10.0.0/16"],
                               "for": draw(st.lists(st.sampled_from(list(WORKLOAD_CLASSES)), min_size=1, max_size=2, unique=True))}]
     return spec
@@ -132,6 +135,13 @@ def multicloud_specs(draw) -> Spec:
                 placement.pop("canaryWeight", None)
     for external in data.get("externals") or []:
         external["for"] = draw(st.lists(st.sampled_from(list(WORKLOAD_CLASSES)), min_size=1, max_size=3, unique=True))
+    # The feature store: published from the serving cluster (the example), there alone, one per cluster, or none.
+    example = next(s for s in data["services"] if s["kind"] == "featureStore")
+    data["services"].remove(example)
+    placement = draw(st.sampled_from(["published", "published", "serving only", "every cluster", "none"]))
+    if placement != "none":
+        data["services"].append(draw_feature_store(draw, None if placement == "every cluster" else example["cluster"],
+                                                   example["published"] if placement == "published" else None))
     if draw(st.booleans()):
         _third_cluster(draw, data)
     return spec

@@ -100,7 +100,7 @@ REQUIRED_KINDS = {
     "Namespace", "ResourceQuota", "LimitRange", "Role", "RoleBinding", "ServiceAccount", "NetworkPolicy",
     "WorkflowTemplate", "CronWorkflow", "AppProject", "Application", "IPPool", "InferenceService",
     "SeldonDeployment", "Gateway", "VirtualService", "DestinationRule", "AuthorizationPolicy",
-    "PeerAuthentication", "RequestAuthentication", "ServiceMonitor", "PrometheusRule", "PodDisruptionBudget",
+    "PeerAuthentication", "RequestAuthentication", "ServiceMonitor", "PrometheusRule", "PodDisruptionBudget", "FeatureStore",
 }
 
 

@@ -22,3 +22,19 @@ def draw_network(draw: Any, env: dict, segment: str) -> dict:
     if network["training"] == "host":
         env["hostNetworkJustification"] = "NCCL over the host interfaces."
     return network
+
+
+def draw_feature_store(draw: Any, cluster: str | None = None, published: dict | None = None) -> dict:
+    """A featureStore service: the Feast operator's online Service for a drawn name and namespace, its database
+    drawn, on `cluster` (every cluster runs its own without one) and published to the others where given."""
+    from hypothesis import strategies as st
+
+    name = draw(st.sampled_from(["features", "fs", "feature-store"]))
+    namespace = draw(st.sampled_from(["feast", "features"]))
+    store: dict = {"name": name, "kind": "featureStore", "host": f"feast-{name}-online.{namespace}.svc.cluster.local", "port": 80,
+                   "database": {"instances": draw(st.integers(1, 3)), "storage": draw(st.sampled_from(["5Gi", "20Gi"]))}}
+    if cluster:
+        store["cluster"] = cluster
+    if published:
+        store["published"] = published
+    return store

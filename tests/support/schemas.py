@@ -2,7 +2,7 @@
 
 Core kinds use kubernetes-validate's strict schema files directly (its
 validate() reloads 1.8 MB per call). Custom resources use the upstream CRDs in
-../shared/crds, made strict: unknown fields are rejected wherever the CRD lists
+../shared/crds (and the Feast operator's in ../shared/upstream/feast/crds), made strict: unknown fields are rejected wherever the CRD lists
 properties and does not preserve unknown fields. Kinds only in the datree
 catalog (Argo Workflows, Calico) use those JSON schemas, made strict the same way.
 """
@@ -71,6 +71,7 @@ class SchemaStore:
         self._validators: dict[tuple[str, str], Draft202012Validator] = {}
         self._custom: dict[tuple[str, str], dict] = {}
         self._load_crds(shared / "crds")
+        self._load_crds(shared / "upstream" / "feast" / "crds")  # FeatureStore (feast.dev/v1), the operator's v0.66.0
 
     def _load_crds(self, root: Path) -> None:
         for path in sorted(root.rglob("*.yaml")):
