@@ -36,6 +36,15 @@ class Chart:
 
 
 @dataclass(frozen=True)
+class ReleaseManifests:
+    """Upstream manifests a component's kustomization takes as a remote resource (no chart exists upstream): where
+    Argo CD's Kustomize fetches them, and where verify finds the same file in a --charts folder."""
+
+    url: str
+    local: str  # <folder>/<file> under a --charts folder
+
+
+@dataclass(frozen=True)
 class Component:
     name: str
     summary: str
@@ -52,6 +61,7 @@ class Component:
     pod_security: tuple[str, str] = ("restricted", "")
     # DaemonSets of its chart (by name suffix) that must run on every node, or on every GPU pool's nodes.
     daemons: tuple[tuple[str, str], ...] = ()
+    release: ReleaseManifests | None = None  # the upstream manifests its kustomization builds on
 
 
 # The versions each provided API group serves (from the pinned charts' CRDs): what a cluster that provides a
@@ -60,7 +70,7 @@ API_VERSIONS = {
     "cert-manager.io": ("v1",), "networking.istio.io": ("v1", "v1beta1", "v1alpha3"),
     "security.istio.io": ("v1", "v1beta1"), "serving.kserve.io": ("v1beta1", "v1alpha1"),
     "postgresql.cnpg.io": ("v1",), "monitoring.coreos.com": ("v1", "v1alpha1"), "argoproj.io": ("v1alpha1",),
-    "machinelearning.seldon.io": ("v1", "v1alpha2", "v1alpha3"), "kueue.x-k8s.io": ("v1beta2", "v1beta1"),
+    "machinelearning.seldon.io": ("v1", "v1alpha2", "v1alpha3"), "kueue.x-k8s.io": ("v1beta2", "v1beta1"), "feast.dev": ("v1", "v1alpha1"),
 }
 
 
@@ -88,6 +98,12 @@ ISTIO_VERSION = "1.30.3"
 KSERVE_CHARTS = "oci://ghcr.io/kserve/charts"
 KSERVE_VERSION = "v0.20.0"
 CNPG_CHARTS = "https://cloudnative-pg.github.io/charts"
+FEAST_VERSION = "v0.66.0"
+# The Feast operator ships no chart: its release manifests are infra/feast-operator/dist/install.yaml at the tag, applied
+# server-side (the FeatureStore CRD is ~1.4 MB; charts-src/feast-operator/PROVENANCE.md).
+FEAST_OPERATOR = ReleaseManifests(
+    f"https://raw.githubusercontent.com/feast-dev/feast/{FEAST_VERSION}/infra/feast-operator/dist/install.yaml",
+    "feast-operator/install.yaml")
 
 ISTIO_KINDS = (
     _kinds("networking.istio.io", "Gateway", "VirtualService", "DestinationRule", "ServiceEntry", "Sidecar")
@@ -168,6 +184,11 @@ COMPONENTS: dict[str, Component] = {c.name: c for c in (
               _kinds("kueue.x-k8s.io", "ResourceFlavor", "ClusterQueue", "LocalQueue", "Cohort", "Workload",
                      "WorkloadPriorityClass", "AdmissionCheck", "Topology", "ProvisioningRequestConfig",
                      "MultiKueueCluster", "MultiKueueConfig"), sync_options=SERVER_SIDE),
+    # Its manager sets no seccompProfile (install.yaml): the tree's kustomization adds RuntimeDefault and labels the
+    # manifests' own Namespace restricted (render/feature_store_operator.py).
+    Component("feast-operator", "the Feast operator, from its release manifests: the FeatureStore CRD and controller",
+              "feast-operator-system", -4, None, _kinds("feast.dev", "FeatureStore"), sync_options=SERVER_SIDE,
+              release=FEAST_OPERATOR),
     Component("istio-ingressgateway", "the ingress gateway the models are exposed through", "istio-system", -3,
               Chart(ISTIO_CHARTS, "gateway", ISTIO_VERSION), needs=("istiod",)),
     Component("kserve", "the KServe controller (raw deployment mode)", "kserve", -3,
@@ -179,11 +200,17 @@ COMPONENTS: dict[str, Component] = {c.name: c for c in (
               Chart(CNPG_CHARTS, "cluster", "0.8.1"), needs=("cloudnative-pg",), service="tracking"),
     Component("mlflow-storage", "the tracking server's artifact volume, where no object store is given", "mlflow", -3,
               None, service="tracking"),
+    # The FeatureStore's pods are the operator's: it copies the FeatureStore's services.securityContext onto them
+    # (render/feature_store.py sets a restricted one), so the feature store's namespace stays restricted.
+    Component("feast-db", "the feature store's PostgreSQL cluster", "feast", -3, Chart(CNPG_CHARTS, "cluster", "0.8.1"),
+              needs=("cloudnative-pg",), service="featureStore"),
     Component("kserve-runtimes", "KServe's ClusterServingRuntimes (MLServer for mlflow models)", "kserve", -2,
               Chart(KSERVE_CHARTS, "kserve-runtime-configs", KSERVE_VERSION), needs=("kserve",)),
     Component("mlflow", "the tracking server and model registry", "mlflow", -2,
               Chart("https://community-charts.github.io/helm-charts", "mlflow", "1.11.5"), needs=("mlflow-db",),
               service="tracking"),
+    Component("feast-stores", "the FeatureStore of the declared feature store, on its PostgreSQL", "feast", -2, None,
+              needs=("feast-operator", "feast-db"), service="featureStore"),
     Component("kserve-config", "the storage container that downloads models:/ URIs through MLflow", "kserve", -2,
               None, needs=("kserve-crd",)),
     Component("mesh-config", "the ingress Gateways, one per environment with exposed models", "istio-system", -2,

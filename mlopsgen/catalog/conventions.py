@@ -71,6 +71,15 @@ CNPG_INSTANCE = "cnpg.io/cluster"
 CNPG_STATUS_PORT = 8000
 POSTGRES_PORT = 5432  # what a platform namespace's NetworkPolicy lets through, and for whom
 CALICO_IPV4_POOLS = "cni.projectcalico.org/ipv4pools"
+# The Feast operator (v0.66.0, infra/feast-operator/internal/controller/services) names a FeatureStore's online
+# Service feast-<name>-online, serving on port 80 (HTTP) from the feature server's container port 6566, and labels
+# its pods feast.dev/name and feast.dev/service-type: a NetworkPolicy sees the pod's port, clients dial the Service's.
+FEAST_NAME = "feast.dev/name"
+FEAST_SERVICE_TYPE = "feast.dev/service-type"
+FEAST_ONLINE_SERVICE_PORT = 80
+FEAST_ONLINE_POD_PORT = 6566
+FEAST_DB = "feast-db"  # the feature store's PostgreSQL (CloudNativePG Cluster), beside it
+FEAST_URL_ENV = "FEAST_FEATURE_SERVER_URL"  # where training and inference find the online feature server
 
 # checkov (CKV_K8S_21) reads a missing namespace as "default". Base objects carry
 # none on purpose: every overlay that includes the base sets its own. The README
@@ -175,6 +184,14 @@ def gateway_credential(environment: str) -> str:
 def published_name(service: str) -> str:
     """The Gateway, route and server certificate (its Secret too) of a service published to other clusters."""
     return f"published-{service}"
+
+
+def feast_online_service(store: str) -> str:
+    return f"feast-{store}-online"
+
+
+def feast_online_labels(store: str) -> dict[str, str]:
+    return {FEAST_NAME: store, FEAST_SERVICE_TYPE: "online"}
 
 
 def client_certificate(service: str) -> str:

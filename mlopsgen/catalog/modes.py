@@ -32,6 +32,8 @@ class SharedService(Protocol):
     @property
     def port(self) -> int: ...
     @property
+    def pod_port(self) -> int: ...
+    @property
     def pod_labels(self) -> Mapping[str, str]: ...
 
 
@@ -72,7 +74,7 @@ def _dns(mode: str) -> dict:
 def _shared_services(ctx: ModeContext, mode: str) -> list[dict]:
     """Egress to the declared shared services: by pod selector on this cluster, by address elsewhere. Not to Loki:
     a pod that reaches it names any tenant in its own header (logs are read through Grafana, per tenant)."""
-    egress = [{"to": [C.peer(s.namespace, s.pod_labels)], "ports": C.tcp(s.port)} for s in ctx.local_services
+    egress = [{"to": [C.peer(s.namespace, s.pod_labels)], "ports": C.tcp(s.pod_port)} for s in ctx.local_services
               if s.kind not in PLATFORM_ONLY_SERVICES]
     egress += [{"to": [{"ipBlock": {"cidr": c}} for c in cidrs], "ports": C.tcp(port)} for cidrs, port in ctx.remote_endpoints]
     return [policy(f"allow-{mode}-shared-services", mode, None, egress)] if egress else []

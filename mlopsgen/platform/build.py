@@ -81,10 +81,10 @@ def _cluster(c: dict) -> Cluster:
 
 
 def _service(s: dict) -> Service:
-    store, database = s.get("artifactStore"), s["database"] if s["kind"] == "tracking" else None
+    store, database = s.get("artifactStore"), s["database"] if s["kind"] in ("tracking", "featureStore") else None
+    labels = C.feast_online_labels(s["name"]) if s["kind"] == "featureStore" else {"app.kubernetes.io/name": s["host"].split(".")[0]}
     return Service(
-        s["name"], s["kind"], s["host"], s["port"], s.get("cluster"),
-        frozen_map(s.get("podLabels") or {"app.kubernetes.io/name": s["host"].split(".")[0]}),
+        s["name"], s["kind"], s["host"], s["port"], s.get("cluster"), frozen_map(s.get("podLabels") or labels),
         ArtifactStore(store["url"], store.get("endpoint"), store.get("credentialsSecret")) if store else None,
         Database(database["instances"], str(database["storage"]), str(database["artifactVolume"])) if database else None,
         Published(s["published"]["url"], tuple(s["published"]["cidrs"]), s["published"]["clientIssuer"]) if "published" in s else None,

@@ -196,6 +196,11 @@ class Service:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
+    @property
+    def pod_port(self) -> int:
+        """The port its pods listen on, which a NetworkPolicy matches: the Service's, but for Feast's online store."""
+        return C.FEAST_ONLINE_POD_PORT if self.kind == "featureStore" else self.port
+
 
 @dataclass(frozen=True, eq=False)
 class Quota:

@@ -17,6 +17,7 @@ from mlopsgen.platform.checker import Checker
 from mlopsgen.platform.loader import Document
 from mlopsgen.platform.semantic_capacity import CAPACITY_RULES
 from mlopsgen.platform.semantic_clusters import CLUSTER_RULES
+from mlopsgen.platform.semantic_feature_store import FEATURE_STORE_RULES
 from mlopsgen.platform.semantic_intent import INTENT_RULES
 from mlopsgen.platform.semantic_logs import LOGS_RULES
 from mlopsgen.platform.semantic_names import NAME_RULES
@@ -41,7 +42,7 @@ def semantic_problems(doc: Document) -> list[Problem]:
 def rules() -> tuple[Callable[[Checker], None], ...]:
     """Every cross-field rule but capacity, in the order they run; each one's docstring says what it refuses."""
     return (_unique_names, _environments, _gpu_pools, _services, _teams, _models, *CLUSTER_RULES, *NAME_RULES, *VALUE_RULES,
-            *INTENT_RULES, *TRIGGER_RULES, *LOGS_RULES, *QUEUE_RULES, *PAYLOAD_RULES)
+            *INTENT_RULES, *TRIGGER_RULES, *LOGS_RULES, *QUEUE_RULES, *PAYLOAD_RULES, *FEATURE_STORE_RULES)
 
 
 def _unique_names(check: Checker) -> None:

@@ -38,15 +38,17 @@ def _subnet_needs_calico_ipam(check: Checker) -> None:
 
 
 def _tracking_only_settings(check: Checker) -> None:
-    """`artifactStore` and `database` configure a tracking server (`artifactStore` a logs service's store too): on any
-    other service they would be silently ignored."""
+    """`artifactStore` configures a tracking server or a logs service's store, `database` a tracking server or a feature
+    store: on any other service they would be silently ignored."""
+    kinds = {"artifactStore": ("tracking", "logs"), "database": ("tracking", "featureStore")}
     for i, service in enumerate(check.data["services"]):
-        if service["kind"] == "tracking":
-            continue
-        for key in ("database",) if service["kind"] == "logs" else ("artifactStore", "database"):
-            if key in check.doc.data["services"][i]:  # as written, not as defaulted
-                check.fail(("services", i, key), f"'{key}' applies to tracking servers only",
+        for key, owners in kinds.items():
+            if service["kind"] not in owners and key in check.doc.data["services"][i]:  # as written, not as defaulted
+                check.fail(("services", i, key), f"'{key}' applies to {' and '.join(_KIND_NAMES[k] for k in owners)} only",
                            f"remove it, or set kind: tracking on service '{service['name']}'")
+
+
+_KIND_NAMES = {"tracking": "tracking servers", "featureStore": "feature stores"}
 
 
 def _one_environment_per_host(check: Checker) -> None:

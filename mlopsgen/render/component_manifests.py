@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from mlopsgen.catalog import conventions as C
 from mlopsgen.platform.model import Cluster, Platform
+from mlopsgen.render import feature_store as FS
 from mlopsgen.render import labels as L
 from mlopsgen.render.admission import host_network_policies
 from mlopsgen.render.component_values import ARTIFACT_CLAIM
@@ -126,7 +127,27 @@ def _platform_namespaces(platform: Platform, cluster: Cluster) -> Manifests:
                                                 "(the purpose of each is in its annotation)."})}
 
 
+def _feast_operator(platform: Platform, cluster: Cluster) -> Manifests:
+    policies = namespace_policies(platform, cluster, FS.OPERATOR_NAMESPACE, {"feast-operator"})
+    for policy in policies:
+        policy["metadata"]["labels"] = L.common(platform)
+    comment = "the tree's patch to the Feast operator's release manifests, for Pod Security restricted"
+    return {"kustomization.yaml": ("team/objects.yaml.j2", {"objects": [FS.operator_kustomization()],
+                                                            "comment": "The Feast operator's release manifests, made restricted."}),
+            "patches/restricted-namespace.yaml": ("team/json6902-patch.yaml.j2", {"operations": FS.namespace_patch(), "comments": [comment]}),
+            "patches/restricted-manager.yaml": ("team/json6902-patch.yaml.j2", {"operations": FS.manager_patch(), "comments": [comment]}),
+            "networkpolicies.yaml": ("team/objects.yaml.j2", {"objects": policies, "comment": "Default deny in the operator's "
+                                     "namespace, then what it needs (the purpose of each is in its annotation)."})}
+
+
+def _feast_stores(platform: Platform, cluster: Cluster) -> Manifests:
+    return {"featurestore.yaml": ("team/objects.yaml.j2", {"objects": FS.store_objects(platform, cluster, L.common(platform)),
+                                                           "comment": "The feature store, on the platform's PostgreSQL."})}
+
+
 MANIFESTS: dict[str, Callable[[Platform, Cluster], Manifests]] = {
+    "feast-operator": _feast_operator,
+    "feast-stores": _feast_stores,
     "platform-namespaces": _platform_namespaces,
     "admission-config": _admission_config,
     "mlflow-storage": _mlflow_storage,

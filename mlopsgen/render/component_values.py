@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from mlopsgen.catalog import conventions as C
 from mlopsgen.catalog import hardening
 from mlopsgen.platform.model import Cluster, Platform, Service
+from mlopsgen.render.feature_store import feast_db_values
 from mlopsgen.render.labels import toleration
 from mlopsgen.render.logs_values import alloy_values, grafana_data_sources, loki_values
 from mlopsgen.render.queue_objects import kueue_values
@@ -256,6 +257,7 @@ VALUES: dict[str, Callable[[ValuesContext], dict]] = {
     "kube-prometheus-stack": _kube_prometheus_stack,
     "cloudnative-pg": _nothing,
     "mlflow-db": _mlflow_db,
+    "feast-db": lambda ctx: feast_db_values(ctx.platform, ctx.cluster),
     "mlflow": _mlflow,
     "seldon-core-operator": _seldon,
     "nvidia-device-plugin": _device_plugin,

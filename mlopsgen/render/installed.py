@@ -70,6 +70,8 @@ def needed_components(platform: Platform, cluster: Cluster) -> set[str]:
         needed |= {"mlflow", "mlflow-db", "cloudnative-pg"}
         if tracking.artifact_store is None:
             needed.add("mlflow-storage")
+    if "featureStore" in services:
+        needed |= {"feast-operator", "feast-db", "feast-stores", "cloudnative-pg"}
     if any(p.cluster == cluster.name for p in platform.gpu_pools):
         needed.add("nvidia-device-plugin")
         if "monitoring" in services or cluster.provides("prometheus"):  # something scrapes the GPUs' metrics

@@ -86,7 +86,8 @@ def _externals(platform: Platform, env: Environment) -> list[dict]:
 
 def remote_endpoints(platform: Platform, cluster: str) -> tuple[tuple[tuple[str, ...], int], ...]:
     local = {s.name for s in platform.services_for(cluster)}
-    return tuple((s.published.cidrs, s.published.port) for s in platform.services if s.name not in local and s.published)
+    # Services published at one load balancer share its addresses: one rule each.
+    return tuple(dict.fromkeys((s.published.cidrs, s.published.port) for s in platform.services if s.name not in local and s.published))
 
 
 def namespace_policies(platform: Platform, team: Team, env: Environment) -> list[dict]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from mlopsgen.catalog import conventions as C
 from mlopsgen.platform.model import Cluster, Platform
+from mlopsgen.render.feature_store_network import feature_store_operator_policies, feature_store_policies
 from mlopsgen.render.logs_network import logs_policies
 
 EVERY_NAMESPACE: list[dict] = [{"namespaceSelector": {}}]
@@ -64,6 +65,8 @@ def namespace_policies(platform: Platform, cluster: Cluster, namespace: str, com
     policies += _gpu_metrics(platform, cluster, namespace, components) + _retraining_webhooks(platform, cluster, namespace, components)
     policies += _queue_metrics(platform, cluster, namespace, components)
     policies += logs_policies(platform, cluster, namespace, components, _policy, INTERNET)
+    policies += feature_store_policies(platform, cluster, namespace, components, _policy)
+    policies += feature_store_operator_policies(platform, cluster, namespace, components, _policy)
     return policies
 
 

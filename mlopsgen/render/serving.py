@@ -23,6 +23,7 @@ from mlopsgen.catalog.runtimes import (
 from mlopsgen.platform.model import Platform
 from mlopsgen.platform.model_serving import Model
 from mlopsgen.render import labels as L
+from mlopsgen.render.feature_store_access import feature_store_env
 from mlopsgen.render.jinja import render_template
 from mlopsgen.render.model_download import downloader
 from mlopsgen.render.payloads import kserve_logger
@@ -80,7 +81,8 @@ def _runtime_objects(platform: Platform, model: Model, common: dict) -> str:
     # name (the container's, which is the model's) and its ports, and reads the model where it is fetched.
     served_as = [{"name": "MLSERVER_MODEL_NAME", "value": model.name}, *MLSERVER_SCRATCH_ENV]
     server_env = [{"name": "MLSERVER_MODEL_IMPLEMENTATION", "value": MLSERVER_MLFLOW_RUNTIME},
-                  {"name": "MLSERVER_MODEL_URI", "value": MODEL_DIR}, *MLSERVER_SCRATCH_ENV]
+                  {"name": "MLSERVER_MODEL_URI", "value": MODEL_DIR}, *MLSERVER_SCRATCH_ENV,
+                  *feature_store_env(platform, _cluster_of(platform, model))]
     return render_template(runtime.template, services=per_track, predictors=per_track, model_format=REGISTRY_MODEL_FORMAT,
                            image=SELDON_MLSERVER_IMAGE, server_env=server_env, model_volume=MODEL_VOLUME,
                            model_mount={**mount, "readOnly": True}, logger=kserve_logger(model), **{**common, "env": common["env"] + served_as})
@@ -95,7 +97,8 @@ def render_model_base(platform: Platform, model: Model, header: str) -> dict[str
         header=header, model=model, labels=labels, pod_security=hardening.POD_SECURITY_CONTEXT,
         container_security=hardening.CONTAINER_SECURITY_CONTEXT, scratch_volume=hardening.SCRATCH_VOLUME,
         scratch_mount=hardening.SCRATCH_MOUNT, resources=hardening.guaranteed(model.cpu, model.memory, model.gpus),
-        scheduling=_scheduling(platform, model), probes=runtime.probes, env=L.tracking_env(platform, _cluster_of(platform, model)))
+        scheduling=_scheduling(platform, model), probes=runtime.probes, env=L.tracking_env(platform, _cluster_of(platform, model))
+        + feature_store_env(platform, _cluster_of(platform, model)))
     service = C.routing_service(model.name)
     selector = {C.MODEL: model.name}
     files = {f"{base}/{runtime.kind.lower()}.yaml": _runtime_objects(platform, model, common)}

@@ -24,6 +24,7 @@ from mlopsgen.catalog.runtimes import runtime_of
 from mlopsgen.platform.model import Environment, Platform, Team
 from mlopsgen.platform.queues import training_queue
 from mlopsgen.render import labels as L
+from mlopsgen.render.feature_store_access import feature_store_env
 from mlopsgen.render.jinja import as_manifest
 
 WORKFLOW_ACCOUNTS = ("training", "validation")  # service accounts Argo runs steps (and its executor) as
@@ -100,7 +101,8 @@ def training_template(ctx: StepContext) -> dict:
         "securityContext": hardening.POD_SECURITY_CONTEXT,
         "container": _container(param("image"), ["python", "-m", param("module")],
                                 hardening.guaranteed(ctx.team.training.cpu, ctx.team.training.memory, gpus),
-                                tracking.env, [hardening.SCRATCH_MOUNT, *tracking.mounts]),
+                                tracking.env + feature_store_env(ctx.platform, ctx.env.cluster),
+                                [hardening.SCRATCH_MOUNT, *tracking.mounts]),
         "volumes": [hardening.SCRATCH_VOLUME, *tracking.volumes],
         **scheduling,
     }

@@ -21,12 +21,12 @@ CHART_COMPONENT = {c.chart.name: c.name for c in COMPONENTS.values() if c.chart 
 
 
 def component_of(app: App, cluster: str) -> str | None:
+    for name in COMPONENTS:  # by its name first: two components may install one chart (CloudNativePG's `cluster`)
+        if app.name == C.platform_application(cluster, name):
+            return name
     for chart in app.charts:
         if chart.chart in CHART_COMPONENT:
             return CHART_COMPONENT[chart.chart]
-    for name in COMPONENTS:
-        if app.name == C.platform_application(cluster, name):
-            return name
     return None
 
 

@@ -16,6 +16,7 @@ from mlopsgen.verify.cluster import ClusterView, cluster_views, provided_compone
 from mlopsgen.verify.flows import Intents
 from mlopsgen.verify.network import ClusterNetwork
 from mlopsgen.verify.pods import Pod, chart_pods, cluster_pods
+from mlopsgen.verify.remote import remote_files
 from mlopsgen.verify.tree import Obj, TreeReader
 
 
@@ -26,8 +27,9 @@ class Context:
         self.doc = doc
         self.place = place or Place(None, "", "not given")  # where the tree sits in its repository
         self.reader = TreeReader(tree, display_root, refused)
-        self.deployment = Deployment(self.reader, platform.gitops.path, platform.gitops.repo_url, self.place.path)
         self.chart_options = charts or ChartOptions()
+        self.reader.remote_files = remote_files(self.chart_options.charts)
+        self.deployment = Deployment(self.reader, platform.gitops.path, platform.gitops.repo_url, self.place.path)
         provided = {c.server: api_versions(provided_components(platform, c.name)) for c in platform.clusters}
         render_charts(self.deployment, self.chart_options.renderer(), self.chart_options.kube_version, provided)
 
@@ -35,7 +37,7 @@ class Context:
     def unseen_charts(self) -> list[str]:
         """The chart apps whose objects no journey saw, and why."""
         return [f"{app.name} ({chart.label}): {chart.unseen}" for app in self.deployment.apps.values()
-                for chart in app.charts if chart.unseen]
+                for chart in app.charts if chart.unseen] + [f"{url}: {why}" for url, why in sorted(self.reader.unseen_remote.items())]
 
     @cached_property
     def views(self) -> list[ClusterView]:

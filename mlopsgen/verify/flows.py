@@ -128,10 +128,12 @@ def required_flows(platform: Platform, intents: Intents, endpoints: list[Endpoin
             flows += [Required(prom, ep, "TCP", scrape_port(intent.env)[0], "Prometheus scrape of a monitor", env_path)
                       for prom in each("service") if prom.note == "monitoring"]
         if reaches_services(mode) and (intent.workload_class in ("training", "inference") or monitor):
+            # training and inference read features; a monitor reads the tracking server only (its image contract)
+            needs = ("tracking",) if monitor else ("tracking", "featureStore")
             for svc in each("service") + each("published"):
-                if svc.note == "tracking":
+                if svc.note in needs:
                     service = svc.label.split("/")[-1].removesuffix("-published")
-                    flows.append(Required(ep, svc, "TCP", svc.ports[0]["containerPort"], f"{intent.workload_class} to tracking",
+                    flows.append(Required(ep, svc, "TCP", svc.ports[0]["containerPort"], f"{intent.workload_class} to {svc.note}",
                                           ("services", _index(platform, "services", service))))
         if ep.pod and ep.pod.kind == "workflow":
             for api in each("apiserver"):

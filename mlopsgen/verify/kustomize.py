@@ -1,7 +1,7 @@
 """A small Kustomize: exactly the features rendered trees use, built offline without kubectl.
 
 Supported in kustomization.yaml: `resources` (files and directories holding a
-kustomization), `namespace`, and `patches` with a `target` (group, version,
+kustomization, and remote release manifests the catalog pins, read from a --charts folder), `namespace`, and `patches` with a `target` (group, version,
 kind, name) and a JSON 6902 patch (`path` to a file, or inline `patch`).
 Anything else is refused with a located error rather than silently ignored:
 a verifier that skips part of the build would prove the wrong tree.
@@ -53,6 +53,9 @@ def build(reader: TreeReader, directory: str, _stack: tuple[str, ...] = ()) -> l
                                hint="verify assembles resources, namespace and JSON 6902 patches only", line=line, column=1)
     objects: list[Obj] = []
     for entry in _listed(spec, "resources", source.display):
+        if "://" in str(entry):  # a remote resource: upstream release manifests, read where verify has them
+            objects += reader.remote_objects(str(entry))
+            continue
         target = reader.join(directory, str(entry), source.display, "resource")
         if reader.is_dir(target):
             objects += build(reader, target, _stack + (directory,))

@@ -84,7 +84,7 @@ def platform_endpoints(platform: Platform, view: ClusterView) -> list[Endpoint]:
             eps.append(ep)
     for s in local:
         eps.append(peer_endpoint(name, "service", s.name, C.peer(s.namespace, s.pod_labels),
-                                 ports=[{"containerPort": s.port, "protocol": "TCP"}], note=s.kind))
+                                 ports=[{"containerPort": s.pod_port, "protocol": "TCP"}], note=s.kind))
     server = urlsplit(platform.cluster(name).server)
     cidrs, port = api_server(platform, name)
     import ipaddress

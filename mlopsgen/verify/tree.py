@@ -114,6 +114,8 @@ class TreeReader:
         self._real_root = os.path.realpath(root)
         self._files: dict[str, ManifestFile] = {}
         self._real_dirs: dict[str, str] = {}
+        self.remote_files: dict[str, Path] = {}  # URL of a remote resource -> the same file at hand (verify/remote.py)
+        self.unseen_remote: dict[str, str] = {}  # URL -> why its objects are not known
 
     def display(self, rel: str) -> str:
         return f"{self.display_root.rstrip('/')}/{rel}" if self.display_root else rel
@@ -185,6 +187,21 @@ class TreeReader:
                 raise UserError([source])
             self._files[rel] = source
         return self._files[rel]
+
+    def remote_objects(self, url: str) -> list[Obj]:
+        """The objects of a remote resource, from its copy at hand; none (and why, kept) where there is no copy."""
+        path = self.remote_files.get(url)
+        if path is None:
+            self.unseen_remote.setdefault(url, "not at hand: give the folder holding it with --charts")
+            return []
+        if url not in self._files:
+            source = read_manifest(path, url, follow_symlinks=False, hint=REPAIR_HINT)
+            if isinstance(source, Problem):
+                raise UserError([source])
+            self._files[url] = source
+        origin = f"manifests {url}"
+        return [Obj(doc, self._files[url], i, origin=origin).copy() for i, doc in enumerate(self._files[url].documents)
+                if isinstance(doc, dict) and doc.get("kind")]
 
     def objects(self, rel: str) -> list[Obj]:
         """The Kubernetes objects of one file (documents with a kind), fresh copies each call."""

@@ -8,7 +8,8 @@ each class may use, from the registry), segments, 1-4 teams with names short or 
 and training GPUs, models on either runtime with GPUs, canaries, autoscaling, exposure, callers, SLOs and
 retraining with its triggers (schedule, drift, slo), payload logging with drift and accuracy monitors
 (scheduled or streaming), externals for any classes; the multicloud family varies two clusters (or three, with a
-second training cluster), host training, a published tracking server and subnet segments. A drawn spec that validate refuses is no counterexample
+second training cluster), host training, a published tracking server, a feature store (published, on one
+cluster or on each, its name, namespace and database drawn) and subnet segments. A drawn spec that validate refuses is no counterexample
 (validation said why, at a node); one it accepts must work, and validate's capacity model must count what
 verify counts in the tree. Budget: MLOPSGEN_SPEC_EXAMPLES per family (150 by default, about two minutes
 for both on two cores); shrunk counterexamples are kept in spec-space-db/ and replayed first.
@@ -34,7 +35,7 @@ from mlopsgen.errors import UserError
 from mlopsgen.verify import verify
 from mlopsgen.verify.charts import ChartOptions
 from tests.support.capacity import disagreements
-from tests.support.drawn import LAKE, MODES, draw_logs, draw_monitoring, draw_network, draw_queueing, draw_triggers
+from tests.support.drawn import LAKE, MODES, draw_feature_store, draw_logs, draw_monitoring, draw_network, draw_queueing, draw_triggers
 from tests.support.specs import Spec
 from tests.verify.conftest import render_tree
 
@@ -111,6 +112,8 @@ def specs(draw) -> Spec:
             draw_triggers(draw, model["retraining"], "slos" in model, "drift" in (model.get("monitors") or {}))
         data["models"].append(model)
     if draw(st.booleans()):
+        data["services"].append(draw_feature_store(draw))
+    if draw(st.booleans()):
         data["externals"] = [{"name": "datasets", "host": "data.example.com", "cidrs": ["52.10.0.0/16"],
                               "for": draw(st.lists(st.sampled_from(list(WORKLOAD_CLASSES)), min_size=1, max_size=2, unique=True))}]
     if any("payloads" in m for m in data["models"]):
@@ -156,6 +159,13 @@ def multicloud_specs(draw) -> Spec:
     for pool in data["gpuPools"]:
         if pool["cluster"] == "training-cw":  # the training pools only: models serve on t4
             pool["queueing"] = draw_queueing(draw)
+    # The feature store: published from the serving cluster (the example), there alone, one per cluster, or none.
+    example = next(s for s in data["services"] if s["kind"] == "featureStore")
+    data["services"].remove(example)
+    placement = draw(st.sampled_from(["published", "published", "serving only", "every cluster", "none"]))
+    if placement != "none":
+        data["services"].append(draw_feature_store(draw, None if placement == "every cluster" else example["cluster"],
+                                                   example["published"] if placement == "published" else None))
     if draw(st.booleans()):
         _third_cluster(draw, data)
     draw_logs(draw, data)
@@ -214,11 +224,14 @@ def _long_team(data: dict) -> None:
 # Counterexamples found and fixed, replayed before anything is drawn (each also has a named test elsewhere):
 # a provided Prometheus (MLflow's ServiceMonitor outside the project's namespaces), a team name at its limit
 # (dashboard uids cut to one), a provided mesh in another trust domain (the gateway denied), a cluster that
-# provides every component it may.
+# provides every component it may, a feature store (its database unknown, never wrong, with its chart unseen:
+# tests/verify/test_feature_store.py).
 QUICKSTART_REGRESSIONS = [
     _quickstart_with(lambda d: d["clusters"][0].update(provided={"prometheus": {}})),
     _quickstart_with(_long_team),
     _quickstart_with(lambda d: d["clusters"][0].update(provided=dict(PROVIDED))),
+    _quickstart_with(lambda d: d["services"].append({"name": "features", "kind": "featureStore", "port": 80,
+                                                     "host": "feast-features-online.feast.svc.cluster.local"})),
 ]
 MULTICLOUD_REGRESSIONS = [
     _multicloud_with(lambda d: d["clusters"][0]["provided"]["istio"].update(trustDomain="acme.internal")),

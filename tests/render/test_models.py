@@ -83,6 +83,7 @@ def test_replicas_autoscaling_and_disruption_budgets_follow_each_environment(kub
     assert security["capabilities"] == {"drop": ["ALL"]} and predictor["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault"
     assert {e["name"]: e["value"] for e in predictor["model"]["env"]} == {
         "MLFLOW_TRACKING_URI": "http://mlflow.mlflow.svc.cluster.local:5000", "MLSERVER_MODEL_NAME": "defect-detector",
+        "FEAST_FEATURE_SERVER_URL": "http://feast-features-online.feast.svc.cluster.local:80",
         "MLSERVER_ENVIRONMENTS_DIR": "/tmp/mlserver-envs", "MLSERVER_METRICS_DIR": "/tmp/mlserver-metrics"}
     assert any(o["kind"] == "PodDisruptionBudget" for o in prod)
     staging = _built(kubectl, tmp_path / "teams/vision/overlays/staging")

@@ -95,7 +95,7 @@ class Scenario:
 
     def probes(self) -> list[tuple[str, int]]:
         ports = {("UDP", 53), ("TCP", 53), ("TCP", 8000), ("TCP", 8080), ("TCP", 9000), ("TCP", 443), SCRAPE, ISTIOD}
-        ports |= {("TCP", s.port) for s in self.services}
+        ports |= {("TCP", s.pod_port) for s in self.services}
         return sorted(ports)
 
     def namespaces(self) -> dict[str, dict]:
@@ -111,7 +111,7 @@ def expected_allowed(s: Scenario, src: Endpoint, dst: Endpoint, protocol: str, p
 
     def service_port(e: Endpoint) -> int | None:
         # Loki is the platform's: teams read their logs through Grafana, never from Loki itself.
-        return next((x.port for x in s.services if f"svc-{x.name}" == e.name and x.kind != "logs"), None)
+        return next((x.pod_port for x in s.services if f"svc-{x.name}" == e.name and x.kind != "logs"), None)
 
     def in_segment(e: Endpoint) -> bool:
         return e.ip is not None and s.env.segment is not None and ipaddress.ip_address(e.ip) in ipaddress.ip_network(s.env.segment.cidr)

@@ -105,7 +105,7 @@ REQUIRED_KINDS = {
     "WorkflowTemplate", "CronWorkflow", "AppProject", "Application", "IPPool", "InferenceService",
     "SeldonDeployment", "Gateway", "VirtualService", "DestinationRule", "AuthorizationPolicy",
     "PeerAuthentication", "RequestAuthentication", "ServiceMonitor", "PrometheusRule", "PodDisruptionBudget",
-    "EventBus", "EventSource", "Sensor", "AlertmanagerConfig",
+    "EventBus", "EventSource", "Sensor", "AlertmanagerConfig", "FeatureStore",
 }
 
 

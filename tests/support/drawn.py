@@ -105,3 +105,19 @@ def draw_monitoring(draw: Any, model: dict, store: str) -> None:
         if not model.get("retraining") or draw(st.booleans()):
             monitors["image"] = f"registry.example.com/{model['name']}/monitor:1.0"
         model["monitors"] = monitors
+
+
+def draw_feature_store(draw: Any, cluster: str | None = None, published: dict | None = None) -> dict:
+    """A featureStore service: the Feast operator's online Service for a drawn name and namespace, its database
+    drawn, on `cluster` (every cluster runs its own without one) and published to the others where given."""
+    from hypothesis import strategies as st
+
+    name = draw(st.sampled_from(["features", "fs", "feature-store"]))
+    namespace = draw(st.sampled_from(["feast", "features"]))
+    store: dict = {"name": name, "kind": "featureStore", "host": f"feast-{name}-online.{namespace}.svc.cluster.local", "port": 80,
+                   "database": {"instances": draw(st.integers(1, 3)), "storage": draw(st.sampled_from(["5Gi", "20Gi"]))}}
+    if cluster:
+        store["cluster"] = cluster
+    if published:
+        store["published"] = published
+    return store

@@ -2,7 +2,7 @@
 
 Core kinds use kubernetes-validate's strict schema files directly (its
 validate() reloads 1.8 MB per call). Custom resources use the upstream CRDs in
-../shared/crds (and Kueue's, ../shared/upstream/kueue/crds), made strict: unknown fields are rejected wherever the CRD lists
+../shared/crds (and Kueue's and the Feast operator's, in ../shared/upstream), made strict: unknown fields are rejected wherever the CRD lists
 properties and does not preserve unknown fields. Kinds only in the datree
 catalog (Argo Workflows, Calico) use those JSON schemas, made strict the same way.
 """
@@ -82,6 +82,7 @@ class SchemaStore:
         self._load_jsonschema(shared / "upstream" / "argo-events" / "jsonschema" / "schema.json", "io.argoproj.events.v1alpha1.",
                               ("EventBus", "EventSource", "Sensor"))
         self._load_crds(shared / "upstream" / "kueue" / "crds")  # GPU queues' kinds, as Kueue's release publishes them
+        self._load_crds(shared / "upstream" / "feast" / "crds")  # FeatureStore (feast.dev/v1), the operator's v0.66.0
 
     def _load_jsonschema(self, path: Path, prefix: str, kinds: tuple[str, ...]) -> None:
         """Kinds whose CRDs are schemaless (x-kubernetes-preserve-unknown-fields), from their project's JSON Schema:

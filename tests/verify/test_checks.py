@@ -139,15 +139,15 @@ def test_bootstrap_project_must_permit_what_its_apps_deploy(tmp_path):
 def test_urls_resolve_only_on_their_own_cluster(tmp_path):
     here = [{"name": "MLFLOW_TRACKING_URI", "value": "http://mlflow.mlflow.svc.cluster.local:5000"}]
     assert _messages(urls.run, MiniTree(tmp_path / "a").team([workflow_template(env=here)]).context()) == []
-    elsewhere = [{"name": "FEAST_URL", "value": "http://feast-online.feast.svc.cluster.local:6566"}]
+    elsewhere = [{"name": "FEAST_URL", "value": "http://feast-feast-online.feast.svc.cluster.local:80"}]
     tree = MiniTree(tmp_path / "b").team([workflow_template(env=elsewhere)])
-    tree.spec["services"].append({"name": "feast", "kind": "featureStore", "host": "feast-online.feast.svc.cluster.local",
-                                  "port": 6566, "cluster": "other",
+    tree.spec["services"].append({"name": "feast", "kind": "featureStore", "host": "feast-feast-online.feast.svc.cluster.local",
+                                  "port": 80, "cluster": "other",
                                   "published": {"url": "https://feast.example.com", "cidrs": ["203.0.113.0/24"],
                                                 "clientIssuer": "clusters-ca"}})
     messages = _messages(urls.run, tree.context())
-    assert any("is given http://feast-online.feast.svc.cluster.local:6566, but feast-online.feast does not run on main "
-               "(it runs on other)" in m for m in messages)
+    assert any("is given http://feast-feast-online.feast.svc.cluster.local:80, but feast-feast-online.feast does not run "
+               "on main (it runs on other)" in m for m in messages)
 
 
 def _gateway(name: str, host: str) -> dict:

@@ -11,6 +11,7 @@ from mlopsgen.verify.checks import (
     bootstrap,
     chart_objects,
     connectivity,
+    feature_store,
     lifecycle,
     logs,
     payloads,
@@ -65,8 +66,10 @@ JOURNEYS: dict[str, Journey] = {j.slug: j for j in (
             "serves what it stores; a runtime serves every model format"),
     Journey("traffic", 5, "Traffic reaches the model", (serving.traffic,),
             "gateway hosts are unique, routes reach the model server's paths, policies name the installed gateway"),
-    Journey("connectivity", 6, "Connectivity the platform needs, and only that", (connectivity.run, platform_flows.run),
-            "every required flow is allowed and every other flow is denied, at NetworkPolicy and Istio"),
+    Journey("connectivity", 6, "Connectivity the platform needs, and only that", (connectivity.run, platform_flows.run,
+                                                                                  feature_store.run),
+            "every required flow is allowed and every other flow is denied, at NetworkPolicy and Istio; training and "
+            "inference reach the feature store's real Service, which keeps its data in PostgreSQL"),
     Journey("clusters", 7, "Several clusters", (urls.run,),
             "every in-cluster URL names a service of the workload's own cluster, published endpoints take only client "
             "certificates their clients hold; segments have Calico IPAM", sees_charts=False),
@@ -122,7 +125,11 @@ ABOUT = {
                     "(as the API server defaults them, mlopsgen/kube/netpol.py) and Istio policies evaluated together. "
                     "A mismatch names the policy and rule that decide it; hostNetwork pods are reported as outside "
                     "NetworkPolicy, never as isolated. In the platform's own namespaces the flows come from the rendered charts "
-                    "(webhooks, role bindings, ServiceMonitors, MLflow's database) and a default deny must select every pod.",
+                    "(webhooks, role bindings, ServiceMonitors, MLflow's database) and a default deny must select every pod. "
+                    "The feature store's Service and pods are the Feast operator's, derived from each FeatureStore "
+                    "(feast-<name>-online, port 80 to the pods' 6566): every training and inference client must dial that "
+                    "Service by name and port, or a published host routed to it, and reach its pods; the store's registry "
+                    "and online store must be kept in a CloudNativePG cluster of the tree.",
     "clusters": "Across clusters, every in-cluster URL a workload uses names a Service of its own cluster, a service of "
                 "another cluster is reached at its published endpoint, published endpoints accept only client "
                 "certificates their clients hold, and subnet segments have Calico IPAM where they are used.",

@@ -10,7 +10,7 @@ Where each flow comes from:
 - DNS: every pod;
 - scrapes: every ServiceMonitor's endpoint on the Services it selects, from Prometheus' pods;
 - MLflow to its PostgreSQL (CloudNativePG names the Service <cluster>-rw and labels its pods cnpg.io/cluster).
-Only namespaces the tree declares (a Namespace of its own) are judged: elsewhere the cluster owns the policy.
+Only namespaces the tree declares (a Namespace of its own, or one it patches) are judged: elsewhere the cluster owns the policy.
 """
 
 from __future__ import annotations
@@ -58,7 +58,8 @@ def _port(target, pods: list[Pod]) -> int | None:
 def run(ctx: Context, stats: dict) -> list[Finding]:
     findings: list[Finding] = []
     for view in ctx.views:
-        declared = {o.name for o in view.of_kind("Namespace") if not o.origin}
+        # The tree's own, or an upstream one its kustomization patches (the Feast operator's, made restricted).
+        declared = {o.name for o in view.of_kind("Namespace") if not o.origin or o.patched_by}
         pods = [p for p in ctx.chart_pods[view.name] if p.namespace in declared and not p.host_network]
         if not pods:
             continue
