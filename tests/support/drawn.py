@@ -58,7 +58,8 @@ def draw_logs(draw: Any, data: dict) -> None:
     if store is not None:
         service["artifactStore"] = dict(store)
     data["services"].append(service)
-    for cluster in data["clusters"]:
+    # a store is for a Loki the tree installs (validate refuses one no cluster would use): then the first keeps it
+    for cluster in data["clusters"][1:] if store is not None else data["clusters"]:
         if draw(st.booleans()):
             cluster.setdefault("provided", {})["loki"] = {}
 
