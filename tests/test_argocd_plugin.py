@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import ROOT
+from tests.conftest import CHARTS, ROOT
+from tests.support.kustomize import kustomize
 from tests.verify.conftest import copy_example
 
 PLUGIN = yaml.safe_load((ROOT / "integrations/argocd/plugin.yaml").read_text())
@@ -29,6 +30,7 @@ def generate(spec_dir: Path, app: dict | None) -> list[dict]:
     env = {"PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", "HOME": str(spec_dir),
            "ARGOCD_APP_NAME": app["metadata"]["name"] if app else "mlopsgen-root", "ARGOCD_APP_NAMESPACE": "argocd",
            "ARGOCD_APP_SOURCE_PATH": ".", "ARGOCD_APP_SOURCE_REPO_URL": "https://example.com/gitops.git",
+           "MLOPSGEN_MANIFESTS": str(CHARTS),  # the pinned release manifests, as the repo server would fetch them
            "ARGOCD_APP_SOURCE_TARGET_REVISION": "main", "KUBE_VERSION": "1.31.0"}
     if app is not None:
         env["ARGOCD_APP_PARAMETERS"] = json.dumps([{"name": "app", "string": app["metadata"]["name"]}])
@@ -42,7 +44,7 @@ def committed(tree: Path, gitops_path: str, source: dict, kubectl: str) -> list[
     """What Argo CD renders from the committed tree for a Git source."""
     folder = tree / Path(source["path"]).relative_to(gitops_path)
     if (folder / "kustomization.yaml").is_file():
-        out = subprocess.run([kubectl, "kustomize", str(folder)], capture_output=True, text=True, check=True).stdout
+        out = kustomize(kubectl, folder)  # remote release manifests from their local copies
         return [d for d in yaml.safe_load_all(out) if d]
     from mlopsgen.verify.argocd import Deployment
     from mlopsgen.verify.tree import TreeReader

@@ -42,6 +42,7 @@ class ReleaseManifests:
 
     url: str
     local: str  # <folder>/<file> under a --charts folder
+    sha256: str  # of the file at the pinned tag: what `mlopsgen build` accepts when it fetches the URL
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ FEAST_VERSION = "v0.66.0"
 # server-side (the FeatureStore CRD is ~1.4 MB; charts-src/feast-operator/PROVENANCE.md).
 FEAST_OPERATOR = ReleaseManifests(
     f"https://raw.githubusercontent.com/feast-dev/feast/{FEAST_VERSION}/infra/feast-operator/dist/install.yaml",
-    "feast-operator/install.yaml")
+    "feast-operator/install.yaml", "53719ced887ef5603a703c61d89efd322ca4703564523195fd380851c1194727")
 
 ISTIO_KINDS = (
     _kinds("networking.istio.io", "Gateway", "VirtualService", "DestinationRule", "ServiceEntry", "Sidecar")

@@ -110,7 +110,12 @@ def render(spec: str, output: str | None, check: bool, diff: bool, dry_run: bool
                    "sources, values files from the tree become helm.valuesObject.")
 @click.option("--source-path", envvar="ARGOCD_APP_SOURCE_PATH", default=".", show_default=True, metavar="PATH",
               help="The spec's folder in the repository (env ARGOCD_APP_SOURCE_PATH, set by Argo CD).")
-def build(spec: str, app: str | None, plugin: str | None, source_path: str) -> None:
+@click.option("--manifests", "manifests", multiple=True, metavar="DIR", envvar="MLOPSGEN_MANIFESTS",
+              type=click.Path(file_okay=False),
+              help="A folder holding pinned upstream release manifests (<component>/<file>, e.g. the Feast operator's "
+                   "feast-operator/install.yaml); repeatable (env MLOPSGEN_MANIFESTS). Without it they are fetched from "
+                   "their pinned URL and taken only if their SHA-256 is the pinned one.")
+def build(spec: str, app: str | None, plugin: str | None, source_path: str, manifests: tuple[str, ...]) -> None:
     """Print what one Application of SPEC's tree deploys, without writing the tree.
 
     The generate command of the Argo CD config management plugin
@@ -126,4 +131,4 @@ def build(spec: str, app: str | None, plugin: str | None, source_path: str) -> N
     """
     from mlopsgen.commands.build import BuildOptions, run_build
 
-    run(run_build, BuildOptions(spec, app or None, plugin, source_path or "."))
+    run(run_build, BuildOptions(spec, app or None, plugin, source_path or ".", tuple(manifests)))

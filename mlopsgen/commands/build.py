@@ -31,11 +31,13 @@ class BuildOptions:
     app: str | None  # the Application to build; None: the tree's root
     plugin: str | None  # rewrite the Applications printed to be rendered by this plugin
     source_path: str = "."  # the spec's folder in the repository (Argo CD: ARGOCD_APP_SOURCE_PATH)
+    manifests: tuple[str, ...] = ()  # folders holding pinned release manifests (else fetched and checked)
 
 
 def run_build(options: BuildOptions) -> int:
     import yaml
 
+    from mlopsgen.commands.releases import release_files
     from mlopsgen.render import render_spec
     from mlopsgen.verify.argocd import Deployment
     from mlopsgen.verify.tree import TreeReader
@@ -43,11 +45,13 @@ def run_build(options: BuildOptions) -> int:
     rendered = render_spec(options.spec)
     gitops = rendered.platform.gitops
     with tempfile.TemporaryDirectory(prefix="mlopsgen-build-") as tmp:
-        root = Path(tmp)
+        root, releases = Path(tmp) / "tree", Path(tmp) / "releases"
+        releases.mkdir()
         for rel, text in rendered.files.items():
             (root / rel).parent.mkdir(parents=True, exist_ok=True)
             (root / rel).write_text(text, encoding="utf-8")
         reader = TreeReader(root, gitops.path)
+        reader.remote_files = release_files(rendered.files, [Path(f) for f in options.manifests], releases)
         # Rendered in memory, the tree is where its Applications say: gitops.path from the repository root.
         deployment = Deployment(reader, gitops.path, gitops.repo_url)
         app = _application(deployment, options.app)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 import yaml
 
 from mlopsgen.errors import UserError
 from mlopsgen.verify.kustomize import apply_operation, build
+from mlopsgen.verify.remote import remote_files
 from mlopsgen.verify.tree import TreeReader
+from tests.conftest import CHARTS
+from tests.support.kustomize import kustomize
 
 
 def _key(doc: dict) -> tuple:
@@ -22,10 +23,11 @@ def _key(doc: dict) -> tuple:
 def test_assembler_matches_kubectl_kustomize(examples, kubectl, example):
     _, tree = examples[example]
     reader = TreeReader(tree)
+    reader.remote_files = remote_files([CHARTS])  # as verify reads them with --charts
     directories = sorted(p.parent.relative_to(tree).as_posix() for p in tree.rglob("kustomization.yaml"))
     assert any("/overlays/" in d for d in directories)
     for directory in directories:
-        out = subprocess.run([kubectl, "kustomize", str(tree / directory)], capture_output=True, text=True, check=True).stdout
+        out = kustomize(kubectl, tree / directory)  # remote release manifests from their local copies
         expected = {_key(d): d for d in yaml.safe_load_all(out) if d}
         ours = {_key(o.data): o.data for o in build(reader, directory)}
         assert sorted(ours, key=str) == sorted(expected, key=str), directory
