@@ -21,18 +21,21 @@ from mlopsgen.kube.yaml import Path, plain_key
 
 # A plain scalar on one line: no indicator first (`-`, `?` and `:` only before a non-blank), no `: ` and
 # no ` #` inside. Quoted scalars close on their line.
-_PLAIN = r"(?:[^\s#'\"&*!|>%@`{}\[\],?:\-]|[-?:](?=\S))(?:[^:#\n]|:(?=[^\s])|(?<=\S)#)*?"
-_QUOTED = r"'(?:[^'\n]|'')*'|\"(?:[^\"\\\n]|\\[^\n])*\""
+# Every repetition is possessive (`*+`): its alternatives start with different characters, so there is one
+# way to read a line, and a line that is not one of these forms is refused in linear time (a run of `'` in a
+# flow would otherwise be read in exponentially many ways before the refusal).
+_PLAIN = r"(?:[^\s#'\"&*!|>%@`{}\[\],?:\-]|[-?:](?=\S))(?:[^:#\n]|:(?=\S)|(?<=\S)#)*+"
+_QUOTED = r"'(?:[^'\n]|'')*+'|\"(?:[^\"\\\n]|\\[^\n])*+\""
 # A flow collection closed on its line, nested at most twice, is one node here: what is inside it is left to
 # the index. No `#` inside (after a blank it starts a comment, and the collection would go on below).
-_IN_FLOW = r"(?:[^\[\]{}\"'\n#]|" + _QUOTED + ")*"
-_FLOW = (r"[\[{]" + _IN_FLOW + r"(?:[\[{]" + _IN_FLOW + r"(?:[\[{]" + _IN_FLOW + r"[\]}]" + _IN_FLOW + r")*[\]}]"
-         + _IN_FLOW + r")*[\]}]")
-_KEY = r"[A-Za-z0-9_./$][A-Za-z0-9_./$@+~=-]*"
+_IN_FLOW = r"(?:[^\[\]{}\"'\n#]|" + _QUOTED + ")*+"
+_FLOW = (r"[\[{]" + _IN_FLOW + r"(?:[\[{]" + _IN_FLOW + r"(?:[\[{]" + _IN_FLOW + r"[\]}]" + _IN_FLOW + r")*+[\]}]"
+         + _IN_FLOW + r")*+[\]}]")
+_KEY = r"[A-Za-z0-9_./$][A-Za-z0-9_./$@+~=-]*+"
 _LINE = (
-    rf"(?P<ind> *)(?P<dashes>(?:-(?: +|$))*)"
-    rf"(?:(?P<key>{_KEY}):(?: +(?P<value>{_PLAIN}|{_QUOTED}|{_FLOW}))?|(?P<item>{_PLAIN}|{_QUOTED}|{_FLOW}))?"
-    r" *(?:(?<![^ ])#.*)?$")
+    rf"(?P<ind> *+)(?P<dashes>(?:-(?: ++|$))*+)"
+    rf"(?:(?P<key>{_KEY}):(?: ++(?P<value>{_PLAIN}|{_QUOTED}|{_FLOW}))?|(?P<item>{_PLAIN}|{_QUOTED}|{_FLOW}))?"
+    r" *+(?:(?<![^ ])#.*)?$")
 # Any line break YAML counts but LF, or a form of a marker line the table does not read.
 _ODD_FILE = r"(?m)[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]|^(?:%|\.\.\.|--- *[^ #\n])"
 _MARKER = r"--- *(?:#.*)?$"
