@@ -72,7 +72,12 @@ def parse_output(output: str) -> Rendered:
             items = data.get("items") if data.get("kind") == "List" else [data]
             for obj in items if isinstance(items, list) else []:
                 if isinstance(obj, dict):  # as JSON: what the API server stores (a !!binary value as text)
-                    obj = json.loads(json.dumps(obj, default=str))
+                    try:
+                        obj = json.loads(json.dumps(obj, default=str))
+                    except (TypeError, ValueError) as error:  # a key JSON has no form for (!!binary, a collection)
+                        rendered.problems.append({"source": source, "line": 1,
+                                                  "message": f"an object the API server cannot store: {error}"})
+                        continue
                     rendered.documents.append({"source": source, "object": _reduced(obj),
                                                "size": len(json.dumps(obj, separators=(",", ":")))})
     return rendered
