@@ -7,6 +7,7 @@ SARIF, GitHub annotations, JUnit and GitLab, with the same escaping and limits.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from mlopsgen.errors import Location
@@ -42,3 +43,8 @@ class Finding:
         if self.flow:
             out["flow"] = {"src": self.flow.src, "dst": self.flow.dst, "protocol": self.flow.protocol, "port": self.flow.port}
         return out
+
+
+# The order `order=True` gives (the compared fields, in turn), as one key read in C: sorting thousands of
+# findings through the generated __lt__ costs more than finding them.
+IN_ORDER = attrgetter("file", "line", "column", "rule", "id", "severity", "message", "hint")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Literal, NamedTuple
 
 from mlopsgen.kube.yaml import Path, plain_key
@@ -92,26 +92,39 @@ def _content(line: str) -> bool:
 def table(lines: list[str], first: int, end: int) -> Table | None:
     """The document's lines as entries, or None if one is of a form this module does not read."""
     rows: Table = []
-    append, match_line = rows.append, _regex(_LINE).match
+    append, form_of = rows.append, _form
     for number, line in enumerate(lines[first:end]):
-        match = match_line(line)
-        if match is None:
+        form = form_of(line)
+        if form is None:
             return None
-        key, value, item, dashes_text = match.group("key", "value", "item", "dashes")
-        if key is None and item is None and not dashes_text:
-            continue  # a blank or a comment
-        if item is not None and not dashes_text:
-            return None  # a scalar alone on its line: a multi-line scalar or a root scalar
-        indent = match.end("ind")
-        # the dashes' text is dashes and blanks only
-        dashes = ((indent,) if dashes_text.count("-") == 1 else tuple(indent + i for i, c in enumerate(dashes_text) if c == "-")) \
-            if dashes_text else ()
-        if key is None:
-            value = item
-        append(Entry(number, indent, dashes, None if key is None else plain_key(key), match.start("key") if key else -1,
-                     -1 if value is None else match.start("value" if key is not None else "item"),
-                     _value_kind(value)))
+        if form is not _NOTHING:
+            append(Entry(number, *form))
     return rows
+
+
+_NOTHING = ()  # the form of a blank line or a comment
+
+
+@lru_cache(maxsize=1 << 16)
+def _form(line: str) -> tuple | None:
+    """A line's entry but for its line number, or None if the line is of a form this module does not read.
+    Kept per distinct line: manifests repeat most of theirs (`containers:`, `- name: main`, `resources:`)."""
+    match = _regex(_LINE).match(line)
+    if match is None:
+        return None
+    key, value, item, dashes_text = match.group("key", "value", "item", "dashes")
+    if key is None and item is None and not dashes_text:
+        return _NOTHING
+    if item is not None and not dashes_text:
+        return None  # a scalar alone on its line: a multi-line scalar or a root scalar
+    indent = match.end("ind")
+    # the dashes' text is dashes and blanks only
+    dashes = ((indent,) if dashes_text.count("-") == 1 else tuple(indent + i for i, c in enumerate(dashes_text) if c == "-")) \
+        if dashes_text else ()
+    if key is None:
+        value = item
+    return (indent, dashes, None if key is None else plain_key(key), match.start("key") if key else -1,
+            -1 if value is None else match.start("value" if key is not None else "item"), _value_kind(value))
 
 
 def _value_kind(value: str | None) -> str:

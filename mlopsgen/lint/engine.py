@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlopsgen.errors import Problem
+from mlopsgen.findings import IN_ORDER
 from mlopsgen.kube.manifest import Manifest
 from mlopsgen.lint.config import LintConfig
 from mlopsgen.lint.finding import Finding, Issue, Suppressed
@@ -102,7 +103,7 @@ class Engine:
                 for spec in specs:
                     self._call(slug, rule, spec.display, lambda s=spec, r=rule: ((s, issue) for issue in r.check_spec(s)))
         self.suppressed = sorted(set(self.suppressed))
-        return sorted(set(self.findings))
+        return sorted(set(self.findings), key=IN_ORDER)
 
     def _call(self, slug: str, rule, file: str, produce) -> None:
         try:
