@@ -112,7 +112,7 @@ def os_error_problem(error: OSError, default_path: str = "<stdout>") -> Problem 
     return Problem(Location(path), error.strerror or os.strerror(error.errno), hint=hint.format(path=path))
 
 
-# What YAML parsers (libyaml, ruamel) say when a line is indented wrongly: the error is reported where the
+# What YAML parsers (libyaml, PyYAML) say when a line is indented wrongly: the error is reported where the
 # parser noticed, often the line after the one that moved.
 _INDENTATION = ("expected <block end>", "did not find expected key", "could not find expected ':'",
                 "expected <document start>", "did not find expected '-' indicator")

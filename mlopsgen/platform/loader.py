@@ -1,9 +1,11 @@
 """Safe YAML loading that remembers where every value came from.
 
-Documents are built straight from ruamel.yaml's event stream, so nothing is
-ever constructed from a tag and every node keeps its line and column. Values
-follow the YAML 1.2 core schema (``yes`` and ``on`` stay strings). Every fault
-becomes a located ``Problem``; all of them are raised at once as a UserError.
+Documents are built straight from the parser's event stream (libyaml's, through
+PyYAML), so nothing is ever constructed from a tag and every node keeps its line
+and column. The parser only says where nodes are and how each scalar is written;
+values follow the YAML 1.2 core schema (``yes`` and ``on`` stay strings), resolved
+here (platform/scalars.py). Every fault becomes a located ``Problem``; all of them
+are raised at once as a UserError.
 """
 
 from __future__ import annotations
@@ -86,13 +88,12 @@ def _byte_position(raw: bytes, offset: int) -> tuple[int, int]:
 
 
 def load_text(text: str, name: str) -> Document:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    import yaml
+    from yaml.error import MarkedYAMLError, YAMLError
 
     builder = _Builder(name)
-    parser = YAML(typ="safe", pure=True)
     try:
-        for event in parser.parse(text):
+        for event in yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
             builder.feed(event)
             if builder.fatal:
                 break
@@ -193,7 +194,7 @@ class _Builder:
             self._attach(value, event.start_mark)
             return
         if kind == "ScalarEvent":
-            plain = event.style is None and event.implicit[0]
+            plain = not event.style and event.implicit[0]  # a plain scalar's style is "" (None without libyaml)
             value = resolve_plain_scalar(event.value) if plain else event.value
             if event.anchor:
                 self.anchors[event.anchor] = (value, 1)
