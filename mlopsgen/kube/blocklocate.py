@@ -38,7 +38,8 @@ _LINE = (
     r" *+(?:(?<![^ ])#.*)?$")
 # Any line break YAML counts but LF, or a form of a marker line the table does not read.
 _ODD_FILE = r"(?m)[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]|^(?:%|\.\.\.|--- *[^ #\n])"
-_MARKER = r"--- *(?:#.*)?$"
+_MARKER_START = r"(?m)^---"
+_CONTENT_LINE = r"(?m)^ *+[^ #\n]"  # a line with content: not blank, not a comment
 
 
 @cache
@@ -71,22 +72,24 @@ Table = list[Entry]  # the lines of the document with content, in order (blanks 
 
 def document_lines(text: str, documents: int) -> list[tuple[int, int]] | None:
     """(first line, end line) of each document, or None where the markers are not plain `---` lines or the
-    count is not the parser's (the index then answers for the whole file)."""
+    count is not the parser's (the index then answers for the whole file). Read off the text with one scan
+    for the markers: the file is not split into lines for it."""
     if _regex(_ODD_FILE).search(text):
         return None
-    lines = text.split("\n")
-    markers = [n for n, line in enumerate(lines) if line.startswith("---") and _regex(_MARKER).match(line)]
-    bounds = [(0, markers[0] if markers else len(lines))]
-    bounds += [(m + 1, nxt) for m, nxt in zip(markers, [*markers[1:], len(lines)], strict=False)]
-    first, end = bounds[0]
-    if not any(_content(line) for line in lines[first:end]):
+    # Past _ODD_FILE, a line starting with `---` is a plain marker line (`---`, blanks, a comment).
+    markers, line, last = [], 0, 0
+    starts = []
+    for match in _regex(_MARKER_START).finditer(text):
+        line += text.count("\n", last, match.start())
+        last = match.start()
+        markers.append(line)
+        starts.append(last)
+    total = text.count("\n") + 1
+    bounds = [(0, markers[0] if markers else total)]
+    bounds += [(m + 1, nxt) for m, nxt in zip(markers, [*markers[1:], total], strict=False)]
+    if not _regex(_CONTENT_LINE).search(text, 0, starts[0] if starts else len(text)):
         bounds = bounds[1:]  # comments before the first `---` are no document
     return bounds if len(bounds) == documents else None
-
-
-def _content(line: str) -> bool:
-    stripped = line.lstrip(" ")
-    return bool(stripped) and stripped[0] != "#"
 
 
 def table(lines: list[str], first: int, end: int) -> Table | None:

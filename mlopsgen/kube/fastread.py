@@ -9,7 +9,8 @@ block scalars that end the text or form a whole document, and line breaks and ch
 otherwise. Every check below looks for where such a form could start (led by a character that is rare in
 manifests, so each costs a fraction of the parse); a match only sends the document to PyYAML, which also
 gives located errors and the depth and alias bounds. Strings 1.1 would have resolved are looked for in the
-parsed document itself, when its text has a candidate. Each document of a stream is judged on its own.
+parsed document itself, when its text has a candidate. A stream is read in one pass where each of its
+documents would pass; otherwise each document is judged on its own.
 The differential fuzz harness (tests/fuzz/reader.py) holds the two readings equal on everything that passes.
 """
 
@@ -92,11 +93,14 @@ def fast_documents(text: str, slow: Callable[[str], list[Any] | None]) -> list[A
     if not starts or starts == [0]:
         return _fast(text)
     bounds = ([0] if starts[0] else []) + starts + [len(text)]
+    parts = [text[start:end] for start, end in itertools.pairwise(bounds)]
+    if starts[0] and _prelude(parts[0]):
+        parts = parts[1:]  # comments before the first `---` are no document
+    whole = _fast_whole(text, parts)
+    if whole is not None:
+        return whole
     documents: list[Any] = []
-    for start, end in itertools.pairwise(bounds):
-        part = text[start:end]
-        if start == 0 and starts[0] and not _regex(_CONTENT).search(part) and _printable(part) and not {"\r", "\t"} & set(part):
-            continue  # comments before the first `---` are no document
+    for part in parts:
         read = _fast(part)
         if read is None:
             read = slow(part)
@@ -104,6 +108,22 @@ def fast_documents(text: str, slow: Callable[[str], list[Any] | None]) -> list[A
             return None
         documents += read
     return documents
+
+
+def _prelude(part: str) -> bool:
+    """Whether the text before a file's first `---` is no document (blanks and comments only)."""
+    return not _regex(_CONTENT).search(part) and _printable(part) and not {"\r", "\t"} & set(part)
+
+
+def _fast_whole(text: str, parts: list[str]) -> list[Any] | None:
+    """A stream's documents read in one pass, where each of its documents would pass on its own: the screen's
+    checks are local but for those at a document's edges (a root block scalar, a block scalar ending it, no
+    content at all), so those are asked of each document, and the rest of the whole text at once. None sends
+    the stream to the reading document by document (so does a CR: the edge checks read LF line breaks)."""
+    if "\r" in text or not all(_regex(_CONTENT).search(part) and not _block_scalar_at_edge(part) for part in parts):
+        return None
+    documents = _fast(text)
+    return documents if documents is not None and len(documents) == len(parts) else None
 
 
 def _fast(text: str) -> list[Any] | None:

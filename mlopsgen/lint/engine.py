@@ -93,10 +93,16 @@ class Engine:
             self._disabled[spec.display] = inline_disables(spec.text)
             self._spec_suppressions += [(spec.path.parent, s) for s in spec.platform.suppressions]
         for slug, rule in self.active_rules():
-            if hasattr(rule, "check_manifest"):
-                for manifest in manifests:
-                    self._call(slug, rule, manifest.file.display, lambda m=manifest, r=rule: (
-                        (m, issue) for issue in r.check_manifest(m)))
+            check = getattr(rule, "check_manifest", None)
+            if check is not None:
+                add = self._add
+                for manifest in manifests:  # a loop of its own: it runs once per rule and document
+                    display = manifest.file.display
+                    try:
+                        for issue in check(manifest):
+                            add(slug, rule, display, issue)
+                    except Exception as exc:  # a bug in a rule: report it, keep linting
+                        self._crashed(slug, display, exc)
             if hasattr(rule, "check_manifests") and manifests:
                 self._call(slug, rule, manifests[0].file.display, lambda r=rule: r.check_manifests(manifests))
             if hasattr(rule, "check_spec"):
@@ -111,13 +117,16 @@ class Engine:
                 display = source.file.display if isinstance(source, Manifest) else source.display
                 self._add(slug, rule, display, issue)
         except Exception as exc:  # a bug in a rule: report it, keep linting
-            import traceback
+            self._crashed(slug, file, exc)
 
-            where = traceback.extract_tb(exc.__traceback__)[-1]
-            self.findings.append(Finding(
-                file, 1, 1, INTERNAL_ERROR[0], INTERNAL_ERROR[1], "error",
-                f"rule {slug} crashed: {type(exc).__name__}: {exc} ({Path(where.filename).name}:{where.lineno})",
-                "please report this; other rules ran normally"))
+    def _crashed(self, slug: str, file: str, exc: Exception) -> None:
+        import traceback
+
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        self.findings.append(Finding(
+            file, 1, 1, INTERNAL_ERROR[0], INTERNAL_ERROR[1], "error",
+            f"rule {slug} crashed: {type(exc).__name__}: {exc} ({Path(where.filename).name}:{where.lineno})",
+            "please report this; other rules ran normally"))
 
     def _add(self, slug: str, rule, file: str, issue: Issue) -> None:
         config = self.config_for(file)

@@ -52,3 +52,21 @@ def test_the_fast_path_leaves_yaml_1_1_readings_to_the_c_loader():
                            ("- 8080:80\n", [[484880]]), ("a: 1e3\n", [{"a": "1e3"}]),
                            ("a: 1\n---\nb: off\n", [{"a": 1}, {"b": False}])]:
         assert fastread.fast_documents(text, pyyaml_documents) in (None, expected), text
+
+
+def test_a_stream_is_read_in_one_pass_only_where_each_document_would_pass(monkeypatch):
+    calls: list[str] = []
+    read_one = fastread._fast
+    monkeypatch.setattr(fastread, "_fast", lambda text: calls.append(text) or read_one(text))
+    plain = "# a header\n---\na: 1\n---\nb: [x, y]\n"
+    assert fastread.fast_documents(plain, pyyaml_documents) == [{"a": 1}, {"b": ["x", "y"]}]
+    assert calls == [plain], "plain documents: the whole stream in one pass"
+    # each of these has a document the whole-stream pass cannot vouch for at its edges: every document is
+    # then judged on its own, and what the fast path cannot read goes to the C loader
+    for text in ("a: |\n---\nb: 1\n",  # a block scalar ending its document
+                 "a: 1\n--- |\n  text\n",  # a block scalar as a whole document
+                 "a: 1\r\n---\r\nb: 1\r\n"):  # CR LF line breaks
+        calls.clear()
+        documents = fastread.fast_documents(text, pyyaml_documents)
+        assert text not in calls, text
+        assert documents is None or exact(documents) == exact(pyyaml_documents(text)), text
