@@ -105,11 +105,11 @@ def table(lines: list[str], first: int, end: int) -> Table | None:
     return rows
 
 
-_NOTHING = ()  # the form of a blank line or a comment
+_NOTHING: tuple[()] = ()  # the form of a blank line or a comment
 
 
 @lru_cache(maxsize=1 << 16)
-def _form(line: str) -> tuple | None:
+def _form(line: str) -> tuple[Any, ...] | None:
     """A line's entry but for its line number, or None if the line is of a form this module does not read.
     Kept per distinct line: manifests repeat most of theirs (`containers:`, `- name: main`, `resources:`)."""
     match = _regex(_LINE).match(line)
