@@ -116,7 +116,7 @@ def retraining(ctx: Context, stats: dict) -> list[Finding]:
                                                         f"{step.target}, which is not in {source.namespace}: the rollout fails",
                                             pod.origin.locate(*pod.origin_path),
                                             hint="roll the object that serves the promoted track"))
-                elif pod.origin is source and step and step.group and any(_in_list(p) for p in step.json_paths):
+                elif pod.origin is source and step and step.group and any(inside_list(p) for p in step.json_paths):
                     findings += kept_by_argo_cd(view, source, pod, step)
             if last_isolated is not None and last_isolated == len(steps) - 1:
                 findings.append(finding(RETRAINING, f"{what} ends with validation: nothing "
@@ -125,7 +125,7 @@ def retraining(ctx: Context, stats: dict) -> list[Finding]:
     return findings
 
 
-def _in_list(pointer: str) -> bool:
+def inside_list(pointer: str) -> bool:
     return any(part.isdigit() for part in pointer.split("/"))
 
 
