@@ -8,6 +8,7 @@ from mlopsgen.verify import rbac
 from mlopsgen.verify.checks.lifecycle import inside_list, kept_by_argo_cd
 from mlopsgen.verify.loop_graph import Link, Loop, Node, object_node
 from mlopsgen.verify.loop_retraining import retrains_here, template_name
+from mlopsgen.verify.podspec import Pod
 from mlopsgen.verify.resource_steps import resource_step
 from mlopsgen.verify.tree import Obj
 
@@ -19,6 +20,23 @@ def _alias(template: dict) -> tuple[str, str] | None:
     command = [str(c) for c in ((template.get("container") or {}).get("command") or [])]
     at = next((i for i, part in enumerate(command) if PROMOTES in part), None)
     return (command[at + 1], command[at + 2]) if at is not None and len(command) > at + 2 else None
+
+
+def _strings(node: object) -> list[str]:
+    if isinstance(node, dict):
+        return [s for v in node.values() for s in _strings(v)]
+    if isinstance(node, list):
+        return [s for v in node for s in _strings(v)]
+    return [node] if isinstance(node, str) else []
+
+
+def serves(pod: Pod, uri: str) -> bool:
+    """Whether the track's pod loads `uri`: its runtime's model URI, or the argument its own initializer downloads
+    (a Seldon predictor fetches its version itself)."""
+    spec: object = pod.origin.data
+    for part in pod.origin_path:
+        spec = spec.get(part) if isinstance(spec, dict) else spec[part] if isinstance(spec, list) else None
+    return pod.storage_uri == uri or uri in _strings(spec)
 
 
 def _registry(loop: Loop, name: str, alias: str) -> Node:
@@ -81,7 +99,7 @@ def pipeline_links(loop: Loop) -> list[Link]:
         return links
     registry = _registry(loop, *alias)
     uri = f"models:/{alias[0]}@{alias[1]}"
-    serving = [node for node, pod in loop.nodes_of_serving() if pod.storage_uri == uri]
+    serving = [node for node, pod in loop.nodes_of_serving() if serves(pod, uri)]
     links += [Link(registry, node, "served (resolved when its pods start)") for node in serving]
     if not serving:
         links.append(Link(registry, Node("track", f"{ns}/(none serves {uri})", view.name, True), "served",

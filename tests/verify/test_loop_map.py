@@ -188,3 +188,39 @@ def test_the_example_tree_holds_what_the_loop_reads(examples):
     _, tree = examples["multicloud"]
     docs = [d for d in yaml.safe_load_all((tree / TRIGGERS).read_text()) if d]
     assert {d["metadata"]["namespace"] for d in docs} == {"vision-staging"}
+
+
+def test_a_seldon_model_retrained_on_a_schedule_and_a_rollout_argo_cd_undoes(run_cli, tmp_path):
+    """No payloads, no alerts: the schedule, the steps, the alias and the JSON patch of the SeldonDeployment; that
+    patch is drawn broken where the Application would undo it (journey MLV009's reader)."""
+    from tests.support.specs import Spec
+    from tests.verify.conftest import render_tree
+
+    spec = Spec.example("multicloud").set("models/credit-score/retraining",
+                                          {"schedule": "0 4 * * 1", "image": "acmeml.azurecr.io/risk/retrain:1.0.0"}).write(tmp_path)
+    tree = render_tree(spec)
+    target = "SeldonDeployment risk-prod/credit-score"
+    edges = _edges(_drawn(run_cli, spec, tree, "credit-score"))
+    assert all(works for works, _ in edges.values()), edges
+    assert {("CronWorkflow risk-prod/credit-score-retrain", "creates Workflow (0 4 * * 1)", "WorkflowTemplate risk-prod/credit-score-retrain"),
+            ("step rollout", "patches (rolls its pods)", target),
+            ("MLflow alias credit-score@champion (mlflow/mlflow)", "served (resolved when its pods start)", target)} <= set(edges)
+    assert not [k for k in edges if k[1].startswith(("payloads", "alert", "routes"))]
+    app = next(tree.glob("argocd/apps/*/risk-prod.yaml"))
+    edit_docs(app, lambda docs: [{**d, "spec": {k: v for k, v in d["spec"].items() if k != "ignoreDifferences"}} for d in docs])
+    broken = _edges(_drawn(run_cli, spec, tree, "credit-score"))
+    assert _broken(broken, ("step rollout", "patches (rolls its pods)", target)) == "BROKEN: Argo CD's self-heal undoes the patch"
+
+
+def test_an_alertmanager_whose_chart_is_not_rendered_is_not_known_not_broken(examples):
+    from mlopsgen.commands.verify import load_context
+    from mlopsgen.verify.charts import ChartOptions
+    from mlopsgen.verify.loop_map import loop_mermaid
+
+    spec, tree = examples["multicloud"]
+    text = loop_mermaid(load_context(str(spec), str(tree), ChartOptions()), "defect-detector")
+    edges = _edges(text)
+    alertmanager = "Alertmanager (kube-prometheus-stack, not rendered)"
+    works, why = edges[(alertmanager, "routes", "AlertmanagerConfig vision-staging/?")]
+    assert not works and why.startswith("not known: ")
+    assert "linkStyle" not in text  # dashed, not red: nothing is known to be broken
