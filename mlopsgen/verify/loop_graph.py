@@ -48,8 +48,7 @@ class Link:
     def label(self) -> str:
         if not self.broken:
             return self.flow
-        return f"{self.flow}: {UNKNOWN}: {self.broken.removeprefix(UNKNOWN).lstrip(': ')}" \
-            if self.broken.startswith(UNKNOWN) else f"{self.flow}: BROKEN: {self.broken}"
+        return f"{self.flow}: {self.broken if self.broken.startswith(UNKNOWN) else 'BROKEN: ' + self.broken}"
 
 
 def unknown(why: str) -> str:
@@ -82,7 +81,8 @@ def merged(links: list[Link]) -> list[Link]:
         said = reasons.setdefault((link.source, link.target, link.flow), [])
         if link.broken and link.broken not in said:
             said.append(link.broken)
-    return [Link(*key, "; ".join(said)) for key, said in reasons.items()]
+    # what is known to be broken first: a link broken for one alert is broken, whatever is not known of another
+    return [Link(*key, "; ".join(sorted(said, key=lambda r: r.startswith(UNKNOWN)))) for key, said in reasons.items()]
 
 
 def _cluster_id(name: str) -> str:

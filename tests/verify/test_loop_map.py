@@ -224,3 +224,16 @@ def test_an_alertmanager_whose_chart_is_not_rendered_is_not_known_not_broken(exa
     works, why = edges[(alertmanager, "routes", "AlertmanagerConfig vision-staging/?")]
     assert not works and why.startswith("not known: ")
     assert "linkStyle" not in text  # dashed, not red: nothing is known to be broken
+
+
+def test_a_link_broken_for_one_reading_is_broken_whatever_another_leaves_unknown():
+    from mlopsgen.verify.loop_graph import Link, Node, merged, mermaid, unknown
+
+    a, b = Node("A", "ns/a", "c"), Node("B", "ns/b", "c", missing=True)
+    links = merged([Link(a, b, "event", unknown("a chart")), Link(a, b, "event", "denied"), Link(a, b, "event", "denied"),
+                    Link(a, b, "event")])
+    assert links == [Link(a, b, "event", "denied; not known: a chart")]
+    assert links[0].label() == "event: BROKEN: denied; not known: a chart"
+    text = mermaid(links, several_clusters=False)
+    assert text.splitlines()[-3:] == ["  classDef missing stroke-dasharray: 5 5", "  class n1 missing", "  linkStyle 0 stroke:#d73a49"]
+    assert '  n0 -.->|"event: BROKEN: denied; not known: a chart"| n1' in text and "subgraph" not in text
