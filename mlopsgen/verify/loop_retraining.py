@@ -10,6 +10,7 @@ from mlopsgen.verify import rbac
 from mlopsgen.verify.checks.admission import level_of, rejected
 from mlopsgen.verify.checks.alert_retraining import (
     ALERTMANAGER_POSTS,
+    BUS_PEERS,
     SENSOR_CREATES,
     SENSOR_READS,
     WEBHOOK_PUBLISHES,
@@ -104,7 +105,7 @@ def alert_links(loop: Loop) -> list[Link]:
                               f"{url} is no webhook of an EventSource"))
             continue
         sensor = sensor_for(view, source, hook, alert, template_name(loop))
-        denied = {why: f"flow denied: {a.label} -> {b.label} TCP/{p}"
+        denied = {why: f"flow denied: {a.label} to {b.label} TCP/{p}"
                   for a, b, p, why, _ in needed_flows(ctx, view, source, sensor or source, int(target or 0))
                   if not network.decide(a, b, "TCP", p).allowed}
         source_node = object_node(view, source)
@@ -113,7 +114,7 @@ def alert_links(loop: Loop) -> list[Link]:
         bus_name = source.spec.get("eventBusName") or "default"
         bus_node = object_node(view, bus) if bus else Node("EventBus", f"{ns}/{bus_name}", view.name, True)
         chain.append(Link(source_node, bus_node, "event", _why("" if bus else f"no EventBus {bus_name} in {ns}",
-                                                               denied.get(WEBHOOK_PUBLISHES, ""),
+                                                               denied.get(WEBHOOK_PUBLISHES, ""), denied.get(BUS_PEERS, ""),
                                                                _refused(loop, bus) if bus else "")))
         if sensor is None:
             untaken.setdefault((bus_node, f"{source.name} ({hook})"), []).append(name)

@@ -237,3 +237,18 @@ def test_a_link_broken_for_one_reading_is_broken_whatever_another_leaves_unknown
     text = mermaid(links, several_clusters=False)
     assert text.splitlines()[-3:] == ["  classDef missing stroke-dasharray: 5 5", "  class n1 missing", "  linkStyle 0 stroke:#d73a49"]
     assert '  n0 -.->|"event: BROKEN: denied; not known: a chart"| n1' in text and "subgraph" not in text
+
+
+def test_a_policy_blocking_alertmanager_from_the_webhook_is_drawn_broken(run_cli, multicloud):
+    spec, tree = multicloud
+
+    def elsewhere(docs):
+        for d in docs:
+            if d["kind"] == "NetworkPolicy" and d["metadata"]["name"] == "allow-retraining-webhook":
+                d["spec"]["ingress"][0]["from"][0]["namespaceSelector"] = {"matchLabels": {"kubernetes.io/metadata.name": "argo"}}
+        return docs
+    edit_docs(tree / TRIGGERS, elsewhere)
+    edges = _edges(_drawn(run_cli, spec, tree))
+    assert _broken(edges, (CONFIG, "webhook", SOURCE)) == (
+        "BROKEN: flow denied: monitoring/alertmanager to vision-staging/eventsource-retraining TCP/12000")
+    assert edges[(SOURCE, "event", BUS)][0] and edges[(SENSOR, "creates Workflow", TEMPLATE)][0]

@@ -41,6 +41,7 @@ SLUG = "alert-retraining"
 SERVICE_SUFFIX = "-eventsource-svc"
 ALERTMANAGER_POSTS, WEBHOOK_PUBLISHES = "Alertmanager posts the alert to the webhook", "the webhook publishes on the bus"
 SENSOR_READS, SENSOR_CREATES = "the Sensor reads the bus", "the Sensor creates the Workflow through the API server"
+BUS_PEERS = "the bus' replicas form a cluster"
 
 
 def alerts_to_follow(view, model, namespace: str) -> list[tuple[dict, Obj | None]]:
@@ -252,7 +253,7 @@ def needed_flows(ctx: Context, view, source: Obj, sensor: Obj, port: int) -> lis
         pods = _endpoint(view, bus, "eventbus")
         needed += [(src, pods, C.EVENTBUS_CLIENT_PORT, WEBHOOK_PUBLISHES, source),
                    (snk, pods, C.EVENTBUS_CLIENT_PORT, SENSOR_READS, sensor),
-                   (pods, pods, C.EVENTBUS_CLUSTER_PORT, "the bus' replicas form a cluster", bus)]
+                   (pods, pods, C.EVENTBUS_CLUSTER_PORT, BUS_PEERS, bus)]
     api = next((e for e in network.endpoints if e.role == "apiserver"), None)
     declared = ctx.platform.cluster(view.name).api_server
     if api is not None and declared is not None:
