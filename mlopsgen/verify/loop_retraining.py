@@ -90,7 +90,7 @@ def alert_links(loop: Loop) -> list[Link]:
         fired[rule_node].append(name)
         if not knowable:
             chain.append(Link(alertmanager, Node("AlertmanagerConfig", f"{ns}/?", view.name, True), "routes",
-                              unknown(f"the Alertmanager {PROMETHEUS_CHART} renders, and what it selects")))
+                              unknown(f"{PROMETHEUS_CHART} was not rendered, so which AlertmanagerConfigs its Alertmanager selects")))
             continue
         routed = route_of(view, alert)
         if routed is None:
@@ -138,6 +138,11 @@ def alert_links(loop: Loop) -> list[Link]:
     return [Link(node, alertmanager, f"alert {', '.join(names)}") for node, names in fired.items()] + chain
 
 
+def _schedules(cron: Obj) -> list:
+    """A CronWorkflow's schedules: Argo Workflows v3.6+ takes a list, earlier versions one `schedule`."""
+    return cron.spec.get("schedules") or [s for s in [cron.spec.get("schedule")] if s]
+
+
 def schedule_links(loop: Loop) -> list[Link]:
     """The CronWorkflow that starts the model's pipeline on its schedule (MLV009)."""
     retraining = loop.model.retraining
@@ -146,7 +151,7 @@ def schedule_links(loop: Loop) -> list[Link]:
     wt, wt_node = _template(loop)
     crons = [c for c in loop.view.of_kind("CronWorkflow") if c.namespace == loop.namespace and
              ((c.spec.get("workflowSpec") or {}).get("workflowTemplateRef") or {}).get("name") == template_name(loop)]
-    links = [Link(object_node(loop.view, c), wt_node, f"creates Workflow ({', '.join(map(str, c.spec.get('schedules') or []))})",
+    links = [Link(object_node(loop.view, c), wt_node, f"creates Workflow ({', '.join(map(str, _schedules(c)))})",
                   "" if wt else f"no WorkflowTemplate {template_name(loop)}") for c in sorted(crons, key=lambda c: c.name)]
     if not crons and "schedule" in retraining.triggers:
         missing = Node("CronWorkflow", f"{loop.namespace}/{template_name(loop)}", loop.view.name, True)
