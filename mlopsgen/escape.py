@@ -58,9 +58,11 @@ def markdown_fence(lines: list[str]) -> str:
 
 
 def mermaid_label(text: str) -> str:
-    """Text for a quoted Mermaid label: its entity codes for the characters that end or mark up a label."""
+    """Text for a quoted Mermaid label: its entity codes for the characters that end or mark up a label (a pipe
+    ends an edge's label, a backquote starts a Markdown string)."""
     text = printable(text).replace("#", "#35;")
-    return text.replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+    text = text.replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+    return text.replace("|", "#124;").replace("`", "#96;")
 
 
 def dot_string(text: str) -> str:

@@ -66,6 +66,9 @@ def lint(paths: tuple[str, ...], output_format: str | None, output_file: str | N
               type=click.Choice(["text", "json", "sarif", "github", "markdown", "junit", "gitlab", "mermaid", "dot"]),
               help="text, json, sarif, github (default when GITHUB_ACTIONS is set), markdown (a PR comment), junit "
                    "(JUnit XML), gitlab (GitLab Code Quality); mermaid or dot draw the connectivity map.")
+@click.option("--loop", "loop", metavar="MODEL",
+              help="Draw MODEL's data loop as a Mermaid flowchart (logger, monitors, alerts, triggers, retraining "
+                   "steps, registry alias, rollout), each link as verify judges it: a broken one dashed, with why.")
 @click.option("--explain", nargs=2, metavar="SRC DST[:PORT]",
               help="Why one flow is allowed or denied, at NetworkPolicy and Istio (exit 0 allowed, 1 denied).")
 @click.option("--diff", "diff", metavar="OLD",
@@ -85,8 +88,8 @@ def lint(paths: tuple[str, ...], output_format: str | None, output_file: str | N
 @click.option("--kube-version", "kube_version", metavar="VERSION",
               help="The Kubernetes version charts are rendered for (default 1.33.0; an app's helm.kubeVersion wins).")
 @conventions()
-def verify(spec: str, tree: str | None, output_format: str | None, explain: tuple[str, str] | None, diff: str | None,
-           output_file: str | None, charts: tuple[str, ...], pull: bool, helm: str | None, cache_dir: str | None,
+def verify(spec: str, tree: str | None, output_format: str | None, loop: str | None, explain: tuple[str, str] | None,
+           diff: str | None, output_file: str | None, charts: tuple[str, ...], pull: bool, helm: str | None, cache_dir: str | None,
            kube_version: str | None, color: str, quiet: bool) -> None:
     """Prove offline that the rendered tree works and isolates what SPEC says.
 
@@ -109,6 +112,7 @@ def verify(spec: str, tree: str | None, output_format: str | None, explain: tupl
       mlopsgen verify platform.yaml --explain fraud-prod/training mlflow:5000
       mlopsgen verify platform.yaml --diff origin/main --format markdown --output comment.md
       mlopsgen verify platform.yaml --format mermaid
+      mlopsgen verify platform.yaml --loop defect-detector  # the model's data loop, in Mermaid
     \b
     Exit codes: 0 proven, 1 a journey fails (or --explain: denied), 2 unreadable input or usage,
     4 nothing failed but a chart was not rendered (no helm, chart not at hand): not proven.
@@ -117,13 +121,16 @@ def verify(spec: str, tree: str | None, output_format: str | None, explain: tupl
 
     if explain and diff:
         raise click.UsageError("--explain and --diff do not combine")
+    if loop and (explain or diff or output_format not in (None, "mermaid")):
+        raise click.UsageError("--loop draws a Mermaid flowchart: it takes --format mermaid (the default) and no "
+                               "--explain or --diff")
     from mlopsgen.verify.charts import chart_options as options_of
 
     console = Console(color, quiet)
     chart_options = options_of(helm, charts, cache_dir, pull, kube_version)
     if helm and chart_options.helm is None:
         raise click.BadParameter(f"{helm} is not an executable file", param_hint="--helm")
-    run(run_verify, VerifyOptions(spec, tree, output_format, explain, diff, output_file, console, chart_options),
+    run(run_verify, VerifyOptions(spec, tree, output_format, explain, diff, output_file, console, chart_options, loop),
         console=console)
 
 

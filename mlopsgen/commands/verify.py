@@ -26,6 +26,7 @@ class VerifyOptions:
     output_file: str | None = None
     console: Console = DEFAULT_CONSOLE
     charts: ChartOptions | None = None
+    loop: str | None = None  # a model whose data loop is drawn
 
     def emit(self, render: Callable[[bool], str]) -> None:
         """The report, to --output (atomically; coloured only with --color always) or to stdout."""
@@ -154,8 +155,15 @@ def run_verify(options: VerifyOptions) -> int:
 
 def _run(options: VerifyOptions) -> int:
     # The connectivity of an explanation, a diff or a map is the tree's own policies': no chart is rendered for them.
-    judged = not (options.explain or options.diff or options.output_format in ("mermaid", "dot"))
+    # A loop is judged link by link, and Alertmanager, which routes its alerts, is a chart's.
+    judged = bool(options.loop) or not (options.explain or options.diff or options.output_format in ("mermaid", "dot"))
     ctx = load_context(options.spec, options.tree, options.charts if judged else ChartOptions())
+    if options.loop:
+        from mlopsgen.verify.loop_map import loop_mermaid
+
+        drawn = loop_mermaid(ctx, options.loop)
+        options.emit(lambda color: drawn)
+        return EXIT_OK
     if options.explain:
         return run_explain(ctx, *options.explain)
     if options.diff:

@@ -34,6 +34,7 @@ from mlopsgen.commands.verify import load_context
 from mlopsgen.errors import UserError
 from mlopsgen.verify import verify
 from mlopsgen.verify.charts import ChartOptions
+from mlopsgen.verify.loop_map import loop_mermaid
 from tests.support.capacity import disagreements
 from tests.support.drawn import LAKE, MODES, draw_feature_store, draw_logs, draw_monitoring, draw_network, draw_queueing, draw_triggers
 from tests.support.specs import Spec
@@ -286,3 +287,5 @@ def check_proven(spec: Spec, family: str) -> None:
                    for v in report.verdicts if not v.passed and not v.unknown}
         assert failing == {} and (not charts or report.unseen == []), (report.unseen, spec.text())
         assert disagreements(ctx) == {}  # validate's capacity model counts what verify counts in the tree
+        assert [m.name for m in ctx.platform.models if (m.payloads or m.monitors or m.retraining)
+                and ": BROKEN: " in loop_mermaid(ctx, m.name)] == []  # a proven loop is drawn with no broken link

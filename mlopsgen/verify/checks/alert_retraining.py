@@ -39,9 +39,12 @@ from mlopsgen.verify.tree import Obj
 
 SLUG = "alert-retraining"
 SERVICE_SUFFIX = "-eventsource-svc"
+ALERTMANAGER_POSTS, WEBHOOK_PUBLISHES = "Alertmanager posts the alert to the webhook", "the webhook publishes on the bus"
+SENSOR_READS, SENSOR_CREATES = "the Sensor reads the bus", "the Sensor creates the Workflow through the API server"
+BUS_PEERS = "the bus' replicas form a cluster"
 
 
-def _alerts(view, model, namespace: str) -> list[tuple[dict, Obj | None]]:
+def alerts_to_follow(view, model, namespace: str) -> list[tuple[dict, Obj | None]]:
     """The alerts that should start the model's retraining, with their labels and the rule defining each (none for
     the drift monitor's, which lives elsewhere)."""
     triggers = model.retraining.alert_triggers
@@ -70,7 +73,7 @@ def _matches(matchers, labels: dict) -> bool:
     return True
 
 
-def _selected(view, config: Obj) -> bool:
+def alertmanager_selects(view, config: Obj) -> bool:
     """Whether Alertmanager reads the AlertmanagerConfig (one the cluster provides: at the operator's defaults)."""
     if "kube-prometheus-stack" in view.provided:
         return True
@@ -83,10 +86,10 @@ def _selected(view, config: Obj) -> bool:
     return False
 
 
-def _route(view, alert: dict) -> tuple[Obj, str] | None:
+def route_of(view, alert: dict) -> tuple[Obj, str] | None:
     """The AlertmanagerConfig routing the alert and the webhook URL it posts to (None: none)."""
     for config in (c for c in view.of_kind("AlertmanagerConfig") if c.namespace == alert["namespace"]):
-        selected = _selected(view, config)
+        selected = alertmanager_selects(view, config)
         route = config.spec.get("route") or {}
         if not selected or not _matches(route.get("matchers"), alert):
             continue
@@ -127,6 +130,41 @@ def _creates(trigger: dict, dependency: str, template: str) -> bool:
             and action.get("operation", "create") in ("create", "submit"))
 
 
+def webhook_of(view, url: str) -> tuple[Obj | None, str | None, str | None]:
+    """The EventSource whose Service serves the URL, the name of its webhook at the URL's port and path, and that
+    webhook's port (None where nothing serves it)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").split(".")
+    service, ns = host[0], host[1] if len(host) > 1 else ""
+    source = next((o for o in view.of_kind("EventSource") if service == o.name + SERVICE_SUFFIX and o.namespace == ns), None)
+    port = parts.port or 80
+    entry = next((p for p in ((source.spec.get("service") or {}).get("ports") or []) if p.get("port") == port), None) if source else None
+    target = str(entry.get("targetPort", port)) if entry else None
+    hook = next((k for k, w in ((source.spec.get("webhook") or {}).items() if source else [])
+                 if str(w.get("port")) == target and w.get("endpoint") == (parts.path or "/")), None)
+    return source, hook, target
+
+
+def sensor_for(view, source: Obj, hook: str, alert: dict, template: str) -> Obj | None:
+    """The Sensor of the EventSource's namespace that takes the alert from its webhook (its filters pass the alert's
+    body) and creates a Workflow from the template."""
+    body = {"body": {"status": "firing", "commonLabels": alert}}  # the event as Sensor filters address it
+    sensors = [o for o in view.of_kind("Sensor") if o.namespace == source.namespace]
+    return next((s for s in sensors for d in s.spec.get("dependencies") or []
+                 if d.get("eventSourceName") == source.name and d.get("eventName") == hook and _passes(d, body)
+                 and any(_creates(t, d.get("name"), template) for t in s.spec.get("triggers") or [])), None)
+
+
+def bus_of(view, obj: Obj) -> Obj | None:
+    """The EventBus an EventSource or a Sensor uses: the one it names (else `default`) in its own namespace."""
+    name = obj.spec.get("eventBusName") or "default"
+    return next((b for b in view.of_kind("EventBus") if b.namespace == obj.namespace and b.name == name), None)
+
+
+def sensor_account(sensor: Obj) -> str:
+    return (sensor.spec.get("template") or {}).get("serviceAccountName") or "default"
+
+
 class _Journey:
     def __init__(self, ctx: Context, findings: list[Finding]):
         self.ctx, self.findings = ctx, findings
@@ -143,7 +181,7 @@ class _Journey:
         what = f"alert {name} of {model.name} in {namespace}"
         if "kube-prometheus-stack" not in view.provided and rendered(view, "kube-prometheus-stack", "Alertmanager") is None:
             return  # Alertmanager's chart was not rendered: the journey is UNKNOWN
-        routed = _route(view, alert)
+        routed = route_of(view, alert)
         if routed is None:
             if anchor is not None:
                 self.fail(f"{what} is routed nowhere: no AlertmanagerConfig of {namespace} that Alertmanager selects "
@@ -151,35 +189,22 @@ class _Journey:
                           "namespace's webhook EventSource with an AlertmanagerConfig", spec)
             return
         config, url = routed
-        parts = urlsplit(url)
-        host = (parts.hostname or "").split(".")
-        service, ns = host[0], host[1] if len(host) > 1 else ""
-        source = next((o for o in view.of_kind("EventSource") if service == o.name + SERVICE_SUFFIX and o.namespace == ns), None)
-        port = parts.port or 80
-        entry = next((p for p in ((source.spec.get("service") or {}).get("ports") or []) if p.get("port") == port), None) if source else None
-        target = str(entry.get("targetPort", port)) if entry else None
-        hook = next((k for k, w in ((source.spec.get("webhook") or {}).items() if source else [])
-                     if str(w.get("port")) == target and w.get("endpoint") == (parts.path or "/")), None)
+        source, hook, target = webhook_of(view, url)
         if source is None or hook is None:
             self.fail(f"{what}: AlertmanagerConfig {config.namespace}/{config.name} posts to {url}, which is no webhook "
                       "of an EventSource (its Service <name>-eventsource-svc, port and path)", config.locate("spec", "receivers"),
                       "point the receiver at the EventSource's Service, webhook port and endpoint", spec)
             return
-        body = {"body": {"status": "firing", "commonLabels": alert}}  # the event as Sensor filters address it
-        sensors = [o for o in view.of_kind("Sensor") if o.namespace == source.namespace]
-        found = [(s, d) for s in sensors for d in s.spec.get("dependencies") or []
-                 if d.get("eventSourceName") == source.name and d.get("eventName") == hook and _passes(d, body)
-                 and any(_creates(t, d.get("name"), template) for t in s.spec.get("triggers") or [])]
-        if not found or wt is None:
+        sensor = sensor_for(view, source, hook, alert, template)
+        if sensor is None or wt is None:
             missing = "" if wt is not None else f" (there is no WorkflowTemplate {template})"
             self.fail(f"{what}: no Sensor of {source.namespace} takes it from EventSource {source.name} ({hook}) and "
                       f"creates a Workflow from WorkflowTemplate {template}{missing}", source.locate(),
                       f"a Sensor dependency on {source.name}/{hook} whose filters pass the alert, triggering a Workflow "
                       f"with workflowTemplateRef {template}", spec)
             return
-        sensor = found[0][0]
         self.bus(view, source, sensor, what, spec)
-        account = (sensor.spec.get("template") or {}).get("serviceAccountName") or "default"
+        account = sensor_account(sensor)
         if not access.allowed(sensor.namespace or "", account, "argoproj.io", "workflows", "create"):
             self.fail(f"{what}: Sensor {sensor.namespace}/{sensor.name} runs as {account}, which may not create "
                       "workflows (argoproj.io): the trigger fails", sensor.locate("spec", "template"),
@@ -200,35 +225,40 @@ class _Journey:
     def bus(self, view, source: Obj, sensor: Obj, what: str, spec) -> None:
         for obj in (source, sensor):
             name = obj.spec.get("eventBusName") or "default"
-            if not any(b.namespace == obj.namespace and b.name == name for b in view.of_kind("EventBus")):
+            if bus_of(view, obj) is None:
                 self.fail(f"{what}: {obj.kind} {obj.namespace}/{obj.name} uses EventBus {name}, which is not in "
                           f"{obj.namespace}", obj.locate("spec"), "deliver the EventBus with the overlay", spec)
 
     def flows(self, view, source: Obj, sensor: Obj, port: int, what: str, spec) -> None:
         network = self.ctx.networks[view.name]
-        bus = next((b for b in view.of_kind("EventBus") if b.namespace == source.namespace
-                    and b.name == (source.spec.get("eventBusName") or "default")), None)
-        needed: list[tuple[Endpoint, Endpoint, int, str, Obj]] = []
-        src, snk = _endpoint(view, source, "eventsource"), _endpoint(view, sensor, "sensor")
-        monitoring = next((s for s in self.ctx.platform.services_for(view.name) if s.kind == "monitoring"), None)
-        if monitoring is not None and "kube-prometheus-stack" not in view.provided:
-            alertmanager = Endpoint(f"{monitoring.namespace}/alertmanager@{view.name}", view.name, "service",
-                                    monitoring.namespace, dict(C.ALERTMANAGER_POD_LABELS))
-            needed.append((alertmanager, src, port, "Alertmanager posts the alert to the webhook", source))
-        if bus is not None:
-            pods = _endpoint(view, bus, "eventbus")
-            needed += [(src, pods, C.EVENTBUS_CLIENT_PORT, "the webhook publishes on the bus", source),
-                       (snk, pods, C.EVENTBUS_CLIENT_PORT, "the Sensor reads the bus", sensor),
-                       (pods, pods, C.EVENTBUS_CLUSTER_PORT, "the bus' replicas form a cluster", bus)]
-        api = next((e for e in network.endpoints if e.role == "apiserver"), None)
-        declared = self.ctx.platform.cluster(view.name).api_server
-        if api is not None and declared is not None:
-            needed.append((snk, api, declared.port, "the Sensor creates the Workflow through the API server", sensor))
-        for a, b, p, why, obj in needed:
+        for a, b, p, why, obj in needed_flows(self.ctx, view, source, sensor, port):
             if not network.decide(a, b, "TCP", p).allowed:
                 self.fail(f"{what}: flow denied ({why}): {a.label} -> {b.label} TCP/{p}", obj.locate(),
                           "allow the flow in the namespaces' NetworkPolicies (retraining-triggers.yaml, platform-namespaces)",
                           spec)
+
+
+def needed_flows(ctx: Context, view, source: Obj, sensor: Obj, port: int) -> list[tuple[Endpoint, Endpoint, int, str, Obj]]:
+    """The flows an alert takes from Alertmanager to the Workflow: (from, to, port, why, the object it concerns)."""
+    network = ctx.networks[view.name]
+    bus = bus_of(view, source)
+    needed: list[tuple[Endpoint, Endpoint, int, str, Obj]] = []
+    src, snk = _endpoint(view, source, "eventsource"), _endpoint(view, sensor, "sensor")
+    monitoring = next((s for s in ctx.platform.services_for(view.name) if s.kind == "monitoring"), None)
+    if monitoring is not None and "kube-prometheus-stack" not in view.provided:
+        alertmanager = Endpoint(f"{monitoring.namespace}/alertmanager@{view.name}", view.name, "service",
+                                monitoring.namespace, dict(C.ALERTMANAGER_POD_LABELS))
+        needed.append((alertmanager, src, port, ALERTMANAGER_POSTS, source))
+    if bus is not None:
+        pods = _endpoint(view, bus, "eventbus")
+        needed += [(src, pods, C.EVENTBUS_CLIENT_PORT, WEBHOOK_PUBLISHES, source),
+                   (snk, pods, C.EVENTBUS_CLIENT_PORT, SENSOR_READS, sensor),
+                   (pods, pods, C.EVENTBUS_CLUSTER_PORT, BUS_PEERS, bus)]
+    api = next((e for e in network.endpoints if e.role == "apiserver"), None)
+    declared = ctx.platform.cluster(view.name).api_server
+    if api is not None and declared is not None:
+        needed.append((snk, api, declared.port, SENSOR_CREATES, sensor))
+    return needed
 
 
 def run(ctx: Context, stats: dict) -> list[Finding]:
@@ -241,7 +271,7 @@ def run(ctx: Context, stats: dict) -> list[Finding]:
         view = ctx.view(env.cluster)
         access = rbac.Rbac([o for k in ("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding") for o in view.of_kind(k)])
         namespace = ctx.platform.team(model.team).namespace(env.name)
-        for alert, rule in _alerts(view, model, namespace):
+        for alert, rule in alerts_to_follow(view, model, namespace):
             stats["alerts"] = stats.get("alerts", 0) + 1
             journey.follow(view, model, alert, rule, access)
     return findings

@@ -33,16 +33,22 @@ from mlopsgen.verify.tree import Obj
 MONITORING, RETRAINING = "monitoring", "retraining"
 
 
+def exported_metrics(ctx: Context, view) -> set[str]:
+    """The metrics Prometheus gets on the cluster from what the tree deploys and scrapes."""
+    meshed_models = any(p.meshed for p in ctx.pods[view.name] if p.kind == "model")
+    exported = set(EXPORTED_METRICS) if meshed_models else set()
+    scraped = {o.labels.get("mlopsgen.dev/model") for o in view.of_kind("ServiceMonitor")}
+    # A metric the spec says the model serves itself reaches Prometheus through the scraped (merged) metrics port.
+    exported |= {m.slos.accuracy_metric for m in ctx.platform.models if m.slos and m.slos.accuracy_metric and m.name in scraped}
+    exported |= gpu_metrics(view)  # the DCGM exporter's, where it runs and is scraped
+    exported |= monitored_metrics(ctx, view)  # the model monitors', where they run and are scraped
+    return exported
+
+
 def monitoring(ctx: Context, stats: dict) -> list[Finding]:
     findings = []
     for view in ctx.views:
-        meshed_models = any(p.meshed for p in ctx.pods[view.name] if p.kind == "model")
-        exported = set(EXPORTED_METRICS) if meshed_models else set()
-        scraped = {o.labels.get("mlopsgen.dev/model") for o in view.of_kind("ServiceMonitor")}
-        # A metric the spec says the model serves itself reaches Prometheus through the scraped (merged) metrics port.
-        exported |= {m.slos.accuracy_metric for m in ctx.platform.models if m.slos and m.slos.accuracy_metric and m.name in scraped}
-        exported |= gpu_metrics(view)  # the DCGM exporter's, where it runs and is scraped
-        exported |= monitored_metrics(ctx, view)  # the model monitors', where they run and are scraped
+        exported = exported_metrics(ctx, view)
         for rule in (r for r in view.of_kind("PrometheusRule") if not r.origin):  # the tree's own; charts' are upstream's
             for g, group in enumerate(rule.spec.get("groups") or []):
                 for r, alert in enumerate(group.get("rules") or []):
@@ -110,8 +116,8 @@ def retraining(ctx: Context, stats: dict) -> list[Finding]:
                                                         f"{step.target}, which is not in {source.namespace}: the rollout fails",
                                             pod.origin.locate(*pod.origin_path),
                                             hint="roll the object that serves the promoted track"))
-                elif pod.origin is source and step and step.group and any(_in_list(p) for p in step.json_paths):
-                    findings += _kept_by_argo_cd(view, source, pod, step)
+                elif pod.origin is source and step and step.group and any(inside_list(p) for p in step.json_paths):
+                    findings += kept_by_argo_cd(view, source, pod, step)
             if last_isolated is not None and last_isolated == len(steps) - 1:
                 findings.append(finding(RETRAINING, f"{what} ends with validation: nothing "
                                                     "promotes the candidate or triggers a rollout", source.locate(*at),
@@ -119,7 +125,7 @@ def retraining(ctx: Context, stats: dict) -> list[Finding]:
     return findings
 
 
-def _in_list(pointer: str) -> bool:
+def inside_list(pointer: str) -> bool:
     return any(part.isdigit() for part in pointer.split("/"))
 
 
@@ -131,7 +137,7 @@ def _as_jq(pointer: str) -> str:
     return out
 
 
-def _kept_by_argo_cd(view, cron, pod, step) -> list[Finding]:
+def kept_by_argo_cd(view, cron, pod, step) -> list[Finding]:
     app = next((a for a in view.apps if any(step.addresses(o.group, o.kind, o.name) and o.namespace == cron.namespace
                                             for o in a.objects)), None)
     if app is None:

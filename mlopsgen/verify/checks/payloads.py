@@ -22,6 +22,7 @@ from mlopsgen.verify.context import Context
 from mlopsgen.verify.endpoints import pod_endpoint
 from mlopsgen.verify.podspec import Pod
 from mlopsgen.verify.result import Finding, finding
+from mlopsgen.verify.tree import Obj
 
 PAYLOADS, DRIFT = "payloads", "drift"
 _METRIC_OF_MODULE = {module: promql.MONITOR_METRICS[kind] for kind, module in MONITOR_MODULES.items()}
@@ -56,8 +57,40 @@ def monitor_metrics(ctx: Context, view: ClusterView) -> set[str]:
     return {m for p in ctx.pods[view.name] if p.kind == "monitor" and scraped_by(ctx, view, p) for m in exported_by(p)}
 
 
-def _store_endpoint(ctx: Context, view: ClusterView, store: str):
+def store_endpoint(ctx: Context, view: ClusterView, store: str):
+    """The external a model's payloads are written to (None: the spec declares no such external)."""
     return next((e for e in ctx.networks[view.name].endpoints if e.role == "external" and e.note == store), None)
+
+
+def payload_findings(ctx: Context, view: ClusterView, pod: Pod, model) -> list[Finding]:
+    """What keeps one model pod's payloads from the store: no logger (so no agent), an agent Pod Security refuses,
+    a store its pod may not reach. None: the payloads arrive."""
+    assert model.payloads is not None
+    spec = ctx.model_spec(model.name, "payloads")
+    where = pod.origin.locate(*pod.origin_path)
+    agent = next((c for c in pod.containers if c.name == KSERVE_AGENT), None)
+    if agent is None:
+        return [finding(PAYLOADS, f"{pod.id}: {pod.origin.ref} has no logger, so KServe injects no agent "
+                                  f"and {model.name}'s payloads never reach {model.payloads.url}", where,
+                        hint="set the predictor's logger (mode, url) as the spec's payloads say", spec=spec)]
+    findings = []
+    level = level_of(view, pod.namespace)
+    for container, named, problems in rejected(pod, level):
+        if container is agent:
+            findings.append(finding(PAYLOADS, f"{pod.id}: {named} is refused by Pod Security '{level}' "
+                                              f"({', '.join(problems)}): the pod never starts and nothing logs",
+                                    where, hint="harden the model server's container: KServe copies its "
+                                                "securityContext to the agent", spec=spec))
+    store = store_endpoint(ctx, view, model.payloads.store)
+    if store is None:
+        return findings  # an undeclared store is refused by validate
+    decision = ctx.networks[view.name].decide(pod_endpoint(pod), store, "TCP", int(store.ports[0]["containerPort"]))
+    if not decision.allowed:
+        findings.append(finding(PAYLOADS, f"{pod.id} may not connect to the payload store {store.label} "
+                                          f"({store.address}:{store.ports[0]['containerPort']}): the agent's writes fail",
+                                where, hint=f"allow egress from the model's pods to external {model.payloads.store}",
+                                spec=spec))
+    return findings
 
 
 def payloads(ctx: Context, stats: dict) -> list[Finding]:
@@ -66,32 +99,8 @@ def payloads(ctx: Context, stats: dict) -> list[Finding]:
         for pod in (p for p in ctx.pods[view.name] if p.kind == "model"):
             intent = ctx.intents.of(pod_endpoint(pod))
             model = intent.model if intent else None
-            if model is None or model.payloads is None:
-                continue
-            spec = ctx.model_spec(model.name, "payloads")
-            where = pod.origin.locate(*pod.origin_path)
-            agent = next((c for c in pod.containers if c.name == KSERVE_AGENT), None)
-            if agent is None:
-                findings.append(finding(PAYLOADS, f"{pod.id}: {pod.origin.ref} has no logger, so KServe injects no agent "
-                                                  f"and {model.name}'s payloads never reach {model.payloads.url}", where,
-                                        hint="set the predictor's logger (mode, url) as the spec's payloads say", spec=spec))
-                continue
-            level = level_of(view, pod.namespace)
-            for container, named, problems in rejected(pod, level):
-                if container is agent:
-                    findings.append(finding(PAYLOADS, f"{pod.id}: {named} is refused by Pod Security '{level}' "
-                                                      f"({', '.join(problems)}): the pod never starts and nothing logs",
-                                            where, hint="harden the model server's container: KServe copies its "
-                                                        "securityContext to the agent", spec=spec))
-            store = _store_endpoint(ctx, view, model.payloads.store)
-            if store is None:
-                continue  # an undeclared store is refused by validate
-            decision = ctx.networks[view.name].decide(pod_endpoint(pod), store, "TCP", int(store.ports[0]["containerPort"]))
-            if not decision.allowed:
-                findings.append(finding(PAYLOADS, f"{pod.id} may not connect to the payload store {store.label} "
-                                                  f"({store.address}:{store.ports[0]['containerPort']}): the agent's writes fail",
-                                        where, hint=f"allow egress from the model's pods to external {model.payloads.store}",
-                                        spec=spec))
+            if model is not None and model.payloads is not None:
+                findings += payload_findings(ctx, view, pod, model)
     return findings
 
 
@@ -103,8 +112,7 @@ def _rule_location(view: ClusterView, namespace: str) -> Location | None:
 def drift(ctx: Context, stats: dict) -> list[Finding]:
     findings = []
     for view in ctx.views:
-        net = ctx.networks[view.name]
-        prometheus = [e for e in net.endpoints if e.role == "service" and e.note == "monitoring"]
+        prometheus = prometheus_endpoints(ctx, view)
         for model in ctx.platform.models:
             if not model.monitors or not model.monitors.drift:
                 continue
@@ -119,19 +127,26 @@ def drift(ctx: Context, stats: dict) -> list[Finding]:
     return findings
 
 
-def _drift_in(ctx: Context, view: ClusterView, model, namespace: str, prometheus: list, spec) -> list[Finding]:
-    name = monitor_name(model.name, "drift")
-    rules = [(r, g, i, a) for r in view.of_kind("PrometheusRule") if r.namespace == namespace and not r.origin
-             for g, group in enumerate(r.spec.get("groups") or []) for i, a in enumerate(group.get("rules") or [])
-             if a.get("alert") == promql.DRIFT_ALERT and (a.get("labels") or {}).get("model") == model.name]
-    anywhere = rules[0][0].locate() if rules else (_rule_location(view, namespace) or Location(namespace))
-    pods = [p for p in ctx.pods[view.name] if p.kind == "monitor" and p.namespace == namespace
-            and p.labels.get(C.MONITOR) == name]
-    if not pods:
-        return [finding(DRIFT, f"no drift monitor of {model.name} runs in {namespace}: nothing measures drift",
-                        anywhere, hint=f"deliver the {name} Deployment with the overlay", spec=spec)]
-    pod = pods[0]
-    where = pod.origin.locate(*pod.origin_path)
+def drift_rules(view: ClusterView, model: str, namespace: str) -> list[tuple[Obj, int, int, dict]]:
+    """The tree's ModelDriftDetected alerts of the model in the namespace: (PrometheusRule, group, rule, alert)."""
+    return [(r, g, i, a) for r in view.of_kind("PrometheusRule") if r.namespace == namespace and not r.origin
+            for g, group in enumerate(r.spec.get("groups") or []) for i, a in enumerate(group.get("rules") or [])
+            if a.get("alert") == promql.DRIFT_ALERT and (a.get("labels") or {}).get("model") == model]
+
+
+def monitor_pods(ctx: Context, view: ClusterView, namespace: str, name: str) -> list[Pod]:
+    """The pods of the monitor `name` (its `mlopsgen.dev/monitor` label) in the namespace."""
+    return [p for p in ctx.pods[view.name] if p.kind == "monitor" and p.namespace == namespace and p.labels.get(C.MONITOR) == name]
+
+
+def prometheus_endpoints(ctx: Context, view: ClusterView) -> list:
+    """The tree's Prometheus on the cluster, as the network sees it (none where the cluster provides one)."""
+    return [e for e in ctx.networks[view.name].endpoints if e.role == "service" and e.note == "monitoring"]
+
+
+def scrape_findings(ctx: Context, view: ClusterView, model, pod: Pod, prometheus: list, spec=None) -> list[Finding]:
+    """What keeps Prometheus from scraping a monitor pod: no ServiceMonitor gives it a target, or a policy denies it."""
+    name, where = pod.labels.get(C.MONITOR, monitor_name(model.name, "drift")), pod.origin.locate(*pod.origin_path)
     findings = []
     if not scraped_by(ctx, view, pod):
         findings.append(finding(DRIFT, f"{pod.id}: no ServiceMonitor selects a Service in front of the drift monitor: "
@@ -146,6 +161,20 @@ def _drift_in(ctx: Context, view: ClusterView, model, namespace: str, prometheus
                 findings.append(finding(DRIFT, f"{prom.label} may not connect to {pod.id} on {port}: the drift monitor "
                                                "is never scraped", where,
                                         hint="allow ingress from Prometheus on the monitor's scrape port", spec=spec))
+    return findings
+
+
+def _drift_in(ctx: Context, view: ClusterView, model, namespace: str, prometheus: list, spec) -> list[Finding]:
+    name = monitor_name(model.name, "drift")
+    rules = drift_rules(view, model.name, namespace)
+    anywhere = rules[0][0].locate() if rules else (_rule_location(view, namespace) or Location(namespace))
+    pods = monitor_pods(ctx, view, namespace, name)
+    if not pods:
+        return [finding(DRIFT, f"no drift monitor of {model.name} runs in {namespace}: nothing measures drift",
+                        anywhere, hint=f"deliver the {name} Deployment with the overlay", spec=spec)]
+    pod = pods[0]
+    where = pod.origin.locate(*pod.origin_path)
+    findings = scrape_findings(ctx, view, model, pod, prometheus, spec)
     exported = exported_by(pod)
     if not rules:
         findings.append(finding(DRIFT, f"no {promql.DRIFT_ALERT} alert for {model.name} in {namespace}: drift triggers "
