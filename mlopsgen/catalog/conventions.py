@@ -115,6 +115,7 @@ DEFAULT_TRUST_DOMAIN = "cluster.local"
 # JetStream EventBus' client and cluster ports (nats-server's defaults, which Argo Events' JetStream bus keeps), the
 # label the tree gives their pods, and the labels prometheus-operator gives Alertmanager's pods.
 RETRAINING_WEBHOOK_PORT = 12000
+PROMOTION_WEBHOOK_PORT = 12001  # the same EventSource's webhook for MLflow's registry deliveries (render/promotion.py)
 EVENTBUS_CLIENT_PORT, EVENTBUS_CLUSTER_PORT = 4222, 6222
 RETRAINING_TRIGGER = "mlopsgen.dev/retraining-trigger"  # eventsource, sensor or eventbus
 ALERTMANAGER_POD_LABELS = {"app.kubernetes.io/name": "alertmanager"}

@@ -6,6 +6,11 @@ from __future__ import annotations
 
 from mlopsgen.catalog import hardening
 
+# The team namespace's one EventSource and one Sensor: alerts (render/retraining_triggers.py) and registry
+# promotions (render/promotion.py) come in through webhooks of the first and start Workflows through the second.
+EVENT_SOURCE = SENSOR = "retraining"
+SERVICE_SUFFIX = "-eventsource-svc"  # Argo Events names an EventSource's Service <name>-eventsource-svc
+
 # A JetStream bus: its stream config "requires minimal 3" replicas (charts-src/argo-events/values.yaml,
 # configs.jetstream.streamConfig.replicas); each pod runs nats-server, its config reloader and a metrics exporter.
 EVENTBUS_REPLICAS = 3

@@ -34,7 +34,7 @@ from mlopsgen.platform.model import (
     frozen_map,
 )
 from mlopsgen.platform.model_monitors_build import monitors, payloads
-from mlopsgen.platform.model_serving import Auth, Autoscaling, Canary, Exposure, Model, ModelPlacement, Retraining, Slos
+from mlopsgen.platform.model_serving import Auth, Autoscaling, Canary, Exposure, Model, ModelPlacement, Promotion, Retraining, Slos
 
 
 def build_platform(data: dict, source_file: str) -> Platform:
@@ -177,4 +177,5 @@ def _model(m: dict, data: dict) -> Model:
         ) if retraining else None,
         payloads=payloads(m),
         monitors=monitors(m),
+        promotion=Promotion(m["promotion"]["secret"]) if (m.get("promotion") or {}).get("registry") else None,
     )

@@ -20,6 +20,7 @@ from mlopsgen.catalog.monitors import KSERVE_AGENT_RESOURCES, MONITOR_RESOURCES
 from mlopsgen.catalog.runtimes import tracks
 from mlopsgen.kube.capacity import ContainerUse, Shortfall, limit_defaults, pod_amounts, pool_overflow, shortfalls
 from mlopsgen.kube.quantities import quantity
+from mlopsgen.platform.loop_events import runs_events
 from mlopsgen.platform.model import Environment, GpuPool, Platform, Quota, Team
 from mlopsgen.platform.queues import queued_gpus
 
@@ -80,8 +81,7 @@ def namespace_runs(platform: Platform, team: Team, environment: Environment) -> 
     training = (ContainerUse(hardening.guaranteed(team.training.cpu, team.training.memory, gpus)), *ARGO_EXECUTOR,
                 *_mesh(environment, "training"))
     out.append(Running("a training run", training, 1, gpus, pools[0].name if gpus else None, training=True))
-    if any(m.team == team.name and m.retraining and m.retraining.environment == environment.name
-           and m.retraining.alert_triggers for m in platform.models):  # alerts start retraining here
+    if runs_events(platform, team.name, environment.name):  # alerts start retraining, or promotions roll out, here
         trigger = (ContainerUse(events.TRIGGER_POD_RESOURCES),)
         out += [Running("the retraining webhook", trigger, 1, 0, None), Running("the retraining Sensor", trigger, 1, 0, None),
                 Running(f"the EventBus x{events.EVENTBUS_REPLICAS}", (ContainerUse(events.EVENTBUS_SERVER_RESOURCES),

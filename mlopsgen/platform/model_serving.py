@@ -75,6 +75,13 @@ class Retraining:
 
 
 @dataclass(frozen=True, eq=False)
+class Promotion:
+    """A person's move of the served alias in the registry rolls the model out (render/promotion.py)."""
+
+    secret: str  # the team namespace's Secret whose key `secret` MLflow signs deliveries with
+
+
+@dataclass(frozen=True, eq=False)
 class Model:
     name: str
     team: str
@@ -94,6 +101,7 @@ class Model:
     retraining: Retraining | None
     payloads: Payloads | None = None
     monitors: Monitors | None = None
+    promotion: Promotion | None = None  # None: a registry promotion rolls nothing
 
     def host_in(self, environment: str) -> str | None:
         """The external host the model is exposed under in `environment` (None: not exposed)."""

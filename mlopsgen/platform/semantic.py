@@ -22,6 +22,7 @@ from mlopsgen.platform.semantic_intent import INTENT_RULES
 from mlopsgen.platform.semantic_logs import LOGS_RULES
 from mlopsgen.platform.semantic_names import NAME_RULES
 from mlopsgen.platform.semantic_payloads import PAYLOAD_RULES
+from mlopsgen.platform.semantic_promotion import PROMOTION_RULES
 from mlopsgen.platform.semantic_queues import QUEUE_RULES
 from mlopsgen.platform.semantic_triggers import TRIGGER_RULES
 from mlopsgen.platform.semantic_values import VALUE_RULES
@@ -42,7 +43,8 @@ def semantic_problems(doc: Document) -> list[Problem]:
 def rules() -> tuple[Callable[[Checker], None], ...]:
     """Every cross-field rule but capacity, in the order they run; each one's docstring says what it refuses."""
     return (_unique_names, _environments, _gpu_pools, _services, _teams, _models, *CLUSTER_RULES, *NAME_RULES, *VALUE_RULES,
-            *INTENT_RULES, *TRIGGER_RULES, *LOGS_RULES, *QUEUE_RULES, *PAYLOAD_RULES, *FEATURE_STORE_RULES)
+            *INTENT_RULES, *TRIGGER_RULES, *LOGS_RULES, *QUEUE_RULES, *PAYLOAD_RULES, *FEATURE_STORE_RULES,
+            *PROMOTION_RULES)
 
 
 def _unique_names(check: Checker) -> None:

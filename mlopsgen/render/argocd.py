@@ -81,10 +81,12 @@ def kinds_in(files: dict[str, str], prefix: str) -> list[dict]:
 
 
 def _rollout_fields(platform: Platform, team: Team, environment: str) -> list[dict]:
-    """Fields a retraining rollout sets in this environment that Argo CD must not undo."""
+    """Fields a rollout (retraining's, or a registry promotion's) sets in this environment that Argo CD must not undo."""
     fields = []
     for model in platform.models:
-        if model.team != team.name or not model.retraining or model.retraining.environment != environment:
+        retrained = model.retraining is not None and model.retraining.environment == environment
+        promoted = model.promotion is not None and environment in model.environments
+        if model.team != team.name or not (retrained or promoted):
             continue
         runtime = runtime_of(model)
         rolled = runtime.rollout(runtime, model, promotion_target(model)[0], {C.MODEL_VERSION: ""})

@@ -16,6 +16,7 @@ from mlopsgen.platform.model import Cluster, Platform, Service
 from mlopsgen.render.feature_store import feast_db_values
 from mlopsgen.render.labels import toleration
 from mlopsgen.render.logs_values import alloy_values, grafana_data_sources, loki_values
+from mlopsgen.render.promotion import WEBHOOK_DELIVERY_ENV, WEBHOOK_KEY_SECRET, webhook_peers
 from mlopsgen.render.queue_objects import kueue_values
 
 MLFLOW_DATABASE = "mlflow"
@@ -187,6 +188,9 @@ def _mlflow(ctx: ValuesContext) -> dict:
     }
     if extra_labels:
         values["extraPodLabels"] = extra_labels
+    if webhook_peers(ctx.platform, ctx.cluster.name):  # registry promotions are delivered to the teams' webhooks
+        env = {**env, **WEBHOOK_DELIVERY_ENV}
+        secrets = [*secrets, WEBHOOK_KEY_SECRET]
     if env:
         values["extraEnvVars"] = env
     if secrets:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from mlopsgen.catalog.components import COMPONENTS, Component
 from mlopsgen.catalog.modes import MODES
 from mlopsgen.catalog.runtimes import RUNTIMES
+from mlopsgen.platform.loop_events import runs_events
 from mlopsgen.platform.model import Cluster, Platform
 from mlopsgen.platform.queues import queued_pools, team_queues
 from mlopsgen.render import labels as L
@@ -76,8 +77,8 @@ def needed_components(platform: Platform, cluster: Cluster) -> set[str]:
         needed.add("nvidia-device-plugin")
         if "monitoring" in services or cluster.provides("prometheus"):  # something scrapes the GPUs' metrics
             needed.add("dcgm-exporter")
-    if any(m.retraining and m.retraining.alert_triggers and m.retraining.environment in names for m in models):
-        needed.add("argo-events")  # an alert starts retraining here
+    if any(runs_events(platform, t.name, e) for t in platform.teams for e in names):
+        needed.add("argo-events")  # an alert starts retraining, or a promotion rolls a model out, here
     if "logs" in services:
         needed |= {"loki", "alloy"}
     if any(team_queues(platform, p) for p in queued_pools(platform, cluster.name)):  # a team queues there

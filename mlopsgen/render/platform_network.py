@@ -15,6 +15,7 @@ from mlopsgen.catalog import conventions as C
 from mlopsgen.platform.model import Cluster, Platform
 from mlopsgen.render.feature_store_network import feature_store_operator_policies, feature_store_policies
 from mlopsgen.render.logs_network import logs_policies
+from mlopsgen.render.promotion import webhook_peers
 
 EVERY_NAMESPACE: list[dict] = [{"namespaceSelector": {}}]
 EVERY_POD: list[dict] = [{"namespaceSelector": {}, "podSelector": {}}]
@@ -161,6 +162,9 @@ def _tracking(platform: Platform, cluster: Cluster, namespace: str, components: 
                         {"from": [operator], "ports": C.tcp(C.CNPG_STATUS_PORT)}],
             "egress": [{"to": [{"podSelector": database}], "ports": C.tcp(C.POSTGRES_PORT)}]}),
     ]
+    if webhooks := webhook_peers(platform, cluster.name):  # registry promotions reach the teams' webhooks
+        policies.append(_policy("allow-promotion-webhooks", namespace, "MLflow delivers the registry's promotions", {
+            "podSelector": server, "policyTypes": ["Egress"], "egress": [{"to": webhooks, "ports": C.tcp(C.PROMOTION_WEBHOOK_PORT)}]}))
     if tracking.artifact_store is not None:  # an object store outside the cluster, by HTTPS
         policies.append(_policy("allow-artifact-store", namespace, "MLflow proxies artifacts to and from the object store", {
             "podSelector": server, "policyTypes": ["Egress"],

@@ -50,6 +50,18 @@ def _step(name: str, image: str, command: list[str], env: list[dict], labels: di
     }
 
 
+def rollout_step(model: Model, track: str) -> dict:
+    """The step that rolls the track's pods to the version its input `candidate` names (a models:/ URI): the pod
+    annotation C.MODEL_VERSION, set as the runtime says. Retraining and a registry promotion both end with it."""
+    runtime = runtime_of(model)
+    rolled = runtime.rollout(runtime, model, track, {C.MODEL_VERSION: "{{inputs.parameters.candidate}}"})
+    resource: dict = {"action": "patch", "mergeStrategy": rolled.strategy, "manifest": as_manifest(rolled.patch)}
+    if rolled.flags:
+        resource["flags"] = list(rolled.flags)
+    return {"name": "rollout", **orchestrator("training"), "inputs": {"parameters": [{"name": "candidate"}]},
+            "resource": resource}
+
+
 def retrain_template_name(model: Model) -> str:
     return f"{model.name}-retrain"
 
@@ -89,13 +101,7 @@ def retrain_template(platform: Platform, model: Model, env: Environment, labels:
                     tracking, monitor_labels, access,
                     envFrom=[{"secretRef": {"name": REGISTRY_WRITER_SECRET, "optional": True}}])
     promote["inputs"] = {"parameters": [{"name": "candidate"}]}
-    runtime = runtime_of(model)
-    rolled = runtime.rollout(runtime, model, track, {C.MODEL_VERSION: "{{inputs.parameters.candidate}}"})
-    resource: dict = {"action": "patch", "mergeStrategy": rolled.strategy, "manifest": as_manifest(rolled.patch)}
-    if rolled.flags:
-        resource["flags"] = list(rolled.flags)
-    rollout = {"name": "rollout", **orchestrator("training"), "inputs": {"parameters": [{"name": "candidate"}]},
-               "resource": resource}
+    rollout = rollout_step(model, track)
     steps = [
         [{"name": "drift-check", "template": "drift-check"}],
         # Bad data fails the isolated Job, so the workflow: nothing trains on it.

@@ -15,19 +15,24 @@ In each team environment where a model's retraining has an alert trigger (`drift
 - NetworkPolicies for exactly the flows: Alertmanager to the webhook, EventSource and Sensor to the bus, the
   bus' peers, the Sensor to the API server, DNS.
 Every pod is held to Pod Security restricted and kept out of the mesh (nothing it talks to is meshed).
+Where a served model rolls out on a registry promotion, the same EventBus, EventSource, Sensor and account carry
+it too (render/promotion.py: a second webhook for MLflow, a dependency and trigger per model); the Alertmanager
+pieces only where an alert starts retraining.
 """
 
 from __future__ import annotations
 
 from mlopsgen.catalog import conventions as C
 from mlopsgen.catalog import events, hardening, promql
+from mlopsgen.platform import loop_events
 from mlopsgen.platform.model import Environment, Platform, Team
 from mlopsgen.platform.model_serving import Model
 from mlopsgen.render import labels as L
+from mlopsgen.render import promotion
 from mlopsgen.render.monitoring import alert_rules
 from mlopsgen.render.retraining import retrain_template_name
 
-EVENT_SOURCE = SENSOR = "retraining"
+EVENT_SOURCE = SENSOR = events.EVENT_SOURCE
 WEBHOOK_EVENT, WEBHOOK_PATH = "alertmanager", "/alerts"
 EVENT_BUS = "default"  # the name EventSources and Sensors use when they name none
 EVENTS_ACCOUNT, SENSOR_ACCOUNT = "retraining-events", "retraining-sensor"
@@ -40,8 +45,7 @@ CONTAINER_SECURITY_CONTEXT = {k: v for k, v in hardening.CONTAINER_SECURITY_CONT
 
 def alert_retrained(platform: Platform, team: Team, env: Environment) -> list[Model]:
     """The team's models whose retraining runs in `env` and starts on an alert."""
-    return [m for m in platform.models if m.team == team.name and m.retraining and m.retraining.environment == env.name
-            and m.retraining.alert_triggers]
+    return loop_events.alert_retrained(platform, team.name, env.name)
 
 
 def retraining_alerts(model: Model) -> list[str]:
@@ -54,7 +58,7 @@ def retraining_alerts(model: Model) -> list[str]:
 
 
 def webhook_url(namespace: str) -> str:
-    return (f"http://{EVENT_SOURCE}-eventsource-svc.{namespace}.svc.cluster.local:{C.RETRAINING_WEBHOOK_PORT}"
+    return (f"http://{EVENT_SOURCE}{events.SERVICE_SUFFIX}.{namespace}.svc.cluster.local:{C.RETRAINING_WEBHOOK_PORT}"
             f"{WEBHOOK_PATH}")
 
 
@@ -82,13 +86,20 @@ def _event_bus(labels: dict) -> dict:
                 "containerTemplate": server, "reloaderContainerTemplate": sidecar, "metricsContainerTemplate": sidecar}}}
 
 
-def _event_source(namespace: str, labels: dict) -> dict:
+def _event_source(namespace: str, labels: dict, alerts: bool, promotions: bool) -> dict:
     port = C.RETRAINING_WEBHOOK_PORT
+    ports, hooks = [], {}
+    if alerts:
+        ports.append({"name": "webhook", "port": port, "targetPort": port})
+        hooks[WEBHOOK_EVENT] = {"port": str(port), "endpoint": WEBHOOK_PATH, "method": "POST",
+                                "url": webhook_url(namespace).removesuffix(WEBHOOK_PATH)}
+    if promotions:  # MLflow's deliveries, on a port of their own
+        name, hook, service_port = promotion.webhook(namespace)
+        hooks[name] = hook
+        ports.append(service_port)
     return {"apiVersion": "argoproj.io/v1alpha1", "kind": "EventSource", "metadata": _meta(EVENT_SOURCE, labels),
             "spec": {"eventBusName": EVENT_BUS, "template": _pod_template("eventsource", EVENTS_ACCOUNT),
-                     "service": {"ports": [{"name": "webhook", "port": port, "targetPort": port}]},
-                     "webhook": {WEBHOOK_EVENT: {"port": str(port), "endpoint": WEBHOOK_PATH, "method": "POST",
-                                                 "url": webhook_url(namespace).removesuffix(WEBHOOK_PATH)}}}}
+                     "service": {"ports": ports}, "webhook": hooks}}
 
 
 def _workflow(model: Model, labels: dict) -> dict:
@@ -99,7 +110,7 @@ def _workflow(model: Model, labels: dict) -> dict:
                                                   {"name": "alertname", "value": ""}]}}}
 
 
-def _sensor(models: list[Model], labels: dict) -> dict:
+def _sensor(models: list[Model], promoted: list[Model], labels: dict) -> dict:
     dependencies, triggers = [], []
     for model in models:
         # Alertmanager's webhook body: status, commonLabels (the route groups by alertname and model), alerts.
@@ -112,6 +123,10 @@ def _sensor(models: list[Model], labels: dict) -> dict:
                        "dest": f"spec.arguments.parameters.{i}.value"} for i, label in enumerate(("model", "alertname"))]
         triggers.append({"template": {"name": retrain_template_name(model), "conditions": model.name, "k8s": {
             "operation": "create", "source": {"resource": _workflow(model, labels)}, "parameters": parameters}}})
+    for model in promoted:
+        dependency, trigger = promotion.sensor_parts(model, labels)
+        dependencies.append(dependency)
+        triggers.append(trigger)
     return {"apiVersion": "argoproj.io/v1alpha1", "kind": "Sensor", "metadata": _meta(SENSOR, labels),
             "spec": {"eventBusName": EVENT_BUS, "template": _pod_template("sensor", SENSOR_ACCOUNT),
                      "dependencies": dependencies, "triggers": triggers}}
@@ -142,7 +157,7 @@ def _alertmanager_config(model: Model, namespace: str, labels: dict) -> dict:
                          {"url": webhook_url(namespace), "sendResolved": False}]}]}}
 
 
-def _policies(platform: Platform, env: Environment, labels: dict) -> list[dict]:
+def _policies(platform: Platform, env: Environment, labels: dict, alerts: bool, promotions: bool) -> list[dict]:
     cluster = platform.cluster(env.cluster)
     monitoring = next((s for s in platform.services_for(cluster.name) if s.kind == "monitoring"), None)
     # A Prometheus the cluster provides is not described by the spec: its Alertmanager may be in any namespace.
@@ -162,9 +177,9 @@ def _policies(platform: Platform, env: Environment, labels: dict) -> list[dict]:
     out = [
         policy("allow-retraining-dns", "the retraining webhook, bus and Sensor resolve names", {
             **triggers, "policyTypes": ["Egress"], "egress": [{"to": [C.DNS_PEER], "ports": list(C.DNS_PORTS)}]}),
-        policy("allow-retraining-webhook", "Alertmanager posts the retraining alerts; the webhook publishes them on the bus", {
+        policy("allow-retraining-webhook", webhook_why(alerts, promotions), {
             **pods("eventsource"), "policyTypes": ["Ingress", "Egress"],
-            "ingress": [{"from": [alertmanager], "ports": C.tcp(C.RETRAINING_WEBHOOK_PORT)}],
+            "ingress": webhook_ingress(platform, env, alertmanager, alerts, promotions),
             "egress": [{"to": [bus], "ports": clients}]}),
         policy("allow-retraining-eventbus", "the webhook and the Sensor use the bus; its replicas form a cluster", {
             **bus, "policyTypes": ["Ingress", "Egress"],
@@ -180,15 +195,33 @@ def _policies(platform: Platform, env: Environment, labels: dict) -> list[dict]:
     return out
 
 
+def webhook_why(alerts: bool, promotions: bool) -> str:
+    senders = " and ".join(s for s, on in (("Alertmanager posts the retraining alerts", alerts),
+                                           ("MLflow posts the registry's promotions", promotions)) if on)
+    return f"{senders}; the webhook publishes them on the bus"
+
+
+def webhook_ingress(platform: Platform, env: Environment, alertmanager: dict, alerts: bool, promotions: bool) -> list[dict]:
+    rules = [{"from": [alertmanager], "ports": C.tcp(C.RETRAINING_WEBHOOK_PORT)}] if alerts else []
+    mlflow = promotion.mlflow_peer(platform, env)
+    if promotions and mlflow is not None:
+        rules.append({"from": [mlflow], "ports": C.tcp(C.PROMOTION_WEBHOOK_PORT)})
+    return rules
+
+
 def trigger_objects(platform: Platform, team: Team, env: Environment) -> list[dict]:
-    """Everything an alert needs to start the team's retraining in `env` (none where no model retrains on one)."""
+    """Everything an alert needs to start the team's retraining in `env`, and a registry promotion to roll a model
+    out (none where neither does)."""
     models = alert_retrained(platform, team, env)
-    if not models:
+    promoted = loop_events.promoted(platform, team.name, env.name)
+    if not models and not promoted:
         return []
     namespace = team.namespace(env.name)
     labels = L.common(platform, team.name, env.name)
-    objects = [_event_bus(labels), _event_source(namespace, labels), _sensor(models, labels), *_access(labels),
-               *[_alertmanager_config(m, namespace, labels) for m in models], *_policies(platform, env, labels)]
+    objects = [_event_bus(labels), _event_source(namespace, labels, bool(models), bool(promoted)),
+               _sensor(models, promoted, labels), *_access(labels),
+               *[_alertmanager_config(m, namespace, labels) for m in models],
+               *_policies(platform, env, labels, bool(models), bool(promoted))]
     for obj in objects:  # the overlay's namespace, written out (checkov reads a missing one as `default`)
         obj["metadata"]["namespace"] = namespace
     return objects

@@ -1,7 +1,8 @@
 """What a team's models add to one environment overlay.
 
 overlays/<env>/models/<model>/  ingress route, SLO alerts, PodDisruptionBudget,
-                                retraining WorkflowTemplate and CronWorkflow
+                                retraining WorkflowTemplate and CronWorkflow,
+                                promotion WorkflowTemplate and webhook Job
 overlays/<env>/                 the AuthorizationPolicies of the namespace, the
                                 team's dashboard, and patches for replicas and
                                 canary weights
@@ -20,6 +21,7 @@ from mlopsgen.render.jinja import render_template
 from mlopsgen.render.monitoring import alert_rules, gpu_alert_rules, gpu_metrics_on, render_dashboard
 from mlopsgen.render.monitors import monitor_objects
 from mlopsgen.render.payloads import logger_path_patch, payload_logger_account
+from mlopsgen.render.promotion import promote_template, registration_job
 from mlopsgen.render.retraining import cron_workflow, retrain_template
 from mlopsgen.render.retraining_triggers import trigger_objects
 from mlopsgen.render.serving import model_labels, route
@@ -79,6 +81,12 @@ def render_model_overlays(platform: Platform, team: Team, env: Environment, head
                 part.files[f"{here}/cronworkflow.yaml"] = render_template(
                     "team/objects.yaml.j2", header=header, objects=[cron_workflow(model, labels)],
                     comment=f"Retraining of {model.name} on its schedule.")
+        if model.promotion:
+            part.files[f"{here}/promote.yaml"] = render_template(
+                "team/objects.yaml.j2", header=header, objects=[promote_template(platform, model, env, labels),
+                                                                registration_job(platform, model, env, namespace, labels)],
+                comment=f"A registry promotion of {model.name}'s served alias rolls it out: the signature check and the "
+                        "rollout, and the Job that registers the webhook in MLflow.")
     part.files["authorizationpolicies.yaml"] = render_template(
         "mesh/authorizationpolicies.yaml.j2", header=header, labels=L.common(platform, team.name, env.name),
         policies=policies)
@@ -86,7 +94,7 @@ def render_model_overlays(platform: Platform, team: Team, env: Environment, head
     if triggers:
         part.files["retraining-triggers.yaml"] = render_template(
             "team/objects.yaml.j2", header=header, objects=triggers,
-            comment="Alerts start retraining: Alertmanager, the webhook EventSource, the EventBus, the Sensor.")
+            comment="Alerts start retraining, promotions roll models out: the webhook EventSource, the EventBus, the Sensor.")
     if any(m.payloads and m.payloads.in_object_store for m in models):
         part.files["payload-logger.yaml"] = render_template(
             "team/objects.yaml.j2", header=header, objects=[payload_logger_account(namespace, L.common(platform, team.name, env.name))],

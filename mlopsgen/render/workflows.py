@@ -227,7 +227,7 @@ def workflow_access(platform: Platform, team: Team) -> list[dict]:
         # The validate step creates the isolated Job and watches it (a resource template).
         {"apiGroups": ["batch"], "resources": ["jobs"], "verbs": ["create", "get", "list", "watch", "delete"]},
     ]
-    rolled = {runtime_of(m).name: runtime_of(m) for m in platform.models if m.team == team.name and m.retraining}
+    rolled = {runtime_of(m).name: runtime_of(m) for m in platform.models if m.team == team.name and (m.retraining or m.promotion)}
     for runtime in (rolled[name] for name in sorted(rolled)):  # the rollout step rolls the promoted track's pods (retraining.py)
         rules.append({"apiGroups": [runtime.group], "resources": [runtime.plural], "verbs": ["get", "patch"]})
     objects.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",

@@ -16,6 +16,7 @@ from mlopsgen.verify.cluster import ClusterView, cluster_views, provided_compone
 from mlopsgen.verify.flows import Intents
 from mlopsgen.verify.network import ClusterNetwork
 from mlopsgen.verify.pods import Pod, chart_pods, cluster_pods
+from mlopsgen.verify.promotion_paths import PromotionPath, promotion_paths
 from mlopsgen.verify.remote import remote_files
 from mlopsgen.verify.tree import Obj, TreeReader
 
@@ -59,6 +60,11 @@ class Context:
     @cached_property
     def intents(self) -> Intents:
         return Intents(self.platform)
+
+    @cached_property
+    def promotions(self) -> list[PromotionPath]:
+        """Each registry promotion's path to serving: the EventSource's webhook, the Sensor, the template, the Job."""
+        return promotion_paths(self.platform)
 
     def view(self, cluster: str) -> ClusterView:
         return next(v for v in self.views if v.name == cluster)

@@ -4,7 +4,8 @@ stamped with its journey's ID by any check without importing the checks."""
 from __future__ import annotations
 
 ORDER = ("bootstrap", "admission", "workflows", "serving", "traffic", "connectivity", "clusters", "monitoring", "retraining",
-         "payloads", "drift", "alert-retraining", "logs")
+         "payloads", "drift", "alert-retraining", "logs",
+         "promotion")
 
 
 def journey_id(slug: str) -> str:

@@ -164,8 +164,17 @@ def monitor_pods(view: ClusterView, obj: Obj) -> list[Pod]:
     return [pod]
 
 
+def job_pods(view: ClusterView, obj: Obj) -> list[Pod]:
+    """The pod of one of the tree's own Jobs (a promotion's webhook registration, render/promotion.py); the charts'
+    are platform pods (chart_pods)."""
+    pods = monitor_pods(view, obj)
+    for pod in pods:
+        pod.kind, pod.replicas = "job", 1
+    return pods
+
+
 RUNTIME_OF_KIND = {runtime.kind: runtime for runtime in RUNTIMES.values()}
-POD_SOURCES = {"WorkflowTemplate": workflow_pods, "CronWorkflow": workflow_pods, "Deployment": monitor_pods,
+POD_SOURCES = {"WorkflowTemplate": workflow_pods, "CronWorkflow": workflow_pods, "Deployment": monitor_pods, "Job": job_pods,
                **{runtime.kind: model_pods for runtime in RUNTIMES.values()}}
 
 

@@ -36,7 +36,7 @@ from mlopsgen.verify import verify
 from mlopsgen.verify.charts import ChartOptions
 from mlopsgen.verify.loop_map import loop_mermaid
 from tests.support.capacity import disagreements
-from tests.support.drawn import LAKE, MODES, draw_feature_store, draw_logs, draw_monitoring, draw_network, draw_queueing, draw_triggers
+from tests.support.drawn import LAKE, MODES, draw_feature_store, draw_logs, draw_monitoring, draw_network, draw_promotion, draw_queueing, draw_triggers
 from tests.support.specs import Spec
 from tests.verify.conftest import render_tree
 
@@ -111,6 +111,7 @@ def specs(draw) -> Spec:
             draw_monitoring(draw, model, LAKE["name"])
         if model.get("retraining"):
             draw_triggers(draw, model["retraining"], "slos" in model, "drift" in (model.get("monitors") or {}))
+        draw_promotion(draw, model)
         data["models"].append(model)
     if draw(st.booleans()):
         data["services"].append(draw_feature_store(draw))
@@ -153,6 +154,7 @@ def multicloud_specs(draw) -> Spec:
                 draw_monitoring(draw, model, "payload-lake")
         if model.get("retraining"):
             draw_triggers(draw, model["retraining"], "slos" in model, "drift" in (model.get("monitors") or {}))
+        draw_promotion(draw, model)
     for external in data.get("externals") or []:
         external["for"] = draw(st.lists(st.sampled_from(list(WORKLOAD_CLASSES)), min_size=1, max_size=3, unique=True))
         if external["name"] == "payload-lake":  # the agent and the monitors reach it (validate says so)
@@ -277,6 +279,8 @@ def check_proven(spec: Spec, family: str) -> None:
               else "without GPU queues")
         if any("monitors" in m for m in spec.data["models"]):
             event("accepted with payload logging and monitors")
+        if any((m.get("promotion") or {}).get("registry") for m in spec.data["models"]):
+            event("accepted with a registry promotion that rolls a model out")
         charts = with_charts[family] < CHART_EXAMPLES
         with_charts[family] += charts
         ctx = load_context(str(path), str(tree), None if charts else ChartOptions())

@@ -122,3 +122,15 @@ def draw_feature_store(draw: Any, cluster: str | None = None, published: dict | 
     if published:
         store["published"] = published
     return store
+
+
+def draw_promotion(draw: Any, model: dict) -> None:
+    """A registry promotion that rolls the model out, drawn for a model served from an alias (validate refuses the
+    other), mostly on, sometimes kept off with `registry: false`."""
+    from hypothesis import strategies as st
+
+    model.pop("promotion", None)
+    served = (model.get("canary") or {}).get("source") or model["source"]
+    if "@" in served and draw(st.booleans()):
+        model["promotion"] = {"registry": draw(st.sampled_from([True, True, False])),
+                              "secret": draw(st.sampled_from(["promotion-hmac", "mlflow-webhook"]))}

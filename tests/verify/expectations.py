@@ -10,6 +10,6 @@ from __future__ import annotations
 EXPECTED: dict[str, dict[str, list[str]]] = {
     example: {slug: [] for slug in (
         "bootstrap", "admission", "workflows", "serving", "traffic", "connectivity", "clusters", "monitoring", "retraining",
-        "payloads", "drift", "alert-retraining", "logs")}
+        "payloads", "drift", "alert-retraining", "logs", "promotion")}
     for example in ("quickstart", "multicloud")
 }

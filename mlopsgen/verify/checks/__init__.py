@@ -16,6 +16,7 @@ from mlopsgen.verify.checks import (
     logs,
     payloads,
     platform_flows,
+    promotion,
     queues,
     quotas,
     serving,
@@ -90,6 +91,10 @@ JOURNEYS: dict[str, Journey] = {j.slug: j for j in (
     Journey("logs", 13, "Logs reach Loki, each team's in its own tenant", (logs.run,),
             "Loki is multi-tenant, Alloy reads every team namespace's logs through the API server (its RBAC and egress) "
             "and pushes them to the team's tenant only, Grafana reaches Loki and no team pod does"),
+    Journey("promotion", 14, "A promotion reaches serving", (promotion.run,),
+            "each promoted model's webhook is registered in MLflow, which may deliver to it over flows the policies allow; "
+            "a Sensor admits only its alias and starts its promotion template, with an account allowed to, which checks the "
+            "signature before rolling the object that serves the alias, a change Argo CD keeps"),
 )}
 
 ABOUT = {
@@ -153,6 +158,14 @@ ABOUT = {
                         "NetworkPolicies allow (Alertmanager to the webhook, the webhook and the Sensor to the bus, the "
                         "bus' replicas to each other, the Sensor to the API server). A broken link means the alert "
                         "fires and nothing retrains.",
+    "promotion": "Where a model rolls out on a registry promotion (`promotion.registry`), moving the alias it serves in "
+                 "MLflow must roll its pods in each environment that serves it: MLflow keeps its registry in a SQL store "
+                 "and may deliver to an in-cluster http URL, a PostSync Job registers the webhook for "
+                 "`model_version_alias.created` at a webhook of the namespace's EventSource, MLflow's pods may connect to "
+                 "it, a Sensor admits deliveries of that model and alias only and creates a Workflow from `<model>-promote` "
+                 "with an account allowed to, the template checks the delivery's HMAC signature with the platform "
+                 "engineer's key before any step patches, and its rollout patches the object serving the alias, with a "
+                 "change Argo CD keeps. A broken link means the registry says one version and serving another.",
     "payloads": "A model that logs payloads (the spec's `payloads`) must have its runtime object's `logger`, or KServe "
                 "injects no agent and nothing is logged; the agent KServe injects (with the model server's "
                 "securityContext) must pass the namespace's Pod Security level, or the pod is refused; and the model's "

@@ -25,6 +25,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from mlopsgen.catalog import conventions as C
+from mlopsgen.catalog.events import SERVICE_SUFFIX
 from mlopsgen.catalog.promql import DRIFT_ALERT
 from mlopsgen.kube.selectors import selects
 from mlopsgen.kube.workloads import pod_templates
@@ -38,7 +39,6 @@ from mlopsgen.verify.result import Finding, finding
 from mlopsgen.verify.tree import Obj
 
 SLUG = "alert-retraining"
-SERVICE_SUFFIX = "-eventsource-svc"
 ALERTMANAGER_POSTS, WEBHOOK_PUBLISHES = "Alertmanager posts the alert to the webhook", "the webhook publishes on the bus"
 SENSOR_READS, SENSOR_CREATES = "the Sensor reads the bus", "the Sensor creates the Workflow through the API server"
 BUS_PEERS = "the bus' replicas form a cluster"

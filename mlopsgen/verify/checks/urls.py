@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from mlopsgen.catalog.events import SERVICE_SUFFIX
 from mlopsgen.errors import Location
 from mlopsgen.platform.model import Service
 from mlopsgen.verify.cluster import ClusterView
@@ -31,7 +32,10 @@ def _runs_on(ctx: Context, cluster: str, name: str, namespace: str) -> bool:
     for s in ctx.platform.services:
         if s.service_name == name and s.namespace == namespace and s.cluster in (None, cluster):
             return True
-    return any(o.name == name and o.namespace == namespace for o in ctx.view(cluster).of_kind("Service"))
+    view = ctx.view(cluster)
+    return (any(o.name == name and o.namespace == namespace for o in view.of_kind("Service"))
+            # Argo Events' controller makes each EventSource's Service, <name>-eventsource-svc
+            or any(o.name + SERVICE_SUFFIX == name and o.namespace == namespace for o in view.of_kind("EventSource")))
 
 
 def run(ctx: Context, stats: dict) -> list[Finding]:
