@@ -2,7 +2,7 @@
 
 The loop runs in one namespace: where the model's retraining runs (its rollout patches the model there), else the
 model's first environment. Each link is read by a reader below, which asks the journeys' own readers whether it
-works; the readers are a list, so another path into the loop (a registry's webhook, say) is one more reader.
+works; the readers are a list: the registry's webhook path (loop_promotion.py) is one of them.
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ from mlopsgen.verify.context import Context
 from mlopsgen.verify.endpoints import pod_endpoint
 from mlopsgen.verify.loop_graph import Link, Loop, merged, mermaid
 from mlopsgen.verify.loop_pipeline import pipeline_links
+from mlopsgen.verify.loop_promotion import promotion_links
 from mlopsgen.verify.loop_retraining import RETRAINING_READERS
 from mlopsgen.verify.loop_serving import SERVING_READERS
 
 LinkReader = Callable[[Loop], list[Link]]
-LINK_READERS: tuple[LinkReader, ...] = (*SERVING_READERS, *RETRAINING_READERS, pipeline_links)
+LINK_READERS: tuple[LinkReader, ...] = (*SERVING_READERS, *RETRAINING_READERS, pipeline_links, promotion_links)
 
 
 def loop_of(ctx: Context, name: str) -> Loop:
@@ -28,10 +29,12 @@ def loop_of(ctx: Context, name: str) -> Loop:
     model = models.get(name)
     if model is None:
         raise UserError.single(name, "no such model", hint=f"--loop takes one of: {', '.join(sorted(models))}")
-    if model.payloads is None and model.monitors is None and model.retraining is None:
-        with_loop = sorted(m.name for m in models.values() if m.payloads or m.monitors or m.retraining)
-        raise UserError.single(name, f"model {name} has no loop: it logs no payloads, has no monitors and no retraining",
-                               hint="give it models[].payloads, monitors or retraining (README: Payload logging and monitors, The retraining loop)"
+    if model.payloads is None and model.monitors is None and model.retraining is None and model.promotion is None:
+        with_loop = sorted(m.name for m in models.values() if m.payloads or m.monitors or m.retraining or m.promotion)
+        raise UserError.single(name, f"model {name} has no loop: it logs no payloads, has no monitors, no retraining "
+                                     "and no registry promotion",
+                               hint="give it models[].payloads, monitors, retraining or promotion (README: Payload logging "
+                                    "and monitors, The retraining loop, Promotion)"
                                     + (f"; models with a loop: {', '.join(with_loop)}" if with_loop else ""))
     env_name = model.retraining.environment if model.retraining else next(iter(model.environments))
     env = ctx.platform.environment(env_name)

@@ -39,14 +39,14 @@ def serves(pod: Pod, uri: str) -> bool:
     return pod.storage_uri == uri or uri in _strings(spec)
 
 
-def _registry(loop: Loop, name: str, alias: str) -> Node:
+def registry_node(loop: Loop, name: str, alias: str) -> Node:
     tracking = [s for s in loop.ctx.platform.services if s.kind == "tracking"]
     here = next((s for s in tracking if s.cluster in (None, loop.view.name)), tracking[0] if tracking else None)
     where = f" ({here.namespace}/{here.name})" if here else ""
     return Node("MLflow alias", f"{name}@{alias}{where}", (here.cluster or loop.view.name) if here else loop.view.name)
 
 
-def _rollout(loop: Loop, wt: Obj, step: Node, template: dict) -> list[Link]:
+def rollout_links(loop: Loop, wt: Obj, step: Node, template: dict) -> list[Link]:
     rs = resource_step(template)
     if rs is None or not rs.name:
         return []
@@ -89,19 +89,23 @@ def pipeline_links(loop: Loop) -> list[Link]:
             moved = _alias(local)
             if moved:
                 alias = moved
-                links.append(Link(node, _registry(loop, *moved), "sets alias (the candidate)"))
-            links += _rollout(loop, wt, node, local)
+                links.append(Link(node, registry_node(loop, *moved), "sets alias (the candidate)"))
+            links += rollout_links(loop, wt, node, local)
             nodes.append(node)
         before = nodes or before
     if alias is None:
         links.append(Link(before[-1], Node("MLflow alias", "(no step sets one)", view.name, True), "sets alias",
                           f"no step of {wt.name} promotes the candidate"))
         return links
-    registry = _registry(loop, *alias)
-    uri = f"models:/{alias[0]}@{alias[1]}"
+    return links + served_links(loop, *alias)
+
+
+def served_links(loop: Loop, name: str, alias: str) -> list[Link]:
+    """The alias to the tracks whose pods load it (where none does, that is the break)."""
+    registry, uri = registry_node(loop, name, alias), f"models:/{name}@{alias}"
     serving = [node for node, pod in loop.nodes_of_serving() if serves(pod, uri)]
-    links += [Link(registry, node, "served (resolved when its pods start)") for node in serving]
+    links = [Link(registry, node, "served (resolved when its pods start)") for node in serving]
     if not serving:
-        links.append(Link(registry, Node("track", f"{ns}/(none serves {uri})", view.name, True), "served",
-                          f"no track of {loop.model.name} in {ns} serves {uri}"))
+        links.append(Link(registry, Node("track", f"{loop.namespace}/(none serves {uri})", loop.view.name, True), "served",
+                          f"no track of {loop.model.name} in {loop.namespace} serves {uri}"))
     return links

@@ -15,6 +15,9 @@ from tests.test_output_escaping import HOSTILE, _no_injected_commands, _no_raw_c
 from tests.verify.conftest import edit_docs, run
 from tests.verify.test_alert_retraining import TRIGGERS
 from tests.verify.test_payloads import _without_logger
+from tests.verify.test_promotion import PROMOTE
+from tests.verify.test_promotion import TRIGGERS as RISK_TRIGGERS
+from tests.verify.test_promotion import _edit as edit_object
 
 NODE = re.compile(r'^\s+(n\d+)\["([^"]*)"\]$')
 EDGE = re.compile(r'^  (n\d+) (-->|-\.->)\|"([^"]*)"\| (n\d+)$')
@@ -155,7 +158,7 @@ def test_an_unknown_model_or_one_without_a_loop_is_exit_2_with_the_models(run_cl
     assert "--loop takes one of: credit-score, defect-detector, ticket-router" in unknown.output
     none = run_cli("verify", str(spec), str(tree), "--loop", "ticket-router")
     assert none.exit_code == 2 and "model ticket-router has no loop" in none.output
-    assert "models with a loop: defect-detector" in none.output
+    assert "models with a loop: credit-score, defect-detector" in none.output
     other = run_cli("verify", str(spec), str(tree), "--loop", "defect-detector", "--format", "json")
     assert other.exit_code == 2 and "--loop draws a Mermaid flowchart" in other.output
 
@@ -252,3 +255,39 @@ def test_a_policy_blocking_alertmanager_from_the_webhook_is_drawn_broken(run_cli
     assert _broken(edges, (CONFIG, "webhook", SOURCE)) == (
         "BROKEN: flow denied: monitoring/alertmanager to vision-staging/eventsource-retraining TCP/12000")
     assert edges[(SOURCE, "event", BUS)][0] and edges[(SENSOR, "creates Workflow", TEMPLATE)][0]
+
+
+SELDON = "SeldonDeployment risk-prod/credit-score"
+REGISTRY = "MLflow alias credit-score@champion (mlflow/mlflow)"
+RISK_SOURCE, RISK_BUS, RISK_SENSOR = "EventSource risk-prod/retraining", "EventBus risk-prod/default", "Sensor risk-prod/retraining"
+PROMOTE_TEMPLATE = "WorkflowTemplate risk-prod/credit-score-promote"
+CHECK, ROLLOUT = "step credit-score-promote: verify-signature", "step credit-score-promote: rollout"
+PROMOTION_PATH = [
+    ("Job risk-prod/credit-score-promotion-webhook", "registers the webhook (PostSync)", REGISTRY),
+    (REGISTRY, "delivers the alias move (signed webhook)", RISK_SOURCE), (RISK_SOURCE, "event", RISK_BUS),
+    (RISK_BUS, "event", RISK_SENSOR), (RISK_SENSOR, "creates Workflow", PROMOTE_TEMPLATE), (PROMOTE_TEMPLATE, "runs", CHECK),
+    (CHECK, "then", ROLLOUT), (ROLLOUT, "patches (rolls its pods)", SELDON),
+    (REGISTRY, "served (resolved when its pods start)", SELDON),
+]
+
+
+def test_a_registry_promotion_is_drawn_link_by_link_and_each_works(run_cli, examples):
+    spec, tree = examples["multicloud"]
+    edges = _edges(_drawn(run_cli, spec, tree, "credit-score"))
+    assert set(PROMOTION_PATH) <= set(edges), set(PROMOTION_PATH) - set(edges)
+    assert all(edges[key][0] for key in PROMOTION_PATH)
+
+
+def test_a_broken_promotion_is_drawn_broken_where_the_journey_finds_it(run_cli, multicloud):
+    spec, tree = multicloud
+
+    def elsewhere(policy):
+        policy["spec"]["ingress"][-1]["from"][0]["namespaceSelector"] = {"matchLabels": {"kubernetes.io/metadata.name": "argo"}}
+    edit_object(tree, RISK_TRIGGERS, "NetworkPolicy", "allow-retraining-webhook", elsewhere)
+    edit_object(tree, PROMOTE, "WorkflowTemplate", "credit-score-promote", lambda t: t["spec"]["templates"][0]["steps"].pop(0))
+    edges = _edges(_drawn(run_cli, spec, tree, "credit-score"))
+    assert "flow denied (MLflow delivers to the webhook)" in _broken(
+        edges, (REGISTRY, "delivers the alias move (signed webhook)", RISK_SOURCE))
+    assert "rolls out before any step checks the delivery's signature" in _broken(edges, (PROMOTE_TEMPLATE, "runs", ROLLOUT))
+    assert edges[(RISK_SENSOR, "creates Workflow", PROMOTE_TEMPLATE)][0]  # the links the break leaves alone still work
+    assert not next(v for v in run(spec, tree).verdicts if v.slug == "promotion").passed

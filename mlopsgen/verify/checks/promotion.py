@@ -33,6 +33,10 @@ from mlopsgen.verify.result import Finding, finding, not_seen
 from mlopsgen.verify.tree import Obj
 
 SLUG = "promotion"
+# The links a promotion takes, as a failure names them (and a drawing of the loop reads them): the Job registers
+# the webhook, MLflow delivers to it, the Sensor admits the delivery and creates the Workflow, the template checks
+# the signature before it rolls out.
+LINKS = ("registers", "delivers", "admits", "creates", "signature", "rollout")
 
 
 def _env(containers: list[dict]) -> dict[str, str]:
@@ -73,17 +77,20 @@ def _takes_signature(template: dict) -> bool:
     return any("parameters.signature" in s for s in _strings(template))
 
 
-class _Promotion:
+class PromotionCheck:
     def __init__(self, ctx: Context, path: PromotionPath, stats: dict, findings: list[Finding]):
         self.ctx, self.path, self.stats, self.findings = ctx, path, stats, findings
+        self.broken: dict[str, list[str]] = {}  # link -> why it is broken
         self.view = ctx.view(path.cluster)
         self.spec = ctx.model_spec(path.model, "promotion")
         self.what = f"a promotion of {path.uri} ({path.model} in {path.namespace})"
         self.template = next((o for o in self.view.of_kind("WorkflowTemplate")
                               if o.namespace == path.namespace and o.name == path.template), None)
 
-    def fail(self, message: str, where, hint: str) -> None:
+    def fail(self, message: str, where, hint: str, link: str) -> None:
+        """A broken link (LINKS): reported, and kept by link for a drawing of the loop."""
         self.findings.append(finding(SLUG, f"{self.what}: {message}", where, hint=hint, spec=self.spec))
+        self.broken.setdefault(link, []).append(message)
 
     def anchor(self) -> Location:
         return self.template.locate() if self.template else self.spec or Location(self.ctx.reader.display("."))
@@ -93,14 +100,14 @@ class _Promotion:
         if not registered:
             self.fail(f"no PostSync Job of {self.path.namespace} registers a webhook for {ALIAS_EVENT} in MLflow: "
                       "MLflow delivers nothing", self.anchor(), "register the webhook with a Job Argo CD runs after each "
-                      f"sync (an argocd.argoproj.io/hook: PostSync Job such as {self.path.job})")
+                      f"sync (an argocd.argoproj.io/hook: PostSync Job such as {self.path.job})", link="registers")
             return
         job, url = registered[0]
         source, hook, target = webhook_of(self.view, url)
         if source is None or hook is None or not str(target).isdigit():
             self.fail(f"Job {job.name} registers {url}, which is no webhook of an EventSource (its Service "
                       "<name>-eventsource-svc, port and path)", job.locate("spec", "template"),
-                      "register the EventSource's Service, webhook port and endpoint")
+                      "register the EventSource's Service, webhook port and endpoint", link="registers")
             return
         self.server(url)
         self.flows(job, source, int(str(target)))
@@ -115,15 +122,15 @@ class _Promotion:
             return
         if not mlflow_server(self.view)["database"]:
             self.fail("MLflow keeps its registry in files, and delivers webhooks only from a SQL store",
-                      deployments[0].locate(), "give the tracking server its PostgreSQL backend store")
+                      deployments[0].locate(), "give the tracking server its PostgreSQL backend store", link="delivers")
         env = {k: v for d in deployments for k, v in _env(_containers(d)).items()}
         schemes = [s.strip() for s in env.get("MLFLOW_WEBHOOK_ALLOWED_SCHEMES", "https").split(",")]
         if url.split(":", 1)[0] not in schemes:
             self.fail(f"MLflow allows webhook schemes {', '.join(schemes)} only, and refuses {url}", deployments[0].locate(),
-                      "set MLFLOW_WEBHOOK_ALLOWED_SCHEMES to include http in MLflow's values (extraEnvVars)")
+                      "set MLFLOW_WEBHOOK_ALLOWED_SCHEMES to include http in MLflow's values (extraEnvVars)", link="delivers")
         if env.get("MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS", "").lower() not in ("true", "1"):
             self.fail(f"MLflow delivers only to public addresses, and {url} is a cluster address", deployments[0].locate(),
-                      "set MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS=true in MLflow's values (extraEnvVars)")
+                      "set MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS=true in MLflow's values (extraEnvVars)", link="delivers")
 
     def flows(self, job: Obj, source: Obj, port: int) -> None:
         """MLflow delivers to the webhook; the registration Job reaches MLflow."""
@@ -138,13 +145,13 @@ class _Promotion:
         if not network.decide(mlflow, webhook, "TCP", port).allowed:
             self.fail(f"flow denied (MLflow delivers to the webhook): {mlflow.label} -> {webhook.label} TCP/{port}",
                       source.locate(), "allow the flow: the namespace's webhook ingress (retraining-triggers.yaml) and "
-                      "MLflow's egress (platform-namespaces)")
+                      "MLflow's egress (platform-namespaces)", link="delivers")
         for pod in (p for p in self.ctx.pods[self.view.name] if p.origin is job):
             client = pod_endpoint(pod)
             if not network.decide(client, mlflow, "TCP", tracking.port).allowed:
                 self.fail(f"flow denied (the Job registers the webhook): {client.label} -> {mlflow.label} TCP/{tracking.port}",
                           job.locate("spec", "template"), "give the Job's pod a workload class and mode whose policies "
-                          "reach the tracking server")
+                          "reach the tracking server", link="registers")
 
     def sensor(self, source: Obj, hook: str) -> Obj | None:
         def delivery(name: str = self.path.registered, alias: str = self.path.alias, action: str = "created") -> dict:
@@ -159,7 +166,7 @@ class _Promotion:
             self.fail(f"no Sensor of {source.namespace} admits it from EventSource {source.name} ({hook}) and creates a "
                       f"Workflow from WorkflowTemplate {self.path.template}{missing}", source.locate(),
                       f"a Sensor dependency on {source.name}/{hook} whose filters pass {ALIAS_EVENT} of "
-                      f"{self.path.registered}@{self.path.alias}, triggering a Workflow of {self.path.template}")
+                      f"{self.path.registered}@{self.path.alias}, triggering a Workflow of {self.path.template}", link="admits")
             return None
         sensor = found[0][0]
         # Only that model's alias: a delivery of another alias, model or action must not roll these pods.
@@ -170,13 +177,13 @@ class _Promotion:
                 self.fail(f"Sensor {sensor.namespace}/{sensor.name} also admits a delivery of {what} into "
                           f"{self.path.template}: it would roll the pods to a version the alias does not name",
                           sensor.locate("spec", "dependencies"), "filter the dependency on body.entity, body.action, "
-                          "body.data.name and body.data.alias")
+                          "body.data.name and body.data.alias", link="admits")
         access = rbac.Rbac([o for k in ("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding") for o in self.view.of_kind(k)])
         account = sensor_account(sensor)
         if not access.allowed(sensor.namespace or "", account, "argoproj.io", "workflows", "create"):
             self.fail(f"Sensor {sensor.namespace}/{sensor.name} runs as {account}, which may not create workflows "
                       "(argoproj.io): the trigger fails", sensor.locate("spec", "template"),
-                      "bind a Role granting create on workflows to the Sensor's service account")
+                      "bind a Role granting create on workflows to the Sensor's service account", link="creates")
         return sensor
 
     def signature_then_rollout(self) -> None:
@@ -188,12 +195,12 @@ class _Promotion:
         rolls = next((i for i, g in enumerate(groups) if any((t.get("resource") or {}).get("action") == "patch" for t in g)), None)
         if rolls is None:
             self.fail(f"WorkflowTemplate {self.path.template} patches no serving object: nothing rolls out",
-                      self.template.locate("spec"), "end the template with the rollout step")
+                      self.template.locate("spec"), "end the template with the rollout step", link="rollout")
             return
         if not any(_mounts_secret(t, self.path.secret) and _takes_signature(t) for g in groups[:rolls] for t in g):
             self.fail(f"WorkflowTemplate {self.path.template} rolls out before any step checks the delivery's signature "
                       f"with the key of Secret {self.path.secret}: anyone who reaches the webhook rolls the model",
-                      self.template.locate("spec"), "check the HMAC (X-MLflow-Signature) in a step before the rollout")
+                      self.template.locate("spec"), "check the HMAC (X-MLflow-Signature) in a step before the rollout", link="signature")
         self.rollout()
 
     def rollout(self) -> None:
@@ -208,10 +215,12 @@ class _Promotion:
                 served = ", ".join(sorted(f"{p.origin.kind} {p.origin.name} ({p.workload})" for p in serving)) or "nothing"
                 self.fail(f"{pod.workload} patches {', '.join(step.json_paths) or 'the pod template'} of {step.target}, "
                           f"but {self.path.uri} is served by {served}: the wrong pods roll", pod.origin.locate(*pod.origin_path),
-                          f"roll the object serving the {self.path.track} track")
+                          f"roll the object serving the {self.path.track} track", link="rollout")
             elif step.json_paths:
-                self.findings += [replace(f, rule=SLUG, id=journey_id(SLUG), related=self.spec)
-                                  for f in kept_by_argo_cd(self.view, self.template, pod, step)]
+                undone = kept_by_argo_cd(self.view, self.template, pod, step)
+                self.findings += [replace(f, rule=SLUG, id=journey_id(SLUG), related=self.spec) for f in undone]
+                if undone:
+                    self.broken.setdefault("rollout", []).append("Argo CD's self-heal undoes the patch")
 
 
 def _at(node, path: tuple):
@@ -233,5 +242,5 @@ def run(ctx: Context, stats: dict) -> list[Finding]:
     findings: list[Finding] = []
     for path in ctx.promotions:
         stats["promotions"] = stats.get("promotions", 0) + 1
-        _Promotion(ctx, path, stats, findings).follow()
+        PromotionCheck(ctx, path, stats, findings).follow()
     return findings
