@@ -63,9 +63,9 @@ def _mesh(environment: Environment, workload_class: str) -> tuple[ContainerUse, 
 
 def namespace_runs(platform: Platform, team: Team, environment: Environment) -> list[Running]:
     out = []
-    for model in platform.models:
+    for model in platform.team_models(team.name):
         placement = model.environments.get(environment.name)
-        if model.team != team.name or placement is None:
+        if placement is None:
             continue
         logger = (ContainerUse(KSERVE_AGENT_RESOURCES),) if model.payloads else ()  # KServe's injected agent
         containers = (ContainerUse(hardening.guaranteed(model.cpu, model.memory, model.gpus)),

@@ -10,13 +10,13 @@ from mlopsgen.platform.model_serving import Model
 
 def alert_retrained(platform: Platform, team: str, env: str) -> list[Model]:
     """The team's models whose retraining runs in `env` and starts on an alert."""
-    return [m for m in platform.models if m.team == team and m.retraining and m.retraining.environment == env
+    return [m for m in platform.team_models(team) if m.retraining and m.retraining.environment == env
             and m.retraining.alert_triggers]
 
 
 def promoted(platform: Platform, team: str, env: str) -> list[Model]:
     """The team's models served in `env` that a registry promotion rolls out."""
-    return [m for m in platform.models if m.team == team and m.promotion and env in m.environments]
+    return [m for m in platform.team_models(team) if m.promotion and env in m.environments]
 
 
 def runs_events(platform: Platform, team: str, env: str) -> bool:

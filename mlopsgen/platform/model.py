@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 
 from mlopsgen.catalog import conventions as C
@@ -273,3 +274,14 @@ class Platform:
 
     def services_for(self, cluster: str) -> tuple[Service, ...]:
         return tuple(s for s in self.services if s.cluster in (None, cluster))
+
+    def team_models(self, team: str) -> tuple[Model, ...]:
+        """The team's models, in declaration order: asked for every team and environment, so it is read once."""
+        return self._models_by_team.get(team, ())
+
+    @cached_property
+    def _models_by_team(self) -> dict[str, tuple[Model, ...]]:
+        teams: dict[str, list[Model]] = {}
+        for model in self.models:
+            teams.setdefault(model.team, []).append(model)
+        return {team: tuple(models) for team, models in teams.items()}

@@ -83,10 +83,10 @@ def kinds_in(files: dict[str, str], prefix: str) -> list[dict]:
 def _rollout_fields(platform: Platform, team: Team, environment: str) -> list[dict]:
     """Fields a rollout (retraining's, or a registry promotion's) sets in this environment that Argo CD must not undo."""
     fields = []
-    for model in platform.models:
+    for model in platform.team_models(team.name):
         retrained = model.retraining is not None and model.retraining.environment == environment
         promoted = model.promotion is not None and environment in model.environments
-        if model.team != team.name or not (retrained or promoted):
+        if not (retrained or promoted):
             continue
         runtime = runtime_of(model)
         rolled = runtime.rollout(runtime, model, promotion_target(model)[0], {C.MODEL_VERSION: ""})
@@ -97,8 +97,10 @@ def _rollout_fields(platform: Platform, team: Team, environment: str) -> list[di
 
 def render_argocd(platform: Platform, apps: list[PlatformApp], header: str, tree: dict[str, str]) -> dict[str, str]:
     files: dict[str, str] = {}
+    trees = _by_team(tree)
     for team in platform.teams:
-        files[f"argocd/projects/{C.team_project(team.name)}.yaml"] = _team_project(platform, team, header, tree)
+        files[f"argocd/projects/{C.team_project(team.name)}.yaml"] = _team_project(platform, team, header,
+                                                                                 trees.get(team.name, {}))
         for env in platform.team_environments(team):
             cluster = platform.cluster(env.cluster)
             name = C.team_application(team.name, env.name)
@@ -145,7 +147,18 @@ def _component_app(platform: Platform, app: PlatformApp, header: str) -> str:
         server=cluster.server, namespace=app.namespace, sync_options=list(app.component.sync_options), ignore_differences=[])
 
 
+def _by_team(tree: dict[str, str]) -> dict[str, dict[str, str]]:
+    """The files below `teams/<team>/`, team by team: read once, not once per team."""
+    teams: dict[str, dict[str, str]] = {}
+    for path, text in tree.items():
+        top, _, rest = path.partition("/")
+        if top == "teams" and "/" in rest:
+            teams.setdefault(rest.partition("/")[0], {})[path] = text
+    return teams
+
+
 def _team_project(platform: Platform, team: Team, header: str, tree: dict[str, str]) -> str:
+    """The team's AppProject; `tree` holds the team's files (those below `teams/<team>/`)."""
     destinations = [
         {"server": platform.cluster(env.cluster).server, "namespace": team.namespace(env.name)}
         for env in platform.team_environments(team)

@@ -4,6 +4,7 @@ need (catalog/components.py), except what the spec says the cluster already prov
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from mlopsgen.catalog.components import COMPONENTS, Component
 from mlopsgen.catalog.modes import MODES
@@ -45,11 +46,13 @@ class PlatformApp:
         return f"platform/{self.cluster}/manifests/{self.name}"
 
 
-def needed_components(platform: Platform, cluster: Cluster) -> set[str]:
-    """What the cluster's environments need, whoever installs it."""
+@lru_cache(maxsize=64)
+def needed_components(platform: Platform, cluster: Cluster) -> frozenset[str]:
+    """What the cluster's environments need, whoever installs it. Asked for every team environment of the cluster,
+    and read off every model: kept per (platform, cluster), both unchanging and hashed by identity."""
     envs = [e for e in platform.environments if e.cluster == cluster.name]
     if not envs:
-        return set()
+        return frozenset()
     names = {e.name for e in envs}
     models = [m for m in platform.models if names & set(m.environments)]
     runtimes = {m.runtime for m in models}
@@ -87,7 +90,7 @@ def needed_components(platform: Platform, cluster: Cluster) -> set[str]:
         needed.add("admission-config")
     if cluster.calico_ipam and any(e.segment for e in envs):
         needed.add("calico-config")
-    return needed
+    return frozenset(needed)
 
 
 def provided_components(cluster: Cluster) -> set[str]:
