@@ -36,8 +36,12 @@ _LINE = (
     rf"(?P<ind> *+)(?P<dashes>(?:-(?: ++|$))*+)"
     rf"(?:(?P<key>{_KEY}):(?: ++(?P<value>{_PLAIN}|{_QUOTED}|{_FLOW}))?|(?P<item>{_PLAIN}|{_QUOTED}|{_FLOW}))?"
     r" *+(?:(?<![^ ])#.*)?$")
-# Any line break YAML counts but LF, or a form of a marker line the table does not read.
-_ODD_FILE = r"(?m)[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]|^(?:%|\.\.\.|--- *[^ #\n])"
+# Any line break YAML counts but LF, or a form of a marker line the table does not read (at a line's start: after
+# a LF, or at the text's). Three patterns, each led by a class or a literal: one alternation led by `^` would be
+# tried at every character.
+_ODD_BREAK = r"[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]"
+_ODD_MARKER = r"%|\.\.\.|--- *+[^ #\n]"
+_ODD_LINE = r"\n(?:" + _ODD_MARKER + ")"
 _MARKER_START = r"(?m)^---"
 _CONTENT_LINE = r"(?m)^ *+[^ #\n]"  # a line with content: not blank, not a comment
 
@@ -74,9 +78,9 @@ def document_lines(text: str, documents: int) -> list[tuple[int, int]] | None:
     """(first line, end line) of each document, or None where the markers are not plain `---` lines or the
     count is not the parser's (the index then answers for the whole file). Read off the text with one scan
     for the markers: the file is not split into lines for it."""
-    if _regex(_ODD_FILE).search(text):
+    if _regex(_ODD_BREAK).search(text) or _regex(_ODD_LINE).search(text) or _regex(_ODD_MARKER).match(text):
         return None
-    # Past _ODD_FILE, a line starting with `---` is a plain marker line (`---`, blanks, a comment).
+    # Past those, a line starting with `---` is a plain marker line (`---`, blanks, a comment).
     markers, line, last = [], 0, 0
     starts = []
     for match in _regex(_MARKER_START).finditer(text):

@@ -25,7 +25,8 @@ LINT_HINT = "the other files were linted"
 
 
 def is_platform_spec(text: str) -> bool:
-    return PLATFORM_KIND.search(text) is not None and PLATFORM_API.search(text) is not None
+    # the substring first: a manifest file is told in one scan, not two per line start
+    return "mlopsgen.dev/" in text and PLATFORM_API.search(text) is not None and PLATFORM_KIND.search(text) is not None
 
 
 def inline_disables(text: str) -> dict[int, set[str]]:
