@@ -124,6 +124,21 @@ def test_connectivity_maps(run_cli, examples):
     assert dot.output.startswith("digraph connectivity {") and '[label="TCP 53, UDP 53"]' in dot.output
 
 
+QUICKSTART_MAP = "The quickstart's connectivity (`--format mermaid`; pairs inside one namespace left out):"
+
+
+def test_the_readme_shows_the_quickstarts_connectivity_as_drawn(run_cli, examples):
+    from tests.conftest import ROOT
+
+    spec, tree = examples["quickstart"]
+    readme = (ROOT / "README.md").read_text()
+    assert QUICKSTART_MAP in readme
+    block = readme.split(QUICKSTART_MAP, 1)[1].split("```mermaid\n", 1)[1].split("```", 1)[0]
+    result = run_cli("verify", str(spec), str(tree), "--format", "mermaid")
+    assert result.exit_code == 0, result.output
+    assert block == result.stdout, "regenerate the README's map: mlopsgen verify platform.yaml --format mermaid"
+
+
 def test_diff_against_a_directory_per_team_and_environment(run_cli, examples, quickstart):
     spec, tree = examples["quickstart"]
     _, changed = quickstart

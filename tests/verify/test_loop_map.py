@@ -291,3 +291,4 @@ def test_a_broken_promotion_is_drawn_broken_where_the_journey_finds_it(run_cli, 
     assert "rolls out before any step checks the delivery's signature" in _broken(edges, (PROMOTE_TEMPLATE, "runs", ROLLOUT))
     assert edges[(RISK_SENSOR, "creates Workflow", PROMOTE_TEMPLATE)][0]  # the links the break leaves alone still work
     assert not next(v for v in run(spec, tree).verdicts if v.slug == "promotion").passed
+
