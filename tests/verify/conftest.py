@@ -42,6 +42,21 @@ def edit_docs(path: Path, change) -> None:
     path.write_text(yaml.safe_dump_all(change(docs), sort_keys=False))
 
 
+def edit_object(path: Path, kind: str, name: str, change) -> None:
+    """Rewrite one object of a manifest file in place: change(the object's document)."""
+    def apply(docs):
+        for d in docs:
+            if d["kind"] == kind and d["metadata"]["name"] == name:
+                change(d)
+        return docs
+    edit_docs(path, apply)
+
+
+def docs_by_name(path: Path) -> dict[tuple[str, str], dict]:
+    """A manifest file's documents by (kind, name)."""
+    return {(d["kind"], d["metadata"]["name"]): d for d in yaml.safe_load_all(path.read_text()) if d}
+
+
 @pytest.fixture(scope="session")
 def examples(tmp_path_factory) -> dict[str, tuple[Path, Path]]:
     base = tmp_path_factory.mktemp("verify-examples")

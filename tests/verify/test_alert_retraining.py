@@ -5,22 +5,18 @@ from __future__ import annotations
 
 import yaml
 
-from tests.verify.conftest import edit_docs
+from tests.verify.conftest import docs_by_name, edit_docs
 from tests.verify.test_broken import _messages
 
 TRIGGERS = "teams/vision/overlays/staging/retraining-triggers.yaml"
 WHAT = "alert {} of defect-detector in vision-staging"
 
 
-def _docs(tree, rel: str) -> dict[tuple[str, str], dict]:
-    return {(d["kind"], d["metadata"]["name"]): d for d in yaml.safe_load_all((tree / rel).read_text()) if d}
-
-
 def test_every_retraining_alert_reaches_the_models_workflow(examples, reports):
     _, tree = examples["multicloud"]
     verdict = next(v for v in reports["multicloud"].verdicts if v.slug == "alert-retraining")
     assert verdict.passed and not verdict.unknown, verdict.findings
-    docs = _docs(tree, TRIGGERS)
+    docs = docs_by_name(tree / TRIGGERS)
     route = docs[("AlertmanagerConfig", "defect-detector-retraining")]["spec"]["route"]
     alerts = route["matchers"][1]["value"].split("|")
     assert alerts == ["ModelDriftDetected", "ModelLatencyP95High", "ModelErrorRateHigh", "ModelAccuracyLow"]
@@ -40,7 +36,7 @@ def test_every_retraining_alert_reaches_the_models_workflow(examples, reports):
     assert not (tree / "platform/training-cw/values/argo-events.yaml").exists()
     assert not (examples["quickstart"][1] / "platform/main/values/argo-events.yaml").exists()
     # The schedule still runs the same template.
-    cron = _docs(tree, "teams/vision/overlays/staging/models/defect-detector/cronworkflow.yaml")
+    cron = docs_by_name(tree / "teams/vision/overlays/staging/models/defect-detector/cronworkflow.yaml")
     assert cron[("CronWorkflow", "defect-detector-retrain")]["spec"]["workflowSpec"] == {
         "workflowTemplateRef": {"name": "defect-detector-retrain"}}
 

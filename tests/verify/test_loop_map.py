@@ -12,12 +12,11 @@ import yaml
 
 from tests.conftest import ROOT
 from tests.test_output_escaping import HOSTILE, _no_injected_commands, _no_raw_controls
-from tests.verify.conftest import edit_docs, run
+from tests.verify.conftest import edit_docs, edit_object, run
 from tests.verify.test_alert_retraining import TRIGGERS
 from tests.verify.test_payloads import _without_logger
 from tests.verify.test_promotion import PROMOTE
 from tests.verify.test_promotion import TRIGGERS as RISK_TRIGGERS
-from tests.verify.test_promotion import _edit as edit_object
 
 NODE = re.compile(r'^\s+(n\d+)\["([^"]*)"\]$')
 EDGE = re.compile(r'^  (n\d+) (-->|-\.->)\|"([^"]*)"\| (n\d+)$')
@@ -283,8 +282,8 @@ def test_a_broken_promotion_is_drawn_broken_where_the_journey_finds_it(run_cli, 
 
     def elsewhere(policy):
         policy["spec"]["ingress"][-1]["from"][0]["namespaceSelector"] = {"matchLabels": {"kubernetes.io/metadata.name": "argo"}}
-    edit_object(tree, RISK_TRIGGERS, "NetworkPolicy", "allow-retraining-webhook", elsewhere)
-    edit_object(tree, PROMOTE, "WorkflowTemplate", "credit-score-promote", lambda t: t["spec"]["templates"][0]["steps"].pop(0))
+    edit_object(tree / RISK_TRIGGERS, "NetworkPolicy", "allow-retraining-webhook", elsewhere)
+    edit_object(tree / PROMOTE, "WorkflowTemplate", "credit-score-promote", lambda t: t["spec"]["templates"][0]["steps"].pop(0))
     edges = _edges(_drawn(run_cli, spec, tree, "credit-score"))
     assert "flow denied (MLflow delivers to the webhook)" in _broken(
         edges, (REGISTRY, "delivers the alias move (signed webhook)", RISK_SOURCE))

@@ -14,7 +14,7 @@ import time
 import yaml
 
 from mlopsgen.render.promotion import _VERIFY
-from tests.verify.conftest import edit_docs
+from tests.verify.conftest import docs_by_name, edit_docs, edit_object
 from tests.verify.test_broken import _messages
 
 TRIGGERS = "teams/risk/overlays/prod/retraining-triggers.yaml"
@@ -22,28 +22,24 @@ PROMOTE = "teams/risk/overlays/prod/models/credit-score/promote.yaml"
 WHAT = "a promotion of models:/credit-score@champion (credit-score in risk-prod)"
 
 
-def _docs(tree, rel: str) -> dict[tuple[str, str], dict]:
-    return {(d["kind"], d["metadata"]["name"]): d for d in yaml.safe_load_all((tree / rel).read_text()) if d}
-
-
 def test_a_promotion_of_the_served_alias_rolls_the_model(examples, reports):
     _, tree = examples["multicloud"]
     verdict = next(v for v in reports["multicloud"].verdicts if v.slug == "promotion")
     assert verdict.passed and not verdict.unknown, verdict.findings
-    docs = _docs(tree, TRIGGERS)
+    docs = docs_by_name(tree / TRIGGERS)
     dependency = next(d for d in docs[("Sensor", "retraining")]["spec"]["dependencies"] if d["name"] == "credit-score-promotion")
     assert {f["path"]: f["value"] for f in dependency["filters"]["data"]} == {
         "body.entity": ["model_version_alias"], "body.action": ["created"], "body.data.name": ["credit-score"],
         "body.data.alias": ["champion"]}
     assert docs[("Role", "retraining-sensor")]["rules"] == [{"apiGroups": ["argoproj.io"], "resources": ["workflows"], "verbs": ["create"]}]
-    promote = _docs(tree, PROMOTE)
+    promote = docs_by_name(tree / PROMOTE)
     job = promote[("Job", "credit-score-promotion-webhook")]
     assert job["metadata"]["annotations"]["argocd.argoproj.io/hook"] == "PostSync"
     values = yaml.safe_load((tree / "platform/serving-weu/values/mlflow.yaml").read_text())
     assert values["extraEnvVars"]["MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS"] == "true"
     assert "mlflow-webhook-encryption" in values["extraSecretNamesForEnvFrom"]
     # The vision team serves no promoted model: its namespace gets no promotion webhook.
-    vision = _docs(tree, "teams/vision/overlays/staging/retraining-triggers.yaml")
+    vision = docs_by_name(tree / "teams/vision/overlays/staging/retraining-triggers.yaml")
     assert list(vision[("EventSource", "retraining")]["spec"]["webhook"]) == ["alertmanager"]
 
 
@@ -67,21 +63,12 @@ def test_the_signature_check_accepts_mlflows_signature_only(tmp_path):
     assert _check(tmp_path, b"k3y", compact, signature, delivery, str(int(stamp) - 3600)) != 0
 
 
-def _edit(tree, rel: str, kind: str, name: str, change) -> None:
-    def apply(docs):
-        for d in docs:
-            if d["kind"] == kind and d["metadata"]["name"] == name:
-                change(d)
-        return docs
-    edit_docs(tree / rel, apply)
-
-
 def test_a_policy_blocking_mlflow_from_the_webhook_is_named(multicloud):
     spec, tree = multicloud
 
     def elsewhere(policy):
         policy["spec"]["ingress"][-1]["from"][0]["namespaceSelector"] = {"matchLabels": {"kubernetes.io/metadata.name": "argo"}}
-    _edit(tree, TRIGGERS, "NetworkPolicy", "allow-retraining-webhook", elsewhere)
+    edit_object(tree / TRIGGERS, "NetworkPolicy", "allow-retraining-webhook", elsewhere)
     found = _messages(spec, tree, "promotion")
     assert [m for m in found if f"{WHAT}: flow denied (MLflow delivers to the webhook)" in m and "TCP/12001" in m], found
 
@@ -94,14 +81,14 @@ def test_a_sensor_filtering_another_alias_is_named(multicloud):
             for f in d["filters"]["data"]:
                 if f["path"] == "body.data.alias":
                     f["value"] = ["challenger"]
-    _edit(tree, TRIGGERS, "Sensor", "retraining", other_alias)
+    edit_object(tree / TRIGGERS, "Sensor", "retraining", other_alias)
     found = _messages(spec, tree, "promotion")
     assert [m for m in found if f"{WHAT}: no Sensor of risk-prod admits it" in m and "credit-score-promote" in m], found
 
 
 def test_a_sensor_that_may_not_create_workflows_is_named(multicloud):
     spec, tree = multicloud
-    _edit(tree, TRIGGERS, "Role", "retraining-sensor", lambda r: r["rules"][0].update(verbs=["get"]))
+    edit_object(tree / TRIGGERS, "Role", "retraining-sensor", lambda r: r["rules"][0].update(verbs=["get"]))
     found = _messages(spec, tree, "promotion")
     assert [m for m in found if "Sensor risk-prod/retraining runs as retraining-sensor, which may not create workflows" in m], found
 
@@ -111,7 +98,7 @@ def test_a_template_without_the_signature_check_is_named(multicloud):
 
     def unchecked(template):
         template["spec"]["templates"][0]["steps"].pop(0)
-    _edit(tree, PROMOTE, "WorkflowTemplate", "credit-score-promote", unchecked)
+    edit_object(tree / PROMOTE, "WorkflowTemplate", "credit-score-promote", unchecked)
     found = _messages(spec, tree, "promotion")
     assert [m for m in found if "rolls out before any step checks the delivery's signature" in m], found
 
@@ -122,7 +109,7 @@ def test_a_rollout_patching_the_wrong_track_is_named(multicloud):
     def canary(template):
         rollout = template["spec"]["templates"][2]["resource"]
         rollout["manifest"] = rollout["manifest"].replace("/predictors/0/", "/predictors/1/")
-    _edit(tree, PROMOTE, "WorkflowTemplate", "credit-score-promote", canary)
+    edit_object(tree / PROMOTE, "WorkflowTemplate", "credit-score-promote", canary)
     found = _messages(spec, tree, "promotion")
     assert [m for m in found if "patches /spec/predictors/1/componentSpecs/0/metadata/annotations" in m
             and "the wrong pods roll" in m], found
@@ -159,7 +146,7 @@ def test_a_registration_job_that_cannot_reach_mlflow_is_named(multicloud):
 
     def isolated(job):
         job["spec"]["template"]["metadata"]["labels"]["mlopsgen.dev/network-mode"] = "none"
-    _edit(tree, PROMOTE, "Job", "credit-score-promotion-webhook", isolated)
+    edit_object(tree / PROMOTE, "Job", "credit-score-promotion-webhook", isolated)
     found = _messages(spec, tree, "promotion")
     assert [m for m in found if "flow denied (the Job registers the webhook): risk-prod/credit-score-promotion-webhook" in m], found
 
@@ -170,7 +157,7 @@ def test_a_sensor_admitting_every_alias_is_named(multicloud):
     def any_alias(sensor):
         for d in sensor["spec"]["dependencies"]:
             d["filters"]["data"] = [f for f in d["filters"]["data"] if f["path"] != "body.data.alias"]
-    _edit(tree, TRIGGERS, "Sensor", "retraining", any_alias)
+    edit_object(tree / TRIGGERS, "Sensor", "retraining", any_alias)
     found = _messages(spec, tree, "promotion")
     assert [m for m in found if "Sensor risk-prod/retraining also admits a delivery of another alias" in m], found
 
@@ -186,14 +173,14 @@ def test_a_kserve_canary_promotion_rolls_the_canary_and_its_stable_twin_is_named
     tree = render_tree(path)
     assert not _messages(path, tree, "promotion")
     rel = "teams/vision/overlays/staging/models/defect-detector/promote.yaml"
-    template = _docs(tree, rel)[("WorkflowTemplate", "defect-detector-promote")]
+    template = docs_by_name(tree / rel)[("WorkflowTemplate", "defect-detector-promote")]
     rollout = yaml.safe_load(template["spec"]["templates"][2]["resource"]["manifest"])
     assert rollout["metadata"]["name"] == "defect-detector-canary"
 
     def stable(template):
         resource = template["spec"]["templates"][2]["resource"]
         resource["manifest"] = resource["manifest"].replace("defect-detector-canary", "defect-detector")
-    _edit(tree, rel, "WorkflowTemplate", "defect-detector-promote", stable)
+    edit_object(tree / rel, "WorkflowTemplate", "defect-detector-promote", stable)
     found = _messages(path, tree, "promotion")
     assert [m for m in found if "inferenceservices.serving.kserve.io/defect-detector, but models:/defect-detector@challenger "
             "is served by InferenceService defect-detector-canary" in m and "the wrong pods roll" in m], found

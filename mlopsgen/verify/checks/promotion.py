@@ -89,6 +89,7 @@ class PromotionCheck:
 
     def fail(self, message: str, where, hint: str, link: str) -> None:
         """A broken link (LINKS): reported, and kept by link for a drawing of the loop."""
+        assert link in LINKS, link
         self.findings.append(finding(SLUG, f"{self.what}: {message}", where, hint=hint, spec=self.spec))
         self.broken.setdefault(link, []).append(message)
 
